@@ -1,0 +1,97 @@
+/**
+ * The tag contract: the product's public interface. Keys are case-sensitive, values are trimmed,
+ * booleans accept true/false in any case, timestamps are ISO 8601 UTC with a Z.
+ * A value this module cannot read is returned as a TagProblem, never guessed at.
+ */
+
+export const TAG = {
+  autoCleanup: 'AutoCleanup',
+  lastUsed: 'LastUsed',
+  lastUsedRuntime: 'LastUsedRuntime',
+  scaleToZero: 'ScaleToZero',
+} as const;
+
+export type Tags = Readonly<Record<string, string>>;
+
+/** A tag value the product could not read: the resource is skipped and this is reported. */
+export interface TagProblem {
+  resourceId: string;
+  tag: string;
+  value: string;
+  expected: string;
+}
+
+export type TagReading<T> =
+  { kind: 'absent' } | { kind: 'ok'; value: T } | { kind: 'invalid'; problem: TagProblem };
+
+export function describeTagProblem(p: TagProblem): string {
+  return `${p.resourceId}: tag ${p.tag}=${JSON.stringify(p.value)} is not readable; expected ${p.expected}`;
+}
+
+export function readBooleanTag(tags: Tags, key: string, resourceId: string): TagReading<boolean> {
+  const raw = tags[key];
+  if (raw === undefined) return { kind: 'absent' };
+  const value = raw.trim().toLowerCase();
+  if (value === 'true') return { kind: 'ok', value: true };
+  if (value === 'false') return { kind: 'ok', value: false };
+  return { kind: 'invalid', problem: { resourceId, tag: key, value: raw, expected: 'true or false' } };
+}
+
+// Date and time in UTC with a Z; seconds and fractions optional. Offsets other than Z are refused on
+// purpose: the contract says UTC, and a value written by another tool is better reported than guessed.
+const UTC_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?Z$/;
+
+export const TIMESTAMP_EXPECTED = 'an ISO 8601 UTC timestamp such as 2026-11-22T20:40:00Z';
+
+/** Parses a contract timestamp; undefined when the text is not one (including impossible dates). */
+export function parseTimestamp(text: string): Date | undefined {
+  const m = UTC_TIMESTAMP.exec(text.trim());
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map((part) => Number(part ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const millis = Number(((m[7] ?? '') + '000').slice(0, 3));
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  const d = new Date(ms);
+  // Date.UTC rolls 2026-02-30 over to March; a rolled-over date is not what the tag said.
+  if (
+    d.getUTCFullYear() !== year ||
+    d.getUTCMonth() !== month - 1 ||
+    d.getUTCDate() !== day ||
+    d.getUTCHours() !== hour ||
+    d.getUTCMinutes() !== minute ||
+    d.getUTCSeconds() !== second
+  ) {
+    return undefined;
+  }
+  return d;
+}
+
+export function readTimestampTag(tags: Tags, key: string, resourceId: string): TagReading<Date> {
+  const raw = tags[key];
+  if (raw === undefined) return { kind: 'absent' };
+  const parsed = parseTimestamp(raw);
+  if (parsed === undefined) {
+    return { kind: 'invalid', problem: { resourceId, tag: key, value: raw, expected: TIMESTAMP_EXPECTED } };
+  }
+  return { kind: 'ok', value: parsed };
+}
+
+/** The one way the product writes a timestamp: whole seconds, UTC, Z. */
+export function formatTimestamp(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Converts an SDK tag list ({Key, Value}[]) into a plain record; keys stay case-sensitive. */
+export function tagsFromList(list: ReadonlyArray<{ Key?: string; Value?: string }> | undefined): Tags {
+  const out: Record<string, string> = {};
+  for (const t of list ?? []) {
+    if (t.Key !== undefined) out[t.Key] = t.Value ?? '';
+  }
+  return out;
+}
