@@ -9,6 +9,12 @@ export const TAG = {
   lastUsed: 'LastUsed',
   lastUsedRuntime: 'LastUsedRuntime',
   scaleToZero: 'ScaleToZero',
+  /**
+   * Written by cleanup on each snapshot of an AMI it is about to deregister (value: that AMI's id),
+   * before deregistering, so a snapshot AWS still reports in use, or a run cut short, is found and
+   * finished by a later run instead of being lost track of.
+   */
+  pendingDeletion: 'AutoCleanupPendingDeletion',
 } as const;
 
 export type Tags = Readonly<Record<string, string>>;

@@ -1,0 +1,54 @@
+/**
+ * The fleet's own events on EventBridge: every function puts one summary per run (and the cleanup
+ * function a separate event when it refuses to delete). The notifier reads exactly these shapes.
+ */
+
+export const EVENT_SOURCE = 'ec2-hygiene';
+
+export const DETAIL_TYPE = {
+  runSummary: 'EC2 Hygiene Run Summary',
+  cleanupRefused: 'EC2 Hygiene Cleanup Refused',
+} as const;
+
+export type FunctionName = 'tagger' | 'cleanup' | 'scale-to-zero' | 'notifier';
+
+export interface RunFailure {
+  resourceId: string;
+  /** The API action or step that failed, e.g. "DeregisterImage". */
+  action: string;
+  message: string;
+}
+
+export interface SkippedResource {
+  resourceId: string;
+  tag?: string;
+  value?: string;
+  expected?: string;
+  reason: string;
+}
+
+/** detail of a "EC2 Hygiene Run Summary" event. */
+export interface RunSummaryDetail {
+  function: FunctionName;
+  region: string;
+  accountId: string;
+  startedAt: string;
+  finishedAt: string;
+  dryRun: boolean;
+  /** True when the run stopped early to stay inside its time budget; the next run continues. */
+  incomplete: boolean;
+  /** Named counts, e.g. { imagesSeen: 120, taggedLastUsed: 31, deleted: 2 }. */
+  counts: Record<string, number>;
+  failures: RunFailure[];
+  skipped: SkippedResource[];
+}
+
+/** detail of a "EC2 Hygiene Cleanup Refused" event: the whole run deleted nothing, and why. */
+export interface CleanupRefusedDetail {
+  region: string;
+  accountId: string;
+  at: string;
+  reason: string;
+  /** Newest LastUsedRuntime seen on any owned AMI, if any. */
+  newestLastUsedRuntime?: string;
+}
