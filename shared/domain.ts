@@ -96,3 +96,20 @@ export interface Problem {
   message: string;
   tagProblem?: TagProblem;
 }
+
+/** An instance as scale-to-zero sees it: enough to decide whether it can be stopped and started. */
+export interface ScalableInstanceRecord {
+  id: string;
+  /** pending | running | shutting-down | terminated | stopping | stopped */
+  state: string;
+  instanceType?: string;
+  /** 'spot' or 'capacity-block' when not On-Demand (EC2 InstanceLifecycle). */
+  lifecycle?: string;
+  /** 'ebs' or 'instance-store'. */
+  rootDeviceType?: string;
+  /** Set when the instance belongs to an Auto Scaling group (the group is what gets scaled). */
+  autoScalingGroupName?: string;
+  /** EC2 LaunchTime: the last time the instance was started. */
+  launchedAt?: Date;
+  tags: Tags;
+}

@@ -15,6 +15,14 @@ export const TAG = {
    * finished by a later run instead of being lost track of.
    */
   pendingDeletion: 'AutoCleanupPendingDeletion',
+  /** Owner override: keep this resource on until the given ISO UTC time (scale-to-zero). */
+  scaleToZeroSkipUntil: 'ScaleToZeroSkipUntil',
+  /** Written by scale-to-zero on a group before scaling it to 0: `min=1 desired=2 max=4`. */
+  scaleToZeroSavedCapacity: 'ScaleToZeroSavedCapacity',
+  /** Written by scale-to-zero on an instance it stopped (ISO UTC); only such instances are started. */
+  scaleToZeroStoppedAt: 'ScaleToZeroStoppedAt',
+  /** Written by scale-to-zero: the schedule transition (ISO UTC) it last acted on for this resource. */
+  scaleToZeroLastTransition: 'ScaleToZeroLastTransition',
 } as const;
 
 export type Tags = Readonly<Record<string, string>>;

@@ -1,0 +1,5 @@
+export * from './format';
+export * from './holidays';
+export * from './evaluate';
+export * from './resolve';
+export * from './settings';

@@ -1,0 +1,123 @@
+/**
+ * Settings of the scale-to-zero function, from environment variables (the serverless params end up
+ * there). The environment is passed in. A bad value throws one ConfigError naming the variable, the
+ * value and what was expected, so a misconfigured deploy fails its first run instead of guessing.
+ */
+import { ConfigError, type Env } from '../config';
+import { parseHolidays, type Holidays } from './holidays';
+import { parseSchedule, type Schedule } from './format';
+
+export interface ScaleSettings {
+  regions: string[];
+  /** The schedule `ScaleToZero=true` means. */
+  defaultSchedule: Schedule;
+  /** `ScaleToZero=<name>` picks one of these (names are case-sensitive, like tag keys). */
+  namedSchedules: ReadonlyMap<string, Schedule>;
+  holidays: Holidays;
+  /** Plan and report only. */
+  dryRun: boolean;
+  eventBusName: string;
+  maxAttempts: number;
+}
+
+export const SCALE_DEFAULTS = {
+  defaultSchedule: 'Mon-Fri 07:00-19:00 UTC',
+  dryRun: false,
+  eventBusName: 'default',
+  maxAttempts: 8,
+} as const;
+
+const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+function value(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+}
+
+function fail(name: string, raw: string | undefined, expected: string, why?: string): never {
+  throw new ConfigError(
+    `${name}=${JSON.stringify(raw)} is not valid${why ? ` (${why})` : ''}: expected ${expected}`,
+  );
+}
+
+function schedule(name: string, text: string): Schedule {
+  try {
+    return parseSchedule(text);
+  } catch (e) {
+    throw new ConfigError(`${name}: ${(e as Error).message}`);
+  }
+}
+
+function namedSchedules(raw: string | undefined): Map<string, Schedule> {
+  const out = new Map<string, Schedule>();
+  if (raw === undefined) return out;
+  const expected =
+    'a JSON object of schedule names to schedules, e.g. {"berlin-office":"Mon-Fri 08:00-18:30 Europe/Berlin"}';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    fail('SCALE_SCHEDULES', raw, expected, 'not JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    fail('SCALE_SCHEDULES', raw, expected);
+  for (const [name, text] of Object.entries(parsed as Record<string, unknown>)) {
+    if (!NAME.test(name) || ['true', 'false'].includes(name.toLowerCase())) {
+      fail(
+        'SCALE_SCHEDULES',
+        raw,
+        expected,
+        `"${name}" is not a usable name: letters, digits, _ . - and not true/false`,
+      );
+    }
+    if (typeof text !== 'string')
+      fail('SCALE_SCHEDULES', raw, expected, `the schedule of "${name}" is not a string`);
+    out.set(name, schedule(`SCALE_SCHEDULES.${name}`, text));
+  }
+  return out;
+}
+
+export function loadScaleSettings(env: Env): ScaleSettings {
+  const regionsText = value(env, 'REGIONS');
+  const regions = regionsText
+    ? regionsText
+        .split(',')
+        .map((r) => r.trim())
+        .filter((r) => r !== '')
+    : env.AWS_REGION
+      ? [env.AWS_REGION]
+      : [];
+  if (regions.length === 0) {
+    throw new ConfigError('REGIONS is not set and neither is AWS_REGION: expected at least one AWS region');
+  }
+  for (const r of regions) {
+    if (!REGION.test(r))
+      fail('REGIONS', regionsText, 'a comma-separated list of AWS regions such as eu-west-1,us-east-1');
+  }
+  const dryRunText = value(env, 'SCALE_DRY_RUN');
+  if (dryRunText !== undefined && !/^(true|false)$/i.test(dryRunText))
+    fail('SCALE_DRY_RUN', dryRunText, 'true or false');
+  const attemptsText = value(env, 'AWS_MAX_ATTEMPTS');
+  if (attemptsText !== undefined && !/^[1-9]\d{0,2}$/.test(attemptsText)) {
+    fail('AWS_MAX_ATTEMPTS', attemptsText, 'a whole number >= 1');
+  }
+  let holidays: Holidays;
+  try {
+    holidays = parseHolidays((value(env, 'SCALE_HOLIDAYS') ?? '').split(','));
+  } catch (e) {
+    throw new ConfigError(`SCALE_HOLIDAYS: ${(e as Error).message}`);
+  }
+  return {
+    regions: [...new Set(regions)],
+    defaultSchedule: schedule(
+      'SCALE_DEFAULT_SCHEDULE',
+      value(env, 'SCALE_DEFAULT_SCHEDULE') ?? SCALE_DEFAULTS.defaultSchedule,
+    ),
+    namedSchedules: namedSchedules(value(env, 'SCALE_SCHEDULES')),
+    holidays,
+    dryRun: dryRunText === undefined ? SCALE_DEFAULTS.dryRun : dryRunText.toLowerCase() === 'true',
+    eventBusName: value(env, 'EVENT_BUS_NAME') ?? SCALE_DEFAULTS.eventBusName,
+    maxAttempts: attemptsText === undefined ? SCALE_DEFAULTS.maxAttempts : Number(attemptsText),
+  };
+}
