@@ -1,0 +1,275 @@
+/**
+ * Which AMIs are in use, per the design's definition: anything that runs from an AMI or would
+ * launch from it. Pure: the adapters read the account into UsageSources, this turns them into an
+ * index the tagger and the cleanup plan share, so both apply exactly the same definition.
+ *
+ * A reference this module cannot turn into an AMI id (a template version that was not read, an
+ * image id of the form resolve:ssm:..., a group whose launch configuration is missing) is never
+ * dropped: it is returned as UnresolvedUsage, because the AMI behind it could be any AMI, and the
+ * cleanup plan refuses to delete anything while such a reference exists.
+ */
+import type {
+  AutoScalingGroupRecord,
+  LaunchTemplateRef,
+  LaunchTemplateVersionRecord,
+  Problem,
+  UsageKind,
+  UsageRef,
+  UsageSources,
+} from './domain';
+
+/** A reference to an AMI whose target could not be determined; any AMI could be the one it means. */
+export interface UnresolvedUsage {
+  kind: UsageKind;
+  /** The group, template or launch configuration holding the reference. */
+  resourceId: string;
+  /** What was expected and not found, e.g. "launch template lt-0ab version 7 was not read". */
+  message: string;
+}
+
+export interface UsageIndex {
+  /** Every reason the AMI is in use, sorted; empty when nothing uses it. */
+  refsFor(imageId: string): UsageRef[];
+  inUseImageIds: Set<string>;
+  /** All references, sorted by image id, kind, resource id and detail. */
+  refs: UsageRef[];
+  /** References that could not be resolved: callers that delete must treat every AMI as possibly used. */
+  unresolved: UnresolvedUsage[];
+  /** The unresolved references as reportable problems (same order). */
+  problems: Problem[];
+}
+
+/** An AMI id as EC2 writes it. Anything else in an image-id field names no AMI we can check. */
+const AMI_ID = /^ami-[0-9a-zA-Z]+$/;
+
+const KIND_LABEL: Record<UsageKind, string> = {
+  instance: 'instance',
+  'launch-template': 'launch template',
+  'launch-configuration': 'launch configuration',
+  'auto-scaling-group': 'auto scaling group',
+};
+
+/** "instance i-0abc (stopped)", "launch template lt-0ab (web) $Default (version 3)". */
+export function describeUsageRef(ref: UsageRef): string {
+  return `${KIND_LABEL[ref.kind]} ${ref.resourceId} ${ref.detail}`.trim();
+}
+
+/** Up to `max` refs in words, then "and N more", for one-line reasons. */
+export function describeUsageRefs(refs: readonly UsageRef[], max = 3): string {
+  const shown = refs.slice(0, max).map(describeUsageRef).join(', ');
+  return refs.length > max ? `${shown} and ${refs.length - max} more` : shown;
+}
+
+export function collectUsage(sources: UsageSources): UsageIndex {
+  const refs: UsageRef[] = [];
+  const unresolved: UnresolvedUsage[] = [];
+
+  for (const instance of sources.instances) {
+    // Only terminated instances are gone for good; a stopped or shutting-down one can still run again
+    // (or is still running), so it counts as use: the safe reading.
+    if (instance.state.trim().toLowerCase() === 'terminated') continue;
+    addImage(instance.imageId, { kind: 'instance', resourceId: instance.id, detail: `(${instance.state})` });
+  }
+
+  const versionsByTemplate = groupVersions(sources.launchTemplateVersions);
+  for (const versions of versionsByTemplate.values()) {
+    const first = versions[0]!;
+    const label = templateLabel(first);
+    for (const [marker, pick] of [
+      ['$Default', (v: LaunchTemplateVersionRecord) => v.isDefault],
+      ['$Latest', (v: LaunchTemplateVersionRecord) => v.isLatest],
+    ] as const) {
+      const chosen = versions.filter(pick);
+      if (chosen.length !== 1) {
+        // Without the version that $Default/$Latest points at, the template could launch any AMI.
+        unresolved.push({
+          kind: 'launch-template',
+          resourceId: first.templateId,
+          message:
+            `launch template ${label}: expected exactly one ${marker} version among the versions read, ` +
+            `found ${chosen.length}`,
+        });
+        continue;
+      }
+      const version = chosen[0]!;
+      if (version.imageId === undefined) continue; // a version without an image launches nothing by itself
+      addImage(
+        version.imageId,
+        {
+          kind: 'launch-template',
+          resourceId: first.templateId,
+          detail: `${nameSuffix(first)}${marker} (version ${version.versionNumber})`.trim(),
+        },
+        `launch template ${label} ${marker} (version ${version.versionNumber})`,
+      );
+    }
+  }
+
+  const configsByName = new Map(sources.launchConfigurations.map((c) => [c.name, c]));
+  for (const config of sources.launchConfigurations) {
+    addImage(config.imageId, { kind: 'launch-configuration', resourceId: config.name, detail: '' });
+  }
+
+  for (const group of sources.autoScalingGroups) {
+    const scaledToZero = group.desiredCapacity === 0 ? ', scaled to zero' : '';
+    if (group.launchConfigurationName === undefined && group.launchTemplates.length === 0) {
+      unresolved.push({
+        kind: 'auto-scaling-group',
+        resourceId: group.name,
+        message: `auto scaling group ${group.name}: names neither a launch configuration nor a launch template`,
+      });
+    }
+    if (group.launchConfigurationName !== undefined) {
+      const config = configsByName.get(group.launchConfigurationName);
+      if (config === undefined) {
+        unresolved.push({
+          kind: 'auto-scaling-group',
+          resourceId: group.name,
+          message:
+            `auto scaling group ${group.name}: launch configuration ${group.launchConfigurationName} ` +
+            `was not among the launch configurations read`,
+        });
+      } else {
+        addImage(
+          config.imageId,
+          {
+            kind: 'auto-scaling-group',
+            resourceId: group.name,
+            detail: `(launch configuration ${config.name}${scaledToZero})`,
+          },
+          `auto scaling group ${group.name} launch configuration ${config.name}`,
+        );
+      }
+    }
+    for (const ref of group.launchTemplates) {
+      resolveGroupTemplate(group, ref, scaledToZero);
+    }
+  }
+
+  const sorted = dedupeAndSort(refs);
+  const byImage = new Map<string, UsageRef[]>();
+  for (const ref of sorted) {
+    const list = byImage.get(ref.imageId) ?? [];
+    list.push(ref);
+    byImage.set(ref.imageId, list);
+  }
+  const sortedUnresolved = [...unresolved].sort(
+    (a, b) => cmp(a.resourceId, b.resourceId) || cmp(a.message, b.message),
+  );
+  return {
+    refsFor: (imageId) => [...(byImage.get(imageId) ?? [])],
+    inUseImageIds: new Set(byImage.keys()),
+    refs: sorted,
+    unresolved: sortedUnresolved,
+    problems: sortedUnresolved.map((u) => ({
+      resourceId: u.resourceId,
+      message: `${u.message}; any AMI could be in use through it, so cleanup deletes nothing until it is fixed`,
+    })),
+  };
+
+  function addImage(imageId: string | undefined, ref: Omit<UsageRef, 'imageId'>, where?: string): void {
+    const id = (imageId ?? '').trim();
+    if (AMI_ID.test(id)) {
+      refs.push({ ...ref, imageId: id });
+      return;
+    }
+    const holder = where ?? describeUsageRef({ ...ref, imageId: '' });
+    unresolved.push({
+      kind: ref.kind,
+      resourceId: ref.resourceId,
+      message: id.startsWith('resolve:ssm:')
+        ? `${holder}: image id ${id} is an SSM parameter, not an AMI id; the AMI it resolves to is unknown`
+        : `${holder}: image id ${JSON.stringify(id)} is not an AMI id (expected ami-...)`,
+    });
+  }
+
+  function resolveGroupTemplate(group: AutoScalingGroupRecord, ref: LaunchTemplateRef, scaledToZero: string) {
+    const wanted = ref.templateId ?? ref.templateName ?? '(no id or name)';
+    const versions =
+      (ref.templateId !== undefined
+        ? versionsByTemplate.get(ref.templateId)
+        : [...versionsByTemplate.values()].find((v) => v[0]!.templateName === ref.templateName)) ?? [];
+    // AWS launches from $Default when a group or override names no version.
+    const version = ref.version.trim() || '$Default';
+    const fail = (what: string) =>
+      unresolved.push({
+        kind: 'auto-scaling-group',
+        resourceId: group.name,
+        message: `auto scaling group ${group.name}: launch template ${wanted} version ${version}: ${what}`,
+      });
+    if (versions.length === 0) {
+      fail('the template was not among the launch templates read');
+      return;
+    }
+    let matches: LaunchTemplateVersionRecord[];
+    if (version === '$Default') matches = versions.filter((v) => v.isDefault);
+    else if (version === '$Latest') matches = versions.filter((v) => v.isLatest);
+    else if (/^[1-9]\d*$/.test(version))
+      matches = versions.filter((v) => v.versionNumber === Number(version));
+    else {
+      fail('expected $Default, $Latest or a version number');
+      return;
+    }
+    if (matches.length !== 1) {
+      fail(`expected exactly one such version among the versions read, found ${matches.length}`);
+      return;
+    }
+    const found = matches[0]!;
+    if (found.imageId === undefined) return; // nothing to launch from this version: no AMI in use through it
+    const label = templateLabel(found);
+    const versionText = version.startsWith('$')
+      ? `${version} (version ${found.versionNumber})`
+      : `version ${version}`;
+    addImage(
+      found.imageId,
+      {
+        kind: 'auto-scaling-group',
+        resourceId: group.name,
+        detail: `(launch template ${label} ${versionText}${scaledToZero})`,
+      },
+      `auto scaling group ${group.name} launch template ${label} ${versionText}`,
+    );
+  }
+}
+
+/** The AMI ids something runs from or would launch from: the ids the adapter should describe. */
+export function imageIdsReferencedBySources(sources: UsageSources): string[] {
+  return [...collectUsage(sources).inUseImageIds].sort(cmp);
+}
+
+function groupVersions(versions: readonly LaunchTemplateVersionRecord[]) {
+  const byTemplate = new Map<string, LaunchTemplateVersionRecord[]>();
+  for (const v of [...versions].sort(
+    (a, b) => cmp(a.templateId, b.templateId) || a.versionNumber - b.versionNumber,
+  )) {
+    const list = byTemplate.get(v.templateId) ?? [];
+    list.push(v);
+    byTemplate.set(v.templateId, list);
+  }
+  return byTemplate;
+}
+
+function templateLabel(v: LaunchTemplateVersionRecord): string {
+  return v.templateName ? `${v.templateId} (${v.templateName})` : v.templateId;
+}
+
+function nameSuffix(v: LaunchTemplateVersionRecord): string {
+  return v.templateName ? `(${v.templateName}) ` : '';
+}
+
+function dedupeAndSort(refs: UsageRef[]): UsageRef[] {
+  const seen = new Map<string, UsageRef>();
+  for (const r of refs) seen.set(JSON.stringify([r.imageId, r.kind, r.resourceId, r.detail]), r);
+  return [...seen.values()].sort(
+    (a, b) =>
+      cmp(a.imageId, b.imageId) ||
+      cmp(a.kind, b.kind) ||
+      cmp(a.resourceId, b.resourceId) ||
+      cmp(a.detail, b.detail),
+  );
+}
+
+/** Code-unit order, not locale order: the same on every machine. */
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
