@@ -1,0 +1,282 @@
+/**
+ * Carries out a cleanup plan. Order per AMI, chosen so that a run cut short never loses a snapshot:
+ *   1. (optional) DescribeImageReferences as a second opinion: any reference keeps the AMI;
+ *   2. tag its snapshots TAG.pendingDeletion=<ami id>, so a later run can find them;
+ *   3. DeregisterImage;
+ *   4. DeleteSnapshot each (InvalidSnapshot.InUse is left to a later run, found again by the tag).
+ * Then the snapshots earlier runs marked. One failure is recorded and the run goes on; before every
+ * step the budget is asked, and when it is spent the run stops and says it is incomplete.
+ */
+import {
+  CreateTagsCommand,
+  DeleteSnapshotCommand,
+  DeregisterImageCommand,
+  paginateDescribeImageReferences,
+} from '@aws-sdk/client-ec2';
+
+import type { Image } from '../domain';
+import type { RunFailure } from '../events';
+import { TAG } from '../tags';
+import type { AwsClients } from './clients';
+import { mapWithConcurrency } from './concurrency';
+import { errorText } from './inventory';
+import { chunk } from './tagging';
+
+export interface PlannedDeletion {
+  image: Image;
+  snapshotIds: string[];
+  reason: string;
+}
+
+export interface PlannedSnapshotDeletion {
+  snapshotId: string;
+  imageId: string;
+  reason: string;
+}
+
+export interface CleanupWork {
+  deletions: readonly PlannedDeletion[];
+  pendingSnapshotDeletions: readonly PlannedSnapshotDeletion[];
+}
+
+export interface ApplyOptions {
+  /** Asked before every AWS call that changes something. */
+  hasTime: () => boolean;
+  checkImageReferences: boolean;
+  concurrency?: number;
+  log?: (line: Record<string, unknown>) => void;
+}
+
+/** What happened to one resource, for the per-decision log and the summary. */
+export interface ApplyOutcome {
+  resourceId: string;
+  kind: 'image' | 'snapshot';
+  action:
+    'deregistered' | 'kept-referenced' | 'snapshot-deleted' | 'snapshot-deferred' | 'failed' | 'not-reached';
+  reason: string;
+}
+
+export interface CleanupApplyResult {
+  deregistered: string[];
+  snapshotsDeleted: string[];
+  /** Snapshots AWS still reported in use: tagged, so a later run deletes them. */
+  snapshotsDeferred: string[];
+  keptByReferences: { imageId: string; references: string[] }[];
+  failures: RunFailure[];
+  outcomes: ApplyOutcome[];
+  /** 'checked' | 'unknown: <why>' | 'off' */
+  imageReferences: string;
+  incomplete: boolean;
+}
+
+export const DESCRIBE_IMAGE_REFERENCES_MAX_IDS = 10;
+const DEFAULT_CONCURRENCY = 4;
+
+export async function applyCleanup(
+  clients: AwsClients,
+  work: CleanupWork,
+  options: ApplyOptions,
+): Promise<CleanupApplyResult> {
+  const log = options.log ?? (() => undefined);
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const result: CleanupApplyResult = {
+    deregistered: [],
+    snapshotsDeleted: [],
+    snapshotsDeferred: [],
+    keptByReferences: [],
+    failures: [],
+    outcomes: [],
+    imageReferences: options.checkImageReferences ? 'checked' : 'off',
+    incomplete: false,
+  };
+  let checkReferences = options.checkImageReferences;
+
+  const outOfTime = (resourceId: string, kind: ApplyOutcome['kind'], step: string): boolean => {
+    if (options.hasTime()) return false;
+    result.incomplete = true;
+    result.outcomes.push({
+      resourceId,
+      kind,
+      action: 'not-reached',
+      reason: `time budget spent before ${step}; the next run continues`,
+    });
+    return true;
+  };
+  const fail = (
+    resourceId: string,
+    kind: ApplyOutcome['kind'],
+    action: string,
+    err: unknown,
+    then: string,
+  ) => {
+    const message = `${action} failed: ${errorText(err)}; ${then}`;
+    result.failures.push({ resourceId, action, message });
+    result.outcomes.push({ resourceId, kind, action: 'failed', reason: message });
+  };
+
+  const deleteSnapshot = async (snapshotId: string, imageId: string): Promise<void> => {
+    if (outOfTime(snapshotId, 'snapshot', 'DeleteSnapshot')) return;
+    try {
+      await clients.ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId }));
+      result.snapshotsDeleted.push(snapshotId);
+      result.outcomes.push({
+        resourceId: snapshotId,
+        kind: 'snapshot',
+        action: 'snapshot-deleted',
+        reason: `snapshot of deregistered ${imageId}`,
+      });
+    } catch (err) {
+      const code = errorName(err);
+      if (code === 'InvalidSnapshot.NotFound') {
+        result.snapshotsDeleted.push(snapshotId); // already gone: the goal is reached
+        result.outcomes.push({
+          resourceId: snapshotId,
+          kind: 'snapshot',
+          action: 'snapshot-deleted',
+          reason: 'already deleted',
+        });
+      } else if (code === 'InvalidSnapshot.InUse') {
+        result.snapshotsDeferred.push(snapshotId);
+        result.outcomes.push({
+          resourceId: snapshotId,
+          kind: 'snapshot',
+          action: 'snapshot-deferred',
+          reason: `still in use per EC2 (${errorText(err)}); it keeps its ${TAG.pendingDeletion}=${imageId} tag and a later run deletes it`,
+        });
+      } else {
+        fail(
+          snapshotId,
+          'snapshot',
+          'DeleteSnapshot',
+          err,
+          `it keeps its ${TAG.pendingDeletion} tag and a later run retries`,
+        );
+      }
+    }
+  };
+
+  const deleteImage = async (d: PlannedDeletion, references: Map<string, string[]>): Promise<void> => {
+    const id = d.image.id;
+    const refs = references.get(id);
+    if (refs && refs.length > 0) {
+      result.keptByReferences.push({ imageId: id, references: refs });
+      result.outcomes.push({
+        resourceId: id,
+        kind: 'image',
+        action: 'kept-referenced',
+        reason: `in use per DescribeImageReferences: ${refs.join(', ')}`,
+      });
+      return;
+    }
+    if (d.snapshotIds.length > 0) {
+      if (outOfTime(id, 'image', 'marking its snapshots')) return;
+      try {
+        await clients.ec2.send(
+          new CreateTagsCommand({
+            Resources: d.snapshotIds,
+            Tags: [{ Key: TAG.pendingDeletion, Value: id }],
+          }),
+        );
+      } catch (err) {
+        // Without the mark a snapshot could be lost track of, so the AMI is not touched this run.
+        fail(
+          id,
+          'image',
+          'CreateTags',
+          err,
+          'its snapshots could not be marked, so the AMI was kept; the next run retries',
+        );
+        return;
+      }
+    }
+    if (outOfTime(id, 'image', 'DeregisterImage')) return;
+    try {
+      await clients.ec2.send(new DeregisterImageCommand({ ImageId: id }));
+    } catch (err) {
+      if (errorName(err) !== 'InvalidAMIID.NotFound' && errorName(err) !== 'InvalidAMIID.Unavailable') {
+        fail(
+          id,
+          'image',
+          'DeregisterImage',
+          err,
+          'the AMI and its snapshots are kept; the next run re-plans it',
+        );
+        return;
+      }
+    }
+    result.deregistered.push(id);
+    result.outcomes.push({ resourceId: id, kind: 'image', action: 'deregistered', reason: d.reason });
+    for (const s of d.snapshotIds) await deleteSnapshot(s, id);
+  };
+
+  const skip = async (id: string) => {
+    result.outcomes.push({
+      resourceId: id,
+      kind: 'image',
+      action: 'not-reached',
+      reason: 'time budget spent; the next run continues',
+    });
+  };
+
+  for (const group of chunk(work.deletions, DESCRIBE_IMAGE_REFERENCES_MAX_IDS)) {
+    if (result.incomplete) break;
+    let references = new Map<string, string[]>();
+    if (checkReferences) {
+      if (outOfTime(group[0]?.image.id ?? '', 'image', 'DescribeImageReferences')) break;
+      try {
+        references = await describeImageReferences(
+          clients,
+          group.map((d) => d.image.id),
+        );
+      } catch (err) {
+        // Not supported (e.g. a local emulator) or denied: unknown, never "unused". The plan's own
+        // usage check, which also covers Auto Scaling, still stands.
+        checkReferences = false;
+        result.imageReferences = `unknown: ${errorText(err)}`;
+        log({
+          level: 'warn',
+          action: 'DescribeImageReferences',
+          message: `second opinion unavailable, relying on the plan's usage check: ${errorText(err)}`,
+        });
+      }
+    }
+    await mapWithConcurrency(group, concurrency, (d) =>
+      result.incomplete ? skip(d.image.id) : deleteImage(d, references),
+    );
+  }
+
+  if (!result.incomplete) {
+    await mapWithConcurrency(work.pendingSnapshotDeletions, concurrency, (p) =>
+      result.incomplete ? Promise.resolve() : deleteSnapshot(p.snapshotId, p.imageId),
+    );
+  }
+  if (result.incomplete) {
+    const done = new Set(result.outcomes.map((o) => o.resourceId));
+    for (const d of work.deletions) if (!done.has(d.image.id)) void skip(d.image.id);
+  }
+  return result;
+}
+
+async function describeImageReferences(
+  clients: AwsClients,
+  imageIds: string[],
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  const pages = paginateDescribeImageReferences(
+    { client: clients.ec2 },
+    { ImageIds: imageIds, IncludeAllResourceTypes: true },
+  );
+  for await (const page of pages) {
+    for (const r of page.ImageReferences ?? []) {
+      if (!r.ImageId) continue;
+      const list = out.get(r.ImageId) ?? [];
+      list.push(`${r.ResourceType ?? 'resource'} ${r.Arn ?? ''}`.trim());
+      out.set(r.ImageId, list);
+    }
+  }
+  return out;
+}
+
+function errorName(err: unknown): string {
+  return (err as { name?: string; Code?: string })?.name ?? '';
+}

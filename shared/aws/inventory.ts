@@ -1,0 +1,389 @@
+/**
+ * Reads one region's AMIs and everything that could launch from them. Read only. SDK shapes stop
+ * here: callers get shared/domain.ts records.
+ */
+import {
+  paginateDescribeAutoScalingGroups,
+  paginateDescribeLaunchConfigurations,
+  type AutoScalingGroup,
+  type LaunchTemplateSpecification as AsgTemplateSpec,
+} from '@aws-sdk/client-auto-scaling';
+import {
+  DescribeImagesCommand,
+  paginateDescribeImages,
+  paginateDescribeInstances,
+  paginateDescribeLaunchTemplateVersions,
+  paginateDescribeSnapshots,
+  type Filter,
+  type Image as SdkImage,
+  type LaunchTemplateVersion,
+} from '@aws-sdk/client-ec2';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+
+import type {
+  AutoScalingGroupRecord,
+  Image,
+  ImageInventory,
+  InstanceRecord,
+  LaunchConfigurationRecord,
+  LaunchTemplateRef,
+  LaunchTemplateVersionRecord,
+  Problem,
+} from '../domain';
+import type { SnapshotRecord } from '../plan/cleanup';
+import { TAG, tagsFromList } from '../tags';
+import { imageIdsReferencedBySources } from '../usage';
+import type { AwsClients } from './clients';
+
+export interface RegionInventory extends ImageInventory {
+  /**
+   * Owned snapshots the cleanup plan needs: those behind opted-in AMIs (to know they are ours) and
+   * those marked TAG.pendingDeletion by earlier runs. Empty unless asked for.
+   */
+  snapshots: SnapshotRecord[];
+  /** What could not be read (e.g. a foreign AMI that no longer exists); never fatal. */
+  problems: Problem[];
+}
+
+// Every state but terminated: a stopped instance can be started again from its AMI.
+const LIVE_INSTANCE_STATES = ['pending', 'running', 'shutting-down', 'stopping', 'stopped'];
+// DescribeImages by id takes a list; keep requests small enough for a form POST.
+const FOREIGN_IMAGE_BATCH = 200;
+// Values per filter in one DescribeSnapshots call: EC2 caps filter values at 200.
+const SNAPSHOT_FILTER_BATCH = 200;
+
+export interface InventoryOptions {
+  /** Cleanup needs snapshots, the tagger does not. */
+  snapshots?: boolean;
+}
+
+export async function readImageInventory(
+  clients: AwsClients,
+  region: string,
+  options: InventoryOptions = {},
+): Promise<RegionInventory> {
+  const problems: Problem[] = [];
+  const identity = await clients.sts.send(new GetCallerIdentityCommand({}));
+  const accountId = identity.Account ?? '';
+
+  const [owned, instances, latestAndDefault, launchConfigurations, groups, pendingSnapshots] =
+    await Promise.all([
+      readOwnedImages(clients, region, accountId),
+      readInstances(clients),
+      readLatestAndDefaultTemplateVersions(clients),
+      readLaunchConfigurations(clients),
+      readAutoScalingGroups(clients),
+      options.snapshots ? readPendingSnapshots(clients, accountId) : Promise.resolve([]),
+    ]);
+  const pinned = await readPinnedTemplateVersions(clients, groups, latestAndDefault, problems);
+  const launchTemplateVersions = [...latestAndDefault, ...pinned];
+
+  const sources = { instances, launchTemplateVersions, launchConfigurations, autoScalingGroups: groups };
+  const ownedIds = new Set(owned.map((i) => i.id));
+  // The usage module decides what counts as a reference, so both read the same AMI ids.
+  const foreignIds = imageIdsReferencedBySources(sources).filter((id) => !ownedIds.has(id));
+  const foreign = await readImagesById(clients, region, accountId, foreignIds, problems);
+
+  let snapshots: SnapshotRecord[] = pendingSnapshots;
+  if (options.snapshots) {
+    // Only AMIs carrying AutoCleanup can ever be deleted, so only their snapshots need an owner check.
+    const have = new Set(pendingSnapshots.map((s) => s.id));
+    const wanted = owned
+      .filter((i) => i.tags[TAG.autoCleanup] !== undefined)
+      .flatMap((i) => i.snapshotIds)
+      .filter((id) => !have.has(id));
+    snapshots = [
+      ...pendingSnapshots,
+      ...(await readOwnedSnapshotsById(clients, accountId, [...new Set(wanted)])),
+    ];
+  }
+
+  return { region, accountId, images: [...owned, ...foreign], sources, snapshots, problems };
+}
+
+async function readOwnedImages(clients: AwsClients, region: string, accountId: string): Promise<Image[]> {
+  const images: Image[] = [];
+  const pages = paginateDescribeImages(
+    { client: clients.ec2 },
+    { Owners: ['self'], MaxResults: 1000, IncludeDeprecated: true },
+  );
+  for await (const page of pages) {
+    for (const i of page.Images ?? []) images.push(toImage(i, region, accountId));
+  }
+  return images;
+}
+
+function toImage(i: SdkImage, region: string, accountId: string): Image {
+  const ownerId = i.OwnerId ?? '';
+  const image: Image = {
+    id: i.ImageId ?? '',
+    region,
+    ownerId,
+    ownedBySelf: ownerId !== '' && ownerId === accountId,
+    state: i.State ?? 'unknown',
+    tags: tagsFromList(i.Tags),
+    snapshotIds: (i.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : [])),
+    // EC2 answers "disabled", "enabled-with-cooldown", "enabled-without-cooldown"; anything but an
+    // explicit "disabled" is treated as protected, so an unknown value never unlocks a deletion.
+    deregistrationProtected:
+      i.DeregistrationProtection !== undefined && i.DeregistrationProtection !== 'disabled',
+  };
+  if (i.Name !== undefined) image.name = i.Name;
+  if (i.CreationDate) {
+    const created = new Date(i.CreationDate);
+    if (!Number.isNaN(created.getTime())) image.createdAt = created;
+  }
+  return image;
+}
+
+async function readInstances(clients: AwsClients): Promise<InstanceRecord[]> {
+  const out: InstanceRecord[] = [];
+  const pages = paginateDescribeInstances(
+    { client: clients.ec2 },
+    { Filters: [{ Name: 'instance-state-name', Values: LIVE_INSTANCE_STATES }], MaxResults: 1000 },
+  );
+  for await (const page of pages) {
+    for (const r of page.Reservations ?? []) {
+      for (const i of r.Instances ?? []) {
+        if (!i.InstanceId || !i.ImageId) continue;
+        out.push({ id: i.InstanceId, imageId: i.ImageId, state: i.State?.Name ?? 'unknown' });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * $Latest and $Default of every template in the account in one paginated call: EC2 documents that
+ * omitting the template id/name and asking for Versions=$Latest,$Default does exactly that.
+ */
+async function readLatestAndDefaultTemplateVersions(
+  clients: AwsClients,
+): Promise<LaunchTemplateVersionRecord[]> {
+  const raw: LaunchTemplateVersion[] = [];
+  const pages = paginateDescribeLaunchTemplateVersions(
+    { client: clients.ec2 },
+    { Versions: ['$Latest', '$Default'], MaxResults: 200 },
+  );
+  for await (const page of pages) raw.push(...(page.LaunchTemplateVersions ?? []));
+
+  // The answer has no "latest" flag; since $Latest was asked for every template, the highest
+  // version number returned per template is its latest.
+  const latest = new Map<string, number>();
+  for (const v of raw) {
+    const id = v.LaunchTemplateId ?? '';
+    latest.set(id, Math.max(latest.get(id) ?? 0, v.VersionNumber ?? 0));
+  }
+  const seen = new Set<string>();
+  const out: LaunchTemplateVersionRecord[] = [];
+  for (const v of raw) {
+    const key = `${v.LaunchTemplateId}:${v.VersionNumber}`;
+    if (seen.has(key)) continue; // latest == default comes back once or twice depending on the API
+    seen.add(key);
+    out.push(toTemplateVersion(v, latest.get(v.LaunchTemplateId ?? '') === v.VersionNumber));
+  }
+  return out;
+}
+
+function toTemplateVersion(v: LaunchTemplateVersion, isLatest: boolean): LaunchTemplateVersionRecord {
+  const record: LaunchTemplateVersionRecord = {
+    templateId: v.LaunchTemplateId ?? '',
+    templateName: v.LaunchTemplateName ?? '',
+    versionNumber: v.VersionNumber ?? 0,
+    isDefault: v.DefaultVersion === true,
+    isLatest,
+  };
+  if (v.LaunchTemplateData?.ImageId) record.imageId = v.LaunchTemplateData.ImageId;
+  return record;
+}
+
+/** Numbered versions that groups pin: one call per template, all its pinned numbers at once. */
+async function readPinnedTemplateVersions(
+  clients: AwsClients,
+  groups: AutoScalingGroupRecord[],
+  known: LaunchTemplateVersionRecord[],
+  problems: Problem[],
+): Promise<LaunchTemplateVersionRecord[]> {
+  const have = new Set(
+    known.flatMap((v) => [`${v.templateId}:${v.versionNumber}`, `${v.templateName}:${v.versionNumber}`]),
+  );
+  const wanted = new Map<string, { ref: LaunchTemplateRef; versions: Set<string> }>();
+  for (const g of groups) {
+    for (const ref of g.launchTemplates) {
+      if (!/^\d+$/.test(ref.version)) continue;
+      const key = ref.templateId ?? ref.templateName ?? '';
+      if (key === '' || have.has(`${key}:${ref.version}`)) continue;
+      const entry = wanted.get(key) ?? { ref, versions: new Set<string>() };
+      entry.versions.add(ref.version);
+      wanted.set(key, entry);
+    }
+  }
+  const out: LaunchTemplateVersionRecord[] = [];
+  for (const [key, { ref, versions }] of wanted) {
+    try {
+      const pages = paginateDescribeLaunchTemplateVersions(
+        { client: clients.ec2 },
+        ref.templateId
+          ? { LaunchTemplateId: ref.templateId, Versions: [...versions] }
+          : { LaunchTemplateName: ref.templateName, Versions: [...versions] },
+      );
+      for await (const page of pages) {
+        for (const v of page.LaunchTemplateVersions ?? []) out.push(toTemplateVersion(v, false));
+      }
+    } catch (err) {
+      // The usage index reports the group's reference as unresolved, which keeps cleanup careful.
+      problems.push({
+        resourceId: key,
+        message: `could not read launch template ${key} versions ${[...versions].join(',')}: ${errorText(err)}`,
+      });
+    }
+  }
+  return out;
+}
+
+async function readLaunchConfigurations(clients: AwsClients): Promise<LaunchConfigurationRecord[]> {
+  const out: LaunchConfigurationRecord[] = [];
+  const pages = paginateDescribeLaunchConfigurations({ client: clients.autoScaling }, { MaxRecords: 100 });
+  for await (const page of pages) {
+    for (const c of page.LaunchConfigurations ?? []) {
+      if (c.LaunchConfigurationName && c.ImageId)
+        out.push({ name: c.LaunchConfigurationName, imageId: c.ImageId });
+    }
+  }
+  return out;
+}
+
+async function readAutoScalingGroups(clients: AwsClients): Promise<AutoScalingGroupRecord[]> {
+  const out: AutoScalingGroupRecord[] = [];
+  const pages = paginateDescribeAutoScalingGroups({ client: clients.autoScaling }, { MaxRecords: 100 });
+  for await (const page of pages) {
+    for (const g of page.AutoScalingGroups ?? []) out.push(toGroup(g));
+  }
+  return out;
+}
+
+function toGroup(g: AutoScalingGroup): AutoScalingGroupRecord {
+  const specs: AsgTemplateSpec[] = [];
+  if (g.LaunchTemplate) specs.push(g.LaunchTemplate);
+  const mixed = g.MixedInstancesPolicy?.LaunchTemplate;
+  if (mixed?.LaunchTemplateSpecification) specs.push(mixed.LaunchTemplateSpecification);
+  for (const o of mixed?.Overrides ?? []) {
+    if (o.LaunchTemplateSpecification) specs.push(o.LaunchTemplateSpecification);
+  }
+  const record: AutoScalingGroupRecord = {
+    name: g.AutoScalingGroupName ?? '',
+    launchTemplates: specs.map(toTemplateRef),
+    minSize: g.MinSize ?? 0,
+    maxSize: g.MaxSize ?? 0,
+    desiredCapacity: g.DesiredCapacity ?? 0,
+    tags: tagsFromList(g.Tags),
+    instanceIds: (g.Instances ?? []).flatMap((i) => (i.InstanceId ? [i.InstanceId] : [])),
+  };
+  if (g.LaunchConfigurationName) record.launchConfigurationName = g.LaunchConfigurationName;
+  return record;
+}
+
+function toTemplateRef(s: AsgTemplateSpec): LaunchTemplateRef {
+  // A group that names no version launches the template's default version (Auto Scaling's rule).
+  const ref: LaunchTemplateRef = { version: s.Version ?? '$Default' };
+  if (s.LaunchTemplateId) ref.templateId = s.LaunchTemplateId;
+  if (s.LaunchTemplateName) ref.templateName = s.LaunchTemplateName;
+  return ref;
+}
+
+async function readPendingSnapshots(clients: AwsClients, accountId: string): Promise<SnapshotRecord[]> {
+  return readSnapshots(clients, accountId, [{ Name: 'tag-key', Values: [TAG.pendingDeletion] }]);
+}
+
+/**
+ * By a snapshot-id filter rather than SnapshotIds: a filter ignores ids that no longer exist, where
+ * SnapshotIds fails the whole call. Owner self, so anything not returned is not ours (or gone).
+ */
+async function readOwnedSnapshotsById(
+  clients: AwsClients,
+  accountId: string,
+  ids: string[],
+): Promise<SnapshotRecord[]> {
+  const out: SnapshotRecord[] = [];
+  for (let i = 0; i < ids.length; i += SNAPSHOT_FILTER_BATCH) {
+    out.push(
+      ...(await readSnapshots(clients, accountId, [
+        { Name: 'snapshot-id', Values: ids.slice(i, i + SNAPSHOT_FILTER_BATCH) },
+      ])),
+    );
+  }
+  return out;
+}
+
+async function readSnapshots(
+  clients: AwsClients,
+  accountId: string,
+  filters: Filter[],
+): Promise<SnapshotRecord[]> {
+  const out: SnapshotRecord[] = [];
+  const pages = paginateDescribeSnapshots(
+    { client: clients.ec2 },
+    { OwnerIds: ['self'], Filters: filters, MaxResults: 1000 },
+  );
+  for await (const page of pages) {
+    for (const s of page.Snapshots ?? []) {
+      if (!s.SnapshotId) continue;
+      const ownerId = s.OwnerId ?? '';
+      const record: SnapshotRecord = {
+        id: s.SnapshotId,
+        ownerId,
+        ownedBySelf: ownerId !== '' && ownerId === accountId,
+        tags: tagsFromList(s.Tags),
+      };
+      if (s.State) record.state = s.State;
+      out.push(record);
+    }
+  }
+  return out;
+}
+
+/** In-use AMIs of other accounts: described by id to learn their owner, for the report only. */
+async function readImagesById(
+  clients: AwsClients,
+  region: string,
+  accountId: string,
+  ids: string[],
+  problems: Problem[],
+): Promise<Image[]> {
+  const out: Image[] = [];
+  for (let i = 0; i < ids.length; i += FOREIGN_IMAGE_BATCH) {
+    const batch = ids.slice(i, i + FOREIGN_IMAGE_BATCH);
+    try {
+      const res = await clients.ec2.send(
+        new DescribeImagesCommand({ ImageIds: batch, IncludeDeprecated: true }),
+      );
+      const found = (res.Images ?? []).map((img) => toImage(img, region, accountId));
+      out.push(...found);
+      const foundIds = new Set(found.map((f) => f.id));
+      for (const id of batch) {
+        if (!foundIds.has(id)) {
+          problems.push({
+            resourceId: id,
+            message: `${id} is in use but EC2 did not describe it (deleted or not shared)`,
+          });
+        }
+      }
+    } catch (err) {
+      problems.push({
+        resourceId: batch.join(','),
+        message: `could not describe in-use AMIs not owned by this account: ${errorText(err)}`,
+      });
+    }
+  }
+  return out;
+}
+
+export function errorText(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { name?: string }).name;
+    return code && code !== 'Error' && !err.message.startsWith(code)
+      ? `${code}: ${err.message}`
+      : err.message;
+  }
+  return String(err);
+}
