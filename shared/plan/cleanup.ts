@@ -1,0 +1,627 @@
+/**
+ * AutoCleanup's decision: which AMIs to deregister and which snapshots to delete with them, and for
+ * every AMI and snapshot looked at, why. Pure: inventory, settings and `now` in, plan out.
+ *
+ * Deleting the wrong AMI is the worst thing this product can do, so a deletion needs every safety
+ * rule of the design to hold for that AMI, and the whole run refuses to delete anything when it
+ * cannot trust its inputs:
+ *   - no owned AMI carries a fresh LastUsedRuntime (the tagger is not demonstrably alive), or
+ *   - a usage reference could not be resolved (a template version that was not read, a
+ *     resolve:ssm: image id): its target could be any AMI, and we cannot tell which, so refusing
+ *     the run is the only rule that is safe without guessing. The refusal names the references.
+ */
+import type { Image } from '../domain';
+import { TAG, formatTimestamp, readBooleanTag, readTimestampTag, type TagProblem, type Tags } from '../tags';
+import { describeUsageRefs, type UnresolvedUsage, type UsageIndex } from '../usage';
+import { DAY_MS, MINUTE_MS, formatDays, formatDuration, formatMinutes } from './format';
+
+export interface CleanupSettings {
+  /** An AMI unused (or, never used, created) for longer than this many days may be deleted. */
+  retentionDays: number;
+  /** LastUsedRuntime must be at most this many minutes old: proof the tagger is alive. */
+  freshnessMinutes: number;
+  /** Keep this many newest AMIs (by creation date) of each family, whatever their age. */
+  keepNewestPerFamily?: number;
+  /** The tag whose value names an AMI's family; required with keepNewestPerFamily. */
+  familyTag?: string;
+  /** Blast-radius cap: at most this many AMIs per run; the rest are deferred to the next run. */
+  maxDeletionsPerRun: number;
+}
+
+export const DEFAULT_CLEANUP_SETTINGS: Readonly<CleanupSettings> = Object.freeze({
+  retentionDays: 7,
+  freshnessMinutes: 60,
+  maxDeletionsPerRun: 100,
+});
+
+/** A snapshot as the adapter read it: those of the planned AMIs and those carrying TAG.pendingDeletion. */
+export interface SnapshotRecord {
+  id: string;
+  ownerId: string;
+  ownedBySelf: boolean;
+  tags: Tags;
+  state?: string;
+}
+
+export type CleanupAction = 'delete' | 'keep' | 'skip' | 'defer';
+
+export interface CleanupDecision {
+  imageId: string;
+  action: CleanupAction;
+  reason: string;
+  /** The unreadable tag behind a 'skip' (or reported alongside a 'keep'). */
+  problem?: TagProblem;
+}
+
+export interface SnapshotDecision {
+  snapshotId: string;
+  /** The AMI the snapshot belongs (or, for a pending mark, belonged) to. */
+  imageId: string;
+  action: 'delete' | 'keep' | 'skip';
+  reason: string;
+  problem?: TagProblem;
+}
+
+export interface PlannedImageDeletion {
+  image: Image;
+  /** Mark with TAG.pendingDeletion before deregistering, delete after: owned and no remaining AMI uses them. */
+  snapshotIds: string[];
+  reason: string;
+}
+
+export interface PlannedPendingSnapshotDeletion {
+  snapshotId: string;
+  imageId: string;
+  reason: string;
+}
+
+export interface CleanupRefusal {
+  reason: string;
+  newestLastUsedRuntime?: string;
+  unresolved?: UnresolvedUsage[];
+}
+
+export interface CleanupCounts {
+  images: number;
+  delete: number;
+  keep: number;
+  skip: number;
+  defer: number;
+  snapshotsToDelete: number;
+  pendingSnapshotsToDelete: number;
+  snapshotsKept: number;
+  problems: number;
+}
+
+export interface CleanupPlan {
+  /** In deletion order: oldest-unused first, then by id. Empty when refused. */
+  deletions: PlannedImageDeletion[];
+  /** Snapshots marked by earlier runs whose AMI is gone. Empty when refused. */
+  pendingSnapshotDeletions: PlannedPendingSnapshotDeletion[];
+  /** One per image read, sorted by image id. */
+  decisions: CleanupDecision[];
+  /** One per snapshot looked at (of planned AMIs, and pending marks), sorted by snapshot id then AMI id. */
+  snapshotDecisions: SnapshotDecision[];
+  /** Every unreadable tag value met, sorted by resource id then tag. */
+  problems: TagProblem[];
+  refused?: CleanupRefusal;
+  counts: CleanupCounts;
+}
+
+export interface CleanupInput {
+  images: Image[];
+  usage: UsageIndex;
+  snapshots: SnapshotRecord[];
+  settings: CleanupSettings;
+  now: Date;
+}
+
+/** Settings that cannot be what the operator meant; each message names the setting and what is expected. */
+export class CleanupSettingsError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`invalid cleanup settings: ${issues.join('; ')}`);
+    this.name = 'CleanupSettingsError';
+  }
+}
+
+export function validateCleanupSettings(s: CleanupSettings): void {
+  const issues: string[] = [];
+  const positive = (name: string, v: number) => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
+      issues.push(`${name} is ${String(v)}; expected a number greater than 0`);
+    }
+  };
+  const count = (name: string, v: number) => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+      issues.push(`${name} is ${String(v)}; expected a whole number 0 or greater`);
+    }
+  };
+  positive('retentionDays', s.retentionDays);
+  positive('freshnessMinutes', s.freshnessMinutes);
+  count('maxDeletionsPerRun', s.maxDeletionsPerRun);
+  if (s.keepNewestPerFamily !== undefined) {
+    count('keepNewestPerFamily', s.keepNewestPerFamily);
+    if (s.familyTag === undefined || s.familyTag.trim() === '') {
+      issues.push(
+        'keepNewestPerFamily is set but familyTag is not; expected the tag key that names the family',
+      );
+    }
+  }
+  if (issues.length > 0) throw new CleanupSettingsError(issues);
+}
+
+const AMI_ID = /^ami-[0-9a-zA-Z]+$/;
+
+/** An AMI that passed every per-image rule but the family and cap rules, with its last activity. */
+interface Candidate {
+  image: Image;
+  lastActivity: Date;
+  reason: string;
+}
+
+export function planCleanup(input: CleanupInput): CleanupPlan {
+  const { usage, settings, now } = input;
+  validateCleanupSettings(settings);
+  if (Number.isNaN(now.getTime())) throw new RangeError('planCleanup: now is not a valid date');
+  const nowText = formatTimestamp(now);
+  const retentionMs = settings.retentionDays * DAY_MS;
+  const freshnessMs = settings.freshnessMinutes * MINUTE_MS;
+  const isFresh = (t: Date) => t.getTime() <= now.getTime() && now.getTime() - t.getTime() <= freshnessMs;
+
+  const images = [...input.images].sort((a, b) => cmp(a.id, b.id));
+  const idCounts = new Map<string, number>();
+  for (const image of images) idCounts.set(image.id, (idCounts.get(image.id) ?? 0) + 1);
+  const isDuplicate = (image: Image) => (idCounts.get(image.id) ?? 0) > 1;
+
+  const problems: TagProblem[] = [];
+  const decisionByImage = new Map<Image, CleanupDecision>();
+  const candidates: Candidate[] = [];
+  const decide = (image: Image, action: CleanupAction, reason: string, problem?: TagProblem) =>
+    decisionByImage.set(
+      image,
+      problem ? { imageId: image.id, action, reason, problem } : { imageId: image.id, action, reason },
+    );
+
+  // 1. Per-image rules, in an order that makes the first failing rule the most useful reason.
+  for (const image of images) {
+    if (isDuplicate(image)) {
+      decide(image, 'skip', 'listed more than once by the inventory: not decided on until it is read once');
+      continue;
+    }
+    if (!image.ownedBySelf) {
+      decide(image, 'keep', `owned by account ${image.ownerId}, not this one: never deleted`);
+      continue;
+    }
+    if (image.state !== 'available') {
+      decide(image, 'keep', `state ${image.state}: only available AMIs are deleted`);
+      continue;
+    }
+    const optIn = readBooleanTag(image.tags, TAG.autoCleanup, image.id);
+    const lastUsed = readTimestampTag(image.tags, TAG.lastUsed, image.id);
+    const runtime = readTimestampTag(image.tags, TAG.lastUsedRuntime, image.id);
+    const timeProblems = [lastUsed, runtime].flatMap((r) => (r.kind === 'invalid' ? [r.problem] : []));
+    if (optIn.kind === 'invalid') {
+      problems.push(optIn.problem, ...timeProblems);
+      decide(
+        image,
+        'skip',
+        `AutoCleanup=${JSON.stringify(optIn.problem.value)} is not true or false: skipped, never deleted`,
+        optIn.problem,
+      );
+      continue;
+    }
+    if (optIn.kind === 'absent' || !optIn.value) {
+      // Malformed timestamps on an AMI that is not opted in harm nothing here, but break the contract: report them.
+      problems.push(...timeProblems);
+      decide(
+        image,
+        'keep',
+        optIn.kind === 'absent' ? 'not opted in: no AutoCleanup tag' : 'opted out: AutoCleanup=false',
+        timeProblems[0],
+      );
+      continue;
+    }
+    if (timeProblems.length > 0) {
+      problems.push(...timeProblems);
+      const p = timeProblems[0]!;
+      decide(
+        image,
+        'skip',
+        `${p.tag}=${JSON.stringify(p.value)} is not readable (expected ${p.expected}): skipped, never deleted`,
+        p,
+      );
+      continue;
+    }
+    const refs = usage.refsFor(image.id);
+    if (refs.length > 0) {
+      decide(image, 'keep', `in use by ${describeUsageRefs(refs)}`);
+      continue;
+    }
+    if (image.deregistrationProtected) {
+      decide(
+        image,
+        'keep',
+        'deregistration protection is on: AWS guards it and this product never overrides that',
+      );
+      continue;
+    }
+    const freshness = formatMinutes(settings.freshnessMinutes);
+    if (runtime.kind === 'absent') {
+      decide(
+        image,
+        'keep',
+        `no LastUsedRuntime tag: the tagger has not covered this AMI within ${freshness}`,
+      );
+      continue;
+    }
+    if (runtime.kind === 'ok' && runtime.value.getTime() > now.getTime()) {
+      const p = futureProblem(image.id, TAG.lastUsedRuntime, image.tags, nowText);
+      problems.push(p);
+      decide(
+        image,
+        'keep',
+        `LastUsedRuntime ${formatTimestamp(runtime.value)} is in the future: kept and reported`,
+        p,
+      );
+      continue;
+    }
+    if (runtime.kind === 'ok' && !isFresh(runtime.value)) {
+      const age = formatDuration(now.getTime() - runtime.value.getTime());
+      decide(
+        image,
+        'keep',
+        `LastUsedRuntime ${formatTimestamp(runtime.value)} is ${age} old > ${freshness}: the tagger has not covered this AMI within ${freshness}`,
+      );
+      continue;
+    }
+    if (lastUsed.kind === 'ok' && lastUsed.value.getTime() > now.getTime()) {
+      const p = futureProblem(image.id, TAG.lastUsed, image.tags, nowText);
+      problems.push(p);
+      decide(
+        image,
+        'keep',
+        `LastUsed ${formatTimestamp(lastUsed.value)} is in the future: kept and reported`,
+        p,
+      );
+      continue;
+    }
+    const activity = lastActivity(lastUsed.kind === 'ok' ? lastUsed.value : undefined, image.createdAt);
+    if (activity === undefined) {
+      decide(
+        image,
+        'keep',
+        'never used (no LastUsed tag) and its creation date is unknown: its age cannot be told',
+      );
+      continue;
+    }
+    const age = now.getTime() - activity.at.getTime();
+    const retention = `${formatDays(settings.retentionDays)} retention`;
+    if (age <= retentionMs) {
+      decide(
+        image,
+        'keep',
+        age < 0
+          ? `${activity.describe} is in the future: its age cannot be told`
+          : `${activity.describe}, ${formatDuration(age)} ago: within the ${retention}`,
+      );
+      continue;
+    }
+    candidates.push({
+      image,
+      lastActivity: activity.at,
+      reason: `${activity.describe}, ${formatDuration(age)} > ${retention}`,
+    });
+  }
+
+  // 2. Keep the newest N of each family, counted over every owned available AMI of it (not only the
+  //    opted-in ones), so that N recent builds of a family always remain to roll back to.
+  const familyKept = protectedByFamily(
+    images.filter((i) => !isDuplicate(i)),
+    settings,
+  );
+  const capped: Candidate[] = [];
+  for (const c of candidates) {
+    const why = familyKept.get(c.image.id);
+    if (why !== undefined) decide(c.image, 'keep', `${why} (otherwise: ${c.reason})`);
+    else capped.push(c);
+  }
+
+  // 3. Blast-radius cap: oldest-unused first, ties by id, so reruns pick the same AMIs.
+  capped.sort((a, b) => a.lastActivity.getTime() - b.lastActivity.getTime() || cmp(a.image.id, b.image.id));
+  const chosen = capped.slice(0, settings.maxDeletionsPerRun);
+  for (const c of capped.slice(settings.maxDeletionsPerRun)) {
+    decide(
+      c.image,
+      'defer',
+      `deferred to the next run: the cap of ${settings.maxDeletionsPerRun} deletions per run was reached (${c.reason})`,
+    );
+  }
+
+  // 4. Whole-run refusal.
+  const refused = refusal(
+    images.filter((i) => i.ownedBySelf && !isDuplicate(i)),
+    usage,
+    now,
+    settings,
+    isFresh,
+  );
+  if (refused) {
+    for (const c of capped) {
+      decide(
+        c.image,
+        'keep',
+        `would be deleted (${c.reason}), but this run deletes nothing: ${refused.reason}`,
+      );
+    }
+  } else {
+    for (const c of chosen) decide(c.image, 'delete', c.reason);
+  }
+
+  // 5. Snapshots.
+  const deleting = refused ? [] : chosen;
+  const snapshotPlan = planSnapshots(images, deleting, input.snapshots, decisionByImage, refused);
+  problems.push(...snapshotPlan.problems);
+
+  const decisions = images.map((i) => decisionByImage.get(i)!);
+  const counts: CleanupCounts = {
+    images: decisions.length,
+    delete: decisions.filter((d) => d.action === 'delete').length,
+    keep: decisions.filter((d) => d.action === 'keep').length,
+    skip: decisions.filter((d) => d.action === 'skip').length,
+    defer: decisions.filter((d) => d.action === 'defer').length,
+    snapshotsToDelete: snapshotPlan.deletions.reduce((n, d) => n + d.snapshotIds.length, 0),
+    pendingSnapshotsToDelete: snapshotPlan.pending.length,
+    snapshotsKept: snapshotPlan.decisions.filter((d) => d.action !== 'delete').length,
+    problems: problems.length,
+  };
+  const plan: CleanupPlan = {
+    deletions: snapshotPlan.deletions,
+    pendingSnapshotDeletions: snapshotPlan.pending,
+    decisions,
+    snapshotDecisions: snapshotPlan.decisions,
+    problems: problems.sort((a, b) => cmp(a.resourceId, b.resourceId) || cmp(a.tag, b.tag)),
+    counts,
+  };
+  if (refused) plan.refused = refused;
+  return plan;
+}
+
+/** "ami-1 delete: unused since ..." — one line for logs and the CLI. */
+export function describeCleanupDecision(d: CleanupDecision): string {
+  return `${d.imageId} ${d.action}: ${d.reason}`;
+}
+
+function futureProblem(resourceId: string, tag: string, tags: Tags, nowText: string): TagProblem {
+  return { resourceId, tag, value: tags[tag] ?? '', expected: `a time not after now (${nowText})` };
+}
+
+/**
+ * The moment the AMI was last known to matter: LastUsed, but never earlier than its creation (a
+ * LastUsed older than the AMI itself was copied from another AMI and says nothing about this one).
+ */
+function lastActivity(lastUsed: Date | undefined, createdAt: Date | undefined) {
+  if (lastUsed !== undefined) {
+    if (createdAt !== undefined && createdAt.getTime() > lastUsed.getTime()) {
+      return {
+        at: createdAt,
+        describe: `LastUsed ${formatTimestamp(lastUsed)} predates its creation, so unused since creation ${formatTimestamp(createdAt)}`,
+      };
+    }
+    return { at: lastUsed, describe: `unused since ${formatTimestamp(lastUsed)}` };
+  }
+  if (createdAt !== undefined) {
+    return { at: createdAt, describe: `never used; created ${formatTimestamp(createdAt)}` };
+  }
+  return undefined;
+}
+
+/**
+ * AMI id -> why it is protected. The newest N by creation date are kept; AMIs tied with the Nth are
+ * all kept, and an AMI whose creation date is unknown cannot be ranked, so it is kept too.
+ */
+function protectedByFamily(images: Image[], settings: CleanupSettings): Map<string, string> {
+  const out = new Map<string, string>();
+  const n = settings.keepNewestPerFamily;
+  const tag = settings.familyTag?.trim();
+  if (n === undefined || n === 0 || !tag) return out;
+  const families = new Map<string, Image[]>();
+  for (const image of images) {
+    if (!image.ownedBySelf || image.state !== 'available') continue;
+    const family = image.tags[tag]?.trim();
+    if (!family) continue;
+    families.set(family, [...(families.get(family) ?? []), image]);
+  }
+  for (const [family, members] of families) {
+    const known = members
+      .filter((m) => m.createdAt !== undefined)
+      .sort((a, b) => b.createdAt!.getTime() - a.createdAt!.getTime());
+    const threshold = known.length > n ? known[n - 1]!.createdAt!.getTime() : -Infinity;
+    for (const m of members) {
+      if (m.createdAt === undefined) {
+        out.set(
+          m.id,
+          `family ${tag}=${family}: creation date unknown, so it cannot be ranked against the newest ${n}`,
+        );
+      } else if (m.createdAt.getTime() >= threshold) {
+        out.set(
+          m.id,
+          `among the newest ${n} of family ${tag}=${family} (created ${formatTimestamp(m.createdAt)})`,
+        );
+      }
+    }
+  }
+  return out;
+}
+
+function refusal(
+  owned: Image[],
+  usage: UsageIndex,
+  now: Date,
+  settings: CleanupSettings,
+  isFresh: (t: Date) => boolean,
+): CleanupRefusal | undefined {
+  const reasons: string[] = [];
+  const result: CleanupRefusal = { reason: '' };
+
+  const runtimes = owned.flatMap((i) => {
+    const r = readTimestampTag(i.tags, TAG.lastUsedRuntime, i.id);
+    return r.kind === 'ok' ? [r.value] : [];
+  });
+  if (!runtimes.some(isFresh)) {
+    const window = formatMinutes(settings.freshnessMinutes);
+    if (owned.length === 0) {
+      reasons.push(
+        'refusing to delete: no AMI owned by this account was read, so the tagger cannot be shown to be alive',
+      );
+    } else if (runtimes.length === 0) {
+      reasons.push(
+        `refusing to delete: none of the ${owned.length} AMIs owned by this account carries a readable LastUsedRuntime; is the tagger running?`,
+      );
+    } else {
+      const newest = new Date(Math.max(...runtimes.map((t) => t.getTime())));
+      result.newestLastUsedRuntime = formatTimestamp(newest);
+      const past = runtimes.filter((t) => t.getTime() <= now.getTime());
+      if (past.length === 0) {
+        reasons.push(
+          `refusing to delete: every LastUsedRuntime is in the future (newest ${formatTimestamp(newest)}, now ${formatTimestamp(now)}); is a clock wrong or another tool writing the tag?`,
+        );
+      } else {
+        const newestPast = new Date(Math.max(...past.map((t) => t.getTime())));
+        reasons.push(
+          `refusing to delete: newest LastUsedRuntime is ${formatTimestamp(newestPast)}, ${formatDuration(now.getTime() - newestPast.getTime())} old > ${window}; is the tagger running?`,
+        );
+      }
+    }
+  }
+  if (usage.unresolved.length > 0) {
+    const shown = usage.unresolved.slice(0, 3).map((u) => u.message);
+    const more = usage.unresolved.length > 3 ? ` and ${usage.unresolved.length - 3} more` : '';
+    reasons.push(
+      `refusing to delete: ${usage.unresolved.length} usage reference(s) could not be resolved, so any AMI could be in use (${shown.join('; ')}${more})`,
+    );
+    result.unresolved = [...usage.unresolved];
+  }
+  if (reasons.length === 0) return undefined;
+  result.reason = reasons.join('; also ');
+  return result;
+}
+
+function planSnapshots(
+  images: Image[],
+  deleting: Candidate[],
+  snapshots: SnapshotRecord[],
+  decisionByImage: Map<Image, CleanupDecision>,
+  refused: CleanupRefusal | undefined,
+) {
+  const deletingIds = new Set(deleting.map((c) => c.image.id));
+  // Every image that stays (owned or not, any state) keeps its snapshots alive.
+  const referencedBy = new Map<string, string[]>();
+  for (const image of images) {
+    if (deletingIds.has(image.id)) continue;
+    for (const s of image.snapshotIds) referencedBy.set(s, [...(referencedBy.get(s) ?? []), image.id]);
+  }
+  const records = new Map<string, SnapshotRecord>();
+  for (const s of [...snapshots].sort((a, b) => cmp(a.id, b.id)))
+    if (!records.has(s.id)) records.set(s.id, s);
+
+  const decisions: SnapshotDecision[] = [];
+  const problems: TagProblem[] = [];
+  const assigned = new Set<string>();
+  const deletions: PlannedImageDeletion[] = deleting.map((c) => {
+    const snapshotIds: string[] = [];
+    for (const snapshotId of [...new Set(c.image.snapshotIds)].sort(cmp)) {
+      if (assigned.has(snapshotId)) continue; // also behind an AMI earlier in this plan: deleted with that one
+      const keep = (reason: string) =>
+        decisions.push({ snapshotId, imageId: c.image.id, action: 'keep', reason });
+      const users = referencedBy.get(snapshotId);
+      const record = records.get(snapshotId);
+      if (users) keep(`also used by remaining AMI ${users.join(', ')}: kept`);
+      else if (!record) keep('not described by the inventory, so its owner is unknown: kept');
+      else if (!record.ownedBySelf) keep(`owned by account ${record.ownerId}, not this one: never deleted`);
+      else {
+        assigned.add(snapshotId);
+        snapshotIds.push(snapshotId);
+        decisions.push({
+          snapshotId,
+          imageId: c.image.id,
+          action: 'delete',
+          reason: `belongs to ${c.image.id}, deleted in this run; owned by this account and no remaining AMI uses it`,
+        });
+      }
+    }
+    return { image: c.image, snapshotIds, reason: c.reason };
+  });
+
+  const imagesById = new Map(images.map((i) => [i.id, i]));
+  const pending: PlannedPendingSnapshotDeletion[] = [];
+  for (const record of records.values()) {
+    const raw = record.tags[TAG.pendingDeletion];
+    if (raw === undefined || assigned.has(record.id)) continue;
+    const imageId = raw.trim();
+    const decision = (action: SnapshotDecision['action'], reason: string, problem?: TagProblem) =>
+      decisions.push(
+        problem
+          ? { snapshotId: record.id, imageId, action, reason, problem }
+          : { snapshotId: record.id, imageId, action, reason },
+      );
+    if (!record.ownedBySelf) {
+      decision(
+        'keep',
+        `marked ${TAG.pendingDeletion}=${raw} but owned by account ${record.ownerId}, not this one: never deleted`,
+      );
+      continue;
+    }
+    if (!AMI_ID.test(imageId)) {
+      const problem: TagProblem = {
+        resourceId: record.id,
+        tag: TAG.pendingDeletion,
+        value: raw,
+        expected: 'the id of the AMI the snapshot belonged to (ami-...)',
+      };
+      problems.push(problem);
+      decision(
+        'skip',
+        `${TAG.pendingDeletion}=${JSON.stringify(raw)} names no AMI: skipped, never deleted`,
+        problem,
+      );
+      continue;
+    }
+    const image = imagesById.get(imageId);
+    if (image !== undefined) {
+      const d = decisionByImage.get(image);
+      decision(
+        'keep',
+        deletingIds.has(imageId)
+          ? `marked for ${imageId}, which this run deletes; the snapshot is deleted on a later run once nothing uses it`
+          : `pending mark left from an interrupted run: ${imageId} still exists (${d ? `${d.action}: ${d.reason}` : 'kept'})`,
+      );
+      continue;
+    }
+    const users = referencedBy.get(record.id);
+    if (users) {
+      decision(
+        'keep',
+        `marked for ${imageId}, which is gone, but remaining AMI ${users.join(', ')} uses it: kept`,
+      );
+      continue;
+    }
+    if (refused) {
+      decision(
+        'keep',
+        `marked for ${imageId}, which is gone, but this run deletes nothing: ${refused.reason}`,
+      );
+      continue;
+    }
+    const reason = `marked for ${imageId} by an earlier run; that AMI is gone and no remaining AMI uses the snapshot`;
+    pending.push({ snapshotId: record.id, imageId, reason });
+    decision('delete', reason);
+  }
+  decisions.sort((a, b) => cmp(a.snapshotId, b.snapshotId) || cmp(a.imageId, b.imageId));
+  pending.sort((a, b) => cmp(a.snapshotId, b.snapshotId));
+  return { deletions, pending, decisions, problems };
+}
+
+/** Code-unit order, not locale order: the same on every machine. */
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
