@@ -1,0 +1,124 @@
+/**
+ * The tagger's decision: which owned AMIs get LastUsed=<now> (in use) and LastUsedRuntime=<now>
+ * (every owned AMI it can tag), and which in-use AMIs it can only report because another account
+ * owns them or they no longer exist. Pure: `now` is a parameter, the apply step writes the tags.
+ */
+import type { Image, Problem, UsageRef } from '../domain';
+import { formatTimestamp } from '../tags';
+import { describeUsageRefs, type UsageIndex } from '../usage';
+
+/**
+ * Image states that get tagged. Cleanup only ever deletes `available` AMIs, and a `pending` one
+ * becomes available soon, so these two are all that need the tags; EC2 refuses tags on failed or
+ * deregistered images, and one refused id fails a whole batched CreateTags call.
+ */
+export const TAGGABLE_IMAGE_STATES: ReadonlySet<string> = new Set(['available', 'pending']);
+
+export type TaggingAction = 'tag-last-used' | 'tag-runtime' | 'report-foreign' | 'skip';
+
+export interface TaggingDecision {
+  imageId: string;
+  action: TaggingAction;
+  reason: string;
+}
+
+export interface ForeignImageInUse {
+  imageId: string;
+  /** Undefined when the AMI was not found at all (deregistered, or not visible to this account). */
+  ownerId?: string;
+  refs: UsageRef[];
+}
+
+export interface TaggingPlan {
+  /** The formatted `now` written as the value of both tags. */
+  value: string;
+  /** Owned, in-use AMIs: stamp LastUsed=value (they are also in `runtime`). Sorted. */
+  lastUsed: string[];
+  /** Every owned AMI in a taggable state: stamp LastUsedRuntime=value. Sorted. */
+  runtime: string[];
+  /** In use but not owned (or not found): reported, never tagged. Sorted by image id. */
+  foreignInUse: ForeignImageInUse[];
+  /** One per image read, then one per in-use AMI that was not found; sorted by image id. */
+  decisions: TaggingDecision[];
+  /** Usage references that could not be resolved (passed through from the usage index for the report). */
+  problems: Problem[];
+}
+
+export function planTagging(input: { images: Image[]; usage: UsageIndex; now: Date }): TaggingPlan {
+  const { images, usage, now } = input;
+  if (Number.isNaN(now.getTime())) throw new RangeError('planTagging: now is not a valid date');
+  const value = formatTimestamp(now);
+  const lastUsed: string[] = [];
+  const runtime: string[] = [];
+  const foreignInUse: ForeignImageInUse[] = [];
+  const decisions: TaggingDecision[] = [];
+  const seen = new Set<string>();
+
+  for (const image of [...images].sort((a, b) => cmp(a.id, b.id))) {
+    if (seen.has(image.id)) continue; // a page read twice: one decision per AMI
+    seen.add(image.id);
+    const refs = usage.refsFor(image.id);
+    const inUse = refs.length > 0;
+    if (!image.ownedBySelf) {
+      if (inUse) {
+        foreignInUse.push({ imageId: image.id, ownerId: image.ownerId, refs });
+        decisions.push({
+          imageId: image.id,
+          action: 'report-foreign',
+          reason: `owned by account ${image.ownerId}, not this one: in use by ${describeUsageRefs(refs)}; reported, not tagged`,
+        });
+      } else {
+        decisions.push({
+          imageId: image.id,
+          action: 'skip',
+          reason: `owned by account ${image.ownerId}, not this one, and not in use`,
+        });
+      }
+      continue;
+    }
+    if (!TAGGABLE_IMAGE_STATES.has(image.state)) {
+      decisions.push({
+        imageId: image.id,
+        action: 'skip',
+        reason: `state ${image.state}: only available and pending AMIs are tagged`,
+      });
+      continue;
+    }
+    runtime.push(image.id);
+    if (inUse) {
+      lastUsed.push(image.id);
+      decisions.push({
+        imageId: image.id,
+        action: 'tag-last-used',
+        reason: `in use by ${describeUsageRefs(refs)}: LastUsed and LastUsedRuntime set to ${value}`,
+      });
+    } else {
+      decisions.push({
+        imageId: image.id,
+        action: 'tag-runtime',
+        reason: `not in use: LastUsedRuntime set to ${value}, LastUsed left as it was`,
+      });
+    }
+  }
+
+  const missing = [...usage.inUseImageIds].filter((id) => !seen.has(id)).sort(cmp);
+  for (const imageId of missing) {
+    const refs = usage.refsFor(imageId);
+    foreignInUse.push({ imageId, refs });
+    decisions.push({
+      imageId,
+      action: 'report-foreign',
+      reason:
+        `in use by ${describeUsageRefs(refs)} but not found among the images read ` +
+        `(deregistered, or owned by another account and not visible): reported, not tagged`,
+    });
+  }
+  foreignInUse.sort((a, b) => cmp(a.imageId, b.imageId));
+  decisions.sort((a, b) => cmp(a.imageId, b.imageId));
+
+  return { value, lastUsed, runtime, foreignInUse, decisions, problems: [...usage.problems] };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
