@@ -1,0 +1,324 @@
+import { describe, expect, it } from '@jest/globals';
+import type { AutoScalingGroupRecord, ScalableInstanceRecord } from '../../shared/domain';
+import { planScale, type ScaleDecision } from '../../shared/plan/scale';
+import { parseHolidays, parseSchedule } from '../../shared/schedule';
+
+const settings = (over: { schedule?: string; holidays?: string[]; named?: Record<string, string> } = {}) => ({
+  defaultSchedule: parseSchedule(over.schedule ?? 'Mon-Fri 08:00-18:30 Europe/Berlin'),
+  namedSchedules: new Map(Object.entries(over.named ?? {}).map(([k, v]) => [k, parseSchedule(v)])),
+  holidays: parseHolidays(over.holidays ?? []),
+});
+
+const group = (
+  tags: Record<string, string>,
+  size = { min: 1, desired: 2, max: 4 },
+): AutoScalingGroupRecord => ({
+  name: 'dev-web',
+  launchTemplates: [],
+  minSize: size.min,
+  desiredCapacity: size.desired,
+  maxSize: size.max,
+  tags,
+  instanceIds: [],
+});
+
+const instance = (over: Partial<ScalableInstanceRecord> = {}): ScalableInstanceRecord => ({
+  id: 'i-0dev',
+  state: 'running',
+  rootDeviceType: 'ebs',
+  tags: { ScaleToZero: 'true' },
+  ...over,
+});
+
+function decide(
+  now: string,
+  input: { groups?: AutoScalingGroupRecord[]; instances?: ScalableInstanceRecord[] },
+  s = settings(),
+): ScaleDecision {
+  const plan = planScale({
+    groups: input.groups ?? [],
+    instances: input.instances ?? [],
+    settings: s,
+    now: new Date(now),
+  });
+  expect(plan.decisions).toHaveLength(1);
+  return plan.decisions[0]!;
+}
+
+describe('planScale: Auto Scaling groups (Mon-Fri 08:00-18:30 Europe/Berlin)', () => {
+  it('remembers the sizes and scales to 0 after the evening transition, estimating hours saved', () => {
+    // Monday 23 Nov 2026, 18:45 Berlin (17:45Z); back on Tuesday 08:00 (07:00Z): 13.25 h x 2 instances.
+    const d = decide('2026-11-23T17:45:00Z', { groups: [group({ ScaleToZero: 'true' })] });
+    expect(d.outcome).toBe('scale-to-zero');
+    expect(d.action).toEqual({
+      kind: 'scale-group-to-zero',
+      group: 'dev-web',
+      saved: { min: 1, desired: 2, max: 4 },
+      transition: new Date('2026-11-23T17:30:00Z'),
+    });
+    expect(d.instanceHoursSaved).toBeCloseTo(26.5);
+    expect(d.reason).toContain('remember min=1 desired=2 max=4');
+  });
+
+  it('does not fight a late worker who scaled the group up after the transition was handled', () => {
+    const tags = {
+      ScaleToZero: 'true',
+      ScaleToZeroLastTransition: '2026-11-23T17:30:00Z',
+      ScaleToZeroSavedCapacity: 'min=1 desired=2 max=4',
+    };
+    const d = decide('2026-11-23T20:00:00Z', { groups: [group(tags, { min: 0, desired: 1, max: 1 })] });
+    expect(d.outcome).toBe('keep');
+    expect(d.action).toBeUndefined();
+    expect(d.reason).toContain('already acted on the off transition at 2026-11-23T17:30:00Z');
+  });
+
+  it('restores exactly the remembered sizes in the morning', () => {
+    const tags = {
+      ScaleToZero: 'true',
+      ScaleToZeroLastTransition: '2026-11-23T17:30:00Z',
+      ScaleToZeroSavedCapacity: 'min=1 desired=2 max=4',
+    };
+    const d = decide('2026-11-24T07:10:00Z', { groups: [group(tags, { min: 0, desired: 0, max: 0 })] });
+    expect(d.action).toEqual({
+      kind: 'restore-group',
+      group: 'dev-web',
+      restore: { min: 1, desired: 2, max: 4 },
+      transition: new Date('2026-11-24T07:00:00Z'),
+    });
+  });
+
+  it('never "restores" a group it did not scale down', () => {
+    const tags = { ScaleToZero: 'true', ScaleToZeroLastTransition: '2026-11-23T17:30:00Z' };
+    const d = decide('2026-11-24T07:10:00Z', { groups: [group(tags, { min: 0, desired: 0, max: 0 })] });
+    expect(d.outcome).toBe('record');
+    expect(d.action).toMatchObject({ kind: 'record-transition', resourceId: 'dev-web' });
+    expect(d.reason).toContain('not scaled down by scale-to-zero');
+  });
+
+  it('catches up a missed morning run at the next run', () => {
+    const tags = {
+      ScaleToZero: 'true',
+      ScaleToZeroLastTransition: '2026-11-23T17:30:00Z',
+      ScaleToZeroSavedCapacity: 'min=1 desired=2 max=4',
+    };
+    const d = decide('2026-11-24T11:00:00Z', { groups: [group(tags, { min: 0, desired: 0, max: 0 })] });
+    expect(d.outcome).toBe('restore');
+  });
+
+  it('stays off over the weekend and counts the hours to Monday morning', () => {
+    // Friday 27 Nov, 18:45 Berlin; Monday 30 Nov 08:00 Berlin = 07:00Z: 61.25 h.
+    const d = decide('2026-11-27T17:45:00Z', {
+      groups: [group({ ScaleToZero: 'true' }, { min: 1, desired: 1, max: 1 })],
+    });
+    expect(d.outcome).toBe('scale-to-zero');
+    expect(d.instanceHoursSaved).toBeCloseTo(61.25);
+    const sat = decide('2026-11-28T10:00:00Z', {
+      groups: [
+        group(
+          { ScaleToZero: 'true', ScaleToZeroLastTransition: '2026-11-27T17:30:00Z' },
+          { min: 0, desired: 0, max: 0 },
+        ),
+      ],
+    });
+    expect(sat.outcome).toBe('keep');
+  });
+
+  it('keeps the group off on a holiday and restores it the working day after', () => {
+    const s = settings({ holidays: ['2026-12-24', '2026-12-25'] });
+    const tags = {
+      ScaleToZero: 'true',
+      ScaleToZeroLastTransition: '2026-12-23T17:30:00Z',
+      ScaleToZeroSavedCapacity: 'min=1 desired=2 max=4',
+    };
+    const zero = { min: 0, desired: 0, max: 0 };
+    expect(decide('2026-12-24T07:10:00Z', { groups: [group(tags, zero)] }, s).outcome).toBe('keep');
+    expect(decide('2026-12-25T07:10:00Z', { groups: [group(tags, zero)] }, s).outcome).toBe('keep');
+    expect(decide('2026-12-28T07:10:00Z', { groups: [group(tags, zero)] }, s).outcome).toBe('restore');
+  });
+
+  it('follows the Berlin fall-back switch: Monday 26 Oct 2026 08:00 is 07:00Z, not 06:00Z', () => {
+    const tags = {
+      ScaleToZero: 'true',
+      ScaleToZeroLastTransition: '2026-10-23T16:30:00Z',
+      ScaleToZeroSavedCapacity: 'min=1 desired=2 max=4',
+    };
+    const zero = { min: 0, desired: 0, max: 0 };
+    expect(decide('2026-10-26T06:10:00Z', { groups: [group(tags, zero)] }).outcome).toBe('keep');
+    expect(decide('2026-10-26T07:00:00Z', { groups: [group(tags, zero)] }).outcome).toBe('restore');
+  });
+
+  it('follows the Berlin spring-forward switch: Monday 30 Mar 2026 08:00 is 06:00Z', () => {
+    const tags = {
+      ScaleToZero: 'true',
+      ScaleToZeroLastTransition: '2026-03-27T17:30:00Z',
+      ScaleToZeroSavedCapacity: 'min=1 desired=2 max=4',
+    };
+    const d = decide('2026-03-30T06:05:00Z', { groups: [group(tags, { min: 0, desired: 0, max: 0 })] });
+    expect(d.action).toMatchObject({ kind: 'restore-group', transition: new Date('2026-03-30T06:00:00Z') });
+  });
+
+  it('follows both New York switches with the default schedule (ScaleToZero=true)', () => {
+    const s = settings({ schedule: 'Mon-Fri 07:00-19:00 America/New_York' });
+    const zero = { min: 0, desired: 0, max: 0 };
+    // Spring: Friday 6 Mar 19:00 EST = Sat 00:00Z; Monday 9 Mar 07:00 EDT = 11:00Z.
+    const spring = {
+      ScaleToZero: 'true',
+      ScaleToZeroLastTransition: '2026-03-07T00:00:00Z',
+      ScaleToZeroSavedCapacity: 'min=2 desired=3 max=6',
+    };
+    expect(decide('2026-03-09T10:30:00Z', { groups: [group(spring, zero)] }, s).outcome).toBe('keep');
+    expect(decide('2026-03-09T11:00:00Z', { groups: [group(spring, zero)] }, s).action).toMatchObject({
+      restore: { min: 2, desired: 3, max: 6 },
+    });
+    // Autumn: Friday 30 Oct 19:00 EDT = 23:00Z; Monday 2 Nov 07:00 EST = 12:00Z.
+    const friday = decide('2026-10-30T23:05:00Z', { groups: [group({ ScaleToZero: 'true' })] }, s);
+    expect(friday.action).toMatchObject({
+      kind: 'scale-group-to-zero',
+      transition: new Date('2026-10-30T23:00:00Z'),
+    });
+    expect(friday.instanceHoursSaved).toBeCloseTo(2 * (61 - 5 / 60));
+    const autumn = {
+      ScaleToZero: 'true',
+      ScaleToZeroLastTransition: '2026-10-30T23:00:00Z',
+      ScaleToZeroSavedCapacity: 'min=1 desired=2 max=4',
+    };
+    expect(decide('2026-11-02T11:30:00Z', { groups: [group(autumn, zero)] }, s).outcome).toBe('keep');
+    expect(decide('2026-11-02T12:00:00Z', { groups: [group(autumn, zero)] }, s).outcome).toBe('restore');
+  });
+
+  it('uses a named schedule from the settings', () => {
+    const s = settings({ named: { 'ny-office': 'Mon-Fri 07:00-19:00 America/New_York' } });
+    // 20:00Z is 21:00 in Berlin (off) but 15:00 in New York (on).
+    const d = decide('2026-11-23T20:00:00Z', { groups: [group({ ScaleToZero: 'ny-office' })] }, s);
+    expect(d.outcome).toBe('record');
+    expect(d.reason).toContain('ny-office (Mon-Fri 07:00-19:00 America/New_York)');
+  });
+
+  it('skips an unreadable schedule and reports the tag, the value and the expected format', () => {
+    const d = decide('2026-11-23T20:00:00Z', { groups: [group({ ScaleToZero: 'weekdays 9 to 5' })] });
+    expect(d.outcome).toBe('skip');
+    expect(d.action).toBeUndefined();
+    expect(d.tagProblem).toMatchObject({
+      resourceId: 'dev-web',
+      tag: 'ScaleToZero',
+      value: 'weekdays 9 to 5',
+    });
+    expect(d.tagProblem?.expected).toContain('"Mon-Fri 08:00-18:30 Europe/Berlin"');
+  });
+
+  it('skips a group whose remembered sizes are unreadable instead of guessing them', () => {
+    const tags = { ScaleToZero: 'true', ScaleToZeroSavedCapacity: '1/2/4' };
+    const d = decide('2026-11-24T07:10:00Z', { groups: [group(tags, { min: 0, desired: 0, max: 0 })] });
+    expect(d.outcome).toBe('skip');
+    expect(d.tagProblem).toMatchObject({ tag: 'ScaleToZeroSavedCapacity', value: '1/2/4' });
+  });
+
+  it('leaves ScaleToZero=false alone', () => {
+    expect(decide('2026-11-23T20:00:00Z', { groups: [group({ ScaleToZero: 'FALSE' })] }).outcome).toBe(
+      'keep',
+    );
+  });
+});
+
+describe('planScale: instances', () => {
+  it('stops a running opted-in instance after the evening transition', () => {
+    const d = decide('2026-11-23T17:45:00Z', { instances: [instance()] });
+    expect(d.action).toEqual({
+      kind: 'stop-instance',
+      instanceId: 'i-0dev',
+      transition: new Date('2026-11-23T17:30:00Z'),
+    });
+  });
+
+  it.each([
+    [{ lifecycle: 'spot' }, 'Spot instance'],
+    [{ rootDeviceType: 'instance-store' }, 'instance-store root volume'],
+    [{ autoScalingGroupName: 'dev-web' }, 'member of Auto Scaling group dev-web'],
+  ])('skips an instance that cannot be stopped safely (%j)', (over, reason) => {
+    const d = decide('2026-11-23T17:45:00Z', { instances: [instance(over)] });
+    expect(d.outcome).toBe('skip');
+    expect(d.reason).toContain(reason);
+    expect(d.action).toBeUndefined();
+  });
+
+  it('does not stop a box a late worker started after the transition', () => {
+    const d = decide('2026-11-23T20:15:00Z', {
+      instances: [instance({ launchedAt: new Date('2026-11-23T20:00:00Z') })],
+    });
+    expect(d.outcome).toBe('record');
+    expect(d.reason).toContain('left running');
+  });
+
+  it('keeps a box on while ScaleToZeroSkipUntil is in the future, and stops it once it has passed', () => {
+    const tags = { ScaleToZero: 'true', ScaleToZeroSkipUntil: '2026-11-23T22:00:00Z' };
+    const kept = decide('2026-11-23T17:45:00Z', { instances: [instance({ tags })] });
+    expect(kept.outcome).toBe('keep');
+    expect(kept.reason).toContain('keeps it on until 2026-11-23T22:00:00Z');
+    const later = decide('2026-11-23T22:00:00Z', { instances: [instance({ tags })] });
+    expect(later.outcome).toBe('stop');
+    expect(later.ignoredTags).toEqual([
+      expect.objectContaining({ tag: 'ScaleToZeroSkipUntil', reason: expect.stringContaining('expired') }),
+    ]);
+  });
+
+  it('ignores and reports a malformed override; the schedule applies', () => {
+    const tags = { ScaleToZero: 'true', ScaleToZeroSkipUntil: 'tomorrow' };
+    const d = decide('2026-11-23T17:45:00Z', { instances: [instance({ tags })] });
+    expect(d.outcome).toBe('stop');
+    expect(d.ignoredTags).toEqual([
+      expect.objectContaining({
+        tag: 'ScaleToZeroSkipUntil',
+        value: 'tomorrow',
+        expected: expect.stringContaining('ISO 8601'),
+      }),
+    ]);
+  });
+
+  it('starts only instances it stopped itself', () => {
+    const ours = instance({
+      state: 'stopped',
+      tags: {
+        ScaleToZero: 'true',
+        ScaleToZeroStoppedAt: '2026-11-23T17:45:00Z',
+        ScaleToZeroLastTransition: '2026-11-23T17:30:00Z',
+      },
+    });
+    expect(decide('2026-11-24T07:05:00Z', { instances: [ours] }).action).toMatchObject({
+      kind: 'start-instance',
+    });
+    const someoneElses = instance({
+      state: 'stopped',
+      tags: { ScaleToZero: 'true', ScaleToZeroLastTransition: '2026-11-23T17:30:00Z' },
+    });
+    expect(decide('2026-11-24T07:05:00Z', { instances: [someoneElses] }).outcome).toBe('record');
+  });
+
+  it('drops the stopped marker of a box somebody already started before the morning', () => {
+    const d = decide('2026-11-24T07:05:00Z', {
+      instances: [
+        instance({
+          tags: {
+            ScaleToZero: 'true',
+            ScaleToZeroStoppedAt: '2026-11-23T17:45:00Z',
+            ScaleToZeroLastTransition: '2026-11-23T17:30:00Z',
+          },
+        }),
+      ],
+    });
+    expect(d.action).toMatchObject({ kind: 'record-transition', dropMarker: true });
+  });
+
+  it('waits for an instance in a passing state', () => {
+    expect(decide('2026-11-23T17:45:00Z', { instances: [instance({ state: 'pending' })] }).outcome).toBe(
+      'wait',
+    );
+  });
+
+  it('skips an unreadable transition tag instead of acting', () => {
+    const d = decide('2026-11-23T17:45:00Z', {
+      instances: [instance({ tags: { ScaleToZero: 'true', ScaleToZeroLastTransition: 'yesterday' } })],
+    });
+    expect(d.outcome).toBe('skip');
+    expect(d.tagProblem).toMatchObject({ tag: 'ScaleToZeroLastTransition', value: 'yesterday' });
+  });
+});
