@@ -45,7 +45,10 @@ const group = (name: string, c: Capacity, tags: Record<string, string>): AutoSca
 
 /** What the apply step does to a group, in memory. */
 function applyToGroup(g: AutoScalingGroupRecord, a: ScaleAction): AutoScalingGroupRecord {
-  const tags = { ...g.tags, ScaleToZeroLastTransition: formatTimestamp(a.transition) };
+  const tags: Record<string, string> = {
+    ...g.tags,
+    ScaleToZeroLastTransition: formatTimestamp(a.transition),
+  };
   if (a.kind === 'scale-group-to-zero') {
     return group(
       g.name,
