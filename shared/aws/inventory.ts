@@ -9,7 +9,6 @@ import {
   type LaunchTemplateSpecification as AsgTemplateSpec,
 } from '@aws-sdk/client-auto-scaling';
 import {
-  DescribeImagesCommand,
   paginateDescribeImages,
   paginateDescribeInstances,
   paginateDescribeLaunchTemplateVersions,
@@ -47,10 +46,8 @@ export interface RegionInventory extends ImageInventory {
 
 // Every state but terminated: a stopped instance can be started again from its AMI.
 const LIVE_INSTANCE_STATES = ['pending', 'running', 'shutting-down', 'stopping', 'stopped'];
-// DescribeImages by id takes a list; keep requests small enough for a form POST.
-const FOREIGN_IMAGE_BATCH = 200;
-// Values per filter in one DescribeSnapshots call: EC2 caps filter values at 200.
-const SNAPSHOT_FILTER_BATCH = 200;
+// EC2 answers FilterLimitExceeded above 200 values in one filter.
+const FILTER_VALUES_MAX = 200;
 
 export interface InventoryOptions {
   /** Cleanup needs snapshots, the tagger does not. */
@@ -305,10 +302,10 @@ async function readOwnedSnapshotsById(
   ids: string[],
 ): Promise<SnapshotRecord[]> {
   const out: SnapshotRecord[] = [];
-  for (let i = 0; i < ids.length; i += SNAPSHOT_FILTER_BATCH) {
+  for (let i = 0; i < ids.length; i += FILTER_VALUES_MAX) {
     out.push(
       ...(await readSnapshots(clients, accountId, [
-        { Name: 'snapshot-id', Values: ids.slice(i, i + SNAPSHOT_FILTER_BATCH) },
+        { Name: 'snapshot-id', Values: ids.slice(i, i + FILTER_VALUES_MAX) },
       ])),
     );
   }
@@ -342,7 +339,11 @@ async function readSnapshots(
   return out;
 }
 
-/** In-use AMIs of other accounts: described by id to learn their owner, for the report only. */
+/**
+ * In-use AMIs of other accounts, described to learn their owner (for the report only). By an
+ * image-id filter rather than ImageIds: ImageIds fails the whole call when one AMI is gone, the
+ * filter just leaves it out, and a missing one is reported.
+ */
 async function readImagesById(
   clients: AwsClients,
   region: string,
@@ -351,20 +352,24 @@ async function readImagesById(
   problems: Problem[],
 ): Promise<Image[]> {
   const out: Image[] = [];
-  for (let i = 0; i < ids.length; i += FOREIGN_IMAGE_BATCH) {
-    const batch = ids.slice(i, i + FOREIGN_IMAGE_BATCH);
+  for (let i = 0; i < ids.length; i += FILTER_VALUES_MAX) {
+    const batch = ids.slice(i, i + FILTER_VALUES_MAX);
     try {
-      const res = await clients.ec2.send(
-        new DescribeImagesCommand({ ImageIds: batch, IncludeDeprecated: true }),
+      const found: Image[] = [];
+      const pages = paginateDescribeImages(
+        { client: clients.ec2 },
+        { Filters: [{ Name: 'image-id', Values: batch }], IncludeDeprecated: true, MaxResults: 1000 },
       );
-      const found = (res.Images ?? []).map((img) => toImage(img, region, accountId));
+      for await (const page of pages) {
+        for (const img of page.Images ?? []) found.push(toImage(img, region, accountId));
+      }
       out.push(...found);
       const foundIds = new Set(found.map((f) => f.id));
       for (const id of batch) {
         if (!foundIds.has(id)) {
           problems.push({
             resourceId: id,
-            message: `${id} is in use but EC2 did not describe it (deleted or not shared)`,
+            message: `${id} is in use but EC2 does not describe it (deregistered, or not shared with this account)`,
           });
         }
       }
