@@ -1,0 +1,168 @@
+/**
+ * Turns one HTTP request into one service call: the SigV4 scope names the service and region, the
+ * service's protocol names the action and decodes the input, faults may answer first, and the
+ * protocol renders the result or the error in its own wire shape.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Faults } from './faults';
+import { ec2Error, ec2Success } from './protocol/ec2';
+import { SandboxError } from './protocol/errors';
+import { parseForm, type FormParams } from './protocol/form';
+import type { HttpReply } from './protocol/http';
+import { jsonError, jsonSuccess, parseJsonBody, parseJsonTarget } from './protocol/json';
+import { queryError, querySuccess } from './protocol/query';
+import { parseCredentialScope } from './protocol/sigv4';
+import type { RequestLog } from './requests';
+import type { JsonServiceHandler, ServiceHandler } from './services/types';
+import type { SandboxState } from './state/account';
+
+export interface Dispatcher {
+  handle(headers: IncomingHttpHeaders, body: string): Promise<HttpReply>;
+}
+
+interface Decoded {
+  action: string;
+  /** Whether the request names this id anywhere (for resource-bound faults). */
+  mentions: (id: string) => boolean;
+  params?: FormParams;
+}
+
+function isJson(handler: ServiceHandler): handler is JsonServiceHandler {
+  return handler.protocol === 'json1.0' || handler.protocol === 'json1.1';
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function createDispatcher(
+  services: readonly ServiceHandler[],
+  state: SandboxState,
+  faults: Faults,
+  log: RequestLog,
+): Dispatcher {
+  const byScope = new Map(services.map((s) => [s.service, s]));
+  let requestCounter = 0;
+
+  function errorReply(
+    handler: ServiceHandler | undefined,
+    error: SandboxError,
+    requestId: string,
+  ): HttpReply {
+    if (!handler || handler.protocol === 'query') return queryError(error, handler?.xmlns ?? '', requestId);
+    if (handler.protocol === 'ec2') return ec2Error(error, requestId);
+    return jsonError(handler.protocol === 'json1.0' ? '1.0' : '1.1', error, requestId);
+  }
+
+  function decode(handler: ServiceHandler, headers: IncomingHttpHeaders, body: string): Decoded {
+    if (isJson(handler)) {
+      const target = headers['x-amz-target'];
+      const action = parseJsonTarget(Array.isArray(target) ? target[0] : target, handler.targetPrefix);
+      return { action, mentions: (id) => body.includes(JSON.stringify(id)) };
+    }
+    const params = parseForm(body);
+    const action = params.get('Action');
+    if (!action) throw new SandboxError('MissingAction', 'The request must contain the parameter Action');
+    const mentions = (id: string) => {
+      for (const value of params.values()) if (value === id) return true;
+      return false;
+    };
+    return { action, mentions, params };
+  }
+
+  return {
+    async handle(headers, body) {
+      const requestId = `00000000-0000-4000-8000-${(++requestCounter).toString(16).padStart(12, '0')}`;
+      const scope = parseCredentialScope(
+        Array.isArray(headers.authorization) ? headers.authorization[0] : headers.authorization,
+      );
+      if (!scope) {
+        const error = new SandboxError(
+          'MissingAuthenticationToken',
+          'Request is not SigV4-signed: the sandbox reads service and region from the Authorization credential scope',
+          403,
+        );
+        return errorReply(undefined, error, requestId);
+      }
+      const handler = byScope.get(scope.service);
+      const record = (action: string, reply: HttpReply, errorCode: string | undefined, injected: boolean) =>
+        log.record({
+          service: scope.service,
+          action,
+          region: scope.region,
+          status: reply.status,
+          errorCode,
+          injected,
+        });
+      if (!handler) {
+        const reply = errorReply(
+          undefined,
+          new SandboxError('UnknownService', `The sandbox does not implement the service '${scope.service}'`),
+          requestId,
+        );
+        record('?', reply, 'UnknownService', false);
+        return reply;
+      }
+
+      let action = '?';
+      try {
+        const decoded = decode(handler, headers, body);
+        action = decoded.action;
+        const hit = faults.check({
+          service: scope.service,
+          action,
+          region: scope.region,
+          mentions: decoded.mentions,
+        });
+        if (hit) {
+          if (hit.delayMs > 0) await sleep(hit.delayMs);
+          if (hit.code) {
+            const reply = errorReply(handler, new SandboxError(hit.code, hit.message, hit.status), requestId);
+            record(action, reply, hit.code, true);
+            return reply;
+          }
+        }
+        const ctx = { region: state.region(scope.region), state, requestId };
+        let reply: HttpReply;
+        if (isJson(handler)) {
+          const run = handler.actions[action];
+          if (!run)
+            throw new SandboxError('UnknownOperationException', `The sandbox does not implement ${action}`);
+          reply = jsonSuccess(
+            handler.protocol === 'json1.0' ? '1.0' : '1.1',
+            run(parseJsonBody(body), ctx),
+            requestId,
+          );
+        } else {
+          const run = handler.actions[action];
+          if (!run) {
+            throw new SandboxError(
+              'InvalidAction',
+              `The action ${action} is not valid for this web service.`,
+            );
+          }
+          const output = run(decoded.params ?? parseForm(body), ctx);
+          reply = (handler.protocol === 'ec2' ? ec2Success : querySuccess)(
+            action,
+            handler.xmlns,
+            output,
+            requestId,
+          );
+        }
+        record(action, reply, undefined, false);
+        return reply;
+      } catch (thrown) {
+        const error =
+          thrown instanceof SandboxError
+            ? thrown
+            : new SandboxError(
+                'InternalError',
+                `Sandbox bug in ${scope.service}:${action}: ${String(thrown)}`,
+                500,
+              );
+        if (!(thrown instanceof SandboxError)) console.error(thrown);
+        const reply = errorReply(handler, error, requestId);
+        record(action, reply, error.code, false);
+        return reply;
+      }
+    },
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * The one error type every service throws. Each protocol renders it in its own wire shape, so a
+ * service only says what went wrong (AWS's code, a message naming the resource) and the HTTP status.
+ */
+export class SandboxError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+    this.name = 'SandboxError';
+  }
+}
+
+/** HTTP status AWS uses for the codes the fault injector is usually asked for. */
+export function defaultStatusFor(code: string): number {
+  switch (code) {
+    case 'RequestLimitExceeded':
+    case 'ServiceUnavailable':
+    case 'Unavailable':
+      return 503;
+    case 'InternalError':
+    case 'InternalFailure':
+    case 'InternalServerError':
+      return 500;
+    case 'UnauthorizedOperation':
+    case 'AccessDenied':
+    case 'AccessDeniedException':
+    case 'AuthFailure':
+      return 403;
+    default:
+      return 400;
+  }
+}

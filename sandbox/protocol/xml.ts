@@ -1,0 +1,55 @@
+/**
+ * A tiny XML writer for AWS responses. Services return plain objects; lists are marked with the
+ * element name their protocol wraps items in (`item` for EC2, `member` for AWS query). Every text
+ * value is escaped here, so no service can forget to.
+ */
+export type XmlValue = string | number | boolean | Date | undefined | null | XmlObject | XmlList;
+export interface XmlObject {
+  [name: string]: XmlValue;
+}
+export interface XmlList {
+  readonly xmlListItem: string;
+  readonly items: readonly XmlValue[];
+}
+
+/** An EC2-style list: `<name><item>…</item></name>`. */
+export function items(values: readonly XmlValue[]): XmlList {
+  return { xmlListItem: 'item', items: values };
+}
+
+/** An AWS-query-style list: `<Name><member>…</member></Name>`. */
+export function members(values: readonly XmlValue[]): XmlList {
+  return { xmlListItem: 'member', items: values };
+}
+
+export function escapeXml(text: string): string {
+  return text.replace(/[<>&'"]/g, (c) =>
+    c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : c === "'" ? '&apos;' : '&quot;',
+  );
+}
+
+function isList(value: XmlValue): value is XmlList {
+  return typeof value === 'object' && value !== null && 'xmlListItem' in value && 'items' in value;
+}
+
+/** Renders the children of an element (not the element itself). */
+export function renderXmlContent(value: XmlValue): string {
+  if (value === undefined || value === null) return '';
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value !== 'object') return escapeXml(String(value));
+  if (isList(value)) {
+    const tag = value.xmlListItem;
+    return value.items.map((item) => `<${tag}>${renderXmlContent(item)}</${tag}>`).join('');
+  }
+  const parts: string[] = [];
+  for (const [name, child] of Object.entries(value)) {
+    if (child === undefined || child === null) continue;
+    parts.push(`<${name}>${renderXmlContent(child)}</${name}>`);
+  }
+  return parts.join('');
+}
+
+export function xmlDocument(rootName: string, xmlns: string | undefined, content: XmlValue): string {
+  const ns = xmlns ? ` xmlns="${escapeXml(xmlns)}"` : '';
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<${rootName}${ns}>${renderXmlContent(content)}</${rootName}>`;
+}

@@ -1,0 +1,98 @@
+/**
+ * The local AWS account: one HTTP endpoint on 127.0.0.1 that the real SDK v3 clients talk to
+ * unchanged (AWS_ENDPOINT_URL or the client's `endpoint`). See README "Local account".
+ */
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createDispatcher } from './dispatch';
+import { Faults } from './faults';
+import { RequestLog } from './requests';
+import { SERVICES } from './services';
+import type { ServiceHandler } from './services/types';
+import { DEFAULT_ACCOUNT_ID, SandboxState } from './state/account';
+
+export interface SandboxOptions {
+  /** Default 0: any free port. */
+  port?: number;
+  /** Default 127.0.0.1; the sandbox is never meant to listen beyond the machine. */
+  host?: string;
+  /** The account id STS reports and owned resources carry. Default 123456789012. */
+  accountId?: string;
+  /** Extra or replacement services (matched by scope name), e.g. for a test double. */
+  services?: readonly ServiceHandler[];
+}
+
+export interface Sandbox {
+  /** http://127.0.0.1:PORT: give it to SDK clients as `endpoint` or AWS_ENDPOINT_URL. */
+  readonly url: string;
+  readonly port: number;
+  readonly state: SandboxState;
+  readonly faults: Faults;
+  readonly requests: RequestLog;
+  /** Environment for a child process or handler: AWS_ENDPOINT_URL plus dummy credentials. */
+  env(region?: string): Record<string, string>;
+  close(): Promise<void>;
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const state = new SandboxState(options.accountId ?? DEFAULT_ACCOUNT_ID);
+  const faults = new Faults();
+  const requests = new RequestLog();
+  const overrides = new Map((options.services ?? []).map((s) => [s.service, s]));
+  const services = [...SERVICES.filter((s) => !overrides.has(s.service)), ...overrides.values()];
+  const dispatcher = createDispatcher(services, state, faults, requests);
+
+  const server = createServer((request, response) => {
+    readBody(request)
+      .then((body) => dispatcher.handle(request.headers, body))
+      .then((reply) => {
+        response.writeHead(reply.status, {
+          ...reply.headers,
+          'content-length': Buffer.byteLength(reply.body),
+        });
+        response.end(reply.body);
+      })
+      .catch((error: unknown) => {
+        console.error('sandbox: request failed', error);
+        response.writeHead(500).end();
+      });
+  });
+  // The SDK keeps connections alive; don't let an idle one hold close() up.
+  server.keepAliveTimeout = 1000;
+
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host}:${port}`;
+
+  return {
+    url,
+    port,
+    state,
+    faults,
+    requests,
+    env: (region = 'eu-west-1') => ({
+      AWS_ENDPOINT_URL: url,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_REGION: region,
+    }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,288 @@
+/**
+ * Auto Scaling (AWS query, Version 2011-01-01): groups, launch configurations, group tags, and
+ * UpdateAutoScalingGroup with AWS's min <= desired <= max validation. A capacity change takes
+ * effect at once: the group launches or terminates instances in the region's EC2 state.
+ */
+import { SandboxError } from '../protocol/errors';
+import {
+  indexedList,
+  indexedStructs,
+  optionalInt,
+  parseFilters,
+  requiredParam,
+  type FormParams,
+} from '../protocol/form';
+import { checkRange, pageOfArray } from '../protocol/pagination';
+import { members, type XmlObject } from '../protocol/xml';
+import type { AutoScalingGroupRecord, LaunchConfigurationRecord, LaunchTemplateSpec } from '../state/records';
+import type { RegionState } from '../state/region';
+import { compileFilters } from './filtering';
+import type { QueryAction, QueryServiceHandler } from './types';
+
+const DEFAULT_MAX_RECORDS = 50;
+const MAX_TAGS_PER_GROUP = 50;
+
+function maxRecords(params: FormParams): number {
+  const value = optionalInt(params, 'MaxRecords');
+  checkRange('MaxRecords', value, 1, 100);
+  return value ?? DEFAULT_MAX_RECORDS;
+}
+
+function groupNotFound(name: string): SandboxError {
+  return new SandboxError('ValidationError', `AutoScalingGroup name not found - ${name}`);
+}
+
+/** AWS reports both the id and the name of a template, whichever the group was given. */
+function renderSpec(spec: LaunchTemplateSpec | undefined, region: RegionState): XmlObject | undefined {
+  if (!spec) return undefined;
+  const template = region.getLaunchTemplate(spec.launchTemplateId ?? spec.launchTemplateName ?? '');
+  return {
+    LaunchTemplateId: spec.launchTemplateId ?? template?.id,
+    LaunchTemplateName: spec.launchTemplateName ?? template?.name,
+    Version: spec.version ?? '$Default',
+  };
+}
+
+function groupTags(group: AutoScalingGroupRecord): XmlObject[] {
+  return Object.entries(group.tags).map(([key, tag]) => ({
+    ResourceId: group.name,
+    ResourceType: 'auto-scaling-group',
+    Key: key,
+    Value: tag.value,
+    PropagateAtLaunch: tag.propagateAtLaunch,
+  }));
+}
+
+function renderGroup(group: AutoScalingGroupRecord, region: RegionState): XmlObject {
+  const mixed = group.mixedInstancesPolicy?.launchTemplate;
+  const instances = group.instanceIds.flatMap((id) => {
+    const instance = region.getInstance(id);
+    if (!instance || instance.state === 'terminated') return [];
+    return [
+      {
+        InstanceId: instance.id,
+        InstanceType: instance.instanceType,
+        AvailabilityZone: instance.availabilityZone,
+        LifecycleState:
+          instance.state === 'running' || instance.state === 'pending' ? 'InService' : 'Standby',
+        HealthStatus: 'Healthy',
+        LaunchConfigurationName: group.launchConfigurationName,
+        LaunchTemplate: renderSpec(group.launchTemplate, region),
+        ProtectedFromScaleIn: false,
+      },
+    ];
+  });
+  return {
+    AutoScalingGroupName: group.name,
+    AutoScalingGroupARN: group.arn,
+    LaunchConfigurationName: group.launchConfigurationName,
+    LaunchTemplate: renderSpec(group.launchTemplate, region),
+    MixedInstancesPolicy: mixed
+      ? {
+          LaunchTemplate: {
+            LaunchTemplateSpecification: renderSpec(mixed.launchTemplateSpecification, region),
+            Overrides: members(
+              mixed.overrides.map((o) => ({
+                InstanceType: o.instanceType,
+                LaunchTemplateSpecification: renderSpec(o.launchTemplateSpecification, region),
+              })),
+            ),
+          },
+        }
+      : undefined,
+    MinSize: group.minSize,
+    MaxSize: group.maxSize,
+    DesiredCapacity: group.desiredCapacity,
+    DefaultCooldown: 300,
+    AvailabilityZones: members(group.availabilityZones),
+    HealthCheckType: 'EC2',
+    HealthCheckGracePeriod: 300,
+    Instances: members(instances),
+    CreatedTime: group.createdTime,
+    Tags: members(groupTags(group)),
+    TerminationPolicies: members(['Default']),
+  };
+}
+
+const describeAutoScalingGroups: QueryAction = (params, { region }) => {
+  const limit = maxRecords(params);
+  const names = new Set(indexedList(params, 'AutoScalingGroupNames.member'));
+  const filter = compileFilters(
+    parseFilters(params, 'Filters.member', 'Values.member'),
+    {},
+    (g: AutoScalingGroupRecord) => Object.fromEntries(Object.entries(g.tags).map(([k, t]) => [k, t.value])),
+  );
+  const page = region.groupTable.page(
+    params.get('NextToken'),
+    limit,
+    (g) => (names.size === 0 || names.has(g.name)) && filter(g),
+  );
+  return {
+    AutoScalingGroups: members(page.items.map((g) => renderGroup(g, region))),
+    NextToken: page.nextToken,
+  };
+};
+
+function renderLaunchConfiguration(config: LaunchConfigurationRecord): XmlObject {
+  return {
+    LaunchConfigurationName: config.name,
+    LaunchConfigurationARN: config.arn,
+    ImageId: config.imageId,
+    InstanceType: config.instanceType,
+    KeyName: '',
+    SecurityGroups: members([]),
+    UserData: '',
+    KernelId: '',
+    RamdiskId: '',
+    BlockDeviceMappings: members([]),
+    InstanceMonitoring: { Enabled: false },
+    CreatedTime: config.createdTime,
+    EbsOptimized: false,
+  };
+}
+
+const describeLaunchConfigurations: QueryAction = (params, { region }) => {
+  const limit = maxRecords(params);
+  const names = new Set(indexedList(params, 'LaunchConfigurationNames.member'));
+  const page = region.launchConfigurationTable.page(
+    params.get('NextToken'),
+    limit,
+    (c) => names.size === 0 || names.has(c.name),
+  );
+  return {
+    LaunchConfigurations: members(page.items.map(renderLaunchConfiguration)),
+    NextToken: page.nextToken,
+  };
+};
+
+const updateAutoScalingGroup: QueryAction = (params, { region }) => {
+  const name = requiredParam(params, 'AutoScalingGroupName');
+  const group = region.getAutoScalingGroup(name);
+  if (!group) throw groupNotFound(name);
+  const min = optionalInt(params, 'MinSize');
+  const max = optionalInt(params, 'MaxSize');
+  const desired = optionalInt(params, 'DesiredCapacity');
+  const newMin = min ?? group.minSize;
+  const newMax = max ?? group.maxSize;
+  if (newMin > newMax) {
+    throw new SandboxError(
+      'ValidationError',
+      `Max bound, ${newMax}, must be greater than or equal to min bound, ${newMin}`,
+    );
+  }
+  if (desired !== undefined && (desired < newMin || desired > newMax)) {
+    throw new SandboxError(
+      'ValidationError',
+      `Desired capacity:${desired} must be between the specified min size:${newMin} and max size:${newMax}`,
+    );
+  }
+  group.minSize = newMin;
+  group.maxSize = newMax;
+  // Without an explicit DesiredCapacity, AWS pulls the current one into the new bounds.
+  group.desiredCapacity = desired ?? Math.min(Math.max(group.desiredCapacity, newMin), newMax);
+  const lcName = params.get('LaunchConfigurationName');
+  if (lcName) {
+    if (!region.getLaunchConfiguration(lcName)) {
+      throw new SandboxError('ValidationError', `Launch configuration name not found - ${lcName}`);
+    }
+    group.launchConfigurationName = lcName;
+    group.launchTemplate = undefined;
+  }
+  region.reconcileGroupInstances(group);
+  return {};
+};
+
+interface TagInput {
+  group: AutoScalingGroupRecord;
+  key: string;
+  value: string | undefined;
+  propagateAtLaunch: boolean | undefined;
+}
+
+function tagInputs(params: FormParams, region: RegionState): TagInput[] {
+  const tags = indexedStructs(params, 'Tags.member');
+  if (tags.length === 0) throw new SandboxError('ValidationError', 'Tags must name at least one tag');
+  return tags.map((t) => {
+    const resourceId = t.get('ResourceId') ?? '';
+    const resourceType = t.get('ResourceType') ?? 'auto-scaling-group';
+    if (resourceType !== 'auto-scaling-group') {
+      throw new SandboxError(
+        'ValidationError',
+        `ResourceType '${resourceType}' is not valid; expected auto-scaling-group`,
+      );
+    }
+    const group = region.getAutoScalingGroup(resourceId);
+    if (!group) throw groupNotFound(resourceId);
+    const key = t.get('Key') ?? '';
+    if (key === '' || key.length > 128)
+      throw new SandboxError('ValidationError', `Tag key '${key}' must be 1 to 128 characters long`);
+    const propagate = t.get('PropagateAtLaunch');
+    return {
+      group,
+      key,
+      value: t.get('Value'),
+      propagateAtLaunch: propagate === undefined ? undefined : propagate === 'true',
+    };
+  });
+}
+
+const createOrUpdateTags: QueryAction = (params, { region }) => {
+  const inputs = tagInputs(params, region);
+  for (const input of inputs) {
+    const keys = new Set([
+      ...Object.keys(input.group.tags),
+      ...inputs.filter((i) => i.group === input.group).map((i) => i.key),
+    ]);
+    if (keys.size > MAX_TAGS_PER_GROUP) {
+      throw new SandboxError(
+        'LimitExceeded',
+        `The group ${input.group.name} would have more than ${MAX_TAGS_PER_GROUP} tags`,
+      );
+    }
+  }
+  for (const { group, key, value, propagateAtLaunch } of inputs) {
+    group.tags[key] = {
+      value: value ?? '',
+      propagateAtLaunch: propagateAtLaunch ?? group.tags[key]?.propagateAtLaunch ?? false,
+    };
+  }
+  return {};
+};
+
+const deleteTags: QueryAction = (params, { region }) => {
+  for (const { group, key } of tagInputs(params, region)) delete group.tags[key];
+  return {};
+};
+
+const TAG_FIELDS = {
+  'auto-scaling-group': (t: XmlObject) => t.ResourceId as string,
+  key: (t: XmlObject) => t.Key as string,
+  value: (t: XmlObject) => t.Value as string,
+  'propagate-at-launch': (t: XmlObject) => String(t.PropagateAtLaunch),
+};
+
+const describeTags: QueryAction = (params, { region }) => {
+  const limit = maxRecords(params);
+  const filter = compileFilters(
+    parseFilters(params, 'Filters.member', 'Values.member'),
+    TAG_FIELDS,
+    undefined,
+  );
+  const all = region.autoScalingGroups().flatMap(groupTags).filter(filter);
+  const page = pageOfArray(all, params.get('NextToken'), limit);
+  return { Tags: members(page.items), NextToken: page.nextToken };
+};
+
+export const autoscaling: QueryServiceHandler = {
+  service: 'autoscaling',
+  protocol: 'query',
+  xmlns: 'http://autoscaling.amazonaws.com/doc/2011-01-01/',
+  actions: {
+    DescribeAutoScalingGroups: describeAutoScalingGroups,
+    DescribeLaunchConfigurations: describeLaunchConfigurations,
+    UpdateAutoScalingGroup: updateAutoScalingGroup,
+    CreateOrUpdateTags: createOrUpdateTags,
+    DeleteTags: deleteTags,
+    DescribeTags: describeTags,
+  },
+};

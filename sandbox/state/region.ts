@@ -1,0 +1,444 @@
+/**
+ * One region of the sandbox account: the resources, the seeding helpers tests and the demo use,
+ * and the readers they assert with. Rules that decide what an API call may do (NotFound, InUse,
+ * validation) live in the service modules; this class only keeps the records consistent.
+ */
+import type { IdGenerator } from './ids';
+import type {
+  AutoScalingGroupRecord,
+  BlockDeviceMappingRecord,
+  ImageRecord,
+  InstanceRecord,
+  InstanceStateName,
+  LaunchConfigurationRecord,
+  LaunchTemplateData,
+  LaunchTemplateRecord,
+  LaunchTemplateSpec,
+  LaunchTemplateVersionRecord,
+  MixedInstancesPolicyRecord,
+  SnapshotRecord,
+  Tags,
+} from './records';
+import { Table } from './table';
+
+export interface ImageSeed {
+  id?: string;
+  /** Default: the sandbox account (an owned image). Another id makes a foreign image. */
+  ownerId?: string;
+  ownerAlias?: string;
+  name?: string;
+  description?: string;
+  creationDate?: string | Date;
+  state?: string;
+  public?: boolean;
+  rootDeviceType?: 'ebs' | 'instance-store';
+  /**
+   * Snapshots behind the image. Default for an owned EBS image: one new snapshot is created in
+   * the account; pass [] for none. Ids given here need not exist as snapshots.
+   */
+  snapshotIds?: string[];
+  deregistrationProtection?: boolean;
+  tags?: Tags;
+}
+
+export interface SnapshotSeed {
+  id?: string;
+  ownerId?: string;
+  volumeSize?: number;
+  startTime?: string | Date;
+  state?: string;
+  description?: string;
+  tags?: Tags;
+}
+
+export interface InstanceSeed {
+  id?: string;
+  imageId: string;
+  state?: InstanceStateName;
+  instanceType?: string;
+  lifecycle?: 'spot' | 'scheduled' | 'capacity-block';
+  rootDeviceType?: 'ebs' | 'instance-store';
+  launchTime?: string | Date;
+  reservationId?: string;
+  tags?: Tags;
+}
+
+export interface LaunchTemplateVersionSeed {
+  imageId?: string;
+  instanceType?: string;
+  description?: string;
+  createTime?: string | Date;
+}
+
+export interface LaunchTemplateSeed {
+  id?: string;
+  name: string;
+  createTime?: string | Date;
+  /** Version 1, 2, ... in this order; at least one. */
+  versions: LaunchTemplateVersionSeed[];
+  /** Default: 1. */
+  defaultVersion?: number;
+  tags?: Tags;
+}
+
+export interface LaunchConfigurationSeed {
+  name: string;
+  imageId: string;
+  instanceType?: string;
+  createdTime?: string | Date;
+}
+
+export interface AutoScalingGroupSeed {
+  name: string;
+  launchConfigurationName?: string;
+  launchTemplate?: LaunchTemplateSpec;
+  mixedInstancesPolicy?: MixedInstancesPolicyRecord;
+  minSize?: number;
+  maxSize?: number;
+  /** Default: minSize. */
+  desiredCapacity?: number;
+  /**
+   * The group's instances. Default: desiredCapacity running instances launched from the group's
+   * image (like Auto Scaling would); pass ids of seeded instances, or [] for none.
+   */
+  instanceIds?: string[];
+  tags?: Tags;
+  /** Tag keys to mark PropagateAtLaunch=true. */
+  propagateAtLaunch?: string[];
+  createdTime?: string | Date;
+}
+
+function iso(value: string | Date | undefined): string | undefined {
+  return value instanceof Date ? value.toISOString() : value;
+}
+
+export class RegionState {
+  readonly imageTable = new Table<ImageRecord>((i) => i.id);
+  readonly snapshotTable = new Table<SnapshotRecord>((s) => s.id);
+  readonly instanceTable = new Table<InstanceRecord>((i) => i.id);
+  readonly launchTemplateTable = new Table<LaunchTemplateRecord>((t) => t.id);
+  readonly launchConfigurationTable = new Table<LaunchConfigurationRecord>((c) => c.name);
+  readonly groupTable = new Table<AutoScalingGroupRecord>((g) => g.name);
+  /** snapshot id -> ids of registered images whose block devices reference it. */
+  private readonly snapshotUsers = new Map<string, Set<string>>();
+
+  constructor(
+    readonly name: string,
+    readonly accountId: string,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  // ---- seeding ---------------------------------------------------------------------------
+
+  addImage(seed: ImageSeed = {}): ImageRecord {
+    const ownerId = seed.ownerId ?? this.accountId;
+    const rootDeviceType = seed.rootDeviceType ?? 'ebs';
+    const snapshotIds =
+      seed.snapshotIds ??
+      (ownerId === this.accountId && rootDeviceType === 'ebs'
+        ? [
+            this.addSnapshot({
+              startTime: seed.creationDate,
+              description: `Created for ${seed.name ?? 'image'}`,
+            }).id,
+          ]
+        : []);
+    const blockDeviceMappings: BlockDeviceMappingRecord[] = snapshotIds.map((snapshotId, i) => ({
+      deviceName: i === 0 ? '/dev/xvda' : `/dev/xvd${String.fromCharCode(98 + i - 1)}`,
+      snapshotId,
+      volumeSize: this.snapshotTable.get(snapshotId)?.volumeSize ?? 8,
+    }));
+    const image = this.imageTable.add({
+      id: seed.id ?? this.ids.next('ami'),
+      ownerId,
+      ownerAlias: seed.ownerAlias,
+      name: seed.name,
+      description: seed.description,
+      creationDate: iso(seed.creationDate),
+      state: seed.state ?? 'available',
+      public: seed.public ?? false,
+      rootDeviceType,
+      rootDeviceName: '/dev/xvda',
+      blockDeviceMappings,
+      deregistrationProtection: seed.deregistrationProtection ?? false,
+      tags: { ...seed.tags },
+    });
+    for (const snapshotId of snapshotIds) this.linkSnapshot(snapshotId, image.id);
+    return image;
+  }
+
+  addSnapshot(seed: SnapshotSeed = {}): SnapshotRecord {
+    return this.snapshotTable.add({
+      id: seed.id ?? this.ids.next('snap'),
+      ownerId: seed.ownerId ?? this.accountId,
+      volumeId: this.ids.next('vol'),
+      volumeSize: seed.volumeSize ?? 8,
+      startTime: iso(seed.startTime),
+      state: seed.state ?? 'completed',
+      description: seed.description,
+      tags: { ...seed.tags },
+    });
+  }
+
+  addInstance(seed: InstanceSeed): InstanceRecord {
+    return this.instanceTable.add({
+      id: seed.id ?? this.ids.next('i'),
+      imageId: seed.imageId,
+      state: seed.state ?? 'running',
+      instanceType: seed.instanceType ?? 't3.micro',
+      lifecycle: seed.lifecycle,
+      rootDeviceType: seed.rootDeviceType ?? 'ebs',
+      launchTime: iso(seed.launchTime),
+      reservationId: seed.reservationId ?? this.ids.next('r'),
+      availabilityZone: `${this.name}a`,
+      tags: { ...seed.tags },
+    });
+  }
+
+  addLaunchTemplate(seed: LaunchTemplateSeed): LaunchTemplateRecord {
+    if (seed.versions.length === 0) throw new Error(`sandbox: launch template ${seed.name} needs a version`);
+    if (this.findLaunchTemplateByName(seed.name))
+      throw new Error(`sandbox: launch template ${seed.name} exists`);
+    const versions: LaunchTemplateVersionRecord[] = seed.versions.map((v, i) => ({
+      versionNumber: i + 1,
+      description: v.description,
+      createTime: iso(v.createTime ?? seed.createTime),
+      data: { imageId: v.imageId, instanceType: v.instanceType },
+    }));
+    const defaultVersion = seed.defaultVersion ?? 1;
+    if (defaultVersion < 1 || defaultVersion > versions.length) {
+      throw new Error(`sandbox: launch template ${seed.name} has no version ${defaultVersion}`);
+    }
+    return this.launchTemplateTable.add({
+      id: seed.id ?? this.ids.next('lt'),
+      name: seed.name,
+      createTime: iso(seed.createTime),
+      defaultVersion,
+      versions,
+      tags: { ...seed.tags },
+    });
+  }
+
+  /** Adds the next version to a template (by id or name); returns its number. */
+  addLaunchTemplateVersion(
+    idOrName: string,
+    seed: LaunchTemplateVersionSeed,
+    options: { makeDefault?: boolean } = {},
+  ): number {
+    const template = this.requireLaunchTemplate(idOrName);
+    const versionNumber = template.versions.length + 1;
+    const data: LaunchTemplateData = { imageId: seed.imageId, instanceType: seed.instanceType };
+    template.versions.push({
+      versionNumber,
+      description: seed.description,
+      createTime: iso(seed.createTime),
+      data,
+    });
+    if (options.makeDefault) template.defaultVersion = versionNumber;
+    return versionNumber;
+  }
+
+  setDefaultLaunchTemplateVersion(idOrName: string, version: number): void {
+    const template = this.requireLaunchTemplate(idOrName);
+    if (!template.versions.some((v) => v.versionNumber === version)) {
+      throw new Error(`sandbox: launch template ${idOrName} has no version ${version}`);
+    }
+    template.defaultVersion = version;
+  }
+
+  addLaunchConfiguration(seed: LaunchConfigurationSeed): LaunchConfigurationRecord {
+    return this.launchConfigurationTable.add({
+      name: seed.name,
+      arn: `arn:aws:autoscaling:${this.name}:${this.accountId}:launchConfiguration:${this.ids.next('lc').slice(3)}:launchConfigurationName/${seed.name}`,
+      imageId: seed.imageId,
+      instanceType: seed.instanceType ?? 't3.micro',
+      createdTime: iso(seed.createdTime),
+    });
+  }
+
+  addAutoScalingGroup(seed: AutoScalingGroupSeed): AutoScalingGroupRecord {
+    const minSize = seed.minSize ?? 0;
+    const maxSize = seed.maxSize ?? Math.max(minSize, seed.desiredCapacity ?? minSize, 1);
+    const desiredCapacity = seed.desiredCapacity ?? minSize;
+    if (!(minSize <= desiredCapacity && desiredCapacity <= maxSize)) {
+      throw new Error(`sandbox: group ${seed.name} needs min <= desired <= max`);
+    }
+    const propagate = new Set(seed.propagateAtLaunch ?? []);
+    const group = this.groupTable.add({
+      name: seed.name,
+      arn: `arn:aws:autoscaling:${this.name}:${this.accountId}:autoScalingGroup:${this.ids.next('asg').slice(4)}:autoScalingGroupName/${seed.name}`,
+      launchConfigurationName: seed.launchConfigurationName,
+      launchTemplate: seed.launchTemplate,
+      mixedInstancesPolicy: seed.mixedInstancesPolicy,
+      minSize,
+      maxSize,
+      desiredCapacity,
+      instanceIds: seed.instanceIds ?? [],
+      tags: Object.fromEntries(
+        Object.entries(seed.tags ?? {}).map(([key, value]) => [
+          key,
+          { value, propagateAtLaunch: propagate.has(key) },
+        ]),
+      ),
+      createdTime: iso(seed.createdTime),
+      availabilityZones: [`${this.name}a`],
+    });
+    if (seed.instanceIds === undefined) this.reconcileGroupInstances(group);
+    return group;
+  }
+
+  // ---- readers ---------------------------------------------------------------------------
+
+  getImage(id: string): ImageRecord | undefined {
+    return this.imageTable.get(id);
+  }
+  images(): ImageRecord[] {
+    return [...this.imageTable.values()];
+  }
+  getSnapshot(id: string): SnapshotRecord | undefined {
+    return this.snapshotTable.get(id);
+  }
+  snapshotExists(id: string): boolean {
+    return this.snapshotTable.has(id);
+  }
+  snapshots(): SnapshotRecord[] {
+    return [...this.snapshotTable.values()];
+  }
+  getInstance(id: string): InstanceRecord | undefined {
+    return this.instanceTable.get(id);
+  }
+  instances(): InstanceRecord[] {
+    return [...this.instanceTable.values()];
+  }
+  getLaunchTemplate(idOrName: string): LaunchTemplateRecord | undefined {
+    return this.launchTemplateTable.get(idOrName) ?? this.findLaunchTemplateByName(idOrName);
+  }
+  launchTemplates(): LaunchTemplateRecord[] {
+    return [...this.launchTemplateTable.values()];
+  }
+  getLaunchConfiguration(name: string): LaunchConfigurationRecord | undefined {
+    return this.launchConfigurationTable.get(name);
+  }
+  launchConfigurations(): LaunchConfigurationRecord[] {
+    return [...this.launchConfigurationTable.values()];
+  }
+  getAutoScalingGroup(name: string): AutoScalingGroupRecord | undefined {
+    return this.groupTable.get(name);
+  }
+  autoScalingGroups(): AutoScalingGroupRecord[] {
+    return [...this.groupTable.values()];
+  }
+  /** Tags of an image, snapshot, instance, launch template (by id) or Auto Scaling group (by name). */
+  tagsOf(resourceId: string): Tags | undefined {
+    const group = this.groupTable.get(resourceId);
+    if (group) return Object.fromEntries(Object.entries(group.tags).map(([k, t]) => [k, t.value]));
+    return this.taggable(resourceId)?.tags;
+  }
+
+  // ---- mutations used by the services ----------------------------------------------------
+
+  /** The EC2 resource behind an id, for CreateTags/DeleteTags. */
+  taggable(resourceId: string): { tags: Tags } | undefined {
+    return (
+      this.imageTable.get(resourceId) ??
+      this.snapshotTable.get(resourceId) ??
+      this.instanceTable.get(resourceId) ??
+      this.launchTemplateTable.get(resourceId)
+    );
+  }
+
+  /** Registered images whose block devices reference the snapshot. */
+  imagesUsingSnapshot(snapshotId: string): string[] {
+    return [...(this.snapshotUsers.get(snapshotId) ?? [])];
+  }
+
+  removeImage(id: string): void {
+    const image = this.imageTable.get(id);
+    if (!image) return;
+    this.imageTable.delete(id);
+    for (const mapping of image.blockDeviceMappings) {
+      if (!mapping.snapshotId) continue;
+      const users = this.snapshotUsers.get(mapping.snapshotId);
+      users?.delete(id);
+      if (users?.size === 0) this.snapshotUsers.delete(mapping.snapshotId);
+    }
+  }
+
+  removeSnapshot(id: string): void {
+    this.snapshotTable.delete(id);
+  }
+
+  findLaunchTemplateByName(name: string): LaunchTemplateRecord | undefined {
+    for (const template of this.launchTemplateTable.values()) if (template.name === name) return template;
+    return undefined;
+  }
+
+  /** The image a group would launch now (launch configuration, template or mixed policy's template). */
+  groupImageId(group: AutoScalingGroupRecord): string | undefined {
+    if (group.launchConfigurationName) {
+      return this.launchConfigurationTable.get(group.launchConfigurationName)?.imageId;
+    }
+    const spec =
+      group.launchTemplate ?? group.mixedInstancesPolicy?.launchTemplate.launchTemplateSpecification;
+    return spec ? this.resolveLaunchTemplateSpec(spec)?.data.imageId : undefined;
+  }
+
+  resolveLaunchTemplateSpec(spec: LaunchTemplateSpec): LaunchTemplateVersionRecord | undefined {
+    const template = spec.launchTemplateId
+      ? this.launchTemplateTable.get(spec.launchTemplateId)
+      : spec.launchTemplateName
+        ? this.findLaunchTemplateByName(spec.launchTemplateName)
+        : undefined;
+    if (!template) return undefined;
+    const version = spec.version ?? '$Default';
+    const number =
+      version === '$Latest'
+        ? template.versions.length
+        : version === '$Default'
+          ? template.defaultVersion
+          : Number(version);
+    return template.versions.find((v) => v.versionNumber === number);
+  }
+
+  /**
+   * Brings the group's live instances to its desired capacity at once, as Auto Scaling would
+   * eventually: extra instances are terminated (newest first), missing ones launched from the
+   * group's image. A group whose image cannot be resolved launches nothing.
+   */
+  reconcileGroupInstances(group: AutoScalingGroupRecord): void {
+    const live = group.instanceIds.filter((id) => {
+      const state = this.instanceTable.get(id)?.state;
+      return state !== undefined && state !== 'terminated' && state !== 'shutting-down';
+    });
+    while (live.length > group.desiredCapacity) {
+      const id = live.pop()!;
+      const instance = this.instanceTable.get(id);
+      if (instance) instance.state = 'terminated';
+    }
+    const imageId = this.groupImageId(group);
+    while (imageId && live.length < group.desiredCapacity) {
+      const propagated = Object.entries(group.tags).filter(([, t]) => t.propagateAtLaunch);
+      const instance = this.addInstance({
+        imageId,
+        tags: {
+          'aws:autoscaling:groupName': group.name,
+          ...Object.fromEntries(propagated.map(([k, t]) => [k, t.value])),
+        },
+      });
+      live.push(instance.id);
+    }
+    group.instanceIds = live;
+  }
+
+  private requireLaunchTemplate(idOrName: string): LaunchTemplateRecord {
+    const template = this.getLaunchTemplate(idOrName);
+    if (!template) throw new Error(`sandbox: no launch template ${idOrName} in ${this.name}`);
+    return template;
+  }
+
+  private linkSnapshot(snapshotId: string, imageId: string): void {
+    let users = this.snapshotUsers.get(snapshotId);
+    if (!users) this.snapshotUsers.set(snapshotId, (users = new Set()));
+    users.add(imageId);
+  }
+}

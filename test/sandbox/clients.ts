@@ -1,0 +1,25 @@
+/** SDK v3 clients pointed at a sandbox, with dummy credentials and quick retries. */
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { Sandbox } from '../../sandbox/server';
+
+export function clientConfig(sandbox: Sandbox, region = 'eu-west-1') {
+  return {
+    endpoint: sandbox.url,
+    region,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 3,
+  };
+}
+
+export function sdkClients(sandbox: Sandbox, region = 'eu-west-1') {
+  const config = clientConfig(sandbox, region);
+  return {
+    ec2: new EC2Client(config),
+    autoscaling: new AutoScalingClient(config),
+    events: new EventBridgeClient(config),
+    sts: new STSClient(config),
+  };
+}
