@@ -1,0 +1,48 @@
+/**
+ * For the demo (`npm start`): the notifications a list of events produces, rendered as each destination
+ * would receive them. Pure: no network, no de-duplication.
+ */
+import { formatSlack } from './format/slack';
+import { formatSns } from './format/sns';
+import { formatTeams } from './format/teams';
+import { normaliseEvent, type NormaliseOptions } from './normalise';
+import type { EventBridgeEvent } from './types';
+
+export type DemoDestination = 'slack' | 'teams' | 'sns';
+
+export function renderForDemo(
+  events: EventBridgeEvent[],
+  options: { destinations?: DemoDestination[]; normalise?: NormaliseOptions } = {},
+): string {
+  const destinations = options.destinations ?? ['sns', 'slack'];
+  const out: string[] = [];
+  for (const event of events) {
+    const header = `── ${event.source} · ${event['detail-type']}`;
+    const result = normaliseEvent(event, options.normalise);
+    if (result.kind === 'ignore') {
+      out.push(`${header}\n   (no notification: ${result.reason})`);
+      continue;
+    }
+    const n = result.notification;
+    const parts = [header];
+    for (const d of destinations) {
+      if (d === 'sns') {
+        const m = formatSns(n);
+        parts.push(`   [email via SNS] Subject: ${m.subject}\n${indent(m.message)}`);
+      } else if (d === 'slack') {
+        parts.push(`   [Slack] ${JSON.stringify(formatSlack(n))}`);
+      } else {
+        parts.push(`   [Teams] ${JSON.stringify(formatTeams(n))}`);
+      }
+    }
+    out.push(parts.join('\n'));
+  }
+  return out.join('\n\n');
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `     ${l}`)
+    .join('\n');
+}

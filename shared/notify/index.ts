@@ -1,0 +1,13 @@
+/** The notifier's public surface for the handler, the demo and tests. */
+export { normaliseEvent, SUPPORTED_EVENTS, type NormaliseOptions } from './normalise';
+export { formatSlack, escapeSlack, SLACK_LIMITS } from './format/slack';
+export { formatTeams, escapeMarkdown } from './format/teams';
+export { formatSns, SNS_LIMITS } from './format/sns';
+export { createWebhookSecrets, type WebhookSecrets } from './secrets';
+export { createIncidentStore, type IncidentStore, type Claim } from './dedupe';
+export { WebhookPoster, DEFAULT_WEBHOOK_OPTIONS, parseRetryAfter } from './deliver/webhook';
+export type { DeliveryResult } from './deliver/types';
+export { parseNotifierSettings, type NotifierSettings } from './settings';
+export { notifyEvent, DeliveryFailedError, type NotifierDeps, type NotifyOutcome } from './notifier';
+export { renderForDemo } from './demo';
+export type { EventBridgeEvent, Notification, Severity } from './types';

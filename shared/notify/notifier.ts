@@ -1,0 +1,120 @@
+/**
+ * One event in, at most one message per destination out: normalise → de-duplicate → format → deliver.
+ * Partial failure is normal (one destination down, the others still get the message). Only when every
+ * destination failed does this throw, after giving the incident claim back, so that Lambda's retry
+ * can send it and, when retries run out, the on-failure destination (the fallback email topic, which
+ * does not pass through the notifier) says so. The notifier never notifies about its own delivery errors.
+ */
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { IncidentStore } from './dedupe';
+import { publishToTopic } from './deliver/sns';
+import type { DeliveryResult } from './deliver/types';
+import type { WebhookPoster } from './deliver/webhook';
+import { formatSlack } from './format/slack';
+import { formatSns } from './format/sns';
+import { formatTeams } from './format/teams';
+import { normaliseEvent } from './normalise';
+import type { WebhookSecrets } from './secrets';
+import type { NotifierSettings } from './settings';
+import type { EventBridgeEvent, Notification } from './types';
+
+export interface NotifierDeps {
+  settings: NotifierSettings;
+  store: IncidentStore;
+  secrets: WebhookSecrets;
+  webhooks: WebhookPoster;
+  sns?: SNSClient;
+  now: () => Date;
+  /** One structured record per line; webhook URLs are never passed here. */
+  log: (record: Record<string, unknown>) => void;
+}
+
+export type NotifyOutcome =
+  | { outcome: 'ignored'; reason: string }
+  | { outcome: 'suppressed'; incidentKey: string; occurrences: number }
+  | {
+      outcome: 'sent' | 'partially-sent';
+      incidentKey: string;
+      occurrences: number;
+      deliveries: DeliveryResult[];
+    };
+
+export class DeliveryFailedError extends Error {
+  constructor(
+    readonly incidentKey: string,
+    readonly deliveries: DeliveryResult[],
+  ) {
+    super(
+      `every destination failed for incident ${incidentKey}: ${deliveries.map((d) => d.error ?? d.destination).join('; ')}`,
+    );
+    this.name = 'DeliveryFailedError';
+  }
+}
+
+async function deliverAll(n: Notification, deps: NotifierDeps): Promise<DeliveryResult[]> {
+  const { settings } = deps;
+  const jobs: Promise<DeliveryResult>[] = [];
+  const webhook = async (
+    destination: 'slack' | 'teams',
+    parameter: string,
+    payload: unknown,
+  ): Promise<DeliveryResult> => {
+    const label = `${destination === 'slack' ? 'Slack' : 'Teams'} webhook from SSM ${parameter}`;
+    let url: string;
+    try {
+      url = await deps.secrets.get(parameter);
+    } catch (err) {
+      return { destination, ok: false, attempts: 0, error: (err as Error).message };
+    }
+    return deps.webhooks.post(destination, label, url, payload);
+  };
+  if (settings.slackWebhookParameter)
+    jobs.push(webhook('slack', settings.slackWebhookParameter, formatSlack(n)));
+  if (settings.teamsWebhookParameter)
+    jobs.push(webhook('teams', settings.teamsWebhookParameter, formatTeams(n)));
+  if (settings.topicArn) {
+    const topicArn = settings.topicArn;
+    jobs.push(
+      deps.sns
+        ? publishToTopic(deps.sns, topicArn, formatSns(n))
+        : Promise.resolve({ destination: 'sns', ok: false, attempts: 0, error: 'no SNS client was wired' }),
+    );
+  }
+  return Promise.all(jobs);
+}
+
+export async function notifyEvent(event: EventBridgeEvent, deps: NotifierDeps): Promise<NotifyOutcome> {
+  const normalised = normaliseEvent(event, {
+    selfFunctionName: deps.settings.selfFunctionName,
+    ignoreAlarmNames: deps.settings.ignoreAlarmNames,
+  });
+  if (normalised.kind === 'ignore') {
+    deps.log({
+      msg: 'event ignored',
+      source: event.source,
+      detailType: event['detail-type'],
+      reason: normalised.reason,
+    });
+    return { outcome: 'ignored', reason: normalised.reason };
+  }
+  const n = normalised.notification;
+  const claim = await deps.store.claim(n.incidentKey, deps.now());
+  if (!claim.send) {
+    deps.log({ msg: 'duplicate suppressed', incidentKey: n.incidentKey, occurrences: claim.occurrences });
+    return { outcome: 'suppressed', incidentKey: n.incidentKey, occurrences: claim.occurrences };
+  }
+  const deliveries = await deliverAll({ ...n, occurrences: claim.occurrences }, deps);
+  for (const d of deliveries) {
+    deps.log({ msg: d.ok ? 'delivered' : 'delivery failed', incidentKey: n.incidentKey, ...d });
+  }
+  if (deliveries.length > 0 && deliveries.every((d) => !d.ok)) {
+    await deps.store.release(n.incidentKey, claim);
+    throw new DeliveryFailedError(n.incidentKey, deliveries);
+  }
+  return {
+    outcome: deliveries.every((d) => d.ok) ? 'sent' : 'partially-sent',
+    incidentKey: n.incidentKey,
+    occurrences: claim.occurrences,
+    deliveries,
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * The notifier's settings, validated once at cold start. Webhook URLs are never settings themselves:
+ * only the names of the SSM SecureString parameters that hold them.
+ */
+import { z } from 'zod';
+
+const ssmName = z
+  .string()
+  .trim()
+  .regex(/^[a-zA-Z0-9_.\-/]{1,2048}$/, 'an SSM parameter name such as /ec2-hygiene/slack-webhook');
+
+const optionalSsmName = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
+  .pipe(ssmName.optional());
+
+const schema = z
+  .object({
+    SLACK_WEBHOOK_PARAMETER: optionalSsmName,
+    TEAMS_WEBHOOK_PARAMETER: optionalSsmName,
+    NOTIFICATION_TOPIC_ARN: z
+      .string()
+      .optional()
+      .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
+      .pipe(
+        z
+          .string()
+          .regex(/^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, 'an SNS topic ARN')
+          .optional(),
+      ),
+    DEDUPE_TABLE: z.string().trim().min(1, 'the name of the DynamoDB table for de-duplication'),
+    DEDUPE_WINDOW_MINUTES: z.coerce
+      .number()
+      .int('a whole number of minutes')
+      .min(1, 'at least 1 minute')
+      .max(10_080, 'at most 10080 minutes (7 days)')
+      .default(60),
+    SLACK_MIN_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
+    NOTIFIER_ERROR_ALARM_NAME: z.string().optional(),
+    AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
+  })
+  .refine((s) => s.SLACK_WEBHOOK_PARAMETER || s.TEAMS_WEBHOOK_PARAMETER || s.NOTIFICATION_TOPIC_ARN, {
+    message:
+      'no destination configured: set at least one of SLACK_WEBHOOK_PARAMETER, TEAMS_WEBHOOK_PARAMETER or NOTIFICATION_TOPIC_ARN',
+  });
+
+export interface NotifierSettings {
+  slackWebhookParameter?: string;
+  teamsWebhookParameter?: string;
+  topicArn?: string;
+  dedupeTable: string;
+  dedupeWindowMinutes: number;
+  /** Slack allows about one message per second per webhook. */
+  slackMinIntervalMs: number;
+  /** Alarms that must not be routed through the notifier (its own error alarm). */
+  ignoreAlarmNames: string[];
+  selfFunctionName?: string;
+}
+
+/** Reads settings from an environment-like record; the error names each bad setting and what it expects. */
+export function parseNotifierSettings(env: Record<string, string | undefined>): NotifierSettings {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) =>
+      i.path.length > 0 ? `${i.path.join('.')}: expected ${i.message}` : i.message,
+    );
+    throw new Error(`notifier settings are invalid: ${problems.join('; ')}`);
+  }
+  const s = result.data;
+  return {
+    slackWebhookParameter: s.SLACK_WEBHOOK_PARAMETER,
+    teamsWebhookParameter: s.TEAMS_WEBHOOK_PARAMETER,
+    topicArn: s.NOTIFICATION_TOPIC_ARN,
+    dedupeTable: s.DEDUPE_TABLE,
+    dedupeWindowMinutes: s.DEDUPE_WINDOW_MINUTES,
+    slackMinIntervalMs: s.SLACK_MIN_INTERVAL_MS,
+    ignoreAlarmNames: s.NOTIFIER_ERROR_ALARM_NAME ? [s.NOTIFIER_ERROR_ALARM_NAME] : [],
+    selfFunctionName: s.AWS_LAMBDA_FUNCTION_NAME || undefined,
+  };
+}
