@@ -1,0 +1,239 @@
+/**
+ * The scale-to-zero run: per region, inventory (groups and instances tagged ScaleToZero) → plan →
+ * apply → report. The Lambda handler, the local demo and the tests all call runScale; dryRun makes
+ * it read-only.
+ */
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+
+import { createClients, type AwsClients } from '../aws/clients';
+import { errorText } from '../aws/inventory';
+import {
+  applyScaleActions,
+  readScaleInventory,
+  type ScaleApplyResult,
+  type ScaleInventory,
+} from '../aws/scale';
+import { budgetFromContext, type Budget, type LambdaTimeContext } from '../budget';
+import type { Env } from '../config';
+import type { RunSummaryDetail, SkippedResource } from '../events';
+import { planScale, type ScaleAction, type ScaleDecision, type ScalePlan } from '../plan/scale';
+import { jsonLog, logDecision, publishRunEvents, type LogFn } from '../report';
+import { loadScaleSettings, type ScaleSettings } from '../schedule';
+import { formatTimestamp } from '../tags';
+import { regionFailure } from './common';
+
+export interface ScaleJobDeps {
+  clientsFor(region: string): AwsClients;
+  settings: ScaleSettings;
+  /** The run's "now": the schedules are judged at this moment. */
+  now: Date;
+  log: LogFn;
+  budget: Budget;
+  /** Milliseconds since the epoch, for finishedAt; defaults to a clock frozen at `now`. */
+  clock?: () => number;
+  /** Put the summary on EventBridge (default true; a read-only plan turns it off). */
+  publish?: boolean;
+}
+
+export interface ScaleRegionResult {
+  region: string;
+  inventory?: ScaleInventory;
+  plan?: ScalePlan;
+  applied?: ScaleApplyResult;
+  summary: RunSummaryDetail;
+}
+
+export interface ScaleResult {
+  regions: ScaleRegionResult[];
+  summaries: RunSummaryDetail[];
+  /** False when no region could be read at all: the handler turns that into a Lambda error. */
+  ok: boolean;
+}
+
+export async function runScale(deps: ScaleJobDeps): Promise<ScaleResult> {
+  const regions: ScaleRegionResult[] = [];
+  for (const region of deps.settings.regions) regions.push(await scaleRegion(deps, region));
+  return {
+    regions,
+    summaries: regions.map((r) => r.summary),
+    ok: regions.some((r) => r.inventory !== undefined),
+  };
+}
+
+const ACTION_COUNT: Record<ScaleAction['kind'], string> = {
+  'scale-group-to-zero': 'groupsScaledToZero',
+  'restore-group': 'groupsRestored',
+  'stop-instance': 'instancesStopped',
+  'start-instance': 'instancesStarted',
+  'record-transition': 'transitionsRecorded',
+};
+
+async function scaleRegion(deps: ScaleJobDeps, region: string): Promise<ScaleRegionResult> {
+  const startedMs = deps.clock?.() ?? deps.now.getTime();
+  const dryRun = deps.settings.dryRun;
+  const clients = deps.clientsFor(region);
+  const summary: RunSummaryDetail = {
+    function: 'scale-to-zero',
+    region,
+    accountId: '',
+    startedAt: formatTimestamp(deps.now),
+    finishedAt: '',
+    dryRun,
+    incomplete: false,
+    counts: {},
+    failures: [],
+    skipped: [],
+  };
+  const result: ScaleRegionResult = { region, summary };
+
+  if (!deps.budget.hasTimeFor()) {
+    summary.incomplete = true;
+  } else {
+    try {
+      const [identity, inventory] = await Promise.all([
+        clients.sts.send(new GetCallerIdentityCommand({})),
+        readScaleInventory(clients),
+      ]);
+      summary.accountId = identity.Account ?? '';
+      result.inventory = inventory;
+    } catch (err) {
+      summary.failures.push(
+        regionFailure(
+          region,
+          'inventory',
+          `could not read the groups and instances tagged ScaleToZero: ${errorText(err)}`,
+        ),
+      );
+    }
+  }
+
+  const inventory = result.inventory;
+  if (inventory) {
+    const plan = planScale({
+      groups: inventory.groups,
+      instances: inventory.instances,
+      settings: deps.settings,
+      now: deps.now,
+    });
+    result.plan = plan;
+    if (!dryRun) {
+      result.applied = await applyScaleActions(clients, plan.actions, {
+        now: deps.now,
+        hasTime: () => deps.budget.hasTimeFor(),
+      });
+      summary.failures.push(...result.applied.failures);
+      summary.incomplete = result.applied.incomplete;
+    }
+    const done = new Set<ScaleAction>(result.applied?.done ?? []);
+    for (const d of plan.decisions) {
+      logDecision(deps.log, {
+        function: 'scale-to-zero',
+        region,
+        resourceId: d.resourceId,
+        action: decisionOutcome(d, dryRun, done),
+        reason: d.reason,
+        ...(d.tagProblem ? { tagProblem: d.tagProblem } : {}),
+      });
+      summary.skipped.push(...skippedOf(d));
+    }
+    summary.counts = countsOf(inventory, plan, dryRun, done);
+  }
+
+  summary.finishedAt = formatTimestamp(
+    deps.clock ? new Date(deps.now.getTime() + Math.max(0, deps.clock() - startedMs)) : deps.now,
+  );
+  deps.log({ level: summary.failures.length > 0 ? 'warn' : 'info', type: 'summary', ...summary });
+  if (!dryRun && deps.publish !== false) {
+    await publishRunEvents(clients, deps.settings.eventBusName, summary, undefined, deps.log);
+  }
+  return result;
+}
+
+/** What happened to the resource, as the log line says it: "stop", "stop (dry run)", "stop failed". */
+function decisionOutcome(d: ScaleDecision, dryRun: boolean, done: ReadonlySet<ScaleAction>): string {
+  if (!d.action) return d.outcome;
+  if (dryRun) return `${d.outcome} (dry run)`;
+  return done.has(d.action) ? d.outcome : `${d.outcome} not done`;
+}
+
+function skippedOf(d: ScaleDecision): SkippedResource[] {
+  const out: SkippedResource[] = [];
+  if (d.outcome === 'skip') {
+    const s: SkippedResource = { resourceId: d.resourceId, reason: d.reason };
+    if (d.tagProblem) {
+      s.tag = d.tagProblem.tag;
+      s.value = d.tagProblem.value;
+      s.expected = d.tagProblem.expected;
+    }
+    out.push(s);
+  }
+  for (const t of d.ignoredTags) {
+    const s: SkippedResource = { resourceId: d.resourceId, tag: t.tag, value: t.value, reason: t.reason };
+    if (t.expected) s.expected = t.expected;
+    out.push(s);
+  }
+  return out;
+}
+
+function countsOf(
+  inventory: ScaleInventory,
+  plan: ScalePlan,
+  dryRun: boolean,
+  done: ReadonlySet<ScaleAction>,
+): Record<string, number> {
+  const counts: Record<string, number> = {
+    groupsSeen: inventory.groups.length,
+    instancesSeen: inventory.instances.length,
+    groupsScaledToZero: 0,
+    groupsRestored: 0,
+    instancesStopped: 0,
+    instancesStarted: 0,
+    transitionsRecorded: 0,
+    skipped: plan.decisions.filter((d) => d.outcome === 'skip').length,
+    ignoredOverrides: plan.decisions.reduce((n, d) => n + d.ignoredTags.length, 0),
+    plannedActions: plan.actions.length,
+  };
+  let hours = 0;
+  for (const d of plan.decisions) {
+    if (!d.action || (!dryRun && !done.has(d.action))) continue;
+    if (!dryRun) counts[ACTION_COUNT[d.action.kind]] = (counts[ACTION_COUNT[d.action.kind]] ?? 0) + 1;
+    hours += d.instanceHoursSaved ?? 0;
+  }
+  // Estimated: instances turned off now times the hours until the schedule turns them on again.
+  counts.estimatedInstanceHoursSaved = Math.round(hours * 10) / 10;
+  return counts;
+}
+
+export interface ScaleLambdaWiring {
+  env: Env;
+  context: LambdaTimeContext;
+  clock: () => number;
+  clientCache: Map<string, AwsClients>;
+  log?: LogFn;
+  safetyMarginMs?: number;
+}
+
+/** Throws ConfigError on a bad setting: the whole run cannot work, so Lambda should record an error. */
+export function scaleLambdaDeps(w: ScaleLambdaWiring): ScaleJobDeps {
+  const settings = loadScaleSettings(w.env);
+  const clientsFor = (region: string): AwsClients => {
+    let clients = w.clientCache.get(region);
+    if (!clients) {
+      clients = createClients(region, { maxAttempts: settings.maxAttempts });
+      w.clientCache.set(region, clients);
+    }
+    return clients;
+  };
+  const budgetOptions =
+    w.safetyMarginMs === undefined
+      ? { clock: w.clock }
+      : { clock: w.clock, safetyMarginMs: w.safetyMarginMs };
+  return {
+    clientsFor,
+    settings,
+    now: new Date(w.clock()),
+    log: w.log ?? jsonLog,
+    budget: budgetFromContext(w.context, budgetOptions),
+    clock: w.clock,
+  };
+}
