@@ -417,7 +417,8 @@ function lastActivity(lastUsed: Date | undefined, createdAt: Date | undefined) {
 
 /**
  * AMI id -> why it is protected. The newest N by creation date are kept; AMIs tied with the Nth are
- * all kept, and an AMI whose creation date is unknown cannot be ranked, so it is kept too.
+ * all kept, and an AMI whose creation date is unknown cannot be ranked, so it is kept too, without
+ * taking one of the N places (otherwise an undated AMI could push a dated one out of protection).
  */
 function protectedByFamily(images: Image[], settings: CleanupSettings): Map<string, string> {
   const out = new Map<string, string>();

@@ -1,0 +1,561 @@
+/**
+ * Property tests over thousands of random inventories and clocks. The generator keeps, next to each
+ * AMI, what its tags MEAN (an offset from now, garbage, absent); the checks below re-derive every
+ * safety rule from that meaning, never from the planner's own helpers, so a planner bug cannot hide
+ * behind a shared mistake.
+ */
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import type {
+  AutoScalingGroupRecord,
+  Image,
+  InstanceRecord,
+  LaunchTemplateVersionRecord,
+  UsageSources,
+} from '../../../shared/domain';
+import {
+  planCleanup,
+  type CleanupPlan,
+  type CleanupSettings,
+  type SnapshotRecord,
+} from '../../../shared/plan/cleanup';
+import { planTagging } from '../../../shared/plan/tagging';
+import { collectUsage } from '../../../shared/usage';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const DAY = 24 * 60 * MINUTE;
+const IMAGE_IDS = ['ami-0', 'ami-1', 'ami-2', 'ami-3', 'ami-4', 'ami-5', 'ami-6', 'ami-7', 'ami-8', 'ami-9'];
+const USED_IDS = [...IMAGE_IDS, 'ami-gone', 'ami-elsewhere'];
+const SNAPSHOT_IDS = ['snap-0', 'snap-1', 'snap-2', 'snap-3', 'snap-4', 'snap-5', 'snap-6', 'snap-7'];
+
+/** What a timestamp tag means: absent, a moment (offset from now, whole seconds), or unreadable text. */
+type TimeTag = { kind: 'absent' } | { kind: 'at'; offset: number } | { kind: 'garbage'; text: string };
+
+interface ImageSpec {
+  id: string;
+  owned: boolean;
+  state: string;
+  createdOffset?: number;
+  autoCleanup?: string;
+  lastUsed: TimeTag;
+  runtime: TimeTag;
+  family?: string;
+  protectedFlag: boolean;
+  snapshotIds: string[];
+}
+
+const offsetSeconds = (minDays: number, maxDays: number) =>
+  fc.integer({ min: minDays * 86400, max: maxDays * 86400 }).map((s) => s * SECOND);
+
+const timeTag = (recent: fc.Arbitrary<number>): fc.Arbitrary<TimeTag> =>
+  fc.oneof(
+    { arbitrary: fc.constant<TimeTag>({ kind: 'absent' }), weight: 1 },
+    { arbitrary: recent.map<TimeTag>((offset) => ({ kind: 'at', offset })), weight: 6 },
+    { arbitrary: offsetSeconds(-60, 2).map<TimeTag>((offset) => ({ kind: 'at', offset })), weight: 2 },
+    {
+      arbitrary: fc
+        .constantFrom('yesterday', '2026-11-22', 'soon', '', '2026-02-30T00:00:00Z')
+        .map<TimeTag>((text) => ({ kind: 'garbage', text })),
+      weight: 1,
+    },
+  );
+
+const imageSpec = (id: string): fc.Arbitrary<ImageSpec> =>
+  fc.record({
+    id: fc.constant(id),
+    owned: fc.constantFrom(true, true, true, true, false),
+    state: fc.constantFrom(
+      'available',
+      'available',
+      'available',
+      'available',
+      'available',
+      'available',
+      'pending',
+      'failed',
+      'disabled',
+    ),
+    createdOffset: fc.option(offsetSeconds(-90, 1), { nil: undefined }),
+    autoCleanup: fc.constantFrom(undefined, 'true', 'true', 'true', 'true', ' TRUE ', 'false', 'maybe', ''),
+    // LastUsed tends to be days old, LastUsedRuntime minutes old: so both rules are often near their limits.
+    lastUsed: timeTag(offsetSeconds(-45, 0)),
+    runtime: timeTag(fc.integer({ min: -45 * 60, max: 10 }).map((s) => s * SECOND)),
+    family: fc.constantFrom(undefined, 'web', 'web', 'batch'),
+    protectedFlag: fc.constantFrom(false, false, false, false, true),
+    snapshotIds: fc.subarray(SNAPSHOT_IDS, { maxLength: 3 }),
+  });
+
+/** An AMI that meets every per-image rule, so that deletions, the cap, families and snapshots are exercised often. */
+const candidateSpec = (id: string): fc.Arbitrary<ImageSpec> =>
+  fc.record({
+    id: fc.constant(id),
+    owned: fc.constant(true),
+    state: fc.constant('available'),
+    createdOffset: fc.option(offsetSeconds(-120, -31), { nil: undefined }),
+    autoCleanup: fc.constantFrom('true', 'True'),
+    lastUsed: fc.oneof(
+      fc.constant<TimeTag>({ kind: 'absent' }),
+      offsetSeconds(-60, -31).map<TimeTag>((offset) => ({ kind: 'at', offset })),
+    ),
+    runtime: fc.integer({ min: -60, max: 0 }).map<TimeTag>((s) => ({ kind: 'at', offset: s * SECOND })),
+    family: fc.constantFrom(undefined, 'web', 'batch'),
+    protectedFlag: fc.constant(false),
+    snapshotIds: fc.subarray(SNAPSHOT_IDS, { maxLength: 3 }),
+  });
+
+const imageSpecs = fc
+  .uniqueArray(fc.constantFrom(...IMAGE_IDS), { minLength: 1, maxLength: IMAGE_IDS.length })
+  .chain((ids) =>
+    fc.tuple(
+      ...ids.map((id) =>
+        fc.oneof({ arbitrary: imageSpec(id), weight: 3 }, { arbitrary: candidateSpec(id), weight: 1 }),
+      ),
+    ),
+  );
+
+interface SourcesSpec {
+  sources: UsageSources;
+  /** Whether the generator put in a reference that names no readable AMI. */
+  broken: boolean;
+}
+
+const sourcesSpec: fc.Arbitrary<SourcesSpec> = fc
+  .record({
+    instances: fc.array(
+      fc.record({
+        imageId: fc.constantFrom(...USED_IDS),
+        state: fc.constantFrom('pending', 'running', 'stopping', 'stopped', 'shutting-down', 'terminated'),
+      }),
+      { maxLength: 4 },
+    ),
+    // One template; versions 1..3, each with an image (or none); which is $Default and $Latest.
+    template: fc.option(
+      fc.record({
+        images: fc.tuple(
+          fc.constantFrom(...USED_IDS, undefined),
+          fc.constantFrom(...USED_IDS, undefined),
+          fc.constantFrom(...USED_IDS, undefined, 'resolve:ssm:/golden'),
+        ),
+        defaultVersion: fc.integer({ min: 1, max: 3 }),
+      }),
+      { nil: undefined, freq: 10 },
+    ),
+    configurations: fc.array(fc.constantFrom(...USED_IDS), { maxLength: 2 }),
+    group: fc.option(
+      fc.record({
+        version: fc.constantFrom('$Default', '$Default', '$Latest', '$Latest', '', '1', '2', '3', '9'),
+        byName: fc.boolean(),
+        withConfiguration: fc.constantFrom(false, false, false, true),
+        desired: fc.constantFrom(0, 1),
+      }),
+      { nil: undefined, freq: 2 },
+    ),
+  })
+  .map((g) => {
+    let broken = false;
+    const instances: InstanceRecord[] = g.instances.map((i, n) => ({ id: `i-${n}`, ...i }));
+    const versions: LaunchTemplateVersionRecord[] = [];
+    if (g.template) {
+      g.template.images.forEach((imageId, n) => {
+        const version: LaunchTemplateVersionRecord = {
+          templateId: 'lt-1',
+          templateName: 'web',
+          versionNumber: n + 1,
+          isDefault: n + 1 === g.template!.defaultVersion,
+          isLatest: n === 2,
+        };
+        if (imageId !== undefined) version.imageId = imageId;
+        versions.push(version);
+      });
+      const v3 = g.template.images[2];
+      if (v3 !== undefined && v3.startsWith('resolve:')) broken = true; // $Latest is always version 3
+    }
+    const launchConfigurations = g.configurations.map((imageId, n) => ({ name: `lc-${n}`, imageId }));
+    const groups: AutoScalingGroupRecord[] = [];
+    if (g.group) {
+      const group: AutoScalingGroupRecord = {
+        name: 'asg-1',
+        launchTemplates: [
+          g.group.byName
+            ? { templateName: 'web', version: g.group.version }
+            : { templateId: 'lt-1', version: g.group.version },
+        ],
+        minSize: 0,
+        maxSize: 2,
+        desiredCapacity: g.group.desired,
+        tags: {},
+        instanceIds: [],
+      };
+      if (g.group.withConfiguration) {
+        group.launchConfigurationName = 'lc-0';
+        if (launchConfigurations.length === 0) broken = true;
+      }
+      if (!g.template || g.group.version === '9') broken = true;
+      else {
+        const n =
+          g.group.version === '$Default'
+            ? g.template.defaultVersion
+            : g.group.version === '$Latest'
+              ? 3
+              : Number(g.group.version);
+        if (g.template.images[n - 1]?.startsWith('resolve:')) broken = true;
+      }
+      groups.push(group);
+    }
+    return {
+      sources: {
+        instances,
+        launchTemplateVersions: versions,
+        launchConfigurations,
+        autoScalingGroups: groups,
+      },
+      broken,
+    };
+  });
+
+/** Every AMI id something would launch or runs from, derived independently of collectUsage. */
+function usedIds(s: UsageSources): Set<string> {
+  const out = new Set<string>();
+  for (const i of s.instances) if (i.state !== 'terminated') out.add(i.imageId);
+  for (const v of s.launchTemplateVersions) if ((v.isDefault || v.isLatest) && v.imageId) out.add(v.imageId);
+  for (const c of s.launchConfigurations) out.add(c.imageId);
+  for (const g of s.autoScalingGroups) {
+    for (const ref of g.launchTemplates) {
+      for (const v of s.launchTemplateVersions) {
+        const matches =
+          ref.version === '$Default'
+            ? v.isDefault
+            : ref.version === '$Latest'
+              ? v.isLatest
+              : String(v.versionNumber) === ref.version;
+        if (matches && v.imageId) out.add(v.imageId);
+      }
+    }
+  }
+  // A resolve:ssm: value names no AMI; the planner must refuse instead (checked via `broken`).
+  return new Set([...out].filter((id) => id.startsWith('ami-')));
+}
+
+interface SnapshotSpec {
+  id: string;
+  owned: boolean;
+  pendingFor?: string;
+}
+
+const snapshotSpecs = fc.tuple(
+  ...SNAPSHOT_IDS.map((id) =>
+    fc.option(
+      fc.record({
+        id: fc.constant(id),
+        owned: fc.boolean(),
+        pendingFor: fc.constantFrom(undefined, undefined, ...USED_IDS, 'garbage'),
+      }),
+      { nil: undefined },
+    ),
+  ),
+);
+
+const settingsArb: fc.Arbitrary<CleanupSettings> = fc
+  .record({
+    retentionDays: fc.integer({ min: 1, max: 30 }),
+    freshnessMinutes: fc.integer({ min: 1, max: 180 }),
+    maxDeletionsPerRun: fc.integer({ min: 0, max: 6 }),
+    keep: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+  })
+  .map(({ keep, ...s }) =>
+    keep === undefined ? s : { ...s, keepNewestPerFamily: keep, familyTag: 'Family' },
+  );
+
+// Whole seconds, as the tags hold them: 2026..2030.
+const nowArb = fc.integer({ min: 1_767_225_600, max: 1_893_456_000 }).map((s) => new Date(s * SECOND));
+
+const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+function buildImage(spec: ImageSpec, now: Date): Image {
+  const tags: Record<string, string> = {};
+  if (spec.autoCleanup !== undefined) tags.AutoCleanup = spec.autoCleanup;
+  const put = (key: string, t: TimeTag) => {
+    if (t.kind === 'at') tags[key] = iso(now.getTime() + t.offset);
+    if (t.kind === 'garbage') tags[key] = t.text;
+  };
+  put('LastUsed', spec.lastUsed);
+  put('LastUsedRuntime', spec.runtime);
+  if (spec.family !== undefined) tags.Family = spec.family;
+  const image: Image = {
+    id: spec.id,
+    region: 'eu-west-1',
+    ownerId: spec.owned ? '111111111111' : '222222222222',
+    ownedBySelf: spec.owned,
+    state: spec.state,
+    tags,
+    snapshotIds: spec.snapshotIds,
+    deregistrationProtected: spec.protectedFlag,
+  };
+  if (spec.createdOffset !== undefined) image.createdAt = new Date(now.getTime() + spec.createdOffset);
+  return image;
+}
+
+function buildSnapshot(spec: SnapshotSpec): SnapshotRecord {
+  return {
+    id: spec.id,
+    ownerId: spec.owned ? '111111111111' : '222222222222',
+    ownedBySelf: spec.owned,
+    tags: spec.pendingFor === undefined ? {} : { AutoCleanupPendingDeletion: spec.pendingFor },
+  };
+}
+
+const world = fc.record({
+  specs: imageSpecs,
+  sources: sourcesSpec,
+  snapshots: snapshotSpecs,
+  settings: settingsArb,
+  now: nowArb,
+});
+
+type World = typeof world extends fc.Arbitrary<infer T> ? T : never;
+
+function run(w: World, order: 'as-is' | 'reversed' = 'as-is') {
+  const images = w.specs.map((s) => buildImage(s, w.now));
+  const snapshots = w.snapshots.flatMap((s) => (s ? [buildSnapshot(s)] : []));
+  const flip = <T>(xs: T[]) => (order === 'reversed' ? [...xs].reverse() : xs);
+  const sources: UsageSources = {
+    instances: flip(w.sources.sources.instances),
+    launchTemplateVersions: flip(w.sources.sources.launchTemplateVersions),
+    launchConfigurations: flip(w.sources.sources.launchConfigurations),
+    autoScalingGroups: flip(w.sources.sources.autoScalingGroups),
+  };
+  return planCleanup({
+    images: flip(images),
+    usage: collectUsage(sources),
+    snapshots: flip(snapshots),
+    settings: w.settings,
+    now: w.now,
+  });
+}
+
+/** Re-derives, from the generator's meaning of each tag, why this AMI must not be deleted; undefined if it may be. */
+function mustKeep(spec: ImageSpec, w: World, used: Set<string>): string | undefined {
+  const { settings } = w;
+  const retention = settings.retentionDays * DAY;
+  if (!spec.owned) return 'not owned';
+  if (spec.state !== 'available') return 'not available';
+  if (spec.autoCleanup?.trim().toLowerCase() !== 'true') return 'not opted in';
+  if (spec.protectedFlag) return 'protected';
+  if (used.has(spec.id)) return 'in use';
+  if (spec.runtime.kind !== 'at') return 'no readable LastUsedRuntime';
+  if (spec.runtime.offset > 0 || -spec.runtime.offset > settings.freshnessMinutes * MINUTE)
+    return 'runtime not fresh';
+  if (spec.lastUsed.kind === 'garbage') return 'LastUsed unreadable';
+  if (spec.lastUsed.kind === 'at') {
+    if (-spec.lastUsed.offset <= retention) return 'used within retention';
+    if (spec.createdOffset !== undefined && -spec.createdOffset <= retention)
+      return 'created within retention';
+  } else if (spec.createdOffset === undefined || -spec.createdOffset <= retention) {
+    return 'never used, creation unknown or within retention';
+  }
+  const n = settings.keepNewestPerFamily;
+  if (n !== undefined && n > 0 && spec.family !== undefined) {
+    if (spec.createdOffset === undefined) return 'family member of unknown age';
+    // Members of unknown age are kept themselves but take none of the N places: the known newest N stay too.
+    const newerOrSame = w.specs.filter(
+      (o) =>
+        o.id !== spec.id &&
+        o.owned &&
+        o.state === 'available' &&
+        o.family === spec.family &&
+        o.createdOffset !== undefined &&
+        o.createdOffset >= spec.createdOffset!,
+    ).length;
+    if (newerOrSame < n) return `among the newest ${n} of its family`;
+  }
+  return undefined;
+}
+
+function taggerAlive(w: World): boolean {
+  return w.specs.some(
+    (s) =>
+      s.owned &&
+      s.runtime.kind === 'at' &&
+      s.runtime.offset <= 0 &&
+      -s.runtime.offset <= w.settings.freshnessMinutes * MINUTE,
+  );
+}
+
+function checkSnapshots(plan: CleanupPlan, w: World) {
+  const images = w.specs;
+  const deleted = new Set(plan.deletions.map((d) => d.image.id));
+  const remainingRefs = new Set(images.filter((i) => !deleted.has(i.id)).flatMap((i) => i.snapshotIds));
+  const specs = new Map(w.snapshots.flatMap((s) => (s ? [[s.id, s] as const] : [])));
+  const all = [
+    ...plan.deletions.flatMap((d) => d.snapshotIds),
+    ...plan.pendingSnapshotDeletions.map((p) => p.snapshotId),
+  ];
+  expect(new Set(all).size).toBe(all.length); // nothing deleted twice
+  for (const d of plan.deletions) {
+    for (const s of d.snapshotIds) {
+      expect(d.image.snapshotIds).toContain(s);
+      expect(specs.get(s)?.owned).toBe(true);
+      expect(remainingRefs.has(s)).toBe(false);
+    }
+  }
+  for (const p of plan.pendingSnapshotDeletions) {
+    const spec = specs.get(p.snapshotId);
+    expect(spec?.owned).toBe(true);
+    expect(spec?.pendingFor).toBe(p.imageId);
+    expect(images.some((i) => i.id === p.imageId)).toBe(false);
+    expect(remainingRefs.has(p.snapshotId)).toBe(false);
+  }
+}
+
+let plansWithDeletions = 0;
+let plansWithPendingDeletions = 0;
+let refusedPlans = 0;
+
+describe('planCleanup properties', () => {
+  it('never plans a deletion that breaks a safety rule', () => {
+    fc.assert(
+      fc.property(world, (w) => {
+        const plan = run(w);
+        const used = usedIds(w.sources.sources);
+        if (plan.deletions.length > 0) plansWithDeletions++;
+        if (plan.pendingSnapshotDeletions.length > 0) plansWithPendingDeletions++;
+        if (plan.refused) refusedPlans++;
+
+        // One decision per AMI read; the counts add up.
+        expect(plan.decisions.map((d) => d.imageId).sort()).toEqual(w.specs.map((s) => s.id).sort());
+        expect(plan.counts.delete + plan.counts.keep + plan.counts.skip + plan.counts.defer).toBe(
+          w.specs.length,
+        );
+        expect(
+          plan.decisions
+            .filter((d) => d.action === 'delete')
+            .map((d) => d.imageId)
+            .sort(),
+        ).toEqual(plan.deletions.map((d) => d.image.id).sort());
+        for (const d of plan.decisions) expect(d.reason.length).toBeGreaterThan(10);
+
+        // Whole-run refusal: nothing at all is deleted.
+        if (!taggerAlive(w) || w.sources.broken) {
+          expect(plan.refused).toBeDefined();
+          expect(plan.deletions).toEqual([]);
+          expect(plan.pendingSnapshotDeletions).toEqual([]);
+        }
+        if (plan.refused) {
+          expect(plan.deletions).toEqual([]);
+          expect(plan.pendingSnapshotDeletions).toEqual([]);
+        }
+
+        // Each deletion, rule by rule.
+        expect(plan.deletions.length).toBeLessThanOrEqual(w.settings.maxDeletionsPerRun);
+        for (const d of plan.deletions) {
+          const spec = w.specs.find((s) => s.id === d.image.id)!;
+          expect([d.image.id, mustKeep(spec, w, used)]).toEqual([d.image.id, undefined]);
+        }
+
+        // And not more careful than the rules: without a refusal, every AMI the rules allow is deleted or
+        // deferred, and the cap is filled before anything is deferred.
+        if (!plan.refused) {
+          const deletable = w.specs.filter((spec) => mustKeep(spec, w, used) === undefined).map((s) => s.id);
+          const acted = plan.decisions.filter((d) => d.action === 'delete' || d.action === 'defer');
+          expect(acted.map((d) => d.imageId).sort()).toEqual(deletable.sort());
+          expect(plan.deletions.length).toBe(Math.min(deletable.length, w.settings.maxDeletionsPerRun));
+        }
+
+        // Unreadable AutoCleanup or LastUsed on an opted-in AMI: skipped and reported.
+        for (const spec of w.specs) {
+          const d = plan.decisions.find((x) => x.imageId === spec.id)!;
+          if (spec.owned && spec.state === 'available' && ['maybe', ''].includes(spec.autoCleanup ?? 'x')) {
+            expect(d.action).toBe('skip');
+            expect(plan.problems).toContainEqual(d.problem);
+          }
+        }
+
+        checkSnapshots(plan, w);
+      }),
+      { numRuns: 2000 },
+    );
+    // The generator must reach the interesting cases, or the property proves little.
+    expect(plansWithDeletions).toBeGreaterThan(300);
+    expect(plansWithPendingDeletions).toBeGreaterThan(100);
+    expect(refusedPlans).toBeGreaterThan(200);
+  });
+
+  it('an AMI something uses is never deleted, whatever else is true of it', () => {
+    fc.assert(
+      fc.property(
+        world,
+        fc.constantFrom(...IMAGE_IDS),
+        fc.constantFrom('running', 'stopped', 'shutting-down'),
+        (w, target, state) => {
+          const withUse: World = {
+            ...w,
+            sources: {
+              ...w.sources,
+              sources: {
+                ...w.sources.sources,
+                instances: [...w.sources.sources.instances, { id: 'i-target', imageId: target, state }],
+              },
+            },
+          };
+          expect(run(withUse).deletions.map((d) => d.image.id)).not.toContain(target);
+        },
+      ),
+      { numRuns: 600 },
+    );
+  });
+
+  it('is deterministic: the same inventory in another order gives the same plan', () => {
+    fc.assert(
+      fc.property(world, (w) => {
+        expect(run(w, 'reversed')).toEqual(run(w));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('an AMI id listed twice is never deleted', () => {
+    fc.assert(
+      fc.property(world, (w) => {
+        const images = w.specs.map((s) => buildImage(s, w.now));
+        const doubled = [...images, ...images.slice(0, 1)];
+        const plan = planCleanup({
+          images: doubled,
+          usage: collectUsage(w.sources.sources),
+          snapshots: w.snapshots.flatMap((s) => (s ? [buildSnapshot(s)] : [])),
+          settings: w.settings,
+          now: w.now,
+        });
+        if (images[0]) expect(plan.deletions.map((d) => d.image.id)).not.toContain(images[0].id);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('planTagging properties', () => {
+  it('tags only owned AMIs, LastUsed exactly the owned in-use ones, and reports every foreign one in use', () => {
+    fc.assert(
+      fc.property(world, (w) => {
+        const images = w.specs.map((s) => buildImage(s, w.now));
+        const used = usedIds(w.sources.sources);
+        const plan = planTagging({ images, usage: collectUsage(w.sources.sources), now: w.now });
+        const owned = new Set(w.specs.filter((s) => s.owned).map((s) => s.id));
+        const taggable = w.specs
+          .filter((s) => s.owned && ['available', 'pending'].includes(s.state))
+          .map((s) => s.id);
+        expect(plan.runtime).toEqual([...taggable].sort());
+        expect(plan.lastUsed).toEqual(taggable.filter((id) => used.has(id)).sort());
+        for (const id of [...plan.runtime, ...plan.lastUsed]) expect(owned.has(id)).toBe(true);
+        expect(plan.foreignInUse.map((f) => f.imageId)).toEqual(
+          [...used].filter((id) => !owned.has(id)).sort(),
+        );
+        expect(plan.value).toBe(iso(w.now.getTime()));
+        expect(
+          planTagging({ images: [...images].reverse(), usage: collectUsage(w.sources.sources), now: w.now }),
+        ).toEqual(plan);
+      }),
+      { numRuns: 800 },
+    );
+  });
+});
