@@ -1,0 +1,81 @@
+import { describe, expect, it } from '@jest/globals';
+
+import { ConfigError, loadSettings } from '../../shared/config';
+
+describe('loadSettings', () => {
+  it('defaults to the deployment region, 7 days, 60 minutes and a dry run', () => {
+    expect(loadSettings({ AWS_REGION: 'eu-west-1' })).toEqual({
+      regions: ['eu-west-1'],
+      retentionDays: 7,
+      freshnessMinutes: 60,
+      dryRun: true,
+      eventBusName: 'default',
+      checkImageReferences: true,
+      maxAttempts: 8,
+    });
+  });
+
+  it('reads every setting, trimming and treating empty values as unset', () => {
+    const settings = loadSettings({
+      AWS_REGION: 'eu-west-1',
+      REGIONS: ' eu-west-1, us-east-1 ,eu-west-1',
+      RETENTION_DAYS: '14',
+      FRESHNESS_MINUTES: ' 90 ',
+      DRY_RUN: 'FALSE',
+      KEEP_NEWEST_PER_FAMILY: '3',
+      FAMILY_TAG: 'Family',
+      MAX_DELETIONS_PER_RUN: '25',
+      EVENT_BUS_NAME: 'fleet',
+      CHECK_IMAGE_REFERENCES: 'false',
+      AWS_MAX_ATTEMPTS: '',
+    });
+    expect(settings).toEqual({
+      regions: ['eu-west-1', 'us-east-1'],
+      retentionDays: 14,
+      freshnessMinutes: 90,
+      dryRun: false,
+      keepNewestPerFamily: 3,
+      familyTag: 'Family',
+      maxDeletionsPerRun: 25,
+      eventBusName: 'fleet',
+      checkImageReferences: false,
+      maxAttempts: 8,
+    });
+  });
+
+  it.each([
+    ['RETENTION_DAYS', 'seven', 'RETENTION_DAYS="seven" is not valid: expected a whole number of days >= 1'],
+    ['RETENTION_DAYS', '0', 'RETENTION_DAYS="0" is not valid: expected a whole number of days >= 1'],
+    ['RETENTION_DAYS', '1.5', 'RETENTION_DAYS="1.5" is not valid: expected a whole number of days >= 1'],
+    [
+      'FRESHNESS_MINUTES',
+      '-5',
+      'FRESHNESS_MINUTES="-5" is not valid: expected a whole number of minutes >= 1',
+    ],
+    ['DRY_RUN', 'yes', 'DRY_RUN="yes" is not valid: expected true or false'],
+    [
+      'MAX_DELETIONS_PER_RUN',
+      'all',
+      'MAX_DELETIONS_PER_RUN="all" is not valid: expected a whole number >= 1',
+    ],
+    [
+      'REGIONS',
+      'eu-west-1,Mars',
+      'REGIONS="eu-west-1,Mars" is not valid: expected a comma-separated list of AWS regions such as eu-west-1,us-east-1',
+    ],
+  ])('refuses %s=%s, naming the variable, the value and what was expected', (name, value, message) => {
+    const load = () => loadSettings({ AWS_REGION: 'eu-west-1', [name]: value });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(message);
+  });
+
+  it('needs FAMILY_TAG when KEEP_NEWEST_PER_FAMILY is set', () => {
+    expect(() => loadSettings({ AWS_REGION: 'eu-west-1', KEEP_NEWEST_PER_FAMILY: '2' })).toThrow(
+      'KEEP_NEWEST_PER_FAMILY="2" needs FAMILY_TAG',
+    );
+  });
+
+  it('needs a region from REGIONS or AWS_REGION', () => {
+    expect(() => loadSettings({})).toThrow('REGIONS is not set and neither is AWS_REGION');
+  });
+});
