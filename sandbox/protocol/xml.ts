@@ -22,8 +22,10 @@ export function members(values: readonly XmlValue[]): XmlList {
   return { xmlListItem: 'member', items: values };
 }
 
-export function escapeXml(text: string): string {
-  return text.replace(/[<>&'"]/g, (c) =>
+/** Escapes text content; quotes too when the text goes into an attribute. */
+export function escapeXml(text: string, attribute = false): string {
+  const special = attribute ? /[<>&'"]/g : /[<>&]/g;
+  return text.replace(special, (c) =>
     c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : c === "'" ? '&apos;' : '&quot;',
   );
 }
@@ -50,6 +52,6 @@ export function renderXmlContent(value: XmlValue): string {
 }
 
 export function xmlDocument(rootName: string, xmlns: string | undefined, content: XmlValue): string {
-  const ns = xmlns ? ` xmlns="${escapeXml(xmlns)}"` : '';
+  const ns = xmlns ? ` xmlns="${escapeXml(xmlns, true)}"` : '';
   return `<?xml version="1.0" encoding="UTF-8"?>\n<${rootName}${ns}>${renderXmlContent(content)}</${rootName}>`;
 }
