@@ -60,9 +60,22 @@ export function describeUsageRefs(refs: readonly UsageRef[], max = 3): string {
   return refs.length > max ? `${shown} and ${refs.length - max} more` : shown;
 }
 
-export function collectUsage(sources: UsageSources): UsageIndex {
+export interface CollectUsageOptions {
+  /**
+   * Values of the SSM parameters that image ids of the form resolve:ssm:NAME name, keyed by NAME
+   * exactly as written after "resolve:ssm:" (including any :version or :label selector), as the
+   * adapter read them (see ssmParametersReferencedBySources). A reference whose parameter is not
+   * here stays unresolved.
+   */
+  ssmParameters?: ReadonlyMap<string, string>;
+}
+
+const SSM_PREFIX = 'resolve:ssm:';
+
+export function collectUsage(sources: UsageSources, options: CollectUsageOptions = {}): UsageIndex {
   const refs: UsageRef[] = [];
   const unresolved: UnresolvedUsage[] = [];
+  const ssm = options.ssmParameters ?? new Map<string, string>();
 
   for (const instance of sources.instances) {
     // Only terminated instances are gone for good; a stopped or shutting-down one can still run again
@@ -71,7 +84,7 @@ export function collectUsage(sources: UsageSources): UsageIndex {
     addImage(instance.imageId, { kind: 'instance', resourceId: instance.id, detail: `(${instance.state})` });
   }
 
-  const versionsByTemplate = groupVersions(sources.launchTemplateVersions);
+  const versionsByTemplate = groupVersions(sources.launchTemplateVersions, unresolved);
   for (const versions of versionsByTemplate.values()) {
     const first = versions[0]!;
     const label = templateLabel(first);
@@ -174,13 +187,24 @@ export function collectUsage(sources: UsageSources): UsageIndex {
       return;
     }
     const holder = where ?? describeUsageRef({ ...ref, imageId: '' });
-    unresolved.push({
-      kind: ref.kind,
-      resourceId: ref.resourceId,
-      message: id.startsWith('resolve:ssm:')
-        ? `${holder}: image id ${id} is an SSM parameter, not an AMI id; the AMI it resolves to is unknown`
-        : `${holder}: image id ${JSON.stringify(id)} is not an AMI id (expected ami-...)`,
-    });
+    const fail = (message: string) =>
+      unresolved.push({ kind: ref.kind, resourceId: ref.resourceId, message: `${holder}: ${message}` });
+    if (!id.startsWith(SSM_PREFIX)) {
+      fail(`image id ${JSON.stringify(id)} is not an AMI id (expected ami-...)`);
+      return;
+    }
+    const parameter = id.slice(SSM_PREFIX.length);
+    const value = ssm.get(parameter)?.trim();
+    if (value === undefined) {
+      fail(`image id ${id} is an SSM parameter that was not read; the AMI it resolves to is unknown`);
+    } else if (!AMI_ID.test(value)) {
+      fail(`SSM parameter ${parameter} holds ${JSON.stringify(value)}, not an AMI id (expected ami-...)`);
+    } else {
+      const detail = ref.detail
+        ? `${ref.detail} via SSM parameter ${parameter}`
+        : `(via SSM parameter ${parameter})`;
+      refs.push({ ...ref, imageId: value, detail });
+    }
   }
 
   function resolveGroupTemplate(group: AutoScalingGroupRecord, ref: LaunchTemplateRef, scaledToZero: string) {
@@ -232,14 +256,60 @@ export function collectUsage(sources: UsageSources): UsageIndex {
   }
 }
 
-/** The AMI ids something runs from or would launch from: the ids the adapter should describe. */
-export function imageIdsReferencedBySources(sources: UsageSources): string[] {
-  return [...collectUsage(sources).inUseImageIds].sort(cmp);
+/**
+ * The AMI ids something runs from or would launch from: the ids the adapter should describe.
+ * Pass the same options as to collectUsage so AMIs behind SSM parameters are included.
+ */
+export function imageIdsReferencedBySources(
+  sources: UsageSources,
+  options: CollectUsageOptions = {},
+): string[] {
+  return [...collectUsage(sources, options).inUseImageIds].sort(cmp);
 }
 
-function groupVersions(versions: readonly LaunchTemplateVersionRecord[]) {
+/**
+ * The SSM parameters (NAME as written after "resolve:ssm:", selector included) that image ids in
+ * the sources name, sorted: what the adapter should read (ssm:GetParameters) before collectUsage.
+ * Includes every launch template version read, which is a superset of the ones that count.
+ */
+export function ssmParametersReferencedBySources(sources: UsageSources): string[] {
+  const ids = [
+    ...sources.instances.map((i) => i.imageId),
+    ...sources.launchTemplateVersions.map((v) => v.imageId ?? ''),
+    ...sources.launchConfigurations.map((c) => c.imageId),
+  ].map((id) => id.trim());
+  const names = ids.filter((id) => id.startsWith(SSM_PREFIX)).map((id) => id.slice(SSM_PREFIX.length));
+  return [...new Set(names)].sort(cmp);
+}
+
+/**
+ * Versions by template id, each version once. The adapter reads $Default/$Latest and the versions
+ * groups pin separately, so the same version can arrive twice: that is merged, not mistaken for two
+ * $Default versions. Two reads of one version that disagree on the image are a real conflict.
+ */
+function groupVersions(versions: readonly LaunchTemplateVersionRecord[], unresolved: UnresolvedUsage[]) {
+  const byKey = new Map<string, LaunchTemplateVersionRecord>();
+  for (const v of versions) {
+    const key = `${v.templateId}#${v.versionNumber}`;
+    const seen = byKey.get(key);
+    if (seen === undefined) {
+      byKey.set(key, { ...v });
+      continue;
+    }
+    if ((seen.imageId ?? '') !== (v.imageId ?? '')) {
+      unresolved.push({
+        kind: 'launch-template',
+        resourceId: v.templateId,
+        message:
+          `launch template ${templateLabel(v)} version ${v.versionNumber} was read twice with different ` +
+          `images (${seen.imageId ?? 'none'} and ${v.imageId ?? 'none'})`,
+      });
+    }
+    seen.isDefault ||= v.isDefault;
+    seen.isLatest ||= v.isLatest;
+  }
   const byTemplate = new Map<string, LaunchTemplateVersionRecord[]>();
-  for (const v of [...versions].sort(
+  for (const v of [...byKey.values()].sort(
     (a, b) => cmp(a.templateId, b.templateId) || a.versionNumber - b.versionNumber,
   )) {
     const list = byTemplate.get(v.templateId) ?? [];

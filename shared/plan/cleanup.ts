@@ -468,13 +468,10 @@ function refusal(
     const r = readTimestampTag(i.tags, TAG.lastUsedRuntime, i.id);
     return r.kind === 'ok' ? [r.value] : [];
   });
-  if (!runtimes.some(isFresh)) {
+  // With no owned AMI there is nothing the tagger protects, so a region without AMIs is not an alarm.
+  if (owned.length > 0 && !runtimes.some(isFresh)) {
     const window = formatMinutes(settings.freshnessMinutes);
-    if (owned.length === 0) {
-      reasons.push(
-        'refusing to delete: no AMI owned by this account was read, so the tagger cannot be shown to be alive',
-      );
-    } else if (runtimes.length === 0) {
+    if (runtimes.length === 0) {
       reasons.push(
         `refusing to delete: none of the ${owned.length} AMIs owned by this account carries a readable LastUsedRuntime; is the tagger running?`,
       );

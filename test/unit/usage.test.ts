@@ -1,6 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import type { AutoScalingGroupRecord, LaunchTemplateVersionRecord, UsageSources } from '../../shared/domain';
-import { collectUsage, describeUsageRef, imageIdsReferencedBySources } from '../../shared/usage';
+import {
+  collectUsage,
+  describeUsageRef,
+  imageIdsReferencedBySources,
+  ssmParametersReferencedBySources,
+} from '../../shared/usage';
 
 const none: UsageSources = {
   instances: [],
@@ -82,6 +87,56 @@ describe('collectUsage: launch templates', () => {
     expect(usage.unresolved).toHaveLength(2);
     expect(usage.unresolved[0]!.message).toContain('resolve:ssm:/golden/ami is an SSM parameter');
     expect(usage.problems[0]!.message).toContain('cleanup deletes nothing until it is fixed');
+  });
+
+  it('resolves an SSM parameter the adapter read, and says so', () => {
+    const sources = {
+      ...none,
+      launchTemplateVersions: [
+        version({ versionNumber: 1, isDefault: true, isLatest: true, imageId: 'resolve:ssm:/golden/ami:3' }),
+      ],
+    };
+    expect(ssmParametersReferencedBySources(sources)).toEqual(['/golden/ami:3']);
+    const usage = collectUsage(sources, { ssmParameters: new Map([['/golden/ami:3', 'ami-golden']]) });
+    expect(usage.unresolved).toEqual([]);
+    expect(usage.refsFor('ami-golden').map(describeUsageRef)).toEqual([
+      'launch template lt-0ab (web) $Default (version 1) via SSM parameter /golden/ami:3',
+      'launch template lt-0ab (web) $Latest (version 1) via SSM parameter /golden/ami:3',
+    ]);
+  });
+
+  it('an SSM parameter that holds no AMI id stays unresolved, naming the value', () => {
+    const usage = collectUsage(
+      {
+        ...none,
+        launchTemplateVersions: [
+          version({ versionNumber: 1, isDefault: true, isLatest: true, imageId: 'resolve:ssm:/golden/ami' }),
+        ],
+      },
+      { ssmParameters: new Map([['/golden/ami', 'latest']]) },
+    );
+    expect(usage.unresolved[0]!.message).toBe(
+      'launch template lt-0ab (web) $Default (version 1): SSM parameter /golden/ami holds "latest", not an AMI id (expected ami-...)',
+    );
+  });
+
+  it('merges a version read twice (as $Default and as pinned by a group)', () => {
+    const usage = collectUsage({
+      ...none,
+      launchTemplateVersions: [...templateVersions, version({ versionNumber: 1, imageId: 'ami-def' })],
+    });
+    expect(usage.unresolved).toEqual([]);
+    expect(usage.inUseImageIds).toEqual(new Set(['ami-def', 'ami-latest']));
+  });
+
+  it('a version read twice with different images is unresolved', () => {
+    const usage = collectUsage({
+      ...none,
+      launchTemplateVersions: [...templateVersions, version({ versionNumber: 2, imageId: 'ami-other' })],
+    });
+    expect(usage.unresolved.map((u) => u.message)).toEqual([
+      'launch template lt-0ab (web) version 2 was read twice with different images (ami-two and ami-other)',
+    ]);
   });
 
   it('reports a template whose $Default version was not read as unresolved', () => {

@@ -234,9 +234,13 @@ describe('planCleanup: the whole run refuses', () => {
     expect(p.refused?.reason).toContain('every LastUsedRuntime is in the future');
   });
 
-  it('when no owned AMI was read at all', () => {
-    const p = plan([image('ami-f', { ownedBySelf: false, ownerId: OTHER })]);
-    expect(p.refused?.reason).toContain('no AMI owned by this account was read');
+  it('but not when the region holds no owned AMI at all: nothing the tagger protects could be deleted', () => {
+    const p = plan([image('ami-f', { ownedBySelf: false, ownerId: OTHER })], {
+      snapshots: [snapshot('snap-left', { tags: { [TAG.pendingDeletion]: 'ami-gone' } })],
+    });
+    expect(p.refused).toBeUndefined();
+    expect(p.deletions).toEqual([]);
+    expect(p.pendingSnapshotDeletions.map((s) => s.snapshotId)).toEqual(['snap-left']);
   });
 
   it('when a usage reference could not be resolved, naming it', () => {

@@ -372,7 +372,9 @@ function mustKeep(spec: ImageSpec, w: World, used: Set<string>): string | undefi
   return undefined;
 }
 
+/** Fresh LastUsedRuntime on some owned AMI, or no owned AMI at all (then nothing the tagger protects exists). */
 function taggerAlive(w: World): boolean {
+  if (!w.specs.some((s) => s.owned)) return true;
   return w.specs.some(
     (s) =>
       s.owned &&
