@@ -209,7 +209,7 @@ export async function applyCleanup(
     for (const s of d.snapshotIds) await deleteSnapshot(s, id);
   };
 
-  const skip = async (id: string) => {
+  const skip = (id: string): void => {
     result.outcomes.push({
       resourceId: id,
       kind: 'image',
@@ -241,7 +241,7 @@ export async function applyCleanup(
       }
     }
     await mapWithConcurrency(group, concurrency, (d) =>
-      result.incomplete ? skip(d.image.id) : deleteImage(d, references),
+      result.incomplete ? Promise.resolve(skip(d.image.id)) : deleteImage(d, references),
     );
   }
 
@@ -252,7 +252,7 @@ export async function applyCleanup(
   }
   if (result.incomplete) {
     const done = new Set(result.outcomes.map((o) => o.resourceId));
-    for (const d of work.deletions) if (!done.has(d.image.id)) void skip(d.image.id);
+    for (const d of work.deletions) if (!done.has(d.image.id)) skip(d.image.id);
   }
   return result;
 }
