@@ -1,0 +1,196 @@
+/**
+ * applyCleanup's ordering and failure rules, with a scripted EC2 client: the parts the sandbox
+ * cannot show (it does not implement DescribeImageReferences).
+ */
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { describe, expect, it } from '@jest/globals';
+
+import type { AwsClients } from '../../shared/aws/clients';
+import { applyCleanup, type PlannedDeletion } from '../../shared/aws/cleanup';
+import type { Image } from '../../shared/domain';
+
+type Call = { action: string; input: Record<string, unknown> };
+
+function fakeClients(answer: (call: Call) => unknown): { clients: AwsClients; calls: Call[] } {
+  const calls: Call[] = [];
+  // A real client (the SDK's paginators insist on one) whose send never leaves the process.
+  const ec2 = new EC2Client({
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  const send = async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+    const call = { action: command.constructor.name.replace(/Command$/, ''), input: command.input };
+    calls.push(call);
+    const result = answer(call);
+    if (result instanceof Error) throw result;
+    return result ?? {};
+  };
+  ec2.send = send as unknown as EC2Client['send'];
+  return { clients: { region: 'eu-west-1', ec2 } as unknown as AwsClients, calls };
+}
+
+function awsError(name: string): Error {
+  return Object.assign(new Error(`${name} message`), { name });
+}
+
+function deletion(id: string, snapshotIds: string[]): PlannedDeletion {
+  const image: Image = {
+    id,
+    region: 'eu-west-1',
+    ownerId: '123456789012',
+    ownedBySelf: true,
+    state: 'available',
+    tags: { AutoCleanup: 'true' },
+    snapshotIds,
+    deregistrationProtected: false,
+  };
+  return { image, snapshotIds, reason: 'unused since 2026-10-01T00:00:00Z, 53 days > 7 days retention' };
+}
+
+const always = () => true;
+
+describe('applyCleanup', () => {
+  it('marks snapshots, then deregisters, then deletes them, in that order', async () => {
+    const { clients, calls } = fakeClients((c) =>
+      c.action === 'DescribeImageReferences' ? { ImageReferences: [] } : {},
+    );
+    const result = await applyCleanup(
+      clients,
+      { deletions: [deletion('ami-1', ['snap-1', 'snap-2'])], pendingSnapshotDeletions: [] },
+      { hasTime: always, checkImageReferences: true },
+    );
+    expect(calls.map((c) => c.action)).toEqual([
+      'DescribeImageReferences',
+      'CreateTags',
+      'DeregisterImage',
+      'DeleteSnapshot',
+      'DeleteSnapshot',
+    ]);
+    expect(calls[1]!.input).toEqual({
+      Resources: ['snap-1', 'snap-2'],
+      Tags: [{ Key: 'AutoCleanupPendingDeletion', Value: 'ami-1' }],
+    });
+    expect(result).toMatchObject({
+      deregistered: ['ami-1'],
+      snapshotsDeleted: ['snap-1', 'snap-2'],
+      incomplete: false,
+    });
+  });
+
+  it('keeps an AMI that DescribeImageReferences says is referenced, and asks for up to 10 at a time', async () => {
+    const ids = Array.from({ length: 12 }, (_, i) => `ami-${i}`);
+    const { clients, calls } = fakeClients((c) =>
+      c.action === 'DescribeImageReferences'
+        ? {
+            ImageReferences: (c.input.ImageIds as string[]).includes('ami-3')
+              ? [
+                  {
+                    ImageId: 'ami-3',
+                    ResourceType: 'ssm:Parameter',
+                    Arn: 'arn:aws:ssm:eu-west-1:1:parameter/golden',
+                  },
+                ]
+              : [],
+          }
+        : {},
+    );
+    const result = await applyCleanup(
+      clients,
+      { deletions: ids.map((id) => deletion(id, [])), pendingSnapshotDeletions: [] },
+      { hasTime: always, checkImageReferences: true },
+    );
+    const lookups = calls.filter((c) => c.action === 'DescribeImageReferences');
+    expect(lookups.map((c) => (c.input.ImageIds as string[]).length)).toEqual([10, 2]);
+    expect(result.keptByReferences).toEqual([
+      { imageId: 'ami-3', references: ['ssm:Parameter arn:aws:ssm:eu-west-1:1:parameter/golden'] },
+    ]);
+    expect(result.deregistered).toHaveLength(11);
+    expect(result.deregistered).not.toContain('ami-3');
+  });
+
+  it('treats an unsupported DescribeImageReferences as unknown and goes on with the plan', async () => {
+    const logs: Record<string, unknown>[] = [];
+    const { clients, calls } = fakeClients((c) =>
+      c.action === 'DescribeImageReferences' ? awsError('InvalidAction') : {},
+    );
+    const result = await applyCleanup(
+      clients,
+      {
+        deletions: Array.from({ length: 11 }, (_, i) => deletion(`ami-${i}`, [])),
+        pendingSnapshotDeletions: [],
+      },
+      { hasTime: always, checkImageReferences: true, log: (l) => logs.push(l) },
+    );
+    expect(calls.filter((c) => c.action === 'DescribeImageReferences')).toHaveLength(1); // not asked again
+    expect(result.imageReferences).toMatch(/^unknown: InvalidAction/);
+    expect(result.deregistered).toHaveLength(11);
+    expect(logs).toContainEqual(
+      expect.objectContaining({ level: 'warn', action: 'DescribeImageReferences' }),
+    );
+  });
+
+  it('does not deregister an AMI whose snapshots could not be marked', async () => {
+    const { clients, calls } = fakeClients((c) =>
+      c.action === 'CreateTags' ? awsError('UnauthorizedOperation') : {},
+    );
+    const result = await applyCleanup(
+      clients,
+      { deletions: [deletion('ami-1', ['snap-1'])], pendingSnapshotDeletions: [] },
+      { hasTime: always, checkImageReferences: false },
+    );
+    expect(calls.map((c) => c.action)).toEqual(['CreateTags']);
+    expect(result.failures).toEqual([expect.objectContaining({ resourceId: 'ami-1', action: 'CreateTags' })]);
+    expect(result.deregistered).toEqual([]);
+  });
+
+  it('leaves InUse snapshots for later and counts an already-deleted snapshot as done', async () => {
+    const { clients } = fakeClients((c) =>
+      c.action === 'DeleteSnapshot'
+        ? c.input.SnapshotId === 'snap-busy'
+          ? awsError('InvalidSnapshot.InUse')
+          : c.input.SnapshotId === 'snap-gone'
+            ? awsError('InvalidSnapshot.NotFound')
+            : {}
+        : {},
+    );
+    const result = await applyCleanup(
+      clients,
+      {
+        deletions: [deletion('ami-1', ['snap-busy'])],
+        pendingSnapshotDeletions: [{ snapshotId: 'snap-gone', imageId: 'ami-0', reason: 'marked earlier' }],
+      },
+      { hasTime: always, checkImageReferences: false },
+    );
+    expect(result).toMatchObject({
+      snapshotsDeferred: ['snap-busy'],
+      snapshotsDeleted: ['snap-gone'],
+      failures: [],
+    });
+  });
+
+  it('stops before the next step when the budget is spent and lists what it did not reach', async () => {
+    let steps = 0;
+    const { clients, calls } = fakeClients(() => ({}));
+    const result = await applyCleanup(
+      clients,
+      {
+        deletions: [
+          deletion('ami-1', ['snap-1']),
+          deletion('ami-2', ['snap-2']),
+          deletion('ami-3', ['snap-3']),
+        ],
+        pendingSnapshotDeletions: [{ snapshotId: 'snap-9', imageId: 'ami-9', reason: 'marked earlier' }],
+      },
+      { hasTime: () => ++steps <= 2, checkImageReferences: false, concurrency: 1 },
+    );
+    // Two steps: mark ami-1's snapshot, deregister ami-1. Its snapshot keeps the mark for later.
+    expect(calls.map((c) => c.action)).toEqual(['CreateTags', 'DeregisterImage']);
+    expect(result.incomplete).toBe(true);
+    expect(result.deregistered).toEqual(['ami-1']);
+    expect(result.outcomes.filter((o) => o.action === 'not-reached').map((o) => o.resourceId)).toEqual([
+      'snap-1',
+      'ami-2',
+      'ami-3',
+    ]);
+  });
+});
