@@ -31,12 +31,17 @@ const schema = z
       ),
     DEDUPE_TABLE: z.string().trim().min(1, 'the name of the DynamoDB table for de-duplication'),
     DEDUPE_WINDOW_MINUTES: z.coerce
-      .number()
+      .number({ error: 'a whole number of minutes' })
       .int('a whole number of minutes')
       .min(1, 'at least 1 minute')
       .max(10_080, 'at most 10080 minutes (7 days)')
       .default(60),
-    SLACK_MIN_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
+    SLACK_MIN_INTERVAL_MS: z.coerce
+      .number({ error: 'a whole number of milliseconds' })
+      .int('a whole number of milliseconds')
+      .min(0, 'at least 0')
+      .max(60_000, 'at most 60000 (one minute)')
+      .default(1_000),
     NOTIFIER_ERROR_ALARM_NAME: z.string().optional(),
     AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
   })
@@ -62,9 +67,10 @@ export interface NotifierSettings {
 export function parseNotifierSettings(env: Record<string, string | undefined>): NotifierSettings {
   const result = schema.safeParse(env);
   if (!result.success) {
-    const problems = result.error.issues.map((i) =>
-      i.path.length > 0 ? `${i.path.join('.')}: expected ${i.message}` : i.message,
-    );
+    const problems = result.error.issues.map((i) => {
+      const key = i.path.join('.');
+      return key ? `${key}=${JSON.stringify(env[key] ?? '')}: expected ${i.message}` : i.message;
+    });
     throw new Error(`notifier settings are invalid: ${problems.join('; ')}`);
   }
   const s = result.data;

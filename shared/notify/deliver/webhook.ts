@@ -69,7 +69,7 @@ export class WebhookPoster {
         });
       } catch (err) {
         lastError = `${label}: request failed (${(err as Error).name}: ${redact((err as Error).message, url)})`;
-        await o.sleep(this.backoff(attempt));
+        if (attempt < o.maxAttempts) await o.sleep(this.backoff(attempt));
         continue;
       }
       lastStatus = response.status;
@@ -89,7 +89,7 @@ export class WebhookPoster {
       }
       if (response.status >= 500) {
         lastError = `${label}: server error ${response.status}${answer ? ` (${answer})` : ''}`;
-        await o.sleep(this.backoff(attempt));
+        if (attempt < o.maxAttempts) await o.sleep(this.backoff(attempt));
         continue;
       }
       return {

@@ -1,0 +1,319 @@
+/**
+ * The real notifier handler, end to end over HTTP: SSM and SNS on the local sandbox, DynamoDB on
+ * dynalite, Slack and Teams on a local webhook receiver that checks payloads and answers 429 and 500.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { Context } from 'aws-lambda';
+import { startSandbox, type Sandbox } from '../../sandbox/server';
+import { snsStore } from '../../sandbox/services/sns';
+import { ssm as ssmService } from '../../sandbox/services/ssm';
+import { sns as snsService } from '../../sandbox/services/sns';
+import { buildNotifierHandler } from '../../functions/notifier/handler';
+import type { EventBridgeEvent, NotifyOutcome } from '../../shared/notify';
+import { fixture, fixtureNames } from './fixtures';
+import { startDynalite, startWebhookReceiver, type LocalDynamo, type WebhookReceiver } from './servers';
+
+const REGION = 'eu-west-1';
+const SLACK_PATH = '/services/T0001/B0001/slacksecret0001';
+const TEAMS_PATH = '/workflows/teams/teamssecret0001';
+const CREDENTIAL_KEYS = [
+  'AWS_ENDPOINT_URL',
+  'AWS_ENDPOINT_URL_DYNAMODB',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_REGION',
+] as const;
+
+const context = {
+  functionName: 'ec2-hygiene-test-notifier',
+  getRemainingTimeInMillis: () => 60_000,
+} as Context;
+
+let sandbox: Sandbox;
+let dynamo: LocalDynamo;
+let receiver: WebhookReceiver;
+let topicArn: string;
+const saved: Record<string, string | undefined> = {};
+let tableCounter = 0;
+
+async function freshTable(): Promise<string> {
+  // A table per test keeps de-duplication state from one test out of the next.
+  const name = `notifier-e2e-${++tableCounter}`;
+  const { CreateTableCommand } = await import('@aws-sdk/client-dynamodb');
+  await dynamo.client.send(
+    new CreateTableCommand({
+      TableName: name,
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  return name;
+}
+
+function settings(table: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    SLACK_WEBHOOK_PARAMETER: '/ec2-hygiene/test/slack-webhook',
+    TEAMS_WEBHOOK_PARAMETER: '/ec2-hygiene/test/teams-webhook',
+    NOTIFICATION_TOPIC_ARN: topicArn,
+    DEDUPE_TABLE: table,
+    DEDUPE_WINDOW_MINUTES: '60',
+    SLACK_MIN_INTERVAL_MS: '300',
+    AWS_LAMBDA_FUNCTION_NAME: 'ec2-hygiene-test-notifier',
+    NOTIFIER_ERROR_ALARM_NAME: 'ec2-hygiene-prod-notifier-errors',
+    ...extra,
+  };
+}
+
+/** Runs the handler as Lambda would, capturing its JSON log lines. */
+async function run(
+  handler: ReturnType<typeof buildNotifierHandler>,
+  event: EventBridgeEvent,
+  logs: string[] = [],
+): Promise<NotifyOutcome> {
+  const original = console.log;
+  console.log = (...args: unknown[]) => logs.push(args.map(String).join(' '));
+  try {
+    return await handler(event, context);
+  } finally {
+    console.log = original;
+  }
+}
+
+const posts = (path: string) => receiver.received.filter((p) => p.path === path);
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ services: [ssmService, snsService] });
+  dynamo = await startDynalite('unused');
+  receiver = await startWebhookReceiver();
+  for (const key of CREDENTIAL_KEYS) saved[key] = process.env[key];
+  Object.assign(process.env, sandbox.env(REGION), { AWS_ENDPOINT_URL_DYNAMODB: dynamo.url });
+
+  const clientConfig = {
+    endpoint: sandbox.url,
+    region: REGION,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  };
+  const ssm = new SSMClient(clientConfig);
+  for (const [name, path] of [
+    ['/ec2-hygiene/test/slack-webhook', SLACK_PATH],
+    ['/ec2-hygiene/test/teams-webhook', TEAMS_PATH],
+  ] as const) {
+    await ssm.send(
+      new PutParameterCommand({
+        Name: name,
+        Type: 'SecureString',
+        Value: `${receiver.url}${path}`,
+        Overwrite: true,
+      }),
+    );
+  }
+  const sns = new SNSClient(clientConfig);
+  topicArn = (await sns.send(new CreateTopicCommand({ Name: 'ec2-hygiene-test-notifications' }))).TopicArn!;
+  ssm.destroy();
+  sns.destroy();
+});
+
+afterAll(async () => {
+  for (const key of CREDENTIAL_KEYS) {
+    if (saved[key] === undefined) delete process.env[key];
+    else process.env[key] = saved[key];
+  }
+  await Promise.all([sandbox.close(), dynamo.close(), receiver.close()]);
+});
+
+beforeEach(() => {
+  receiver.received.splice(0);
+  snsStore(sandbox.state).messages.splice(0);
+});
+afterEach(() => sandbox.faults.clear());
+
+describe('notifier handler, end to end', () => {
+  it('every sample failure event reaches Slack, Teams and email; non-failures reach nobody', async () => {
+    const handler = buildNotifierHandler(settings(await freshTable(), { SLACK_MIN_INTERVAL_MS: '0' }));
+    const outcomes: Record<string, string> = {};
+    for (const name of fixtureNames()) outcomes[name] = (await run(handler, fixture(name))).outcome;
+
+    const sent = Object.entries(outcomes).filter(([, o]) => o === 'sent');
+    expect(Object.fromEntries(Object.entries(outcomes).filter(([, o]) => o !== 'sent'))).toEqual({
+      'backup-job-completed': 'ignored',
+      'cloudwatch-alarm-notifier-errors': 'ignored',
+      'cloudwatch-alarm-ok': 'ignored',
+      'fleet-run-summary-clean': 'ignored',
+      'health-s3-operational-issue': 'ignored',
+      'imagebuilder-image-available': 'ignored',
+      'ssm-maintenance-window-success': 'ignored',
+      'ssm-run-command-success': 'ignored',
+    });
+    expect(posts(SLACK_PATH)).toHaveLength(sent.length);
+    expect(posts(TEAMS_PATH)).toHaveLength(sent.length);
+    const mails = snsStore(sandbox.state).messages;
+    expect(mails).toHaveLength(sent.length);
+
+    const slack = posts(SLACK_PATH)[0]!;
+    expect(slack.contentType).toBe('application/json');
+    expect(slack.body).toMatchObject({ text: expect.any(String), blocks: expect.any(Array) });
+    const teams = posts(TEAMS_PATH)[0]!.body as { type: string; attachments: { contentType: string }[] };
+    expect(teams.type).toBe('message');
+    expect(teams.attachments[0]!.contentType).toBe('application/vnd.microsoft.card.adaptive');
+    expect(mails.map((m) => m.subject)).toContain(
+      '[CRITICAL] ec2-hygiene cleanup refused to delete anything in eu-west-1',
+    );
+    expect(mails.every((m) => m.topicArn === topicArn)).toBe(true);
+  });
+
+  it('the same incident within the window is sent once and counted; the handler says so', async () => {
+    const handler = buildNotifierHandler(settings(await freshTable()));
+    const event = fixture('backup-job-failed');
+    expect((await run(handler, event)).outcome).toBe('sent');
+    expect(await run(handler, event)).toEqual({
+      outcome: 'suppressed',
+      incidentKey:
+        '123456789012/eu-west-1/backup-backup/arn:aws:ec2:eu-west-1:123456789012:instance/i-0a1b2c3d4e5f67890/FAILED',
+      occurrences: 2,
+    });
+    expect(posts(SLACK_PATH)).toHaveLength(1);
+    expect(snsStore(sandbox.state).messages).toHaveLength(1);
+  });
+
+  it('a repeat after the window is sent again with how often it was seen', async () => {
+    const handler = buildNotifierHandler(settings(await freshTable(), { DEDUPE_WINDOW_MINUTES: '1' }));
+    const event = fixture('autoscaling-launch-unsuccessful');
+    await run(handler, event);
+    await run(handler, event);
+    // Move the clock past the one-minute window for the store only: rewrite the item's window end.
+    const { UpdateItemCommand } = await import('@aws-sdk/client-dynamodb');
+    const key = '123456789012/eu-west-1/autoscaling-launch/web-asg';
+    await dynamo.client.send(
+      new UpdateItemCommand({
+        TableName: `notifier-e2e-${tableCounter}`,
+        Key: { pk: { S: key } },
+        UpdateExpression: 'SET windowEndsAt = :past',
+        ExpressionAttributeValues: { ':past': { N: '1' } },
+      }),
+    );
+    const third = await run(handler, event);
+    expect(third).toMatchObject({ outcome: 'sent', occurrences: 2 });
+    expect(snsStore(sandbox.state).messages.at(-1)!.message).toContain(
+      'Seen 2 times since the last message about this incident.',
+    );
+    expect(JSON.stringify(posts(SLACK_PATH).at(-1)!.body)).toContain('Seen 2 times');
+  });
+
+  it('Slack answering 429 with Retry-After is waited for, then the message goes through', async () => {
+    const handler = buildNotifierHandler(settings(await freshTable()));
+    receiver.script(SLACK_PATH, { status: 429, headers: { 'retry-after': '1' }, body: 'rate_limited' });
+    const outcome = await run(handler, fixture('imagebuilder-image-failed'));
+    expect(outcome.outcome).toBe('sent');
+    const slack = posts(SLACK_PATH);
+    expect(slack).toHaveLength(2);
+    expect(slack[1]!.at - slack[0]!.at).toBeGreaterThanOrEqual(950);
+    expect(slack[1]!.body).toEqual(slack[0]!.body);
+  });
+
+  it('back-to-back messages to one Slack webhook are spaced by the rate limit', async () => {
+    const handler = buildNotifierHandler(settings(await freshTable(), { SLACK_MIN_INTERVAL_MS: '400' }));
+    await run(handler, fixture('backup-job-failed'));
+    await run(handler, fixture('backup-copy-job-failed'));
+    const slack = posts(SLACK_PATH);
+    expect(slack).toHaveLength(2);
+    expect(slack[1]!.at - slack[0]!.at).toBeGreaterThanOrEqual(380);
+  });
+
+  it('Slack down (500): retried, recorded, and Teams and email still get the message', async () => {
+    const handler = buildNotifierHandler(settings(await freshTable()));
+    const down = { status: 500, body: 'internal_error' };
+    receiver.script(SLACK_PATH, down, down, down, down);
+    const logs: string[] = [];
+    const outcome = await run(handler, fixture('ssm-maintenance-window-failed'), logs);
+    expect(outcome.outcome).toBe('partially-sent');
+    expect(posts(SLACK_PATH)).toHaveLength(4);
+    expect(posts(TEAMS_PATH)).toHaveLength(1);
+    expect(snsStore(sandbox.state).messages).toHaveLength(1);
+    const failure = logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.msg === 'delivery failed');
+    expect(failure).toMatchObject({
+      destination: 'slack',
+      status: 500,
+      error:
+        'Slack webhook from SSM /ec2-hygiene/test/slack-webhook: server error 500 (internal_error) (gave up after 4 attempts)',
+    });
+    // Webhook URLs are secrets: not in any log line.
+    expect(logs.join('\n')).not.toMatch(/slacksecret0001|teamssecret0001/);
+  });
+
+  it('every destination down: the claim is given back and the handler fails (Lambda retries, then the fallback topic)', async () => {
+    const handler = buildNotifierHandler(
+      settings(await freshTable(), { TEAMS_WEBHOOK_PARAMETER: '', NOTIFICATION_TOPIC_ARN: '' }),
+    );
+    const down = { status: 503 };
+    receiver.script(SLACK_PATH, down, down, down, down);
+    const event = fixture('fleet-cleanup-refused');
+    await expect(run(handler, event)).rejects.toThrow(
+      /^every destination failed for incident 123456789012\/eu-west-1\/ec2-hygiene\/cleanup-refused: Slack webhook/,
+    );
+    // Slack is back; Lambda's retry of the same event is sent, not swallowed as a duplicate.
+    expect((await run(handler, event)).outcome).toBe('sent');
+  });
+
+  it('SNS refusing the publish is recorded as that destination failing, with what to check', async () => {
+    const handler = buildNotifierHandler(settings(await freshTable()));
+    sandbox.faults.add({
+      service: 'sns',
+      action: 'Publish',
+      code: 'AuthorizationError',
+      status: 403,
+      message: 'not allowed',
+    });
+    const logs: string[] = [];
+    const outcome = await run(handler, fixture('backup-restore-job-failed'), logs);
+    expect(outcome.outcome).toBe('partially-sent');
+    expect(logs.join('\n')).toContain('may sns:Publish to it');
+  });
+
+  it('a webhook parameter that does not exist is named in the failure; the others are still sent', async () => {
+    const handler = buildNotifierHandler(
+      settings(await freshTable(), { TEAMS_WEBHOOK_PARAMETER: '/ec2-hygiene/test/missing' }),
+    );
+    const logs: string[] = [];
+    const outcome = await run(handler, fixture('health-ec2-retirement-scheduled'), logs);
+    expect(outcome.outcome).toBe('partially-sent');
+    expect(logs.join('\n')).toContain(
+      'could not read the webhook URL from SSM parameter /ec2-hygiene/test/missing (ParameterNotFound): store the webhook URL there as a SecureString',
+    );
+    expect(posts(SLACK_PATH)).toHaveLength(1);
+  });
+
+  it('reads each webhook URL from SSM once per Lambda instance', async () => {
+    const handler = buildNotifierHandler(settings(await freshTable(), { SLACK_MIN_INTERVAL_MS: '0' }));
+    const before = sandbox.requests.count('ssm', 'GetParameter');
+    await run(handler, fixture('backup-job-failed'));
+    await run(handler, fixture('backup-copy-job-failed'));
+    await run(handler, fixture('imagebuilder-image-failed'));
+    const after = sandbox.requests.count('ssm', 'GetParameter');
+    expect(after - before).toBe(2);
+  });
+
+  it('hostile names reach Slack escaped: nobody is pinged', async () => {
+    const handler = buildNotifierHandler(settings(await freshTable()));
+    await run(handler, fixture('hostile-asg-name'));
+    const json = JSON.stringify(posts(SLACK_PATH)[0]!.body);
+    expect(json).not.toContain('<!channel>');
+    expect(json).not.toContain('<@U123ABC>');
+    expect(snsStore(sandbox.state).messages[0]!.subject).toMatch(/^[\x20-\x7e]{1,99}$/);
+  });
+
+  it('bad settings fail with a message naming the setting and what it expects', async () => {
+    const badWindow = buildNotifierHandler(settings('t', { DEDUPE_WINDOW_MINUTES: 'soon' }));
+    await expect(run(badWindow, fixture('backup-job-failed'))).rejects.toThrow(
+      'notifier settings are invalid: DEDUPE_WINDOW_MINUTES="soon": expected a whole number of minutes',
+    );
+    const noDestination = buildNotifierHandler({ DEDUPE_TABLE: 't' });
+    await expect(run(noDestination, fixture('backup-job-failed'))).rejects.toThrow(
+      'notifier settings are invalid: no destination configured: set at least one of SLACK_WEBHOOK_PARAMETER, TEAMS_WEBHOOK_PARAMETER or NOTIFICATION_TOPIC_ARN',
+    );
+  });
+});
