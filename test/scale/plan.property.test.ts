@@ -73,7 +73,7 @@ describe('planScale properties', () => {
           if (a.kind === 'restore-group') expect(a.restore).toEqual(saved);
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   });
 
@@ -104,7 +104,7 @@ describe('planScale properties', () => {
         g = applyToGroup(g, up.actions[0]!);
         expect({ min: g.minSize, desired: g.desiredCapacity, max: g.maxSize }).toEqual(original);
       }),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   });
 
@@ -147,7 +147,7 @@ describe('planScale properties', () => {
           }
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   });
 });

@@ -287,4 +287,34 @@ describe('scale-to-zero handler over simulated days (Mon-Fri 08:00-18:30 Europe/
     expect(line).toMatchObject({ action: 'scale-to-zero (dry run)' });
     expect(sandbox.requests.count('autoscaling', 'CreateOrUpdateTags')).toBe(0);
   });
+
+  it('handles 100 groups and 1,000 instances in one run, in batches of 100 instances', async () => {
+    const r = region();
+    const image = r.addImage({ name: 'dev-base' });
+    for (let n = 0; n < 100; n++) {
+      r.addAutoScalingGroup({
+        name: `dev-${n}`,
+        minSize: 1,
+        desiredCapacity: 1,
+        maxSize: 2,
+        instanceIds: [],
+        tags: { ScaleToZero: 'true' },
+      });
+    }
+    const boxes = Array.from(
+      { length: 1000 },
+      () => r.addInstance({ imageId: image.id, tags: { ScaleToZero: 'true' } }).id,
+    );
+    await runEveryQuarter('2026-11-23T17:30:00Z', '2026-11-23T17:30:00Z');
+    expect(summaries().at(-1)!.counts).toMatchObject({
+      instancesSeen: 1000,
+      groupsScaledToZero: 100,
+      instancesStopped: 1000,
+    });
+    expect(boxes.every((id) => stateOf(id) === 'stopped')).toBe(true);
+    expect(sandbox.requests.count('ec2', 'StopInstances')).toBe(10);
+    await runEveryQuarter('2026-11-24T07:00:00Z', '2026-11-24T07:00:00Z');
+    expect(summaries().at(-1)!.counts).toMatchObject({ groupsRestored: 100, instancesStarted: 1000 });
+    expect(sandbox.requests.count('ec2', 'StartInstances')).toBe(10);
+  });
 });
