@@ -1,0 +1,39 @@
+/**
+ * `npm start`: the fleet's main job on the embedded local account. Starts the sandbox on 127.0.0.1,
+ * points the real SDK clients at it (never at AWS), runs the stories and prints what happened.
+ */
+import { startSandbox } from '../sandbox/server';
+import { DETAIL_TYPE } from '../shared/events';
+import { runAmiLifecycleStory } from './ami-lifecycle';
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const sandbox = await startSandbox();
+  // The SDK reads these when a client is built: every call goes to the sandbox, with dummy credentials.
+  Object.assign(process.env, sandbox.env('eu-west-1'));
+  try {
+    console.log('ec2-hygiene demo: the real tagger and cleanup jobs on a local sandbox account');
+    console.log(`(sandbox at ${sandbox.url}; no AWS account is used)\n`);
+    console.log('== AMI lifecycle: two simulated weeks ==\n');
+    const story = await runAmiLifecycleStory(sandbox);
+    for (const line of story.lines) console.log(line);
+    const events = sandbox.state.events;
+    const refusals = events.filter((e) => e.detailType === DETAIL_TYPE.cleanupRefused).length;
+    console.log(
+      `\nEventBridge received ${events.length} events from the runs (${refusals} cleanup refusal), for the notifier.`,
+    );
+    const counts = sandbox.requests.counts();
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    console.log(
+      `\n${story.taggerRuns} tagger runs and ${story.cleanupRuns} cleanup runs (${story.refusedRuns} refused), ` +
+        `${total} API requests to the sandbox, ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+    );
+  } finally {
+    await sandbox.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

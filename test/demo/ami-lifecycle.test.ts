@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { runAmiLifecycleStory, type AmiStoryResult } from '../../demo/ami-lifecycle';
+import { startSandbox, type Sandbox } from '../../sandbox/server';
+
+// The `npm start` story, checked: two simulated weeks of the real jobs on the sandbox.
+describe('npm start: the AMI lifecycle story', () => {
+  let sandbox: Sandbox;
+  let story: AmiStoryResult;
+  const saved = { ...process.env };
+
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+    Object.assign(process.env, sandbox.env('eu-west-1'));
+    story = await runAmiLifecycleStory(sandbox);
+  }, 120_000);
+
+  afterAll(async () => {
+    process.env = saved;
+    await sandbox.close();
+  });
+
+  const names = (ids: string[]) =>
+    ids.map((id) => sandbox.state.region('eu-west-1').getImage(id)?.name ?? id).sort();
+
+  it('deletes exactly the opted-in AMIs that went unused for a week', () => {
+    expect(story.lines.flatMap((l) => /cleanup: deleted (\S+)/.exec(l)?.[1] ?? [])).toEqual([
+      'web-2026-09-28',
+      'batch-2026-08-01',
+      'web-2026-10-19',
+    ]);
+  });
+
+  it('keeps everything that is in use, not opted in, protected, foreign or badly tagged', () => {
+    expect(names(story.keptImages)).toEqual(
+      [
+        'audit-2026-06-01',
+        'batch-2026-10-30',
+        'etl-2026-07-15',
+        'golden-base-2025',
+        'reports-2026-07-01',
+        'vendor-nat-appliance',
+        'web-2026-10-26',
+        'web-2026-11-07',
+      ].sort(),
+    );
+  });
+
+  it('refuses to delete while the tagger is down, and says why', () => {
+    expect(story.refusedRuns).toBe(1);
+    expect(story.lines.join('\n')).toMatch(/day {2}9 03:00 {2}cleanup: REFUSED.*is the tagger running\?/);
+  });
+
+  it('reports the unreadable tags it skipped', () => {
+    const text = story.lines.join('\n');
+    expect(text).toContain('AutoCleanup="maybe" is not true or false');
+    expect(text).toContain('LastUsed="yesterday" is not readable');
+  });
+
+  it('never tags the AMI another account owns', () => {
+    const vendor = sandbox.state
+      .region('eu-west-1')
+      .images()
+      .find((i) => i.name === 'vendor-nat-appliance');
+    expect(vendor?.tags.LastUsed).toBeUndefined();
+    expect(vendor?.tags.LastUsedRuntime).toBeUndefined();
+  });
+});
