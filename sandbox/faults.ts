@@ -34,11 +34,18 @@ export interface Fault extends FaultSpec {
 
 export interface ThrottleSpec {
   service?: string;
+  /** One action, or several (see `shared`); every action of the service when both are omitted. */
   action?: string;
+  actions?: string[];
   /** Bucket size: this many requests may go at once. */
   burst: number;
   /** Tokens added per second. */
   refillPerSecond: number;
+  /**
+   * false (default): one bucket per region and action, like EC2's per-API buckets. true: the
+   * matching actions share one bucket per region (EC2's "non-mutating actions" category).
+   */
+  shared?: boolean;
   /** Default: RequestLimitExceeded for ec2, Throttling otherwise. */
   code?: string;
 }
@@ -59,14 +66,18 @@ export interface RequestFacts {
 
 interface Bucket {
   spec: ThrottleSpec;
-  /** per service:action key */
+  /** Tokens per bucket key (region + action, or region only when shared). */
   tokens: Map<string, { tokens: number; at: number }>;
 }
+
+/** Latency added to every matching request, e.g. to model a real endpoint's round trip. */
+export type Latency = number | ((request: { service: string; action: string; region: string }) => number);
 
 export class Faults {
   private readonly faults: Fault[] = [];
   private readonly buckets: Bucket[] = [];
   private nextId = 1;
+  private latency: Latency = 0;
 
   /** `now()` in milliseconds, for the throttle model only (nothing a test asserts on). */
   constructor(private readonly now: () => number = () => performance.now()) {}
@@ -90,36 +101,58 @@ export class Faults {
     this.buckets.push({ spec, tokens: new Map() });
   }
 
+  /** Adds this delay (ms, or a function of the request) to every request; 0 turns it off. */
+  setLatency(latency: Latency): void {
+    this.latency = latency;
+  }
+
+  /** Removes every fault, throttle and the latency. */
   clear(): void {
     this.faults.length = 0;
     this.buckets.length = 0;
+    this.latency = 0;
   }
 
   list(): readonly Fault[] {
     return this.faults;
   }
 
-  /** The fault a request runs into, if any (first matching fault wins, then the throttles). */
+  /**
+   * What happens to a request: the delays of every matching slow-answer fault plus the latency add
+   * up; the first matching error fault (then the throttles) decides the error, if any.
+   */
   check(request: RequestFacts): FaultHit | undefined {
+    let delayMs = typeof this.latency === 'function' ? this.latency(request) : this.latency;
+    let error: { code: string; status: number; message: string } | undefined;
     for (const fault of this.faults) {
       if (!this.matches(fault, request)) continue;
+      if (fault.code !== undefined && error) continue;
       if (fault.times !== undefined && fault.hits >= fault.times) continue;
       fault.hits++;
-      const status = fault.status ?? (fault.code ? defaultStatusFor(fault.code) : 200);
+      delayMs += fault.delayMs ?? 0;
+      if (fault.code === undefined) continue;
       const message =
         fault.message ??
         (fault.resourceId
           ? `Injected ${fault.code} for ${fault.resourceId} on ${request.action}`
           : `Injected ${fault.code} on ${request.service}:${request.action}`);
-      return { code: fault.code, status, message, delayMs: fault.delayMs ?? 0 };
+      error = { code: fault.code, status: fault.status ?? defaultStatusFor(fault.code), message };
     }
+    if (!error) error = this.throttled(request);
+    if (!error && delayMs <= 0) return undefined;
+    return { ...error, status: error?.status ?? 200, message: error?.message ?? '', delayMs };
+  }
+
+  private throttled(request: RequestFacts): { code: string; status: number; message: string } | undefined {
     for (const bucket of this.buckets) {
       const { spec } = bucket;
       if (spec.service !== undefined && spec.service !== request.service) continue;
       if (spec.action !== undefined && spec.action !== request.action) continue;
-      if (this.take(bucket, `${request.region}:${request.service}:${request.action}`)) continue;
+      if (spec.actions !== undefined && !spec.actions.includes(request.action)) continue;
+      const key = spec.shared ? request.region : `${request.region}:${request.service}:${request.action}`;
+      if (this.take(bucket, key)) continue;
       const code = spec.code ?? (request.service === 'ec2' ? 'RequestLimitExceeded' : 'Throttling');
-      return { code, status: defaultStatusFor(code), message: 'Request limit exceeded.', delayMs: 0 };
+      return { code, status: defaultStatusFor(code), message: 'Request limit exceeded.' };
     }
     return undefined;
   }

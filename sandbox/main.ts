@@ -27,6 +27,11 @@ Point the AWS CLI or an SDK at it:
   aws sts get-caller-identity
   aws ec2 describe-images --owners self
 
+Seed it, inject faults and read the request log over HTTP (routes in sandbox/control.ts):
+  curl -s -XPOST ${sandbox.url}/_sandbox/seed -d '{"region":"eu-west-1","images":[{"name":"web","tags":{"AutoCleanup":"true"}}]}'
+  curl -s -XPOST ${sandbox.url}/_sandbox/faults -d '{"service":"ec2","code":"RequestLimitExceeded","times":2}'
+  curl -s ${sandbox.url}/_sandbox/requests
+
 Ctrl-C to stop.`);
   const stop = () => {
     void sandbox.close().then(() => process.exit(0));

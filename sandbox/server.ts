@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CONTROL_PREFIX, handleControl } from './control';
 import { createDispatcher } from './dispatch';
 import { Faults } from './faults';
 import { RequestLog } from './requests';
@@ -52,8 +53,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const dispatcher = createDispatcher(services, state, faults, requests);
 
   const server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://sandbox');
     readBody(request)
-      .then((body) => dispatcher.handle(request.headers, body))
+      .then((body) =>
+        url.pathname.startsWith(CONTROL_PREFIX)
+          ? handleControl(request.method ?? 'GET', url, body, { state, faults, requests })
+          : dispatcher.handle(request.headers, body),
+      )
       .then((reply) => {
         response.writeHead(reply.status, {
           ...reply.headers,

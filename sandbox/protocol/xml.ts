@@ -22,10 +22,15 @@ export function members(values: readonly XmlValue[]): XmlList {
   return { xmlListItem: 'member', items: values };
 }
 
+const TEXT_SPECIAL = /[<>&]/;
+const ATTRIBUTE_SPECIAL = /[<>&'"]/;
+
 /** Escapes text content; quotes too when the text goes into an attribute. */
 export function escapeXml(text: string, attribute = false): string {
-  const special = attribute ? /[<>&'"]/g : /[<>&]/g;
-  return text.replace(special, (c) =>
+  const special = attribute ? ATTRIBUTE_SPECIAL : TEXT_SPECIAL;
+  // Most values need no escaping; skipping the replace keeps 1000-item pages cheap.
+  if (!special.test(text)) return text;
+  return text.replace(attribute ? /[<>&'"]/g : /[<>&]/g, (c) =>
     c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : c === "'" ? '&apos;' : '&quot;',
   );
 }
@@ -37,18 +42,22 @@ function isList(value: XmlValue): value is XmlList {
 /** Renders the children of an element (not the element itself). */
 export function renderXmlContent(value: XmlValue): string {
   if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return escapeXml(value);
+  if (typeof value !== 'object') return String(value);
   if (value instanceof Date) return value.toISOString();
-  if (typeof value !== 'object') return escapeXml(String(value));
+  let out = '';
   if (isList(value)) {
-    const tag = value.xmlListItem;
-    return value.items.map((item) => `<${tag}>${renderXmlContent(item)}</${tag}>`).join('');
+    const open = `<${value.xmlListItem}>`;
+    const close = `</${value.xmlListItem}>`;
+    for (const item of value.items) out += open + renderXmlContent(item) + close;
+    return out;
   }
-  const parts: string[] = [];
-  for (const [name, child] of Object.entries(value)) {
+  for (const name in value) {
+    const child = value[name];
     if (child === undefined || child === null) continue;
-    parts.push(`<${name}>${renderXmlContent(child)}</${name}>`);
+    out += `<${name}>${renderXmlContent(child)}</${name}>`;
   }
-  return parts.join('');
+  return out;
 }
 
 export function xmlDocument(rootName: string, xmlns: string | undefined, content: XmlValue): string {
