@@ -1,0 +1,167 @@
+/**
+ * The scale-to-zero story for the demo (`npm start`): the real handler against a sandbox account
+ * over a simulated Monday night, narrated. A dev group goes to 0 at 18:30 Berlin time and comes back
+ * with its exact sizes at 08:00; a late worker's box is not fought; an override keeps a box on
+ * until it runs out; a bad schedule tag is reported, not acted on; untagged resources stay as they
+ * are. Only the handler's clock is simulated.
+ */
+import { CreateTagsCommand, EC2Client, StartInstancesCommand } from '@aws-sdk/client-ec2';
+import type { Context } from 'aws-lambda';
+import { DateTime } from 'luxon';
+
+import type { Sandbox } from '../../sandbox/server';
+import type { RunSummaryDetail } from '../../shared/events';
+import type { LogLine } from '../../shared/report';
+import { makeScaleHandler } from './handler';
+
+export interface ScaleStoryOptions {
+  region?: string;
+  /** Where the narration goes; default console.log. */
+  print?: (line: string) => void;
+}
+
+export interface ScaleStoryResult {
+  /** Every run's summary, in order. */
+  summaries: RunSummaryDetail[];
+  /** The story's checks, e.g. "dev group restored to min=1 desired=2 max=4": all true when it went as told. */
+  checks: { what: string; ok: boolean }[];
+}
+
+const ZONE = 'Europe/Berlin';
+const SCHEDULE = 'Mon-Fri 08:00-18:30 Europe/Berlin';
+
+/**
+ * Seeds `demo-*` resources in the sandbox and runs the story. It points the SDK at the sandbox
+ * through AWS_ENDPOINT_URL and dummy credentials in process.env, as the rest of the demo does.
+ */
+export async function runScaleToZeroStory(
+  sandbox: Sandbox,
+  options: ScaleStoryOptions = {},
+): Promise<ScaleStoryResult> {
+  const regionName = options.region ?? 'eu-west-1';
+  const print = options.print ?? ((line: string) => console.log(line));
+  Object.assign(process.env, sandbox.env(regionName));
+  const region = sandbox.state.region(regionName);
+
+  const image = region.addImage({ name: 'demo-dev-base' });
+  const template = region.addLaunchTemplate({ name: 'demo-dev-web', versions: [{ imageId: image.id }] });
+  const lt = { launchTemplateId: template.id, version: '$Default' };
+  region.addAutoScalingGroup({
+    name: 'demo-dev-web',
+    launchTemplate: lt,
+    minSize: 1,
+    desiredCapacity: 2,
+    maxSize: 4,
+    tags: { ScaleToZero: 'true' },
+  });
+  region.addAutoScalingGroup({
+    name: 'demo-prod-web',
+    launchTemplate: lt,
+    minSize: 2,
+    desiredCapacity: 2,
+    maxSize: 6,
+  });
+  const box = (name: string, scaleToZero?: string) =>
+    region.addInstance({
+      imageId: image.id,
+      tags: { Name: name, ...(scaleToZero ? { ScaleToZero: scaleToZero } : {}) },
+    }).id;
+  const lateBox = box('demo-late-worker-box', 'true');
+  const overrideBox = box('demo-override-box', 'true');
+  const badBox = box('demo-bad-tag-box', 'weekdays 9 to 5');
+  const prodBox = box('demo-prod-box');
+
+  let now = 0;
+  const logs: LogLine[] = [];
+  const handler = makeScaleHandler({
+    clock: () => now,
+    log: (line) => logs.push(line),
+    env: { ...process.env, REGIONS: regionName, SCALE_DEFAULT_SCHEDULE: SCHEDULE, SCALE_DRY_RUN: 'false' },
+  });
+  const context = { getRemainingTimeInMillis: () => 300_000 } as Context;
+  const summaries: RunSummaryDetail[] = [];
+  const checks: ScaleStoryResult['checks'] = [];
+  const check = (what: string, ok: boolean) => {
+    checks.push({ what, ok });
+    print(`   ${ok ? '✔' : '✘'} ${what}`);
+  };
+  const local = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' }).setZone(ZONE).toFormat('ccc HH:mm');
+  const sizes = (name: string) => {
+    const g = region.getAutoScalingGroup(name)!;
+    return `min=${g.minSize} desired=${g.desiredCapacity} max=${g.maxSize}`;
+  };
+  const state = (id: string) => region.getInstance(id)!.state;
+  const run = async (iso: string, title: string) => {
+    now = Date.parse(iso);
+    logs.length = 0;
+    const { summaries: s } = await handler({}, context);
+    summaries.push(...s);
+    const acted = logs.filter(
+      (l) =>
+        l.type === 'decision' && ['scale-to-zero', 'restore', 'stop', 'start'].includes(String(l.action)),
+    );
+    print(`\n[${local(iso)} Berlin] ${title}`);
+    for (const l of acted) print(`   ${String(l.action)} ${String(l.resourceId)}: ${String(l.reason)}`);
+    if (acted.length === 0) print('   no action');
+    return s[0]!;
+  };
+
+  print(`scale-to-zero: schedule "${SCHEDULE}" (ScaleToZero=true), run every 15 minutes`);
+  await run('2026-11-23T17:15:00Z', 'Monday, office hours');
+  check(`demo-dev-web still ${sizes('demo-dev-web')}`, sizes('demo-dev-web') === 'min=1 desired=2 max=4');
+
+  const ec2 = new EC2Client({ region: regionName });
+  try {
+    // Before leaving, one person asks to keep their box on until 22:00 Berlin.
+    await ec2.send(
+      new CreateTagsCommand({
+        Resources: [overrideBox],
+        Tags: [{ Key: 'ScaleToZeroSkipUntil', Value: '2026-11-23T21:00:00Z' }],
+      }),
+    );
+    print(`\n(${overrideBox} gets ScaleToZeroSkipUntil=2026-11-23T21:00:00Z)`);
+    const evening = await run('2026-11-23T17:30:00Z', 'Monday 18:30: off-hours begin');
+    check(
+      `demo-dev-web scaled to ${sizes('demo-dev-web')}, sizes remembered on the group`,
+      sizes('demo-dev-web') === 'min=0 desired=0 max=0',
+    );
+    check(
+      `late worker's box ${state(lateBox)}, override box ${state(overrideBox)}`,
+      state(lateBox) === 'stopped' && state(overrideBox) === 'running',
+    );
+    print(`   estimated instance-hours saved tonight: ${evening.counts.estimatedInstanceHoursSaved}`);
+    for (const s of evening.skipped) {
+      print(
+        `   reported: ${s.resourceId} ${s.tag ?? ''}=${JSON.stringify(s.value ?? '')}: ${s.reason}${s.expected ? `; expected ${s.expected}` : ''}`,
+      );
+    }
+    check(
+      `bad schedule tag on ${badBox} reported, box left ${state(badBox)}`,
+      evening.skipped.some((s) => s.resourceId === badBox) && state(badBox) === 'running',
+    );
+
+    await ec2.send(new StartInstancesCommand({ InstanceIds: [lateBox] }));
+    print(`\n(21:00: a late worker starts ${lateBox} again)`);
+    await run('2026-11-23T20:00:00Z', 'Monday 21:00');
+    await run('2026-11-23T20:15:00Z', 'Monday 21:15');
+    check(`late worker's box still ${state(lateBox)}: not fought`, state(lateBox) === 'running');
+    await run('2026-11-23T21:00:00Z', 'Monday 22:00: the override runs out');
+    check(`override box ${state(overrideBox)}`, state(overrideBox) === 'stopped');
+    await run('2026-11-24T07:00:00Z', 'Tuesday 08:00: office hours begin');
+    check(
+      `demo-dev-web restored to ${sizes('demo-dev-web')}`,
+      sizes('demo-dev-web') === 'min=1 desired=2 max=4',
+    );
+    check(
+      `boxes running again (${state(lateBox)}, ${state(overrideBox)})`,
+      state(lateBox) === 'running' && state(overrideBox) === 'running',
+    );
+    check(
+      `untagged demo-prod-web (${sizes('demo-prod-web')}) and ${prodBox} (${state(prodBox)}) never touched`,
+      sizes('demo-prod-web') === 'min=2 desired=2 max=6' && state(prodBox) === 'running',
+    );
+  } finally {
+    ec2.destroy();
+  }
+  return { summaries, checks };
+}
