@@ -1,0 +1,185 @@
+/**
+ * `npm run plan -- [--region eu-west-1[,us-east-1]] [--profile NAME] [--json]`: what the tagger and
+ * the cleanup would do in a real account right now, as a table or as JSON. Read-only by construction:
+ * it calls the inventory reader (Describe calls only) and the pure plans, never an apply step.
+ */
+import { parseArgs } from 'node:util';
+import { createClients, destroyClients } from '../shared/aws/clients';
+import { errorText, readImageInventory } from '../shared/aws/inventory';
+import { cleanupSettingsFrom } from '../shared/jobs/cleanup';
+import { loadSettings, type Settings } from '../shared/config';
+import { planCleanup, type CleanupPlan } from '../shared/plan/cleanup';
+import { planTagging, type TaggingPlan } from '../shared/plan/tagging';
+import { parseTimestamp, TIMESTAMP_EXPECTED } from '../shared/tags';
+import { collectUsage } from '../shared/usage';
+
+const USAGE = `usage: npm run plan -- [options]
+
+Shows what ec2-hygiene's tagger and cleanup would do in an AWS account now. Never writes anything.
+
+options:
+  --region R[,R...]        regions to read (default: REGIONS, then AWS_REGION)
+  --profile NAME           AWS profile from your shared config/credentials files
+  --retention-days N       cleanup retention (default 7)
+  --freshness-minutes N    how recent LastUsedRuntime must be (default 60)
+  --keep-newest N --family-tag KEY   keep the N newest AMIs per family
+  --at TIME                judge ages as of this ISO 8601 UTC time (default: now), e.g. to see
+                           what tomorrow's 03:00 run would do; LastUsedRuntime freshness too
+  --json                   print JSON instead of a table
+  --help`;
+
+export interface RegionPlan {
+  region: string;
+  accountId?: string;
+  tagging?: TaggingPlan;
+  cleanup?: CleanupPlan;
+  error?: string;
+  names: Record<string, string>;
+}
+
+export interface PlanArgs {
+  settings: Settings;
+  json: boolean;
+  help: boolean;
+  profile?: string;
+  now: Date;
+}
+
+export function settingsFromArgs(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  clock: () => Date = () => new Date(),
+): PlanArgs {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      region: { type: 'string' },
+      profile: { type: 'string' },
+      'retention-days': { type: 'string' },
+      'freshness-minutes': { type: 'string' },
+      'keep-newest': { type: 'string' },
+      'family-tag': { type: 'string' },
+      at: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  // The same validation as the Lambda's settings, so a bad flag reads like a bad deploy parameter.
+  const settings = loadSettings({
+    ...env,
+    ...(values.region !== undefined && { REGIONS: values.region }),
+    ...(values['retention-days'] !== undefined && { RETENTION_DAYS: values['retention-days'] }),
+    ...(values['freshness-minutes'] !== undefined && { FRESHNESS_MINUTES: values['freshness-minutes'] }),
+    ...(values['keep-newest'] !== undefined && { KEEP_NEWEST_PER_FAMILY: values['keep-newest'] }),
+    ...(values['family-tag'] !== undefined && { FAMILY_TAG: values['family-tag'] }),
+  });
+  let now = clock();
+  if (values.at !== undefined) {
+    const at = parseTimestamp(values.at);
+    if (!at)
+      throw new Error(`--at ${JSON.stringify(values.at)} is not valid: expected ${TIMESTAMP_EXPECTED}`);
+    now = at;
+  }
+  return {
+    now,
+    settings,
+    json: values.json,
+    help: values.help,
+    ...(values.profile !== undefined && { profile: values.profile }),
+  };
+}
+
+export async function planRegions(settings: Settings, now: Date): Promise<RegionPlan[]> {
+  const out: RegionPlan[] = [];
+  for (const region of settings.regions) {
+    const clients = createClients(region, { maxAttempts: settings.maxAttempts });
+    try {
+      const inventory = await readImageInventory(clients, region, { snapshots: true });
+      const usage = collectUsage(inventory.sources);
+      out.push({
+        region,
+        accountId: inventory.accountId,
+        tagging: planTagging({ images: inventory.images, usage, now }),
+        cleanup: planCleanup({
+          images: inventory.images,
+          usage,
+          snapshots: inventory.snapshots,
+          settings: cleanupSettingsFrom(settings),
+          now,
+        }),
+        names: Object.fromEntries(inventory.images.map((i) => [i.id, i.name ?? ''])),
+      });
+    } catch (err) {
+      out.push({ region, error: errorText(err), names: {} });
+    } finally {
+      destroyClients(clients);
+    }
+  }
+  return out;
+}
+
+export function renderTable(plans: RegionPlan[]): string {
+  const lines: string[] = [];
+  for (const p of plans) {
+    lines.push(`== ${p.region}${p.accountId ? ` (account ${p.accountId})` : ''}`);
+    if (p.error) {
+      lines.push(`  could not read the region: ${p.error}`);
+      continue;
+    }
+    const tagging = new Map((p.tagging?.decisions ?? []).map((d) => [d.imageId, d]));
+    const rows = (p.cleanup?.decisions ?? []).map((d) => [
+      d.imageId,
+      (p.names[d.imageId] ?? '').slice(0, 32),
+      tagging.get(d.imageId)?.action ?? '',
+      d.action,
+      d.reason,
+    ]);
+    const header = ['AMI', 'name', 'tagger', 'cleanup', 'why'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    widths[4] = 0;
+    const fmt = (r: string[]) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd();
+    lines.push(fmt(header), ...rows.map(fmt));
+    for (const f of p.tagging?.foreignInUse ?? []) {
+      lines.push(
+        `  in use but owned by ${f.ownerId ?? 'an unknown account'}: ${f.imageId} (reported, never tagged)`,
+      );
+    }
+    if (p.cleanup?.refused) lines.push(`  CLEANUP WOULD REFUSE: ${p.cleanup.refused.reason}`);
+    const c = p.cleanup?.counts;
+    if (c) {
+      lines.push(
+        `  cleanup: ${c.delete} to delete, ${c.keep} kept, ${c.skip} skipped (unreadable tags), ${c.defer} deferred; ${c.snapshotsToDelete} snapshots to delete`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  let parsed;
+  try {
+    parsed = settingsFromArgs(process.argv.slice(2), process.env);
+  } catch (err) {
+    console.error(`${errorText(err)}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (parsed.help) {
+    console.log(USAGE);
+    return;
+  }
+  // The SDK's default credential chain reads AWS_PROFILE when the clients are built.
+  if (parsed.profile) process.env.AWS_PROFILE = parsed.profile;
+  const plans = await planRegions(parsed.settings, parsed.now);
+  console.log(parsed.json ? JSON.stringify(plans, null, 2) : renderTable(plans));
+  if (plans.every((p) => p.error)) process.exitCode = 1;
+}
+
+if (require.main === module) {
+  void main();
+}

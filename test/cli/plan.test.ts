@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { planRegions, renderTable, settingsFromArgs } from '../../cli/plan';
+import { startSandbox, type Sandbox } from '../../sandbox/server';
+
+const run = promisify(execFile);
+const NOW = new Date('2026-11-23T12:00:00Z');
+
+describe('npm run plan (read-only)', () => {
+  let sandbox: Sandbox;
+  const saved = { ...process.env };
+  let oldId = '';
+
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+    Object.assign(process.env, sandbox.env('eu-west-1'));
+    const region = sandbox.state.region('eu-west-1');
+    oldId = region.addImage({
+      name: 'old-build',
+      creationDate: '2026-10-01T00:00:00Z',
+      tags: { AutoCleanup: 'true', LastUsedRuntime: '2026-11-23T11:40:00Z' },
+    }).id;
+    const used = region.addImage({
+      name: 'in-use',
+      tags: { AutoCleanup: 'true', LastUsedRuntime: '2026-11-23T11:40:00Z' },
+    });
+    region.addInstance({ imageId: used.id, state: 'running' });
+    region.addImage({ name: 'odd', tags: { AutoCleanup: 'maybe', LastUsedRuntime: '2026-11-23T11:40:00Z' } });
+  });
+
+  afterAll(async () => {
+    process.env = saved;
+    await sandbox.close();
+  });
+
+  it('plans both functions and writes nothing to the account', async () => {
+    sandbox.requests.reset();
+    const { settings } = settingsFromArgs(['--region', 'eu-west-1'], process.env);
+    const [plan] = await planRegions(settings, NOW);
+    expect(plan?.cleanup?.deletions.map((d) => d.image.id)).toEqual([oldId]);
+    expect(plan?.tagging?.lastUsed).toHaveLength(1);
+    const actions = Object.keys(sandbox.requests.counts()).map((k) => k.split(':')[1]);
+    expect(actions.length).toBeGreaterThan(0);
+    for (const a of actions) expect(a).toMatch(/^(Describe|GetCallerIdentity)/);
+    expect(sandbox.state.region('eu-west-1').getImage(oldId)).toBeDefined();
+
+    const table = renderTable([plan!]);
+    expect(table).toMatch(new RegExp(`${oldId}\\s+old-build\\s+tag-runtime\\s+delete`));
+    expect(table).toContain('AutoCleanup="maybe"');
+  });
+
+  it('refuses a bad flag with the setting and what was expected', () => {
+    expect(() => settingsFromArgs(['--retention-days', 'seven'], { AWS_REGION: 'eu-west-1' })).toThrow(
+      /RETENTION_DAYS="seven" is not valid: expected a whole number of days/,
+    );
+  });
+
+  it('refuses an --at that is not a contract timestamp', () => {
+    expect(() => settingsFromArgs(['--at', 'tomorrow'], { AWS_REGION: 'eu-west-1' })).toThrow(
+      /--at "tomorrow" is not valid: expected an ISO 8601 UTC timestamp/,
+    );
+  });
+
+  it('runs as a command and prints JSON', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [
+        'node_modules/tsx/dist/cli.mjs',
+        'cli/plan.ts',
+        '--json',
+        '--region',
+        'eu-west-1',
+        '--at',
+        '2026-11-23T12:00:00Z',
+      ],
+      {
+        env: { ...process.env, ...sandbox.env('eu-west-1'), NODE_NO_WARNINGS: '1' },
+      },
+    );
+    const plans = JSON.parse(stdout) as { region: string; cleanup: { counts: { delete: number } } }[];
+    expect(plans[0]?.region).toBe('eu-west-1');
+    expect(plans[0]?.cleanup.counts.delete).toBe(1);
+  }, 60_000);
+});
