@@ -121,6 +121,7 @@ export class RegionState {
   readonly groupTable = new Table<AutoScalingGroupRecord>((g) => g.name);
   /** snapshot id -> ids of registered images whose block devices reference it. */
   private readonly snapshotUsers = new Map<string, Set<string>>();
+  private readonly extensions = new Map<string, unknown>();
 
   constructor(
     readonly name: string,
@@ -285,6 +286,15 @@ export class RegionState {
     });
     if (seed.instanceIds === undefined) this.reconcileGroupInstances(group);
     return group;
+  }
+
+  /**
+   * Per-region state a service module keeps for itself (e.g. SSM parameters), created on first
+   * use, so adding a service does not mean editing this class.
+   */
+  store<T>(name: string, create: () => T): T {
+    if (!this.extensions.has(name)) this.extensions.set(name, create());
+    return this.extensions.get(name) as T;
   }
 
   // ---- readers ---------------------------------------------------------------------------
