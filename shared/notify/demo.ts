@@ -10,13 +10,45 @@ import type { EventBridgeEvent } from './types';
 
 export type DemoDestination = 'slack' | 'teams' | 'sns';
 
+/** What PutEvents recorded (the sandbox's state.events): detailType instead of detail-type, no account. */
+export interface PutEventRecord {
+  id?: string;
+  region?: string;
+  source: string;
+  detailType: string;
+  detail: unknown;
+  resources?: string[];
+  time?: string;
+}
+
+/** Accepts an EventBridge envelope as a rule delivers it, or a PutEvents record, and gives the envelope. */
+export function asEventBridgeEvent(
+  event: EventBridgeEvent | PutEventRecord,
+  account?: string,
+): EventBridgeEvent {
+  if ('detail-type' in event) return event;
+  const detail = event.detail as { accountId?: unknown } | undefined;
+  return {
+    version: '0',
+    id: event.id,
+    'detail-type': event.detailType,
+    source: event.source,
+    account: account ?? (typeof detail?.accountId === 'string' ? detail.accountId : undefined),
+    time: event.time,
+    region: event.region,
+    resources: event.resources ?? [],
+    detail: event.detail,
+  };
+}
+
 export function renderForDemo(
-  events: EventBridgeEvent[],
-  options: { destinations?: DemoDestination[]; normalise?: NormaliseOptions } = {},
+  events: (EventBridgeEvent | PutEventRecord)[],
+  options: { destinations?: DemoDestination[]; normalise?: NormaliseOptions; account?: string } = {},
 ): string {
   const destinations = options.destinations ?? ['sns', 'slack'];
   const out: string[] = [];
-  for (const event of events) {
+  for (const raw of events) {
+    const event = asEventBridgeEvent(raw, options.account);
     const header = `── ${event.source} · ${event['detail-type']}`;
     const result = normaliseEvent(event, options.normalise);
     if (result.kind === 'ignore') {

@@ -9,5 +9,5 @@ export { WebhookPoster, DEFAULT_WEBHOOK_OPTIONS, parseRetryAfter } from './deliv
 export type { DeliveryResult } from './deliver/types';
 export { parseNotifierSettings, type NotifierSettings } from './settings';
 export { notifyEvent, DeliveryFailedError, type NotifierDeps, type NotifyOutcome } from './notifier';
-export { renderForDemo } from './demo';
+export { renderForDemo, asEventBridgeEvent, type PutEventRecord, type DemoDestination } from './demo';
 export type { EventBridgeEvent, Notification, Severity } from './types';
