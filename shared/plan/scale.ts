@@ -11,10 +11,12 @@
  */
 import type { AutoScalingGroupRecord, ScalableInstanceRecord } from '../domain';
 import {
+  formatSchedule,
   resolveSchedule,
   scheduleStateAt,
   type Holidays,
   type Schedule,
+  type ScheduleReading,
   type ScheduleSource,
   type ScheduleState,
 } from '../schedule';
@@ -112,14 +114,26 @@ const HOUR_MS = 3_600_000;
 
 export function planScale(input: PlanScaleInput): ScalePlan {
   const { now, settings } = input;
-  const stateCache = new Map<Schedule, ScheduleState>();
+  // Thousands of resources share a handful of schedules: each is evaluated once per run.
+  const stateCache = new Map<string, ScheduleState>();
   const stateOf = (s: Schedule) => {
-    let st = stateCache.get(s);
+    const key = `${s.text}\n${formatSchedule(s)}`;
+    let st = stateCache.get(key);
     if (!st) {
       st = scheduleStateAt(s, settings.holidays, now);
-      stateCache.set(s, st);
+      stateCache.set(key, st);
     }
     return st;
+  };
+
+  const readings = new Map<string, ScheduleReading>();
+  const readingOf = (raw: string, resourceId: string): ScheduleReading => {
+    let r = readings.get(raw);
+    if (!r) {
+      r = resolveSchedule(raw, resourceId, settings);
+      readings.set(raw, r);
+    }
+    return r.kind === 'invalid' ? { ...r, problem: { ...r.problem, resourceId } } : r;
   };
 
   const common = (resourceId: string, tags: Tags, ignored: IgnoredTag[]): Common => {
@@ -127,7 +141,7 @@ export function planScale(input: PlanScaleInput): ScalePlan {
     if (raw === undefined) {
       return { kind: 'done', decision: { outcome: 'keep', reason: `not tagged ${TAG.scaleToZero}` } };
     }
-    const reading = resolveSchedule(raw, resourceId, settings);
+    const reading = readingOf(raw, resourceId);
     if (reading.kind === 'opted-out') {
       return { kind: 'done', decision: { outcome: 'keep', reason: `${TAG.scaleToZero}=false: opted out` } };
     }
