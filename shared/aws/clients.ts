@@ -6,6 +6,7 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 
 export interface AwsClients {
@@ -14,6 +15,8 @@ export interface AwsClients {
   autoScaling: AutoScalingClient;
   eventBridge: EventBridgeClient;
   sts: STSClient;
+  /** Only to resolve launch templates' resolve:ssm: image ids. */
+  ssm: SSMClient;
 }
 
 export interface ClientOptions {
@@ -33,6 +36,7 @@ export function createClients(region: string, options: ClientOptions = {}): AwsC
     autoScaling: new AutoScalingClient(common),
     eventBridge: new EventBridgeClient(common),
     sts: new STSClient(common),
+    ssm: new SSMClient(common),
   };
 }
 
@@ -42,4 +46,5 @@ export function destroyClients(clients: AwsClients): void {
   clients.autoScaling.destroy();
   clients.eventBridge.destroy();
   clients.sts.destroy();
+  clients.ssm.destroy();
 }

@@ -17,6 +17,7 @@ import {
   type Image as SdkImage,
   type LaunchTemplateVersion,
 } from '@aws-sdk/client-ec2';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 
 import type {
@@ -31,8 +32,9 @@ import type {
 } from '../domain';
 import type { SnapshotRecord } from '../plan/cleanup';
 import { TAG, tagsFromList } from '../tags';
-import { imageIdsReferencedBySources } from '../usage';
+import { imageIdsReferencedBySources, ssmParametersReferencedBySources } from '../usage';
 import type { AwsClients } from './clients';
+import { mapWithConcurrency } from './concurrency';
 
 export interface RegionInventory extends ImageInventory {
   /**
@@ -40,6 +42,11 @@ export interface RegionInventory extends ImageInventory {
    * those marked TAG.pendingDeletion by earlier runs. Empty unless asked for.
    */
   snapshots: SnapshotRecord[];
+  /**
+   * Values of the SSM parameters that image ids of the form resolve:ssm:NAME name, keyed by NAME;
+   * pass to collectUsage. A parameter that could not be read is absent (its users stay unresolved).
+   */
+  ssmParameters: Map<string, string>;
   /** What could not be read (e.g. a foreign AMI that no longer exists); never fatal. */
   problems: Problem[];
 }
@@ -76,9 +83,12 @@ export async function readImageInventory(
   const launchTemplateVersions = [...latestAndDefault, ...pinned];
 
   const sources = { instances, launchTemplateVersions, launchConfigurations, autoScalingGroups: groups };
+  const ssmParameters = await readSsmParameters(clients, ssmParametersReferencedBySources(sources), problems);
   const ownedIds = new Set(owned.map((i) => i.id));
   // The usage module decides what counts as a reference, so both read the same AMI ids.
-  const foreignIds = imageIdsReferencedBySources(sources).filter((id) => !ownedIds.has(id));
+  const foreignIds = imageIdsReferencedBySources(sources, { ssmParameters }).filter(
+    (id) => !ownedIds.has(id),
+  );
   const foreign = await readImagesById(clients, region, accountId, foreignIds, problems);
 
   let snapshots: SnapshotRecord[] = pendingSnapshots;
@@ -95,7 +105,7 @@ export async function readImageInventory(
     ];
   }
 
-  return { region, accountId, images: [...owned, ...foreign], sources, snapshots, problems };
+  return { region, accountId, images: [...owned, ...foreign], sources, snapshots, ssmParameters, problems };
 }
 
 async function readOwnedImages(clients: AwsClients, region: string, accountId: string): Promise<Image[]> {
@@ -381,6 +391,32 @@ async function readImagesById(
     }
   }
   return out;
+}
+
+/**
+ * Launch templates often name their AMI as resolve:ssm:NAME. One GetParameter per distinct name
+ * (accounts have few; NAME may carry a :version or :label selector, which GetParameter accepts).
+ * A parameter that cannot be read is reported and left out, so its users stay unresolved and
+ * cleanup refuses rather than guesses.
+ */
+async function readSsmParameters(
+  clients: AwsClients,
+  names: string[],
+  problems: Problem[],
+): Promise<Map<string, string>> {
+  const values = new Map<string, string>();
+  await mapWithConcurrency(names, 4, async (name) => {
+    try {
+      const res = await clients.ssm.send(new GetParameterCommand({ Name: name }));
+      if (res.Parameter?.Value !== undefined) values.set(name, res.Parameter.Value);
+    } catch (err) {
+      problems.push({
+        resourceId: name,
+        message: `could not read SSM parameter ${name}, which a launch template names as its image: ${errorText(err)}`,
+      });
+    }
+  });
+  return values;
 }
 
 export function errorText(err: unknown): string {

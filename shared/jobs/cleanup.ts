@@ -91,7 +91,7 @@ async function cleanRegion(deps: JobDeps, region: string): Promise<CleanupRegion
   const inventory = result.inventory;
   if (inventory) {
     summary.accountId = inventory.accountId;
-    const usage = collectUsage(inventory.sources);
+    const usage = collectUsage(inventory.sources, { ssmParameters: inventory.ssmParameters });
     const plan = planCleanup({
       images: inventory.images,
       usage,

@@ -79,7 +79,7 @@ async function tagRegion(deps: TaggerDeps, region: string): Promise<TaggerRegion
   const inventory = result.inventory;
   if (inventory) {
     summary.accountId = inventory.accountId;
-    const usage = collectUsage(inventory.sources);
+    const usage = collectUsage(inventory.sources, { ssmParameters: inventory.ssmParameters });
     const plan = planTagging({ images: inventory.images, usage, now: deps.now });
     result.plan = plan;
     result.writes = taggerWrites(plan.lastUsed, plan.runtime, deps.now);

@@ -158,6 +158,23 @@ describe('cleanup handler against the local account', () => {
     expect(detail.newestLastUsedRuntime).toBe(b.tags.LastUsedRuntime);
   });
 
+  it('refuses when a launch template names its AMI through an SSM parameter that does not exist', async () => {
+    const region = sandbox.state.region('ap-northeast-1');
+    const a = eligible(region, 'a');
+    region.addLaunchTemplate({ name: 'mystery', versions: [{ imageId: 'resolve:ssm:/images/missing' }] });
+
+    const { summaries } = await run('ap-northeast-1');
+
+    expect(region.getImage(a.id)).toBeDefined();
+    expect(summaries[0]!.counts).toMatchObject({ refused: 1, deleted: 0 });
+    expect(summaries[0]!.skipped).toContainEqual(
+      expect.objectContaining({
+        resourceId: '/images/missing',
+        reason: expect.stringContaining('ParameterNotFound'),
+      }),
+    );
+  });
+
   it('writes nothing in a dry run (the default) but reports what it would delete', async () => {
     const region = sandbox.state.region('eu-north-1');
     const a = eligible(region, 'a');

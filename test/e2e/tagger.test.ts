@@ -1,3 +1,4 @@
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 import { startSandbox, type Sandbox } from '../../sandbox/server';
@@ -121,6 +122,24 @@ describe('tagger handler against the local account', () => {
       'LastUsed',
       'LastUsedRuntime',
     ]);
+  });
+
+  it('counts an AMI named through a resolve:ssm: parameter in a launch template as in use', async () => {
+    const region = sandbox.state.region('eu-west-3');
+    const golden = region.addImage({ name: 'golden', snapshotIds: [] });
+    const idle = region.addImage({ name: 'idle', snapshotIds: [] });
+    useSandboxEnv(sandbox, { REGIONS: 'eu-west-3' });
+    const ssm = new SSMClient({ region: 'eu-west-3' });
+    await ssm.send(new PutParameterCommand({ Name: '/images/golden', Value: golden.id, Type: 'String' }));
+    ssm.destroy();
+    region.addLaunchTemplate({ name: 'via-ssm', versions: [{ imageId: 'resolve:ssm:/images/golden' }] });
+
+    const { summaries, logs } = await invoke(handler);
+
+    expect(region.tagsOf(golden.id)!.LastUsed).toBeDefined();
+    expect(region.tagsOf(idle.id)!.LastUsed).toBeUndefined();
+    expect(decisionsFor(logs, golden.id)[0]!.reason).toContain('/images/golden');
+    expect(summaries[0]!.skipped).toEqual([]);
   });
 
   it('survives throttling: the SDK retries RequestLimitExceeded and the run completes', async () => {
