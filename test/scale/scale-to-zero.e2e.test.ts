@@ -317,4 +317,32 @@ describe('scale-to-zero handler over simulated days (Mon-Fri 08:00-18:30 Europe/
     expect(summaries().at(-1)!.counts).toMatchObject({ groupsRestored: 100, instancesStarted: 1000 });
     expect(sandbox.requests.count('ec2', 'StartInstances')).toBe(10);
   });
+
+  it('stops between steps when the time budget runs out, and the next run finishes the work', async () => {
+    const r = region();
+    const image = r.addImage({ name: 'dev-base' });
+    const boxes = Array.from(
+      { length: 250 },
+      () => r.addInstance({ imageId: image.id, tags: { ScaleToZero: 'true' } }).id,
+    );
+    simulated = Date.parse('2026-11-23T17:30:00Z');
+    // 31 s left with a 20 s safety margin, and every call "takes" 2 s: time for the three reads
+    // and one batch of 100 (tag, stop, tag), not for the next.
+    let clock = 0;
+    const context = { getRemainingTimeInMillis: () => 31_000 - clock } as Parameters<typeof handler>[1];
+    const slow = makeScaleHandler({ clock: () => simulated + clock });
+    const originalSend = sandbox.requests.record.bind(sandbox.requests);
+    sandbox.requests.record = (entry) => {
+      clock += 2_000;
+      originalSend(entry);
+    };
+    const first = await invoke(slow, context);
+    sandbox.requests.record = originalSend;
+    expect(first.summaries[0]!.incomplete).toBe(true);
+    const stopped = boxes.filter((id) => stateOf(id) === 'stopped').length;
+    expect(stopped).toBe(100);
+    await runEveryQuarter('2026-11-23T17:45:00Z', '2026-11-23T17:45:00Z');
+    expect(boxes.every((id) => stateOf(id) === 'stopped')).toBe(true);
+    expect(summaries().at(-1)!.incomplete).toBe(false);
+  });
 });
