@@ -192,6 +192,29 @@ const updateAutoScalingGroup: QueryAction = (params, { region }) => {
   return {};
 };
 
+const setDesiredCapacity: QueryAction = (params, { region }) => {
+  const name = requiredParam(params, 'AutoScalingGroupName');
+  const group = region.getAutoScalingGroup(name);
+  if (!group) throw groupNotFound(name);
+  const desired = optionalInt(params, 'DesiredCapacity');
+  if (desired === undefined) throw new SandboxError('ValidationError', 'DesiredCapacity is required');
+  if (desired > group.maxSize) {
+    throw new SandboxError(
+      'ValidationError',
+      `New SetDesiredCapacity value ${desired} is above max value ${group.maxSize} for the AutoScalingGroup.`,
+    );
+  }
+  if (desired < group.minSize) {
+    throw new SandboxError(
+      'ValidationError',
+      `New SetDesiredCapacity value ${desired} is below min value ${group.minSize} for the AutoScalingGroup.`,
+    );
+  }
+  group.desiredCapacity = desired;
+  region.reconcileGroupInstances(group);
+  return {};
+};
+
 interface TagInput {
   group: AutoScalingGroupRecord;
   key: string;
@@ -281,6 +304,7 @@ export const autoscaling: QueryServiceHandler = {
     DescribeAutoScalingGroups: describeAutoScalingGroups,
     DescribeLaunchConfigurations: describeLaunchConfigurations,
     UpdateAutoScalingGroup: updateAutoScalingGroup,
+    SetDesiredCapacity: setDesiredCapacity,
     CreateOrUpdateTags: createOrUpdateTags,
     DeleteTags: deleteTags,
     DescribeTags: describeTags,

@@ -7,6 +7,7 @@ import {
   DescribeTagsCommand,
   paginateDescribeAutoScalingGroups,
   paginateDescribeTags,
+  SetDesiredCapacityCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -207,6 +208,31 @@ describe('UpdateAutoScalingGroup', () => {
       minSize: 1,
       desiredCapacity: 1,
       maxSize: 2,
+    });
+  });
+});
+
+describe('SetDesiredCapacity', () => {
+  it('changes the desired capacity within the bounds and refuses one above max', async () => {
+    const region = sandbox.state.region('eu-west-1');
+    const image = region.addImage({});
+    region.addLaunchConfiguration({ name: 'sdc-lc', imageId: image.id });
+    region.addAutoScalingGroup({
+      name: 'sdc',
+      launchConfigurationName: 'sdc-lc',
+      minSize: 0,
+      desiredCapacity: 1,
+      maxSize: 2,
+    });
+    await autoscaling.send(
+      new SetDesiredCapacityCommand({ AutoScalingGroupName: 'sdc', DesiredCapacity: 2 }),
+    );
+    expect(region.getAutoScalingGroup('sdc')!.instanceIds).toHaveLength(2);
+    await expect(
+      autoscaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'sdc', DesiredCapacity: 3 })),
+    ).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: 'New SetDesiredCapacity value 3 is above max value 2 for the AutoScalingGroup.',
     });
   });
 });

@@ -139,6 +139,18 @@ describe('StopInstances and StartInstances', () => {
     });
     expect(region.getInstance(fine.id)!.state).toBe('running');
   });
+
+  it('answers DryRun with DryRunOperation and changes nothing', async () => {
+    const region = sandbox.state.region('eu-west-1');
+    const instance = region.addInstance({ imageId: region.addImage({}).id });
+    await expect(
+      ec2.send(new StopInstancesCommand({ InstanceIds: [instance.id], DryRun: true })),
+    ).rejects.toMatchObject({
+      name: 'DryRunOperation',
+      $metadata: expect.objectContaining({ httpStatusCode: 412 }),
+    });
+    expect(region.getInstance(instance.id)!.state).toBe('running');
+  });
 });
 
 describe('launch templates', () => {

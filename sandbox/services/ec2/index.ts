@@ -3,7 +3,9 @@
  * local emulator may not implement it, and callers must treat the InvalidAction answer as
  * "unknown", never as "unused".
  */
-import type { QueryServiceHandler } from '../types';
+import { SandboxError } from '../../protocol/errors';
+import { optionalBool } from '../../protocol/form';
+import type { QueryAction, QueryServiceHandler } from '../types';
 import { EC2_XMLNS } from './common';
 import { imageActions } from './images';
 import { instanceActions } from './instances';
@@ -11,15 +13,34 @@ import { launchTemplateActions } from './launch-templates';
 import { snapshotActions } from './snapshots';
 import { tagActions } from './tags';
 
+/** DryRun=true: EC2 checks permissions only and answers DryRunOperation (412); the sandbox grants all. */
+function honourDryRun(actions: Record<string, QueryAction>): Record<string, QueryAction> {
+  return Object.fromEntries(
+    Object.entries(actions).map(([name, action]): [string, QueryAction] => [
+      name,
+      (params, ctx) => {
+        if (optionalBool(params, 'DryRun')) {
+          throw new SandboxError(
+            'DryRunOperation',
+            'Request would have succeeded, but DryRun flag is set.',
+            412,
+          );
+        }
+        return action(params, ctx);
+      },
+    ]),
+  );
+}
+
 export const ec2: QueryServiceHandler = {
   service: 'ec2',
   protocol: 'ec2',
   xmlns: EC2_XMLNS,
-  actions: {
+  actions: honourDryRun({
     ...imageActions,
     ...snapshotActions,
     ...instanceActions,
     ...launchTemplateActions,
     ...tagActions,
-  },
+  }),
 };
