@@ -120,6 +120,29 @@ describe('normaliseEvent: one record per failure event type', () => {
     );
   });
 
+  it("a fleet function's on-failure destination record names the function and its error", () => {
+    const n = notified('lambda-destination-failure');
+    expect(n).toMatchObject({
+      severity: 'critical',
+      title: 'Lambda ec2-hygiene-prod-tagger failed (RetriesExhausted)',
+      resource: 'ec2-hygiene-prod-tagger',
+      reason:
+        'Error: tagger settings are invalid: REGIONS: expected a comma-separated list of regions such as eu-west-1',
+      incidentKey: '123456789012/eu-west-1/lambda/ec2-hygiene-prod-tagger/Error',
+    });
+    expect(n.facts).toContainEqual({ name: 'Attempts', value: '3' });
+    const own = fixture('lambda-destination-failure');
+    (own.detail as { requestContext: { functionArn: string } }).requestContext.functionArn =
+      'arn:aws:lambda:eu-west-1:123456789012:function:ec2-hygiene-prod-notifier:$LATEST';
+    expect(normaliseEvent(own, OPTIONS).kind).toBe('ignore');
+  });
+
+  it('an event that aged out before it ran says so (there is no error payload then)', () => {
+    const n = notified('lambda-destination-event-age-exceeded');
+    expect(n.title).toBe('Lambda ec2-hygiene-prod-scale-to-zero failed (EventAgeExceeded)');
+    expect(n.reason).toMatch(/^The event waited longer than the maximum event age/);
+  });
+
   it('a refused cleanup says why, with the newest LastUsedRuntime', () => {
     const n = notified('fleet-cleanup-refused');
     expect(n.severity).toBe('critical');

@@ -11,6 +11,7 @@ import { normaliseCleanupRefused, normaliseRunSummary } from './fleet';
 import { normaliseUnknown } from './generic';
 import { normaliseHealth } from './health';
 import { normaliseImageBuilder } from './imagebuilder';
+import { normaliseLambdaFailure } from './lambda';
 import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from './options';
 import { normaliseMaintenanceWindowExecution, normaliseRunCommand } from './ssm';
 
@@ -30,6 +31,9 @@ export const SUPPORTED_EVENTS: readonly (readonly [string, string, Normaliser])[
   ['aws.cloudwatch', 'CloudWatch Alarm State Change', normaliseAlarm],
   ['aws.health', 'AWS Health Event', normaliseHealth],
   ['aws.imagebuilder', 'EC2 Image Builder Image State Change', normaliseImageBuilder],
+  // Lambda's own documentation has used both sources for destination records.
+  ['lambda', 'Lambda Function Invocation Result - Failure', normaliseLambdaFailure],
+  ['aws.lambda', 'Lambda Function Invocation Result - Failure', normaliseLambdaFailure],
   [EVENT_SOURCE, DETAIL_TYPE.runSummary, normaliseRunSummary],
   [EVENT_SOURCE, DETAIL_TYPE.cleanupRefused, normaliseCleanupRefused],
 ];
