@@ -285,7 +285,10 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
       );
       continue;
     }
-    const activity = lastActivity(lastUsed.kind === 'ok' ? lastUsed.value : undefined, image.createdAt);
+    const activity = lastActivity(
+      lastUsed.kind === 'ok' ? lastUsed.value : undefined,
+      knownDate(image.createdAt),
+    );
     if (activity === undefined) {
       decide(
         image,
@@ -399,6 +402,11 @@ function futureProblem(resourceId: string, tag: string, tags: Tags, nowText: str
  * The moment the AMI was last known to matter: LastUsed, but never earlier than its creation (a
  * LastUsed older than the AMI itself was copied from another AMI and says nothing about this one).
  */
+/** An Invalid Date (from an unparsable CreationDate) is as good as no date: never a reason to act. */
+function knownDate(d: Date | undefined): Date | undefined {
+  return d !== undefined && !Number.isNaN(d.getTime()) ? d : undefined;
+}
+
 function lastActivity(lastUsed: Date | undefined, createdAt: Date | undefined) {
   if (lastUsed !== undefined) {
     if (createdAt !== undefined && createdAt.getTime() > lastUsed.getTime()) {
@@ -433,20 +441,23 @@ function protectedByFamily(images: Image[], settings: CleanupSettings): Map<stri
     families.set(family, [...(families.get(family) ?? []), image]);
   }
   for (const [family, members] of families) {
-    const known = members
-      .filter((m) => m.createdAt !== undefined)
-      .sort((a, b) => b.createdAt!.getTime() - a.createdAt!.getTime());
-    const threshold = known.length > n ? known[n - 1]!.createdAt!.getTime() : -Infinity;
+    const dated = members.flatMap((m) => {
+      const createdAt = knownDate(m.createdAt);
+      return createdAt ? [{ id: m.id, createdAt }] : [];
+    });
+    dated.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+    const threshold = dated.length > n ? dated[n - 1]!.createdAt.getTime() : -Infinity;
     for (const m of members) {
-      if (m.createdAt === undefined) {
+      const createdAt = knownDate(m.createdAt);
+      if (createdAt === undefined) {
         out.set(
           m.id,
           `family ${tag}=${family}: creation date unknown, so it cannot be ranked against the newest ${n}`,
         );
-      } else if (m.createdAt.getTime() >= threshold) {
+      } else if (createdAt.getTime() >= threshold) {
         out.set(
           m.id,
-          `among the newest ${n} of family ${tag}=${family} (created ${formatTimestamp(m.createdAt)})`,
+          `among the newest ${n} of family ${tag}=${family} (created ${formatTimestamp(createdAt)})`,
         );
       }
     }

@@ -96,6 +96,11 @@ describe('planCleanup: each rule keeps an AMI on its own', () => {
       'never used (no LastUsed tag) and its creation date is unknown',
     ],
     [
+      'never used and creation date unreadable',
+      image('ami-x', { createdAt: new Date('garbage') }, { LastUsed: undefined }),
+      'never used (no LastUsed tag) and its creation date is unknown',
+    ],
+    [
       'created in the future',
       image('ami-x', { createdAt: new Date(NOW.getTime() + 3_600_000) }, { LastUsed: undefined }),
       'is in the future: its age cannot be told',
@@ -302,6 +307,17 @@ describe('planCleanup: keep newest N per family and the cap', () => {
     expect(decisionOf(p, 'ami-4').reason).toMatch(
       /^among the newest 2 of family Family=web \(created 2026-11-13T10:00:00Z\) \(otherwise: never used/,
     );
+  });
+
+  it('an undated family member is kept but takes none of the N places', () => {
+    const p = plan(
+      [family('ami-1', 20), family('ami-2', 30), { ...family('ami-3', 0), createdAt: new Date('x') }],
+      {
+        settings: { keepNewestPerFamily: 1, familyTag: 'Family' },
+      },
+    );
+    expect(p.deletions.map((d) => d.image.id)).toEqual(['ami-2']);
+    expect(decisionOf(p, 'ami-1').reason).toMatch(/^among the newest 1 of family Family=web/);
   });
 
   it('keeps every AMI tied with the Nth newest', () => {
