@@ -1,0 +1,116 @@
+/** The sandbox's SSM and SNS, through the real SDK clients: what the notifier relies on them to do. */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CreateTopicCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { startSandbox, type Sandbox } from '../../sandbox/server';
+import { sns as snsService, snsStore } from '../../sandbox/services/sns';
+import { ssm as ssmService } from '../../sandbox/services/ssm';
+
+let sandbox: Sandbox;
+let ssm: SSMClient;
+let sns: SNSClient;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ services: [ssmService, snsService] });
+  const config = {
+    endpoint: sandbox.url,
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  };
+  ssm = new SSMClient(config);
+  sns = new SNSClient(config);
+});
+
+afterAll(async () => {
+  ssm.destroy();
+  sns.destroy();
+  await sandbox.close();
+});
+
+describe('sandbox SSM Parameter Store', () => {
+  it('a SecureString is plaintext only WithDecryption', async () => {
+    await ssm.send(
+      new PutParameterCommand({ Name: '/t/hook', Type: 'SecureString', Value: 'https://hooks.example/x' }),
+    );
+    const plain = await ssm.send(new GetParameterCommand({ Name: '/t/hook', WithDecryption: true }));
+    expect(plain.Parameter).toMatchObject({
+      Name: '/t/hook',
+      Type: 'SecureString',
+      Value: 'https://hooks.example/x',
+      Version: 1,
+      ARN: 'arn:aws:ssm:eu-west-1:123456789012:parameter/t/hook',
+    });
+    const cipher = await ssm.send(new GetParameterCommand({ Name: '/t/hook' }));
+    expect(cipher.Parameter?.Value).not.toContain('hooks.example');
+  });
+
+  it('refuses to overwrite without Overwrite, and bumps the version with it', async () => {
+    await ssm.send(new PutParameterCommand({ Name: '/t/v', Type: 'String', Value: 'a' }));
+    await expect(
+      ssm.send(new PutParameterCommand({ Name: '/t/v', Type: 'String', Value: 'b' })),
+    ).rejects.toMatchObject({
+      name: 'ParameterAlreadyExists',
+    });
+    const out = await ssm.send(new PutParameterCommand({ Name: '/t/v', Value: 'b', Overwrite: true }));
+    expect(out.Version).toBe(2);
+  });
+
+  it('answers ParameterNotFound for a missing name, and keeps regions apart', async () => {
+    await expect(ssm.send(new GetParameterCommand({ Name: '/t/missing' }))).rejects.toMatchObject({
+      name: 'ParameterNotFound',
+    });
+    const other = new SSMClient({
+      endpoint: sandbox.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    await expect(other.send(new GetParameterCommand({ Name: '/t/hook' }))).rejects.toMatchObject({
+      name: 'ParameterNotFound',
+    });
+    other.destroy();
+  });
+});
+
+describe('sandbox SNS', () => {
+  let topicArn: string;
+  beforeAll(async () => {
+    topicArn = (await sns.send(new CreateTopicCommand({ Name: 'alerts' }))).TopicArn!;
+  });
+
+  it('records what was published', async () => {
+    const out = await sns.send(
+      new PublishCommand({ TopicArn: topicArn, Subject: 'Backup failed', Message: 'body' }),
+    );
+    expect(out.MessageId).toEqual(expect.any(String));
+    expect(snsStore(sandbox.state).messages.at(-1)).toMatchObject({
+      topicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts',
+      subject: 'Backup failed',
+      message: 'body',
+    });
+  });
+
+  it.each([
+    ['100 characters', 'x'.repeat(100)],
+    ['a line break', 'two\nlines'],
+    ['non-ASCII', 'Sauvegarde échouée'],
+    ['a leading space', ' x'],
+  ])('refuses a Subject with %s, as AWS does', async (_what, subject) => {
+    await expect(
+      sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: 'm' })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterException', message: 'Invalid parameter: Subject' });
+  });
+
+  it('accepts a 99-character subject; refuses an empty or oversized message and an unknown topic', async () => {
+    await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: 'x'.repeat(99), Message: 'm' }));
+    await expect(sns.send(new PublishCommand({ TopicArn: topicArn, Message: '' }))).rejects.toMatchObject({
+      message: 'Invalid parameter: Empty message',
+    });
+    await expect(
+      sns.send(new PublishCommand({ TopicArn: topicArn, Message: 'x'.repeat(262_145) })),
+    ).rejects.toMatchObject({ message: 'Invalid parameter: Message too long' });
+    await expect(
+      sns.send(new PublishCommand({ TopicArn: `${topicArn}-nope`, Message: 'm' })),
+    ).rejects.toMatchObject({ name: 'NotFoundException' });
+  });
+});
