@@ -298,11 +298,23 @@ export function planScale(input: PlanScaleInput): ScalePlan {
     }
   }
 
+  const managedGroups = new Set(
+    input.groups.filter((g) => g.tags[TAG.scaleToZero] !== undefined).map((g) => g.name),
+  );
   for (const i of input.instances) {
     const ignoredTags: IgnoredTag[] = [];
     const base = { resourceType: 'instance' as const, resourceId: i.id, ignoredTags };
     if (i.tags[TAG.scaleToZero] === undefined) {
       decisions.push({ ...base, outcome: 'keep', reason: `not tagged ${TAG.scaleToZero}` });
+      continue;
+    }
+    if (i.autoScalingGroupName !== undefined && managedGroups.has(i.autoScalingGroupName)) {
+      // ScaleToZero propagated at launch from a group we manage: the group is what gets scaled.
+      decisions.push({
+        ...base,
+        outcome: 'keep',
+        reason: `managed through its Auto Scaling group ${i.autoScalingGroupName}`,
+      });
       continue;
     }
     const unsafe = unsafeToStop(i);

@@ -241,6 +241,22 @@ describe('planScale: instances', () => {
     expect(d.action).toBeUndefined();
   });
 
+  it('leaves members of a managed group to the group, without reporting them as skipped', () => {
+    const plan = planScale({
+      groups: [group({ ScaleToZero: 'true' })],
+      instances: [instance({ autoScalingGroupName: 'dev-web' })],
+      settings: settings(),
+      now: new Date('2026-11-23T17:45:00Z'),
+    });
+    expect(plan.decisions.find((d) => d.resourceId === 'i-0dev')).toMatchObject({
+      outcome: 'keep',
+      reason: 'managed through its Auto Scaling group dev-web',
+    });
+    expect(plan.actions).toEqual([
+      expect.objectContaining({ kind: 'scale-group-to-zero', group: 'dev-web' }),
+    ]);
+  });
+
   it('does not stop a box a late worker started after the transition', () => {
     const d = decide('2026-11-23T20:15:00Z', {
       instances: [instance({ launchedAt: new Date('2026-11-23T20:00:00Z') })],
