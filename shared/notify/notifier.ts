@@ -4,9 +4,11 @@
  * destination failed does this throw, after giving the incident claim back, so that Lambda's retry
  * can send it and, when retries run out, the on-failure destination (the fallback email topic, which
  * does not pass through the notifier) says so. The notifier never notifies about its own delivery errors.
+ * If the de-duplication table cannot be reached, the message is sent anyway: a duplicate is better
+ * than a lost alert.
  */
 import type { SNSClient } from '@aws-sdk/client-sns';
-import type { IncidentStore } from './dedupe';
+import type { Claim, IncidentStore } from './dedupe';
 import { publishToTopic } from './deliver/sns';
 import type { DeliveryResult } from './deliver/types';
 import type { WebhookPoster } from './deliver/webhook';
@@ -98,17 +100,37 @@ export async function notifyEvent(event: EventBridgeEvent, deps: NotifierDeps): 
     return { outcome: 'ignored', reason: normalised.reason };
   }
   const n = normalised.notification;
-  const claim = await deps.store.claim(n.incidentKey, deps.now());
+  let claim: Claim;
+  try {
+    claim = await deps.store.claim(n.incidentKey, deps.now());
+  } catch (err) {
+    // Without the table a duplicate is possible, but a lost alert is worse: send, and say why.
+    deps.log({
+      msg: 'de-duplication unavailable; sending anyway',
+      incidentKey: n.incidentKey,
+      error: `${(err as Error).name}: ${(err as Error).message}`,
+    });
+    return finish(n, { send: true, occurrences: 1, previousSuppressed: 0 }, deps, false);
+  }
   if (!claim.send) {
     deps.log({ msg: 'duplicate suppressed', incidentKey: n.incidentKey, occurrences: claim.occurrences });
     return { outcome: 'suppressed', incidentKey: n.incidentKey, occurrences: claim.occurrences };
   }
+  return finish(n, claim, deps, true);
+}
+
+async function finish(
+  n: Notification,
+  claim: Claim & { send: true },
+  deps: NotifierDeps,
+  claimed: boolean,
+): Promise<NotifyOutcome> {
   const deliveries = await deliverAll({ ...n, occurrences: claim.occurrences }, deps);
   for (const d of deliveries) {
     deps.log({ msg: d.ok ? 'delivered' : 'delivery failed', incidentKey: n.incidentKey, ...d });
   }
   if (deliveries.length > 0 && deliveries.every((d) => !d.ok)) {
-    await deps.store.release(n.incidentKey, claim);
+    if (claimed) await deps.store.release(n.incidentKey, claim);
     throw new DeliveryFailedError(n.incidentKey, deliveries);
   }
   return {

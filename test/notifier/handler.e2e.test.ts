@@ -287,6 +287,16 @@ describe('notifier handler, end to end', () => {
     expect(posts(SLACK_PATH)).toHaveLength(1);
   });
 
+  it('without its de-duplication table it still sends (a duplicate is better than a lost alert)', async () => {
+    const handler = buildNotifierHandler(settings('no-such-table'));
+    const logs: string[] = [];
+    const outcome = await run(handler, fixture('backup-job-failed'), logs);
+    expect(outcome.outcome).toBe('sent');
+    expect(posts(SLACK_PATH)).toHaveLength(1);
+    expect(logs.join('\n')).toContain('de-duplication unavailable; sending anyway');
+    expect(logs.join('\n')).toContain('ResourceNotFoundException');
+  });
+
   it('reads each webhook URL from SSM once per Lambda instance', async () => {
     const handler = buildNotifierHandler(settings(await freshTable(), { SLACK_MIN_INTERVAL_MS: '0' }));
     const before = sandbox.requests.count('ssm', 'GetParameter');
