@@ -5,24 +5,25 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 /**
- * "19 days 3 h", "7 days 5 min", "45 min", "12 s". Units are whole and truncated, never rounded up,
- * so an age just over a limit never reads as the limit itself rounded ("7 days 1 min > 7 days").
+ * "19 days 3 h", "2 h 5 min", "45 min", "12 s": the two largest units, truncated (never rounded up).
+ * When the second unit is zero but something smaller is not, that smaller unit is shown instead, so
+ * an age just over a limit never reads as the limit itself ("7 days 1 s > 7 days", "1 h 30 s > 60 min").
  */
 export function formatDuration(ms: number): string {
   const abs = Math.abs(ms);
-  if (abs < MINUTE) return `${Math.floor(abs / 1000)} s`;
-  const days = Math.floor(abs / DAY);
-  const hours = Math.floor((abs % DAY) / HOUR);
-  const minutes = Math.floor((abs % HOUR) / MINUTE);
-  const parts: string[] = [];
-  if (days > 0) parts.push(`${days} ${days === 1 ? 'day' : 'days'}`);
-  if (hours > 0) parts.push(`${hours} h`);
-  if (minutes > 0) parts.push(`${minutes} min`);
-  // A sub-minute excess over whole days would otherwise read "7 days > 7 days".
-  if (parts.length === 1 && days > 0 && abs % DAY !== 0 && hours === 0 && minutes === 0) {
-    parts.push(`${Math.floor((abs % MINUTE) / 1000)} s`);
-  }
-  return parts.join(' ');
+  const values = [
+    Math.floor(abs / DAY),
+    Math.floor((abs % DAY) / HOUR),
+    Math.floor((abs % HOUR) / MINUTE),
+    Math.floor((abs % MINUTE) / 1000),
+  ];
+  const names = (n: number, i: number) => [n === 1 ? 'day' : 'days', 'h', 'min', 's'][i]!;
+  const first = values.findIndex((v) => v > 0);
+  if (first === -1) return '0 s';
+  const shown = [first];
+  const next = values.findIndex((v, i) => i > first && v > 0);
+  if (next !== -1) shown.push(next);
+  return shown.map((i) => `${values[i]} ${names(values[i]!, i)}`).join(' ');
 }
 
 export function formatDays(days: number): string {
