@@ -495,7 +495,7 @@ describe('planCleanup properties', () => {
           expect(plan.deletions.length).toBe(Math.min(deletable.length, w.settings.maxDeletionsPerRun));
         }
 
-        // Unreadable AutoCleanup or LastUsed on an opted-in AMI: skipped and reported.
+        // An unreadable AutoCleanup, or timestamp on an opted-in AMI: skipped. Any of them: reported.
         for (const spec of w.specs) {
           const d = plan.decisions.find((x) => x.imageId === spec.id)!;
           if (spec.owned && spec.state === 'available' && ['maybe', ''].includes(spec.autoCleanup ?? 'x')) {
@@ -504,6 +504,19 @@ describe('planCleanup properties', () => {
               plan.problems.some((p) => p.resourceId === spec.id && p.tag === 'AutoCleanup'),
               `${spec.id}: unreadable AutoCleanup not reported`,
             );
+          }
+          const optedIn = spec.autoCleanup?.trim().toLowerCase() === 'true';
+          for (const [tag, t] of [
+            ['LastUsed', spec.lastUsed],
+            ['LastUsedRuntime', spec.runtime],
+          ] as const) {
+            if (spec.owned && spec.state === 'available' && t.kind === 'garbage') {
+              if (optedIn) check(d.action === 'skip', `${spec.id}: ${tag}=${t.text} not skipped`);
+              check(
+                plan.problems.some((p) => p.resourceId === spec.id && p.tag === tag),
+                `${spec.id}: unreadable ${tag} not reported`,
+              );
+            }
           }
         }
 
