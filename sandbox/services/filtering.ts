@@ -29,6 +29,8 @@ export function compileFilters<T>(
   filters: readonly RequestFilter[],
   fields: FieldReaders<T>,
   tagsOf: ((resource: T) => Record<string, string>) | undefined,
+  /** EC2 says InvalidParameterValue; Auto Scaling says ValidationError. */
+  invalidFilterCode = 'InvalidParameterValue',
 ): (resource: T) => boolean {
   const tests = filters.map((filter): ((resource: T) => boolean) => {
     const matches = valueMatcher(filter.values);
@@ -43,7 +45,10 @@ export function compileFilters<T>(
     if (tagsOf && filter.name === 'tag-value') return (r) => Object.values(tagsOf(r)).some(matches);
     const read = fields[filter.name];
     if (!read) {
-      throw new SandboxError('InvalidParameterValue', `The filter '${filter.name}' is invalid`);
+      throw new SandboxError(
+        invalidFilterCode,
+        `The filter '${filter.name}' is invalid; valid: ${[...Object.keys(fields), ...(tagsOf ? ['tag:<key>', 'tag-key', 'tag-value'] : [])].join(', ')}`,
+      );
     }
     return (r) => {
       const value = read(r);

@@ -140,6 +140,9 @@ describe('DescribeAutoScalingGroups', () => {
       new DescribeAutoScalingGroupsCommand({ Filters: [{ Name: 'tag-key', Values: ['ScaleToZero'] }] }),
     );
     expect(byKey.AutoScalingGroups).toHaveLength(40);
+    await expect(
+      east.send(new DescribeAutoScalingGroupsCommand({ Filters: [{ Name: 'colour', Values: ['blue'] }] })),
+    ).rejects.toMatchObject({ name: 'ValidationError', message: expect.stringContaining("'colour'") });
     east.destroy();
   });
 });

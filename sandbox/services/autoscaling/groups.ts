@@ -3,34 +3,18 @@
  * UpdateAutoScalingGroup with AWS's min <= desired <= max validation. A capacity change takes
  * effect at once: the group launches or terminates instances in the region's EC2 state.
  */
-import { SandboxError } from '../protocol/errors';
-import {
-  indexedList,
-  indexedStructs,
-  optionalInt,
-  parseFilters,
-  requiredParam,
-  type FormParams,
-} from '../protocol/form';
-import { checkRange, pageOfArray } from '../protocol/pagination';
-import { members, type XmlObject } from '../protocol/xml';
-import type { AutoScalingGroupRecord, LaunchConfigurationRecord, LaunchTemplateSpec } from '../state/records';
-import type { RegionState } from '../state/region';
-import { compileFilters } from './filtering';
-import type { QueryAction, QueryServiceHandler } from './types';
-
-const DEFAULT_MAX_RECORDS = 50;
-const MAX_TAGS_PER_GROUP = 50;
-
-function maxRecords(params: FormParams): number {
-  const value = optionalInt(params, 'MaxRecords');
-  checkRange('MaxRecords', value, 1, 100);
-  return value ?? DEFAULT_MAX_RECORDS;
-}
-
-function groupNotFound(name: string): SandboxError {
-  return new SandboxError('ValidationError', `AutoScalingGroup name not found - ${name}`);
-}
+import { SandboxError } from '../../protocol/errors';
+import { indexedList, optionalInt, parseFilters, requiredParam } from '../../protocol/form';
+import { members, type XmlObject } from '../../protocol/xml';
+import type {
+  AutoScalingGroupRecord,
+  LaunchConfigurationRecord,
+  LaunchTemplateSpec,
+} from '../../state/records';
+import type { RegionState } from '../../state/region';
+import { compileFilters } from '../filtering';
+import type { QueryAction } from '../types';
+import { groupNotFound, groupTags, maxRecords } from './common';
 
 /** AWS reports both the id and the name of a template, whichever the group was given. */
 function renderSpec(spec: LaunchTemplateSpec | undefined, region: RegionState): XmlObject | undefined {
@@ -41,16 +25,6 @@ function renderSpec(spec: LaunchTemplateSpec | undefined, region: RegionState): 
     LaunchTemplateName: spec.launchTemplateName ?? template?.name,
     Version: spec.version ?? '$Default',
   };
-}
-
-function groupTags(group: AutoScalingGroupRecord): XmlObject[] {
-  return Object.entries(group.tags).map(([key, tag]) => ({
-    ResourceId: group.name,
-    ResourceType: 'auto-scaling-group',
-    Key: key,
-    Value: tag.value,
-    PropagateAtLaunch: tag.propagateAtLaunch,
-  }));
 }
 
 function renderGroup(group: AutoScalingGroupRecord, region: RegionState): XmlObject {
@@ -111,6 +85,7 @@ const describeAutoScalingGroups: QueryAction = (params, { region }) => {
     parseFilters(params, 'Filters.member', 'Values.member'),
     {},
     (g: AutoScalingGroupRecord) => Object.fromEntries(Object.entries(g.tags).map(([k, t]) => [k, t.value])),
+    'ValidationError',
   );
   const page = region.groupTable.page(
     params.get('NextToken'),
@@ -215,98 +190,9 @@ const setDesiredCapacity: QueryAction = (params, { region }) => {
   return {};
 };
 
-interface TagInput {
-  group: AutoScalingGroupRecord;
-  key: string;
-  value: string | undefined;
-  propagateAtLaunch: boolean | undefined;
-}
-
-function tagInputs(params: FormParams, region: RegionState): TagInput[] {
-  const tags = indexedStructs(params, 'Tags.member');
-  if (tags.length === 0) throw new SandboxError('ValidationError', 'Tags must name at least one tag');
-  return tags.map((t) => {
-    const resourceId = t.get('ResourceId') ?? '';
-    const resourceType = t.get('ResourceType') ?? 'auto-scaling-group';
-    if (resourceType !== 'auto-scaling-group') {
-      throw new SandboxError(
-        'ValidationError',
-        `ResourceType '${resourceType}' is not valid; expected auto-scaling-group`,
-      );
-    }
-    const group = region.getAutoScalingGroup(resourceId);
-    if (!group) throw groupNotFound(resourceId);
-    const key = t.get('Key') ?? '';
-    if (key === '' || key.length > 128)
-      throw new SandboxError('ValidationError', `Tag key '${key}' must be 1 to 128 characters long`);
-    const propagate = t.get('PropagateAtLaunch');
-    return {
-      group,
-      key,
-      value: t.get('Value'),
-      propagateAtLaunch: propagate === undefined ? undefined : propagate === 'true',
-    };
-  });
-}
-
-const createOrUpdateTags: QueryAction = (params, { region }) => {
-  const inputs = tagInputs(params, region);
-  for (const input of inputs) {
-    const keys = new Set([
-      ...Object.keys(input.group.tags),
-      ...inputs.filter((i) => i.group === input.group).map((i) => i.key),
-    ]);
-    if (keys.size > MAX_TAGS_PER_GROUP) {
-      throw new SandboxError(
-        'LimitExceeded',
-        `The group ${input.group.name} would have more than ${MAX_TAGS_PER_GROUP} tags`,
-      );
-    }
-  }
-  for (const { group, key, value, propagateAtLaunch } of inputs) {
-    group.tags[key] = {
-      value: value ?? '',
-      propagateAtLaunch: propagateAtLaunch ?? group.tags[key]?.propagateAtLaunch ?? false,
-    };
-  }
-  return {};
-};
-
-const deleteTags: QueryAction = (params, { region }) => {
-  for (const { group, key } of tagInputs(params, region)) delete group.tags[key];
-  return {};
-};
-
-const TAG_FIELDS = {
-  'auto-scaling-group': (t: XmlObject) => t.ResourceId as string,
-  key: (t: XmlObject) => t.Key as string,
-  value: (t: XmlObject) => t.Value as string,
-  'propagate-at-launch': (t: XmlObject) => String(t.PropagateAtLaunch),
-};
-
-const describeTags: QueryAction = (params, { region }) => {
-  const limit = maxRecords(params);
-  const filter = compileFilters(
-    parseFilters(params, 'Filters.member', 'Values.member'),
-    TAG_FIELDS,
-    undefined,
-  );
-  const all = region.autoScalingGroups().flatMap(groupTags).filter(filter);
-  const page = pageOfArray(all, params.get('NextToken'), limit);
-  return { Tags: members(page.items), NextToken: page.nextToken };
-};
-
-export const autoscaling: QueryServiceHandler = {
-  service: 'autoscaling',
-  protocol: 'query',
-  xmlns: 'http://autoscaling.amazonaws.com/doc/2011-01-01/',
-  actions: {
-    DescribeAutoScalingGroups: describeAutoScalingGroups,
-    DescribeLaunchConfigurations: describeLaunchConfigurations,
-    UpdateAutoScalingGroup: updateAutoScalingGroup,
-    SetDesiredCapacity: setDesiredCapacity,
-    CreateOrUpdateTags: createOrUpdateTags,
-    DeleteTags: deleteTags,
-    DescribeTags: describeTags,
-  },
+export const groupActions = {
+  DescribeAutoScalingGroups: describeAutoScalingGroups,
+  DescribeLaunchConfigurations: describeLaunchConfigurations,
+  UpdateAutoScalingGroup: updateAutoScalingGroup,
+  SetDesiredCapacity: setDesiredCapacity,
 };

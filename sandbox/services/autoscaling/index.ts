@@ -1,0 +1,12 @@
+/** Auto Scaling (AWS query, Version 2011-01-01). */
+import type { QueryServiceHandler } from '../types';
+import { AUTOSCALING_XMLNS } from './common';
+import { groupActions } from './groups';
+import { tagActions } from './tags';
+
+export const autoscaling: QueryServiceHandler = {
+  service: 'autoscaling',
+  protocol: 'query',
+  xmlns: AUTOSCALING_XMLNS,
+  actions: { ...groupActions, ...tagActions },
+};

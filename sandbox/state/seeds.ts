@@ -1,0 +1,89 @@
+/** What tests, the demo and the control API give to seed a region; every field but the essentials is optional. */
+import type { InstanceStateName, LaunchTemplateSpec, MixedInstancesPolicyRecord, Tags } from './records';
+
+export interface ImageSeed {
+  id?: string;
+  /** Default: the sandbox account (an owned image). Another id makes a foreign image. */
+  ownerId?: string;
+  ownerAlias?: string;
+  name?: string;
+  description?: string;
+  creationDate?: string | Date;
+  state?: string;
+  public?: boolean;
+  rootDeviceType?: 'ebs' | 'instance-store';
+  /**
+   * Snapshots behind the image. Default for an owned EBS image: one new snapshot is created in
+   * the account; pass [] for none. Ids given here need not exist as snapshots.
+   */
+  snapshotIds?: string[];
+  deregistrationProtection?: boolean;
+  tags?: Tags;
+}
+
+export interface SnapshotSeed {
+  id?: string;
+  ownerId?: string;
+  volumeSize?: number;
+  startTime?: string | Date;
+  state?: string;
+  description?: string;
+  tags?: Tags;
+}
+
+export interface InstanceSeed {
+  id?: string;
+  imageId: string;
+  state?: InstanceStateName;
+  instanceType?: string;
+  lifecycle?: 'spot' | 'scheduled' | 'capacity-block';
+  rootDeviceType?: 'ebs' | 'instance-store';
+  launchTime?: string | Date;
+  reservationId?: string;
+  tags?: Tags;
+}
+
+export interface LaunchTemplateVersionSeed {
+  imageId?: string;
+  instanceType?: string;
+  description?: string;
+  createTime?: string | Date;
+}
+
+export interface LaunchTemplateSeed {
+  id?: string;
+  name: string;
+  createTime?: string | Date;
+  /** Version 1, 2, ... in this order; at least one. */
+  versions: LaunchTemplateVersionSeed[];
+  /** Default: 1. */
+  defaultVersion?: number;
+  tags?: Tags;
+}
+
+export interface LaunchConfigurationSeed {
+  name: string;
+  imageId: string;
+  instanceType?: string;
+  createdTime?: string | Date;
+}
+
+export interface AutoScalingGroupSeed {
+  name: string;
+  launchConfigurationName?: string;
+  launchTemplate?: LaunchTemplateSpec;
+  mixedInstancesPolicy?: MixedInstancesPolicyRecord;
+  minSize?: number;
+  maxSize?: number;
+  /** Default: minSize. */
+  desiredCapacity?: number;
+  /**
+   * The group's instances. Default: desiredCapacity running instances launched from the group's
+   * image (like Auto Scaling would); pass ids of seeded instances, or [] for none.
+   */
+  instanceIds?: string[];
+  tags?: Tags;
+  /** Tag keys to mark PropagateAtLaunch=true. */
+  propagateAtLaunch?: string[];
+  createdTime?: string | Date;
+}
