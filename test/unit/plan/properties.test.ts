@@ -139,6 +139,8 @@ interface SourcesSpec {
   sources: UsageSources;
   /** Whether the generator put in a reference that names no readable AMI. */
   broken: boolean;
+  /** What the adapter read for SSM parameters named by resolve:ssm: image ids. */
+  ssmParameters: Map<string, string>;
 }
 
 const sourcesSpec: fc.Arbitrary<SourcesSpec> = fc
@@ -172,9 +174,15 @@ const sourcesSpec: fc.Arbitrary<SourcesSpec> = fc
       }),
       { nil: undefined, freq: 2 },
     ),
+    ssmValue: fc.option(fc.constantFrom(...IMAGE_IDS, 'not-an-ami'), { nil: undefined }),
   })
   .map((g) => {
     let broken = false;
+    const ssmParameters = new Map<string, string>();
+    if (g.ssmValue !== undefined) ssmParameters.set('/golden', g.ssmValue);
+    // Only a parameter that was read and holds an AMI id resolves.
+    const unresolvable = (id: string | undefined) =>
+      id !== undefined && id.startsWith('resolve:') && !g.ssmValue?.startsWith('ami-');
     const instances: InstanceRecord[] = g.instances.map((i, n) => ({ id: `i-${n}`, ...i }));
     const versions: LaunchTemplateVersionRecord[] = [];
     if (g.template) {
@@ -190,7 +198,7 @@ const sourcesSpec: fc.Arbitrary<SourcesSpec> = fc
         versions.push(version);
       });
       const v3 = g.template.images[2];
-      if (v3 !== undefined && v3.startsWith('resolve:')) broken = true; // $Latest is always version 3
+      if (unresolvable(v3)) broken = true; // $Latest is always version 3
     }
     const launchConfigurations = g.configurations.map((imageId, n) => ({ name: `lc-${n}`, imageId }));
     const groups: AutoScalingGroupRecord[] = [];
@@ -215,12 +223,12 @@ const sourcesSpec: fc.Arbitrary<SourcesSpec> = fc
       if (!g.template || g.group.version === '9') broken = true;
       else {
         const n =
-          g.group.version === '$Default'
+          g.group.version === '$Default' || g.group.version === ''
             ? g.template.defaultVersion
             : g.group.version === '$Latest'
               ? 3
               : Number(g.group.version);
-        if (g.template.images[n - 1]?.startsWith('resolve:')) broken = true;
+        if (unresolvable(g.template.images[n - 1])) broken = true;
       }
       groups.push(group);
     }
@@ -232,11 +240,12 @@ const sourcesSpec: fc.Arbitrary<SourcesSpec> = fc
         autoScalingGroups: groups,
       },
       broken,
+      ssmParameters,
     };
   });
 
 /** Every AMI id something would launch or runs from, derived independently of collectUsage. */
-function usedIds(s: UsageSources): Set<string> {
+function usedIds(s: UsageSources, ssm: Map<string, string>): Set<string> {
   const out = new Set<string>();
   for (const i of s.instances) if (i.state !== 'terminated') out.add(i.imageId);
   for (const v of s.launchTemplateVersions) if ((v.isDefault || v.isLatest) && v.imageId) out.add(v.imageId);
@@ -245,7 +254,7 @@ function usedIds(s: UsageSources): Set<string> {
     for (const ref of g.launchTemplates) {
       for (const v of s.launchTemplateVersions) {
         const matches =
-          ref.version === '$Default'
+          ref.version === '$Default' || ref.version === ''
             ? v.isDefault
             : ref.version === '$Latest'
               ? v.isLatest
@@ -254,8 +263,10 @@ function usedIds(s: UsageSources): Set<string> {
       }
     }
   }
-  // A resolve:ssm: value names no AMI; the planner must refuse instead (checked via `broken`).
-  return new Set([...out].filter((id) => id.startsWith('ami-')));
+  // A resolve:ssm: value means the AMI its parameter holds; one that holds none must make the
+  // planner refuse instead (checked via `broken`).
+  const resolved = [...out].map((id) => (id.startsWith('resolve:ssm:') ? (ssm.get(id.slice(12)) ?? '') : id));
+  return new Set(resolved.filter((id) => id.startsWith('ami-')));
 }
 
 interface SnapshotSpec {
@@ -348,7 +359,7 @@ function run(w: World, order: 'as-is' | 'reversed' = 'as-is') {
   };
   return planCleanup({
     images: flip(images),
-    usage: collectUsage(sources),
+    usage: collectUsage(sources, { ssmParameters: w.sources.ssmParameters }),
     snapshots: flip(snapshots),
     settings: w.settings,
     now: w.now,
@@ -449,7 +460,7 @@ describe('planCleanup properties', () => {
     fc.assert(
       fc.property(world, (w) => {
         const plan = run(w);
-        const used = usedIds(w.sources.sources);
+        const used = usedIds(w.sources.sources, w.sources.ssmParameters);
         if (plan.deletions.length > 0) plansWithDeletions++;
         if (plan.pendingSnapshotDeletions.length > 0) plansWithPendingDeletions++;
         if (plan.refused) refusedPlans++;
@@ -570,7 +581,7 @@ describe('planCleanup properties', () => {
         const doubled = [...images, ...images.slice(0, 1)];
         const plan = planCleanup({
           images: doubled,
-          usage: collectUsage(w.sources.sources),
+          usage: collectUsage(w.sources.sources, { ssmParameters: w.sources.ssmParameters }),
           snapshots: w.snapshots.flatMap((s) => (s ? [buildSnapshot(s)] : [])),
           settings: w.settings,
           now: w.now,
@@ -587,8 +598,12 @@ describe('planTagging properties', () => {
     fc.assert(
       fc.property(world, (w) => {
         const images = w.specs.map((s) => buildImage(s, w.now));
-        const used = usedIds(w.sources.sources);
-        const plan = planTagging({ images, usage: collectUsage(w.sources.sources), now: w.now });
+        const used = usedIds(w.sources.sources, w.sources.ssmParameters);
+        const plan = planTagging({
+          images,
+          usage: collectUsage(w.sources.sources, { ssmParameters: w.sources.ssmParameters }),
+          now: w.now,
+        });
         const owned = new Set(w.specs.filter((s) => s.owned).map((s) => s.id));
         const taggable = w.specs
           .filter((s) => s.owned && ['available', 'pending'].includes(s.state))
@@ -601,7 +616,11 @@ describe('planTagging properties', () => {
         );
         expect(plan.value).toBe(iso(w.now.getTime()));
         expect(
-          planTagging({ images: [...images].reverse(), usage: collectUsage(w.sources.sources), now: w.now }),
+          planTagging({
+            images: [...images].reverse(),
+            usage: collectUsage(w.sources.sources, { ssmParameters: w.sources.ssmParameters }),
+            now: w.now,
+          }),
         ).toEqual(plan);
       }),
       { numRuns: 800 },
