@@ -2,16 +2,16 @@
  * SNS (AWS query): CreateTopic (to seed), Publish recording every message, and the checks AWS makes
  * on Publish: the topic must exist (NotFound), the message must not be empty or over 256 KB, and a
  * Subject must be ASCII without line breaks or control characters and less than 100 characters
- * (InvalidParameter). Topics and messages live per sandbox, beside the sandbox state.
+ * (InvalidParameter). Topics and messages live per region in the region's store.
  */
 import { SandboxError } from '../protocol/errors';
 import type { SandboxState } from '../state/account';
+import type { RegionState } from '../state/region';
 import type { QueryServiceHandler } from './types';
 
 export interface SnsMessage {
   messageId: string;
   topicArn: string;
-  region: string;
   subject?: string;
   message: string;
 }
@@ -21,13 +21,13 @@ export interface SnsStore {
   messages: SnsMessage[];
 }
 
-const byState = new WeakMap<SandboxState, SnsStore>();
+function storeOf(region: RegionState): SnsStore {
+  return region.store<SnsStore>('sns', () => ({ topics: new Set(), messages: [] }));
+}
 
-/** Topics and published messages of one sandbox (for tests and the demo to read). */
-export function snsStore(state: SandboxState): SnsStore {
-  let store = byState.get(state);
-  if (!store) byState.set(state, (store = { topics: new Set(), messages: [] }));
-  return store;
+/** One region's topics and published messages (for tests and the demo to read). */
+export function snsStore(state: SandboxState, region: string): SnsStore {
+  return storeOf(state.region(region));
 }
 
 const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}$/;
@@ -48,11 +48,11 @@ export const sns: QueryServiceHandler = {
         throw invalid('Topic Name: must be 1-256 characters of letters, numbers, hyphens and underscores');
       }
       const arn = `arn:aws:sns:${region.name}:${state.accountId}:${name}`;
-      snsStore(state).topics.add(arn);
+      storeOf(region).topics.add(arn);
       return { TopicArn: arn };
     },
-    Publish: (params, { state, region, requestId }) => {
-      const store = snsStore(state);
+    Publish: (params, { region, requestId }) => {
+      const store = storeOf(region);
       const topicArn = params.get('TopicArn') ?? params.get('TargetArn');
       if (!topicArn) throw invalid('TopicArn or TargetArn Reason: no value for required parameter');
       if (!store.topics.has(topicArn)) throw new SandboxError('NotFound', 'Topic does not exist', 404);
@@ -66,7 +66,7 @@ export const sns: QueryServiceHandler = {
         if (bad) throw invalid('Subject');
       }
       const messageId = `${requestId.slice(0, 24)}${String(store.messages.length + 1).padStart(12, '0')}`;
-      store.messages.push({ messageId, topicArn, region: region.name, subject, message });
+      store.messages.push({ messageId, topicArn, subject, message });
       return { MessageId: messageId };
     },
   },

@@ -1,20 +1,29 @@
 /**
- * SSM Parameter Store (JSON 1.1): PutParameter (to seed webhook URLs) and GetParameter, including
- * SecureString with WithDecryption (without it AWS returns the encrypted blob, never the plaintext),
- * and AWS's errors: ParameterNotFound, ParameterAlreadyExists without Overwrite, ValidationException.
- * Parameters live per sandbox and region, beside the sandbox state.
+ * SSM Parameter Store (JSON 1.1): PutParameter (to seed webhook URLs and AMI ids) and GetParameter,
+ * including SecureString with WithDecryption (without it AWS returns the encrypted blob, never the
+ * plaintext) and a version selector (`/name:3`, as launch templates' `resolve:ssm:` references use),
+ * with AWS's errors: ParameterNotFound, ParameterVersionNotFound, ParameterAlreadyExists without
+ * Overwrite, ValidationException. Parameters live per region in the region's store.
  */
 import { SandboxError } from '../protocol/errors';
 import type { SandboxState } from '../state/account';
+import type { RegionState } from '../state/region';
 import type { JsonServiceHandler } from './types';
+
+export type SsmParameterType = 'String' | 'StringList' | 'SecureString';
+
+export interface SsmParameterVersion {
+  version: number;
+  type: SsmParameterType;
+  value: string;
+  lastModified: Date;
+  keyId?: string;
+}
 
 export interface SsmParameter {
   name: string;
-  type: 'String' | 'StringList' | 'SecureString';
-  value: string;
-  version: number;
-  lastModified: Date;
-  keyId?: string;
+  /** Oldest first; the last one is the current value. */
+  versions: SsmParameterVersion[];
 }
 
 const TYPES = new Set(['String', 'StringList', 'SecureString']);
@@ -22,30 +31,33 @@ const NAME = /^[a-zA-Z0-9_.\-/]{1,2048}$/;
 /** The Standard tier's limit; Advanced allows 8 KB. */
 const MAX_VALUE = 4096;
 
-const byState = new WeakMap<SandboxState, Map<string, SsmParameter>>();
-
-/** The parameters of one sandbox, keyed by `region|name` (for tests that look inside). */
-export function ssmParameters(state: SandboxState): Map<string, SsmParameter> {
-  let map = byState.get(state);
-  if (!map) byState.set(state, (map = new Map()));
-  return map;
+function parametersOf(region: RegionState): Map<string, SsmParameter> {
+  return region.store('ssm', () => new Map<string, SsmParameter>());
 }
 
-function nameOf(input: Record<string, unknown>): string {
+/** One region's parameters by name (for tests that look inside). */
+export function ssmParameters(state: SandboxState, region: string): Map<string, SsmParameter> {
+  return parametersOf(state.region(region));
+}
+
+function validationError(message: string): SandboxError {
+  return new SandboxError('ValidationException', message);
+}
+
+function requireName(input: Record<string, unknown>): string {
   const name = input.Name;
   if (typeof name !== 'string' || name === '') {
-    throw new SandboxError(
-      'ValidationException',
+    throw validationError(
       "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null",
     );
   }
-  if (!NAME.test(name)) {
-    throw new SandboxError(
-      'ValidationException',
-      `Parameter name ${name} is not valid: only a-zA-Z0-9_.-/ are allowed`,
-    );
-  }
   return name;
+}
+
+function checkName(name: string): void {
+  if (!NAME.test(name)) {
+    throw validationError(`Parameter name ${name} is not valid: only a-zA-Z0-9_.-/ are allowed`);
+  }
 }
 
 function arnOf(region: string, account: string, name: string): string {
@@ -57,43 +69,38 @@ export const ssm: JsonServiceHandler = {
   protocol: 'json1.1',
   targetPrefix: 'AmazonSSM',
   actions: {
-    PutParameter: (input, { state, region }) => {
-      const name = nameOf(input);
+    PutParameter: (input, { region }) => {
+      const name = requireName(input);
+      checkName(name);
       const value = input.Value;
       if (typeof value !== 'string' || value === '') {
-        throw new SandboxError(
-          'ValidationException',
+        throw validationError(
           "1 validation error detected: Value at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1",
         );
       }
       if (value.length > MAX_VALUE) {
-        throw new SandboxError(
-          'ValidationException',
+        throw validationError(
           `Parameter ${name}: the value is longer than ${MAX_VALUE} characters (Standard tier)`,
         );
       }
-      const params = ssmParameters(state);
-      const key = `${region.name}|${name}`;
-      const existing = params.get(key);
+      const params = parametersOf(region);
+      const existing = params.get(name);
+      const current = existing?.versions.at(-1);
       if (existing && input.Overwrite !== true) {
         throw new SandboxError(
           'ParameterAlreadyExists',
           'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.',
         );
       }
-      const type = input.Type ?? existing?.type ?? 'String';
+      const type = input.Type ?? current?.type ?? 'String';
       if (typeof type !== 'string' || !TYPES.has(type)) {
-        throw new SandboxError(
-          'ValidationException',
-          `Parameter ${name}: Type must be one of String, StringList, SecureString`,
-        );
+        throw validationError(`Parameter ${name}: Type must be one of String, StringList, SecureString`);
       }
-      const version = (existing?.version ?? 0) + 1;
-      params.set(key, {
-        name,
-        type: type as SsmParameter['type'],
-        value,
+      const version = (current?.version ?? 0) + 1;
+      const entry: SsmParameterVersion = {
         version,
+        type: type as SsmParameterType,
+        value,
         lastModified: new Date(),
         keyId:
           type === 'SecureString'
@@ -101,27 +108,48 @@ export const ssm: JsonServiceHandler = {
               ? input.KeyId
               : 'alias/aws/ssm'
             : undefined,
-      });
+      };
+      if (existing) existing.versions.push(entry);
+      else params.set(name, { name, versions: [entry] });
       return { Version: version, Tier: 'Standard' };
     },
     GetParameter: (input, { state, region }) => {
-      const name = nameOf(input);
-      const p = ssmParameters(state).get(`${region.name}|${name}`);
-      if (!p) throw new SandboxError('ParameterNotFound', `Parameter ${name} not found.`);
+      const requested = requireName(input);
+      // "/name:3" selects version 3; labels are not modelled (no LabelParameterVersion here).
+      const colon = requested.lastIndexOf(':');
+      const name = colon > 0 ? requested.slice(0, colon) : requested;
+      const selector = colon > 0 ? requested.slice(colon + 1) : undefined;
+      checkName(name);
+      const p = parametersOf(region).get(name);
+      if (!p) throw new SandboxError('ParameterNotFound', `Parameter ${requested} not found.`);
+      let v = p.versions.at(-1)!;
+      if (selector !== undefined) {
+        const found = /^\d+$/.test(selector)
+          ? p.versions.find((x) => x.version === Number(selector))
+          : undefined;
+        if (!found) {
+          throw new SandboxError(
+            'ParameterVersionNotFound',
+            `Systems Manager could not find version ${selector} of ${name}. Verify the version and try again.`,
+          );
+        }
+        v = found;
+      }
       const decrypt = input.WithDecryption === true;
       // Without decryption AWS hands back the KMS ciphertext; a stand-in that is clearly not the value.
       const value =
-        p.type === 'SecureString' && !decrypt
-          ? Buffer.from(`sandbox-kms:${p.keyId ?? ''}:${p.version}:${p.name}`).toString('base64')
-          : p.value;
+        v.type === 'SecureString' && !decrypt
+          ? Buffer.from(`sandbox-kms:${v.keyId ?? ''}:${v.version}:${name}`).toString('base64')
+          : v.value;
       return {
         Parameter: {
-          Name: p.name,
-          Type: p.type,
+          Name: name,
+          Type: v.type,
           Value: value,
-          Version: p.version,
-          LastModifiedDate: p.lastModified.getTime() / 1000,
-          ARN: arnOf(region.name, state.accountId, p.name),
+          Version: v.version,
+          ...(selector !== undefined ? { Selector: `:${selector}` } : {}),
+          LastModifiedDate: v.lastModified.getTime() / 1000,
+          ARN: arnOf(region.name, state.accountId, name),
           DataType: 'text',
         },
       };

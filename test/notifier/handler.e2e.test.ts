@@ -126,7 +126,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   receiver.received.splice(0);
-  snsStore(sandbox.state).messages.splice(0);
+  snsStore(sandbox.state, 'eu-west-1').messages.splice(0);
 });
 afterEach(() => sandbox.faults.clear());
 
@@ -149,7 +149,7 @@ describe('notifier handler, end to end', () => {
     });
     expect(posts(SLACK_PATH)).toHaveLength(sent.length);
     expect(posts(TEAMS_PATH)).toHaveLength(sent.length);
-    const mails = snsStore(sandbox.state).messages;
+    const mails = snsStore(sandbox.state, 'eu-west-1').messages;
     expect(mails).toHaveLength(sent.length);
 
     const slack = posts(SLACK_PATH)[0]!;
@@ -175,7 +175,7 @@ describe('notifier handler, end to end', () => {
       occurrences: 2,
     });
     expect(posts(SLACK_PATH)).toHaveLength(1);
-    expect(snsStore(sandbox.state).messages).toHaveLength(1);
+    expect(snsStore(sandbox.state, 'eu-west-1').messages).toHaveLength(1);
   });
 
   it('a repeat after the window is sent again with how often it was seen', async () => {
@@ -196,7 +196,7 @@ describe('notifier handler, end to end', () => {
     );
     const third = await run(handler, event);
     expect(third).toMatchObject({ outcome: 'sent', occurrences: 2 });
-    expect(snsStore(sandbox.state).messages.at(-1)!.message).toContain(
+    expect(snsStore(sandbox.state, 'eu-west-1').messages.at(-1)!.message).toContain(
       'Seen 2 times since the last message about this incident.',
     );
     expect(JSON.stringify(posts(SLACK_PATH).at(-1)!.body)).toContain('Seen 2 times');
@@ -231,7 +231,7 @@ describe('notifier handler, end to end', () => {
     expect(outcome.outcome).toBe('partially-sent');
     expect(posts(SLACK_PATH)).toHaveLength(4);
     expect(posts(TEAMS_PATH)).toHaveLength(1);
-    expect(snsStore(sandbox.state).messages).toHaveLength(1);
+    expect(snsStore(sandbox.state, 'eu-west-1').messages).toHaveLength(1);
     const failure = logs
       .map((l) => JSON.parse(l) as Record<string, unknown>)
       .find((l) => l.msg === 'delivery failed');
@@ -313,7 +313,7 @@ describe('notifier handler, end to end', () => {
     const json = JSON.stringify(posts(SLACK_PATH)[0]!.body);
     expect(json).not.toContain('<!channel>');
     expect(json).not.toContain('<@U123ABC>');
-    expect(snsStore(sandbox.state).messages[0]!.subject).toMatch(/^[\x20-\x7e]{1,99}$/);
+    expect(snsStore(sandbox.state, 'eu-west-1').messages[0]!.subject).toMatch(/^[\x20-\x7e]{1,99}$/);
   });
 
   it('bad settings fail with a message naming the setting and what it expects', async () => {

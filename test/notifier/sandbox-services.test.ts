@@ -45,6 +45,17 @@ describe('sandbox SSM Parameter Store', () => {
     expect(cipher.Parameter?.Value).not.toContain('hooks.example');
   });
 
+  it('reads an older version with a /name:N selector, as resolve:ssm: references do', async () => {
+    await ssm.send(new PutParameterCommand({ Name: '/t/ami', Type: 'String', Value: 'ami-1' }));
+    await ssm.send(new PutParameterCommand({ Name: '/t/ami', Value: 'ami-2', Overwrite: true }));
+    const v1 = await ssm.send(new GetParameterCommand({ Name: '/t/ami:1' }));
+    expect(v1.Parameter).toMatchObject({ Name: '/t/ami', Value: 'ami-1', Version: 1, Selector: ':1' });
+    expect((await ssm.send(new GetParameterCommand({ Name: '/t/ami' }))).Parameter?.Value).toBe('ami-2');
+    await expect(ssm.send(new GetParameterCommand({ Name: '/t/ami:9' }))).rejects.toMatchObject({
+      name: 'ParameterVersionNotFound',
+    });
+  });
+
   it('refuses to overwrite without Overwrite, and bumps the version with it', async () => {
     await ssm.send(new PutParameterCommand({ Name: '/t/v', Type: 'String', Value: 'a' }));
     await expect(
@@ -83,7 +94,7 @@ describe('sandbox SNS', () => {
       new PublishCommand({ TopicArn: topicArn, Subject: 'Backup failed', Message: 'body' }),
     );
     expect(out.MessageId).toEqual(expect.any(String));
-    expect(snsStore(sandbox.state).messages.at(-1)).toMatchObject({
+    expect(snsStore(sandbox.state, 'eu-west-1').messages.at(-1)).toMatchObject({
       topicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts',
       subject: 'Backup failed',
       message: 'body',
