@@ -6,5 +6,6 @@ module.exports = {
   // @middy/* ships ESM only, so swc compiles it to CommonJS along with our TypeScript.
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
+  setupFiles: ['<rootDir>/test/setup-env.ts'],
   testTimeout: 30000,
 };

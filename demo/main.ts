@@ -5,9 +5,12 @@
 import { startSandbox } from '../sandbox/server';
 import { DETAIL_TYPE } from '../shared/events';
 import { runAmiLifecycleStory } from './ami-lifecycle';
+import { runScaleToZeroStory } from './scale-to-zero';
 
 async function main(): Promise<void> {
   const started = Date.now();
+  // Node 20 is supported for local runs until the SDK pin moves (README "Node.js versions").
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const sandbox = await startSandbox();
   // The SDK reads these when a client is built: every call goes to the sandbox, with dummy credentials.
   Object.assign(process.env, sandbox.env('eu-west-1'));
@@ -22,12 +25,17 @@ async function main(): Promise<void> {
     console.log(
       `\nEventBridge received ${events.length} events from the runs (${refusals} cleanup refusal), for the notifier.`,
     );
-    const counts = sandbox.requests.counts();
-    const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    const total = sandbox.requests.all().length;
     console.log(
-      `\n${story.taggerRuns} tagger runs and ${story.cleanupRuns} cleanup runs (${story.refusedRuns} refused), ` +
+      `${story.taggerRuns} tagger runs and ${story.cleanupRuns} cleanup runs (${story.refusedRuns} refused), ` +
         `${total} API requests to the sandbox, ${((Date.now() - started) / 1000).toFixed(1)} s.`,
     );
+    console.log('\n== Scale-to-zero: a dev environment over a simulated Monday night ==\n');
+    const scale = await runScaleToZeroStory(sandbox);
+    const failed = scale.checks.filter((c) => !c.ok);
+    console.log(`\n${scale.checks.length - failed.length}/${scale.checks.length} story checks held.`);
+    for (const c of failed) console.log(`  did NOT hold: ${c.what}`);
+    if (failed.length > 0) process.exitCode = 1;
   } finally {
     await sandbox.close();
   }

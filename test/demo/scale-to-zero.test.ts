@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
-import { runScaleToZeroStory } from '../../functions/scale-to-zero/demo';
+import { runScaleToZeroStory } from '../../demo/scale-to-zero';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
 
 let sandbox: Sandbox;

@@ -9,10 +9,10 @@ import { CreateTagsCommand, EC2Client, StartInstancesCommand } from '@aws-sdk/cl
 import type { Context } from 'aws-lambda';
 import { DateTime } from 'luxon';
 
-import type { Sandbox } from '../../sandbox/server';
-import type { RunSummaryDetail } from '../../shared/events';
-import type { LogLine } from '../../shared/report';
-import { makeScaleHandler } from './handler';
+import type { Sandbox } from '../sandbox/server';
+import type { RunSummaryDetail } from '../shared/events';
+import type { LogLine } from '../shared/report';
+import { makeScaleHandler } from '../functions/scale-to-zero/handler';
 
 export interface ScaleStoryOptions {
   region?: string;
