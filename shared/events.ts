@@ -27,6 +27,12 @@ export interface SkippedResource {
   reason: string;
 }
 
+/** Something worth knowing that needs no action (e.g. an in-use AMI another account owns). */
+export interface ReportedResource {
+  resourceId: string;
+  reason: string;
+}
+
 /** detail of a "EC2 Hygiene Run Summary" event. */
 export interface RunSummaryDetail {
   function: FunctionName;
@@ -41,6 +47,11 @@ export interface RunSummaryDetail {
   counts: Record<string, number>;
   failures: RunFailure[];
   skipped: SkippedResource[];
+  /**
+   * Informational findings, not failures: the notifier does not alert on these. Kept apart from
+   * `skipped` because an account running Amazon's own AMIs would otherwise warn on every run.
+   */
+  reported?: ReportedResource[];
 }
 
 /** detail of a "EC2 Hygiene Cleanup Refused" event: the whole run deleted nothing, and why. */

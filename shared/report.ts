@@ -40,11 +40,12 @@ export function logDecision(log: LogFn, line: DecisionLine): void {
  */
 export const MAX_DETAIL_BYTES = 200 * 1024;
 
-/** Shortens failures/skipped until the detail fits, recording how many were left out in counts. */
+/** Shortens failures/skipped/reported until the detail fits, recording how many were left out in counts. */
 export function fitSummary(detail: RunSummaryDetail, maxBytes = MAX_DETAIL_BYTES): RunSummaryDetail {
   const size = (d: unknown) => Buffer.byteLength(JSON.stringify(d), 'utf8');
   if (size(detail) <= maxBytes) return detail;
-  let keep = Math.max(detail.failures.length, detail.skipped.length);
+  const reported = detail.reported ?? [];
+  let keep = Math.max(detail.failures.length, detail.skipped.length, reported.length);
   let fitted = detail;
   while (keep > 0) {
     keep = Math.floor(keep / 2);
@@ -52,10 +53,12 @@ export function fitSummary(detail: RunSummaryDetail, maxBytes = MAX_DETAIL_BYTES
       ...detail,
       failures: detail.failures.slice(0, keep),
       skipped: detail.skipped.slice(0, keep),
+      ...(detail.reported && { reported: reported.slice(0, keep) }),
       counts: {
         ...detail.counts,
         failuresOmitted: Math.max(0, detail.failures.length - keep),
         skippedOmitted: Math.max(0, detail.skipped.length - keep),
+        ...(detail.reported && { reportedOmitted: Math.max(0, reported.length - keep) }),
       },
     };
     if (size(fitted) <= maxBytes) return fitted;

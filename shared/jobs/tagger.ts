@@ -94,8 +94,9 @@ async function tagRegion(deps: TaggerDeps, region: string): Promise<TaggerRegion
       });
     }
     for (const p of [...inventory.problems, ...plan.problems]) summary.skipped.push(problemToSkip(p));
+    summary.reported = [];
     for (const f of plan.foreignInUse) {
-      summary.skipped.push({
+      summary.reported.push({
         resourceId: f.imageId,
         reason: f.ownerId
           ? `in use, owned by account ${f.ownerId}: reported, not tagged`

@@ -164,6 +164,17 @@ describe('normaliseEvent: one record per failure event type', () => {
     });
   });
 
+  it('a run summary whose only findings are informational (reported) sends nothing', () => {
+    const event = fixture('fleet-run-summary-clean');
+    (event.detail as { reported: unknown[] }).reported = [
+      {
+        resourceId: 'ami-0123456789abcdef0',
+        reason: 'in use, owned by account 137112412989: reported, not tagged',
+      },
+    ];
+    expect(normaliseEvent(event, OPTIONS).kind).toBe('ignore');
+  });
+
   it('the same problems on the next run are the same incident; different problems a new one', () => {
     const a = notified('fleet-run-summary-failures');
     const next = fixture('fleet-run-summary-failures');
