@@ -5,6 +5,7 @@
 import { startSandbox } from '../sandbox/server';
 import { DETAIL_TYPE } from '../shared/events';
 import { runAmiLifecycleStory } from './ami-lifecycle';
+import { renderNotifierStory } from './notifier';
 import { runScaleToZeroStory } from './scale-to-zero';
 
 async function main(): Promise<void> {
@@ -36,6 +37,9 @@ async function main(): Promise<void> {
     console.log(`\n${scale.checks.length - failed.length}/${scale.checks.length} story checks held.`);
     for (const c of failed) console.log(`  did NOT hold: ${c.what}`);
     if (failed.length > 0) process.exitCode = 1;
+
+    console.log('\n== Notifier: what the destinations would receive ==\n');
+    console.log(renderNotifierStory(sandbox));
   } finally {
     await sandbox.close();
   }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { runAmiLifecycleStory, type AmiStoryResult } from '../../demo/ami-lifecycle';
+import { renderNotifierStory } from '../../demo/notifier';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
 
 // The `npm start` story, checked: two simulated weeks of the real jobs on the sandbox.
@@ -63,5 +64,14 @@ describe('npm start: the AMI lifecycle story', () => {
       .find((i) => i.name === 'vendor-nat-appliance');
     expect(vendor?.tags.LastUsed).toBeUndefined();
     expect(vendor?.tags.LastUsedRuntime).toBeUndefined();
+  });
+
+  it('renders the refusal and the bad tags as the notifier would send them, and nothing for clean runs', () => {
+    const text = renderNotifierStory(sandbox);
+    expect(text).toContain('Subject: [CRITICAL] ec2-hygiene cleanup refused to delete anything in eu-west-1');
+    expect(text).toMatch(/Subject: \[WARNING\] ec2-hygiene cleanup run: 2 resources skipped/);
+    expect(text).toContain('no notification: tagger run summary is clean');
+    // The vendor's AMI in use is informational: it must not make every tagger run warn.
+    expect(text).not.toMatch(/tagger run: \d+ resources? skipped/);
   });
 });
