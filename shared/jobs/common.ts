@@ -7,10 +7,11 @@ import type { LogFn } from '../report';
 import type { Problem } from '../domain';
 import { formatTimestamp } from '../tags';
 
-export interface JobDeps {
+/** What every job is given: everything from outside (time, clients, settings of its own kind). */
+export interface JobDepsOf<S> {
   clientsFor(region: string): AwsClients;
-  settings: Settings;
-  /** The run's "now": the tags' value and the clock the plans judge ages by. */
+  settings: S;
+  /** The run's "now": the tags' value and the clock the plans judge ages and schedules by. */
   now: Date;
   log: LogFn;
   budget: Budget;
@@ -19,6 +20,9 @@ export interface JobDeps {
   /** Put the summary on EventBridge (default true; the read-only plan CLI turns it off). */
   publish?: boolean;
 }
+
+/** The tagger's and cleanup's deps. */
+export type JobDeps = JobDepsOf<Settings>;
 
 export function finishedAt(deps: JobDeps, startedMs: number): string {
   if (!deps.clock) return formatTimestamp(deps.now);

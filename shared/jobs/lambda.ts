@@ -4,9 +4,9 @@
  */
 import { createClients, type AwsClients } from '../aws/clients';
 import { budgetFromContext, type LambdaTimeContext } from '../budget';
-import { loadSettings, type Env } from '../config';
+import { loadSettings, type Env, type Settings } from '../config';
 import { jsonLog, type LogFn } from '../report';
-import type { JobDeps } from './common';
+import type { JobDepsOf } from './common';
 
 export interface LambdaWiring {
   env: Env;
@@ -18,8 +18,16 @@ export interface LambdaWiring {
 }
 
 /** Throws ConfigError on a bad setting: the whole run cannot work, so Lambda should record an error. */
-export function lambdaDeps(w: LambdaWiring): JobDeps {
-  const settings = loadSettings(w.env);
+export function lambdaDeps(w: LambdaWiring): JobDepsOf<Settings> {
+  return lambdaDepsWith(w, loadSettings);
+}
+
+/** The same wiring for a function with settings of its own (e.g. scale-to-zero). */
+export function lambdaDepsWith<S extends { maxAttempts: number }>(
+  w: LambdaWiring,
+  load: (env: Env) => S,
+): JobDepsOf<S> {
+  const settings = load(w.env);
   const clientsFor = (region: string): AwsClients => {
     let clients = w.clientCache.get(region);
     if (!clients) {

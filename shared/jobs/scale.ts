@@ -5,7 +5,6 @@
  */
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 
-import { createClients, type AwsClients } from '../aws/clients';
 import { errorText } from '../aws/inventory';
 import {
   applyScaleActions,
@@ -13,27 +12,15 @@ import {
   type ScaleApplyResult,
   type ScaleInventory,
 } from '../aws/scale';
-import { budgetFromContext, type Budget, type LambdaTimeContext } from '../budget';
-import type { Env } from '../config';
 import type { RunSummaryDetail, SkippedResource } from '../events';
 import { planScale, type ScaleAction, type ScaleDecision, type ScalePlan } from '../plan/scale';
-import { jsonLog, logDecision, publishRunEvents, type LogFn } from '../report';
+import { logDecision, publishRunEvents } from '../report';
 import { loadScaleSettings, type ScaleSettings } from '../schedule';
 import { formatTimestamp } from '../tags';
-import { regionFailure } from './common';
+import { regionFailure, type JobDepsOf } from './common';
+import { lambdaDepsWith, type LambdaWiring } from './lambda';
 
-export interface ScaleJobDeps {
-  clientsFor(region: string): AwsClients;
-  settings: ScaleSettings;
-  /** The run's "now": the schedules are judged at this moment. */
-  now: Date;
-  log: LogFn;
-  budget: Budget;
-  /** Milliseconds since the epoch, for finishedAt; defaults to a clock frozen at `now`. */
-  clock?: () => number;
-  /** Put the summary on EventBridge (default true; a read-only plan turns it off). */
-  publish?: boolean;
-}
+export type ScaleJobDeps = JobDepsOf<ScaleSettings>;
 
 export interface ScaleRegionResult {
   region: string;
@@ -204,36 +191,7 @@ function countsOf(
   return counts;
 }
 
-export interface ScaleLambdaWiring {
-  env: Env;
-  context: LambdaTimeContext;
-  clock: () => number;
-  clientCache: Map<string, AwsClients>;
-  log?: LogFn;
-  safetyMarginMs?: number;
-}
-
 /** Throws ConfigError on a bad setting: the whole run cannot work, so Lambda should record an error. */
-export function scaleLambdaDeps(w: ScaleLambdaWiring): ScaleJobDeps {
-  const settings = loadScaleSettings(w.env);
-  const clientsFor = (region: string): AwsClients => {
-    let clients = w.clientCache.get(region);
-    if (!clients) {
-      clients = createClients(region, { maxAttempts: settings.maxAttempts });
-      w.clientCache.set(region, clients);
-    }
-    return clients;
-  };
-  const budgetOptions =
-    w.safetyMarginMs === undefined
-      ? { clock: w.clock }
-      : { clock: w.clock, safetyMarginMs: w.safetyMarginMs };
-  return {
-    clientsFor,
-    settings,
-    now: new Date(w.clock()),
-    log: w.log ?? jsonLog,
-    budget: budgetFromContext(w.context, budgetOptions),
-    clock: w.clock,
-  };
+export function scaleLambdaDeps(w: LambdaWiring): ScaleJobDeps {
+  return lambdaDepsWith(w, loadScaleSettings);
 }
