@@ -8,14 +8,19 @@ import { createClients, destroyClients } from '../shared/aws/clients';
 import { errorText, readImageInventory } from '../shared/aws/inventory';
 import { cleanupSettingsFrom } from '../shared/jobs/cleanup';
 import { loadSettings, type Settings } from '../shared/config';
+import { readScaleInventory } from '../shared/aws/scale';
 import { planCleanup, type CleanupPlan } from '../shared/plan/cleanup';
+import { planScale, type ScalePlan } from '../shared/plan/scale';
+import { loadScaleSettings, type ScaleSettings } from '../shared/schedule';
 import { planTagging, type TaggingPlan } from '../shared/plan/tagging';
 import { parseTimestamp, TIMESTAMP_EXPECTED } from '../shared/tags';
 import { collectUsage } from '../shared/usage';
 
 const USAGE = `usage: npm run plan -- [options]
 
-Shows what ec2-hygiene's tagger and cleanup would do in an AWS account now. Never writes anything.
+Shows what ec2-hygiene's tagger, cleanup and scale-to-zero would do in an AWS account now.
+Never writes anything. Scale-to-zero reads SCALE_DEFAULT_SCHEDULE, SCALE_SCHEDULES and
+SCALE_HOLIDAYS from the environment, as the deployed function does.
 
 options:
   --region R[,R...]        regions to read (default: REGIONS, then AWS_REGION)
@@ -33,12 +38,14 @@ export interface RegionPlan {
   accountId?: string;
   tagging?: TaggingPlan;
   cleanup?: CleanupPlan;
+  scale?: ScalePlan;
   error?: string;
   names: Record<string, string>;
 }
 
 export interface PlanArgs {
   settings: Settings;
+  scaleSettings: ScaleSettings;
   json: boolean;
   help: boolean;
   profile?: string;
@@ -74,6 +81,7 @@ export function settingsFromArgs(
     ...(values['keep-newest'] !== undefined && { KEEP_NEWEST_PER_FAMILY: values['keep-newest'] }),
     ...(values['family-tag'] !== undefined && { FAMILY_TAG: values['family-tag'] }),
   });
+  const scaleSettings = loadScaleSettings({ ...env, REGIONS: settings.regions.join(',') });
   let now = clock();
   if (values.at !== undefined) {
     const at = parseTimestamp(values.at);
@@ -84,19 +92,25 @@ export function settingsFromArgs(
   return {
     now,
     settings,
+    scaleSettings,
     json: values.json,
     help: values.help,
     ...(values.profile !== undefined && { profile: values.profile }),
   };
 }
 
-export async function planRegions(settings: Settings, now: Date): Promise<RegionPlan[]> {
+export async function planRegions(
+  settings: Settings,
+  now: Date,
+  scaleSettings?: ScaleSettings,
+): Promise<RegionPlan[]> {
   const out: RegionPlan[] = [];
   for (const region of settings.regions) {
     const clients = createClients(region, { maxAttempts: settings.maxAttempts });
     try {
       const inventory = await readImageInventory(clients, region, { snapshots: true });
       const usage = collectUsage(inventory.sources);
+      const scaleInventory = scaleSettings ? await readScaleInventory(clients) : undefined;
       out.push({
         region,
         accountId: inventory.accountId,
@@ -108,6 +122,15 @@ export async function planRegions(settings: Settings, now: Date): Promise<Region
           settings: cleanupSettingsFrom(settings),
           now,
         }),
+        ...(scaleSettings &&
+          scaleInventory && {
+            scale: planScale({
+              groups: scaleInventory.groups,
+              instances: scaleInventory.instances,
+              settings: scaleSettings,
+              now,
+            }),
+          }),
         names: Object.fromEntries(inventory.images.map((i) => [i.id, i.name ?? ''])),
       });
     } catch (err) {
@@ -156,6 +179,11 @@ export function renderTable(plans: RegionPlan[]): string {
         `  cleanup: ${c.delete} to delete, ${c.keep} kept, ${c.skip} skipped (unreadable tags), ${c.defer} deferred; ${c.snapshotsToDelete} snapshots to delete`,
       );
     }
+    if (p.scale) {
+      lines.push('  scale-to-zero:');
+      if (p.scale.decisions.length === 0) lines.push('    no resource carries the ScaleToZero tag');
+      for (const d of p.scale.decisions) lines.push(`    ${d.resourceId}  ${d.outcome}: ${d.reason}`);
+    }
   }
   return lines.join('\n');
 }
@@ -175,7 +203,7 @@ async function main(): Promise<void> {
   }
   // The SDK's default credential chain reads AWS_PROFILE when the clients are built.
   if (parsed.profile) process.env.AWS_PROFILE = parsed.profile;
-  const plans = await planRegions(parsed.settings, parsed.now);
+  const plans = await planRegions(parsed.settings, parsed.now, parsed.scaleSettings);
   console.log(parsed.json ? JSON.stringify(plans, null, 2) : renderTable(plans));
   if (plans.every((p) => p.error)) process.exitCode = 1;
 }

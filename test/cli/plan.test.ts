@@ -27,6 +27,19 @@ describe('npm run plan (read-only)', () => {
     });
     region.addInstance({ imageId: used.id, state: 'running' });
     region.addImage({ name: 'odd', tags: { AutoCleanup: 'maybe', LastUsedRuntime: '2026-11-23T11:40:00Z' } });
+    // Monday 2026-11-23 12:00Z is inside the default Mon-Fri 07:00-19:00 UTC window.
+    region.addInstance({
+      id: 'i-0000000000000dev1',
+      imageId: used.id,
+      state: 'running',
+      tags: { ScaleToZero: 'true' },
+    });
+    region.addInstance({
+      id: 'i-0000000000000bad1',
+      imageId: used.id,
+      state: 'running',
+      tags: { ScaleToZero: 'weekdays' },
+    });
   });
 
   afterAll(async () => {
@@ -36,8 +49,8 @@ describe('npm run plan (read-only)', () => {
 
   it('plans both functions and writes nothing to the account', async () => {
     sandbox.requests.reset();
-    const { settings } = settingsFromArgs(['--region', 'eu-west-1'], process.env);
-    const [plan] = await planRegions(settings, NOW);
+    const { settings, scaleSettings } = settingsFromArgs(['--region', 'eu-west-1'], process.env);
+    const [plan] = await planRegions(settings, NOW, scaleSettings);
     expect(plan?.cleanup?.deletions.map((d) => d.image.id)).toEqual([oldId]);
     expect(plan?.tagging?.lastUsed).toHaveLength(1);
     const actions = Object.keys(sandbox.requests.counts()).map((k) => k.split(':')[1]);
@@ -48,6 +61,11 @@ describe('npm run plan (read-only)', () => {
     const table = renderTable([plan!]);
     expect(table).toMatch(new RegExp(`${oldId}\\s+old-build\\s+tag-runtime\\s+delete`));
     expect(table).toContain('AutoCleanup="maybe"');
+    expect(table).toMatch(/i-0000000000000bad1 {2}skip.*ScaleToZero="weekdays"/);
+
+    // At 20:00 the same account would have its opted-in box stopped, and only that one.
+    const [evening] = await planRegions(settings, new Date('2026-11-23T20:00:00Z'), scaleSettings);
+    expect(evening?.scale?.actions.map((a) => a.kind)).toEqual(['stop-instance']);
   });
 
   it('refuses a bad flag with the setting and what was expected', () => {
