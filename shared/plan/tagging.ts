@@ -1,6 +1,7 @@
 /**
  * The tagger's decision: which owned AMIs get LastUsed=<now> (in use) and LastUsedRuntime=<now>
- * (every owned AMI it can tag), and which in-use AMIs it can only report because another account
+ * (every owned AMI it can tag, unless a usage reference could not be resolved: then only the in-use
+ * ones, since the run cannot vouch for the others' LastUsed), and which in-use AMIs it can only report because another account
  * owns them or they no longer exist. Pure: `now` is a parameter, the apply step writes the tags.
  */
 import type { Image, Problem, UsageRef } from '../domain';
@@ -34,7 +35,10 @@ export interface TaggingPlan {
   value: string;
   /** Owned, in-use AMIs: stamp LastUsed=value (they are also in `runtime`). Sorted. */
   lastUsed: string[];
-  /** Every owned AMI in a taggable state: stamp LastUsedRuntime=value. Sorted. */
+  /**
+   * Owned AMIs in a taggable state whose usage this run knows: stamp LastUsedRuntime=value. Sorted.
+   * Every taggable one when all usage references resolved; only the in-use ones otherwise.
+   */
   runtime: string[];
   /** In use but not owned (or not found): reported, never tagged. Sorted by image id. */
   foreignInUse: ForeignImageInUse[];
@@ -84,15 +88,27 @@ export function planTagging(input: { images: Image[]; usage: UsageIndex; now: Da
       });
       continue;
     }
-    runtime.push(image.id);
     if (inUse) {
+      runtime.push(image.id);
       lastUsed.push(image.id);
       decisions.push({
         imageId: image.id,
         action: 'tag-last-used',
         reason: `in use by ${describeUsageRefs(refs)}: LastUsed and LastUsedRuntime set to ${value}`,
       });
+    } else if (usage.unresolved.length > 0) {
+      // LastUsedRuntime vouches that LastUsed was up to date as of this run. With a reference this
+      // run could not resolve, any AMI may be the one in use through it, and its LastUsed was not
+      // refreshed: stamping LastUsedRuntime anyway would let cleanup trust a stale LastUsed.
+      decisions.push({
+        imageId: image.id,
+        action: 'skip',
+        reason:
+          `not in use as far as this run could tell, but ${usage.unresolved.length} usage reference(s) ` +
+          `could not be resolved and could point at it: LastUsedRuntime not refreshed, LastUsed left as it was`,
+      });
     } else {
+      runtime.push(image.id);
       decisions.push({
         imageId: image.id,
         action: 'tag-runtime',
