@@ -90,6 +90,12 @@ export async function applyCleanup(
     incomplete: false,
   };
   let checkReferences = options.checkImageReferences;
+  const deregistered = new Set<string>();
+  // Snapshot id -> every planned AMI behind it (not only the one the plan gave it to).
+  const sharers = new Map<string, string[]>();
+  for (const d of work.deletions) {
+    for (const s of new Set(d.image.snapshotIds)) sharers.set(s, [...(sharers.get(s) ?? []), d.image.id]);
+  }
 
   const outOfTime = (resourceId: string, kind: ApplyOutcome['kind'], step: string): boolean => {
     if (options.hasTime()) return false;
@@ -205,8 +211,26 @@ export async function applyCleanup(
       }
     }
     result.deregistered.push(id);
+    deregistered.add(id);
     result.outcomes.push({ resourceId: id, kind: 'image', action: 'deregistered', reason: d.reason });
-    for (const s of d.snapshotIds) await deleteSnapshot(s, id);
+    for (const s of d.snapshotIds) {
+      // The plan gives a snapshot shared by several planned AMIs to the first of them, counting the
+      // others as deleted too. One of them may still be registered (kept by DescribeImageReferences,
+      // a failed or not yet reached deregistration): then the snapshot waits, marked, for a later run,
+      // which deletes it only once no AMI uses it. AWS's own InUse guard is not relied upon.
+      const waiting = (sharers.get(s) ?? []).filter((other) => other !== id && !deregistered.has(other));
+      if (waiting.length > 0) {
+        result.snapshotsDeferred.push(s);
+        result.outcomes.push({
+          resourceId: s,
+          kind: 'snapshot',
+          action: 'snapshot-deferred',
+          reason: `also behind ${waiting.join(', ')}, not deregistered (yet); it keeps its ${TAG.pendingDeletion}=${id} tag and a later run deletes it once no AMI uses it`,
+        });
+        continue;
+      }
+      await deleteSnapshot(s, id);
+    }
   };
 
   const skip = (id: string): void => {

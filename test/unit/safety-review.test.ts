@@ -2,11 +2,61 @@
  * Safety review of the AMI deletion path: each test pins down one way an AMI or snapshot could be
  * deleted when it should not be, or a tag could vouch for something the run did not see.
  */
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from '@jest/globals';
 
+import type { AwsClients } from '../../shared/aws/clients';
+import { applyCleanup, type PlannedDeletion } from '../../shared/aws/cleanup';
 import { taggerWrites } from '../../shared/aws/tagging';
+import type { Image } from '../../shared/domain';
 import { planTagging } from '../../shared/plan/tagging';
 import { NOW, image, usageOf } from './plan/fixtures';
+
+type Call = { action: string; input: Record<string, unknown> };
+
+/** A real EC2 client (the paginators insist on one) whose send is scripted and never leaves the process. */
+function fakeClients(answer: (call: Call) => unknown): { clients: AwsClients; calls: Call[] } {
+  const calls: Call[] = [];
+  const ec2 = new EC2Client({
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  const send = async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+    const call = { action: command.constructor.name.replace(/Command$/, ''), input: command.input };
+    calls.push(call);
+    const result = answer(call);
+    if (result instanceof Error) throw result;
+    return result ?? {};
+  };
+  ec2.send = send as unknown as EC2Client['send'];
+  return { clients: { region: 'eu-west-1', ec2 } as unknown as AwsClients, calls };
+}
+
+function awsError(name: string): Error {
+  return Object.assign(new Error(`${name} message`), { name });
+}
+
+/** A planned deletion; `imageSnapshots` is every snapshot behind the AMI, `owned` the ones the plan gave it. */
+function deletion(id: string, imageSnapshots: string[], owned: string[] = imageSnapshots): PlannedDeletion {
+  const img: Image = {
+    id,
+    region: 'eu-west-1',
+    ownerId: '123456789012',
+    ownedBySelf: true,
+    state: 'available',
+    tags: { AutoCleanup: 'true' },
+    snapshotIds: imageSnapshots,
+    deregistrationProtected: false,
+  };
+  return {
+    image: img,
+    snapshotIds: owned,
+    reason: 'unused since 2026-10-01T00:00:00Z, 53 days > 7 days retention',
+  };
+}
+
+const deletedSnapshots = (calls: Call[]) =>
+  calls.filter((c) => c.action === 'DeleteSnapshot').map((c) => c.input.SnapshotId);
 
 describe('tagger: LastUsedRuntime only vouches for AMIs whose usage the run could read', () => {
   // A launch configuration names its image through an SSM parameter the run could not read: the
@@ -42,5 +92,58 @@ describe('tagger: LastUsedRuntime only vouches for AMIs whose usage the run coul
       now: NOW,
     });
     expect(clean.runtime).toEqual(['ami-idle', 'ami-used']);
+  });
+});
+describe('applyCleanup: a snapshot shared by several planned AMIs', () => {
+  // ami-a and ami-b share snap-shared; the plan gave it to ami-a (the first in the plan).
+  const work = {
+    deletions: [deletion('ami-a', ['snap-shared']), deletion('ami-b', ['snap-shared', 'snap-b'], ['snap-b'])],
+    pendingSnapshotDeletions: [],
+  };
+
+  it('is not deleted while DescribeImageReferences keeps the other AMI registered', async () => {
+    const { clients, calls } = fakeClients((c) =>
+      c.action === 'DescribeImageReferences'
+        ? {
+            ImageReferences: [
+              { ImageId: 'ami-b', ResourceType: 'ec2:Instance', Arn: 'arn:aws:ec2:::instance/i-9' },
+            ],
+          }
+        : {},
+    );
+    const result = await applyCleanup(clients, work, { hasTime: () => true, checkImageReferences: true });
+    expect(result.deregistered).toEqual(['ami-a']);
+    expect(deletedSnapshots(calls)).not.toContain('snap-shared');
+    // Marked for ami-a before it was deregistered: a later run finds it and keeps it while ami-b exists.
+    expect(calls).toContainEqual({
+      action: 'CreateTags',
+      input: { Resources: ['snap-shared'], Tags: [{ Key: 'AutoCleanupPendingDeletion', Value: 'ami-a' }] },
+    });
+    expect(result.snapshotsDeferred).toEqual(['snap-shared']);
+  });
+
+  it('is not deleted when the other AMI could not be deregistered', async () => {
+    const { clients, calls } = fakeClients((c) =>
+      c.action === 'DeregisterImage' && c.input.ImageId === 'ami-b' ? awsError('UnauthorizedOperation') : {},
+    );
+    const result = await applyCleanup(clients, work, {
+      hasTime: () => true,
+      checkImageReferences: false,
+      concurrency: 1,
+    });
+    expect(deletedSnapshots(calls)).not.toContain('snap-shared');
+    expect(result.deregistered).toEqual(['ami-a']);
+  });
+
+  it('is deleted once every AMI behind it is deregistered', async () => {
+    const { clients, calls } = fakeClients(() => ({}));
+    const result = await applyCleanup(
+      clients,
+      { deletions: [...work.deletions].reverse(), pendingSnapshotDeletions: [] },
+      { hasTime: () => true, checkImageReferences: false, concurrency: 1 },
+    );
+    // ami-b first, then ami-a: by the time ami-a's snapshot is deleted, ami-b is gone.
+    expect(result.deregistered).toEqual(['ami-b', 'ami-a']);
+    expect(deletedSnapshots(calls)).toEqual(['snap-b', 'snap-shared']);
   });
 });
