@@ -1,0 +1,154 @@
+/**
+ * The fewest requests EC2 and Auto Scaling allow for a given inventory: every Describe read at the
+ * largest page the API accepts, and every write carrying as many resources as one call may. Pure
+ * arithmetic, so the benchmark's targets are judged against numbers a test can check.
+ */
+
+/** Largest page each Describe API accepts (from each API's MaxResults / MaxRecords range). */
+export const MAX_PAGE = {
+  describeImages: 1000,
+  describeInstances: 1000,
+  describeSnapshots: 1000,
+  describeLaunchTemplateVersions: 200,
+  describeAutoScalingGroups: 100,
+  describeLaunchConfigurations: 100,
+} as const;
+
+/** Resource ids one CreateTags call takes (ResourceId.N: up to 1000). */
+export const CREATE_TAGS_MAX = 1000;
+/** Values one EC2 filter takes (FilterLimitExceeded above 200). */
+export const FILTER_VALUES_MAX = 200;
+
+/** Calls needed to read `items` at `pageSize`: a Describe call is made even when nothing comes back. */
+export function pages(items: number, pageSize: number): number {
+  if (!Number.isInteger(items) || items < 0)
+    throw new Error(`pages: items must be a whole number >= 0, got ${items}`);
+  if (!Number.isInteger(pageSize) || pageSize < 1)
+    throw new Error(`pages: pageSize must be >= 1, got ${pageSize}`);
+  return Math.max(1, Math.ceil(items / pageSize));
+}
+
+/** Calls needed to send `items` in batches of `batch`; none when there is nothing to send. */
+export function batches(items: number, batch: number): number {
+  if (!Number.isInteger(items) || items < 0)
+    throw new Error(`batches: items must be a whole number >= 0, got ${items}`);
+  if (!Number.isInteger(batch) || batch < 1) throw new Error(`batches: batch must be >= 1, got ${batch}`);
+  return Math.ceil(items / batch);
+}
+
+/** What the tagger has to read and write in one region. */
+export interface TaggerShape {
+  ownedImages: number;
+  /** Instances in any state but terminated. */
+  liveInstances: number;
+  /** Launch template versions DescribeLaunchTemplateVersions($Latest,$Default) returns. */
+  templateVersions: number;
+  launchConfigurations: number;
+  groups: number;
+  /** Owned AMIs something uses: they get LastUsed as well as LastUsedRuntime. */
+  ownedInUse: number;
+  /** In-use AMIs of other accounts, described by an image-id filter to learn their owner. */
+  foreignInUse: number;
+}
+
+export type Bound = Record<string, number>;
+
+/** Per `service:action`, the fewest requests one tagger run over `shape` can make. */
+export function taggerLowerBound(shape: TaggerShape): Bound {
+  const notInUse = shape.ownedImages - shape.ownedInUse;
+  // Two tag sets (LastUsed+LastUsedRuntime, LastUsedRuntime alone): CreateTags writes one set per
+  // call, so either split the AMIs by set, or write LastUsedRuntime on all and LastUsed on the used.
+  const createTags = Math.min(
+    batches(shape.ownedInUse, CREATE_TAGS_MAX) + batches(notInUse, CREATE_TAGS_MAX),
+    batches(shape.ownedImages, CREATE_TAGS_MAX) + batches(shape.ownedInUse, CREATE_TAGS_MAX),
+  );
+  const bound: Bound = {
+    'sts:GetCallerIdentity': 1,
+    'ec2:DescribeImages':
+      pages(shape.ownedImages, MAX_PAGE.describeImages) + batches(shape.foreignInUse, FILTER_VALUES_MAX),
+    'ec2:DescribeInstances': pages(shape.liveInstances, MAX_PAGE.describeInstances),
+    'ec2:DescribeLaunchTemplateVersions': pages(
+      shape.templateVersions,
+      MAX_PAGE.describeLaunchTemplateVersions,
+    ),
+    'autoscaling:DescribeLaunchConfigurations': pages(
+      shape.launchConfigurations,
+      MAX_PAGE.describeLaunchConfigurations,
+    ),
+    'autoscaling:DescribeAutoScalingGroups': pages(shape.groups, MAX_PAGE.describeAutoScalingGroups),
+    'ec2:CreateTags': createTags,
+    // The run's summary event.
+    'events:PutEvents': 1,
+  };
+  return bound;
+}
+
+/** What one cleanup run reads, and what it deletes. */
+export interface CleanupRunShape extends Omit<TaggerShape, 'ownedInUse'> {
+  /** Owned snapshots the run must look at (those of opted-in AMIs and those marked pending). */
+  snapshotsRead: number;
+  /** AMIs deregistered and their snapshots deleted by this run. */
+  deregistered: number;
+  snapshotsDeleted: number;
+}
+
+/**
+ * Per `service:action`, the fewest requests for one cleanup run: the same reads as the tagger (plus
+ * owned snapshots, paginated), one DeregisterImage per AMI and one DeleteSnapshot per snapshot (the
+ * APIs take one id each), and marking the snapshots takes CreateTags batches of 1000.
+ */
+export function cleanupLowerBound(shape: CleanupRunShape): Bound {
+  const { snapshotsRead, deregistered, snapshotsDeleted, ...rest } = shape;
+  const reads = taggerLowerBound({ ...rest, ownedInUse: 0 });
+  delete reads['ec2:CreateTags'];
+  const bound: Bound = {
+    ...reads,
+    'ec2:DescribeSnapshots': pages(snapshotsRead, MAX_PAGE.describeSnapshots),
+    'ec2:CreateTags': batches(snapshotsDeleted, CREATE_TAGS_MAX),
+    'ec2:DeregisterImage': deregistered,
+    'ec2:DeleteSnapshot': snapshotsDeleted,
+  };
+  return bound;
+}
+
+export interface ScaleShape {
+  /** Groups tagged ScaleToZero (read), and those this run scales to zero. */
+  groups: number;
+  groupsScaled: number;
+  /** Standalone instances tagged ScaleToZero (read), and those this run stops. */
+  instances: number;
+  instancesStopped: number;
+  /** Instances per StopInstances call the fleet uses (EC2 documents no maximum; see README). */
+  stopBatch: number;
+}
+
+/**
+ * Per `service:action`, the fewest requests for one scale-down run: one UpdateAutoScalingGroup per
+ * group (the API names one group), the groups' tags in one CreateOrUpdateTags before (saved
+ * capacity) and one after (transition), and per batch of instances: the stopped-at marker, the stop,
+ * the transition tag.
+ */
+export function scaleLowerBound(shape: ScaleShape): Bound {
+  const stopCalls = batches(shape.instancesStopped, shape.stopBatch);
+  return {
+    'sts:GetCallerIdentity': 1,
+    'autoscaling:DescribeAutoScalingGroups': pages(shape.groups, MAX_PAGE.describeAutoScalingGroups),
+    'ec2:DescribeInstances': pages(shape.instances, MAX_PAGE.describeInstances),
+    'autoscaling:UpdateAutoScalingGroup': shape.groupsScaled,
+    'autoscaling:CreateOrUpdateTags': shape.groupsScaled > 0 ? 2 : 0,
+    'ec2:CreateTags': 2 * batches(shape.instancesStopped, CREATE_TAGS_MAX),
+    'ec2:StopInstances': stopCalls,
+    'events:PutEvents': 1,
+  };
+}
+
+export function total(bound: Bound): number {
+  return Object.values(bound).reduce((a, b) => a + b, 0);
+}
+
+/** Sums per-action counts (e.g. the bounds of several cleanup runs). */
+export function addBounds(...bounds: Bound[]): Bound {
+  const out: Bound = {};
+  for (const b of bounds) for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
+  return out;
+}

@@ -1,0 +1,104 @@
+/**
+ * Bundle sizes and load times: `serverless package` (offline, nothing is deployed) into a temp dir,
+ * each zip's size and what is in it, and how long `require` of each bundled handler takes in a fresh
+ * node, as a ratio to a minimal handler bundled by esbuild the same way.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildSync } from 'esbuild';
+
+export const BUNDLE_LIMIT_BYTES = 1024 * 1024;
+
+export interface BundleFigures {
+  name: string;
+  zipBytes: number;
+  /** Uncompressed size of each file in the zip (e.g. handler.js and its source map). */
+  files: Record<string, number>;
+  loadMs: number;
+  loadRatio: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? 0;
+}
+
+/** Wall time of `node -e require(file)` in a fresh process (median of `reps`), minus nothing: a cold start. */
+function loadTime(file: string, reps: number): number {
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(file)})`], { stdio: 'pipe' });
+    if (r.status !== 0) throw new Error(`loading ${file} failed: ${r.stderr.toString().slice(0, 400)}`);
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+function zipEntries(zip: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  const listing = execFileSync('unzip', ['-Z', '-1', zip]).toString().trim().split('\n');
+  const sizes = execFileSync('unzip', ['-Z', '-l', zip]).toString().split('\n');
+  for (const name of listing) {
+    const line = sizes.find((l) => l.trimEnd().endsWith(` ${name}`));
+    const size = line ? Number(line.trim().split(/\s+/)[3]) : NaN;
+    out[name] = size;
+  }
+  return out;
+}
+
+export function measureBundles(repoDir: string, reps = 5): { bundles: BundleFigures[]; minimalMs: number } {
+  const work = mkdtempSync(join(tmpdir(), 'ec2-hygiene-bench-'));
+  try {
+    const pkgDir = join(work, 'package');
+    const sls = spawnSync('npx', ['serverless', 'package', '--stage', 'bench', '--package', pkgDir], {
+      cwd: repoDir,
+      stdio: 'pipe',
+      env: { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' },
+    });
+    if (sls.status !== 0) {
+      throw new Error(
+        `serverless package failed: ${(sls.stdout.toString() + sls.stderr.toString()).slice(-800)}`,
+      );
+    }
+    const minimalSrc = join(work, 'minimal.ts');
+    writeFileSync(minimalSrc, 'export const handler = async () => ({ ok: true });\n');
+    const minimalOut = join(work, 'minimal.js');
+    buildSync({
+      entryPoints: [minimalSrc],
+      outfile: minimalOut,
+      bundle: true,
+      minify: true,
+      platform: 'node',
+      target: 'node22',
+      format: 'cjs',
+    });
+    const minimalMs = loadTime(minimalOut, reps);
+
+    const bundles: BundleFigures[] = [];
+    for (const zip of readdirSync(pkgDir)
+      .filter((f) => f.endsWith('.zip'))
+      .sort()) {
+      const name = zip.replace(/\.zip$/, '');
+      const zipPath = join(pkgDir, zip);
+      const dir = join(work, name);
+      execFileSync('unzip', ['-q', '-o', zipPath, '-d', dir]);
+      const files = zipEntries(zipPath);
+      const handler = Object.keys(files).find((f) => f.endsWith('.js'));
+      if (!handler) throw new Error(`${zip} holds no .js file: ${Object.keys(files).join(', ')}`);
+      const loadMs = loadTime(join(dir, handler), reps);
+      bundles.push({
+        name,
+        zipBytes: statSync(zipPath).size,
+        files,
+        loadMs: Math.round(loadMs),
+        loadRatio: Math.round((loadMs / minimalMs) * 10) / 10,
+      });
+    }
+    return { bundles, minimalMs: Math.round(minimalMs) };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}

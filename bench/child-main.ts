@@ -1,0 +1,154 @@
+/**
+ * The child side of bench/child.ts: builds the job's dependencies the way the Lambda handlers do
+ * (real SDK clients from AWS_ENDPOINT_URL, settings objects, a budget), runs the job, and reports
+ * wall time and peak memory over IPC.
+ */
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { STSClient } from '@aws-sdk/client-sts';
+
+import { DEFAULT_MAX_ATTEMPTS, destroyClients, type AwsClients } from '../shared/aws/clients';
+import { deadlineBudget, unlimitedBudget } from '../shared/budget';
+import type { Settings } from '../shared/config';
+import { runCleanup } from '../shared/jobs/cleanup';
+import { runScale } from '../shared/jobs/scale';
+import { runTagger } from '../shared/jobs/tagger';
+import { loadScaleSettings } from '../shared/schedule';
+import type { ChildResult, ChildTask, RunReport } from './child';
+import { REGION } from './account';
+import { runNaiveTagger } from './naive-tagger';
+
+function clientsWith(retryMode: 'adaptive' | 'standard') {
+  const cache = new Map<string, AwsClients>();
+  return (region: string): AwsClients => {
+    let c = cache.get(region);
+    if (!c) {
+      const common = { region, retryMode, maxAttempts: DEFAULT_MAX_ATTEMPTS };
+      c = {
+        region,
+        ec2: new EC2Client(common),
+        autoScaling: new AutoScalingClient(common),
+        eventBridge: new EventBridgeClient(common),
+        sts: new STSClient(common),
+        ssm: new SSMClient(common),
+      };
+      cache.set(region, c);
+    }
+    return c;
+  };
+}
+
+const quiet = () => undefined;
+
+function settings(overrides: Partial<Settings> = {}): Settings {
+  return {
+    regions: [REGION],
+    retentionDays: 7,
+    // The drain's runs are a simulated minute apart and no tagger runs between them.
+    freshnessMinutes: 24 * 60,
+    dryRun: false,
+    eventBusName: 'default',
+    // The sandbox does not implement DescribeImageReferences (like some emulators); leaving the
+    // check off keeps its one failed call per run out of the counts.
+    checkImageReferences: false,
+    maxAttempts: DEFAULT_MAX_ATTEMPTS,
+    ...overrides,
+  };
+}
+
+async function run(task: ChildTask): Promise<Omit<ChildResult, 'peakRss' | 'peakHeapUsed' | 'baselineRss'>> {
+  const now = new Date(task.now);
+  const retryMode = 'retryMode' in task && task.retryMode ? task.retryMode : 'adaptive';
+  const clientsFor = clientsWith(retryMode);
+  const started = performance.now();
+  const runs: RunReport[] = [];
+  let extra: Record<string, number | string> | undefined;
+  switch (task.kind) {
+    case 'tagger': {
+      const t0 = performance.now();
+      const r = await runTagger({
+        clientsFor,
+        settings: settings(),
+        now,
+        log: quiet,
+        budget: unlimitedBudget(),
+      });
+      runs.push({ durationMs: performance.now() - t0, summary: r.summaries[0]! });
+      break;
+    }
+    case 'naive-tagger': {
+      const t0 = performance.now();
+      const r = await runNaiveTagger(clientsFor(REGION), now);
+      runs.push({ durationMs: performance.now() - t0, summary: r.summary });
+      extra = { createTagsCalls: r.createTagsCalls };
+      break;
+    }
+    case 'cleanup-drain':
+    case 'apply-cleanup': {
+      const drain = task.kind === 'cleanup-drain' ? task : undefined;
+      const budgetMs = drain?.budgetMs ?? Number.POSITIVE_INFINITY;
+      const maxRuns = drain?.maxRuns ?? 1;
+      for (let i = 0; i < maxRuns; i++) {
+        const t0 = performance.now();
+        const deadline = Date.now() + budgetMs;
+        const r = await runCleanup({
+          clientsFor,
+          settings: settings(
+            drain ? { maxDeletionsPerRun: drain.maxDeletionsPerRun } : { maxDeletionsPerRun: 1_000_000 },
+          ),
+          now: new Date(now.getTime() + i * 60_000),
+          log: quiet,
+          budget: Number.isFinite(budgetMs) ? deadlineBudget(deadline) : unlimitedBudget(),
+        });
+        const summary = r.summaries[0]!;
+        runs.push({ durationMs: performance.now() - t0, summary });
+        const c = summary.counts;
+        // Drained: nothing left to delete and no marked snapshot waiting.
+        if ((c.planned ?? 0) === 0 && (c.deleted ?? 0) === 0 && (c.snapshotsDeleted ?? 0) === 0) break;
+      }
+      break;
+    }
+    case 'scale': {
+      const t0 = performance.now();
+      const env = { REGIONS: REGION, SCALE_DEFAULT_SCHEDULE: 'Mon-Fri 07:00-19:00 UTC' };
+      const r = await runScale({
+        clientsFor,
+        settings: loadScaleSettings(env),
+        now,
+        log: quiet,
+        budget: unlimitedBudget(),
+      });
+      runs.push({ durationMs: performance.now() - t0, summary: r.summaries[0]! });
+      break;
+    }
+  }
+  destroyClients(clientsFor(REGION));
+  return { runs, wallMs: performance.now() - started, ...(extra ? { extra } : {}) };
+}
+
+process.once('message', (task: ChildTask) => {
+  const baselineRss = process.memoryUsage().rss;
+  let peakRss = baselineRss;
+  let peakHeapUsed = process.memoryUsage().heapUsed;
+  const sample = () => {
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeapUsed = Math.max(peakHeapUsed, m.heapUsed);
+  };
+  const timer = setInterval(sample, 5);
+  run(task)
+    .then((r) => {
+      sample();
+      clearInterval(timer);
+      process.send?.({ ok: true, result: { ...r, peakRss, peakHeapUsed, baselineRss } }, () =>
+        process.exit(0),
+      );
+    })
+    .catch((err: unknown) => {
+      clearInterval(timer);
+      const error = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      process.send?.({ ok: false, error }, () => process.exit(1));
+    });
+});

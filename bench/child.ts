@@ -1,0 +1,70 @@
+/**
+ * Runs one job in a child process, so that its memory is measured like a Lambda's: the sandbox (which
+ * holds the whole synthetic account) stays in the parent. The child samples process.memoryUsage()
+ * during the run and sends back the peak, the wall time and the run summaries.
+ */
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
+import type { RunSummaryDetail } from '../shared/events';
+
+export type ChildTask =
+  | { kind: 'tagger'; now: string }
+  | { kind: 'naive-tagger'; now: string }
+  | {
+      kind: 'cleanup-drain';
+      /** Simulated time of the first run; later runs are a minute apart. */
+      now: string;
+      /** Real milliseconds each run may take (deadlineBudget with the real clock). */
+      budgetMs: number;
+      maxDeletionsPerRun: number;
+      maxRuns: number;
+      retryMode?: 'adaptive' | 'standard';
+    }
+  | { kind: 'scale'; now: string }
+  | {
+      kind: 'apply-cleanup';
+      now: string;
+      retryMode: 'adaptive' | 'standard';
+    };
+
+export interface RunReport {
+  durationMs: number;
+  summary: RunSummaryDetail;
+}
+
+export interface ChildResult {
+  runs: RunReport[];
+  wallMs: number;
+  /** High-water marks sampled every few milliseconds during the job (bytes). */
+  peakRss: number;
+  peakHeapUsed: number;
+  /** After the modules were loaded, before the job started. */
+  baselineRss: number;
+  /** Anything job-specific the parent prints (e.g. the naive tagger's call count). */
+  extra?: Record<string, number | string>;
+}
+
+const CHILD_MAIN = join(__dirname, 'child-main.ts');
+
+export function runInChild(task: ChildTask, env: Record<string, string>): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(CHILD_MAIN, [], {
+      // --no-warnings: the SDK's Node 20 notice would repeat in every child's output.
+      execArgv: ['--import', 'tsx', '--no-warnings'],
+      env: { ...process.env, ...env, AWS_MAX_ATTEMPTS: '', AWS_RETRY_MODE: '' },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    let result: ChildResult | undefined;
+    let failure: string | undefined;
+    child.on('message', (m: { ok: true; result: ChildResult } | { ok: false; error: string }) => {
+      if (m.ok) result = m.result;
+      else failure = m.error;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (result) resolve(result);
+      else reject(new Error(`bench child (${task.kind}) failed: ${failure ?? `exit code ${code}`}`));
+    });
+    child.send(task);
+  });
+}

@@ -1,0 +1,213 @@
+/** Printing the benchmark's results, checking its targets, and comparing with an earlier run. */
+import type { BundleFigures } from './bundles';
+import type { CleanupOutcome, JobRow, RetryComparison, ScaleOutcome } from './scenarios';
+
+export interface Check {
+  target: string;
+  pass: boolean;
+  detail: string;
+}
+
+export interface BenchResults {
+  mode: string;
+  startedAt: string;
+  model: { latencyMs: number; buckets: string };
+  jobs: JobRow[];
+  cleanup: CleanupOutcome[];
+  scale: ScaleOutcome[];
+  retry: RetryComparison[];
+  bundles?: { bundles: BundleFigures[]; minimalMs: number };
+  checks: Check[];
+}
+
+const fmtMs = (ms: number) =>
+  ms >= 60_000 ? `${(ms / 60_000).toFixed(1)} min` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms} ms`;
+const kb = (b: number) => `${Math.round(b / 1024)} KB`;
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+export function renderResults(r: BenchResults): string {
+  const out: string[] = [];
+  out.push(
+    `ec2-hygiene bench (${r.mode}), ${r.startedAt}; throttle model: ${r.model.buckets}; ${r.model.latencyMs} ms per request`,
+  );
+  out.push('');
+  out.push(
+    table(
+      [
+        'job',
+        'size',
+        'requests',
+        'lower bound',
+        'ratio',
+        'throttled',
+        'failures',
+        'simulated',
+        'real',
+        'peak RSS',
+        'peak heap',
+      ],
+      r.jobs.map((j) => [
+        j.job,
+        j.size,
+        String(j.total),
+        String(j.boundTotal),
+        j.ratio.toFixed(2),
+        String(j.throttled),
+        String(j.failures),
+        fmtMs(j.simulatedMs),
+        fmtMs(j.realMs),
+        `${j.peakRssMb} MB`,
+        `${j.peakHeapMb} MB`,
+      ]),
+    ),
+  );
+  out.push('');
+  out.push('Requests per action (made / lower bound):');
+  for (const j of r.jobs) {
+    const actions = [...new Set([...Object.keys(j.requests), ...Object.keys(j.bound)])].sort();
+    const parts = actions.map((a) => `${a} ${j.requests[a] ?? 0}/${j.bound[a] ?? 0}`);
+    out.push(`  ${j.job} ${j.size}: ${parts.join(', ')}`);
+    for (const n of j.notes) out.push(`    note: ${n}`);
+  }
+  const naive = r.jobs.filter((j) => j.job === 'naive-tagger');
+  for (const n of naive) {
+    const real = r.jobs.find((j) => j.job === 'tagger' && j.size === n.size);
+    if (!real) continue;
+    out.push(
+      `  naive/real tagger at ${n.size}: ${(n.total / real.total).toFixed(1)}x requests, ${(n.simulatedMs / Math.max(1, real.simulatedMs)).toFixed(1)}x simulated time`,
+    );
+  }
+  for (const c of r.cleanup) {
+    out.push('');
+    out.push(
+      `Cleanup backlog ${c.row.size}: ${c.runs.length} runs, budget ${fmtMs(c.budgetMs)} each (real), ${c.overBudget} over budget; ` +
+        `${c.deletableLeft} deletable AMIs left, ${c.lostSnapshots} snapshots lost track of, ${c.wronglyDeleted} kept AMIs harmed; ` +
+        `${c.throttled} throttling errors absorbed, ${c.row.failures} failures`,
+    );
+    out.push(
+      `  per run (ms / deleted AMIs / snapshots): ${c.runs.map((x) => `${x.durationMs}/${x.deleted}/${x.snapshotsDeleted}${x.incomplete ? '*' : ''}`).join('  ')}  (* = stopped by its budget)`,
+    );
+  }
+  for (const s of r.scale) {
+    out.push('');
+    out.push(
+      `Scale-to-zero ${s.row.size}: ${s.groupsScaled} groups at 0, ${s.instancesStopped} instances stopped with ${s.stopCalls} StopInstances calls (batches of ${s.stopBatch})`,
+    );
+  }
+  if (r.retry.length > 0) {
+    out.push('');
+    out.push('Retry mode under tight buckets (cleanup apply, 4 in flight):');
+    for (const x of r.retry) {
+      out.push(
+        `  ${x.mode.padEnd(8)} ${fmtMs(x.realMs).padStart(8)}  ${String(x.throttled).padStart(4)} throttled  ${x.failures} failures  ${x.deleted} AMIs deleted`,
+      );
+    }
+  }
+  if (r.bundles) {
+    out.push('');
+    out.push(
+      `Bundles (serverless package; load = node require, median; minimal esbuild handler ${r.bundles.minimalMs} ms):`,
+    );
+    for (const b of r.bundles.bundles) {
+      const files = Object.entries(b.files)
+        .map(([f, s]) => `${f.split('/').pop()} ${kb(s)}`)
+        .join(', ');
+      out.push(
+        `  ${b.name.padEnd(14)} zip ${kb(b.zipBytes).padStart(8)}  load ${b.loadMs} ms (${b.loadRatio}x)  [${files}]`,
+      );
+    }
+  }
+  out.push('');
+  for (const c of r.checks) out.push(`${c.pass ? 'PASS' : 'FAIL'}  ${c.target}: ${c.detail}`);
+  return out.join('\n');
+}
+
+export function checkTargets(r: Omit<BenchResults, 'checks'>): Check[] {
+  const checks: Check[] = [];
+  for (const j of r.jobs.filter((x) => x.job === 'tagger')) {
+    checks.push({
+      target: `tagger ${j.size} requests <= 1.1 x lower bound`,
+      pass: j.ratio <= 1.1 && j.failures === 0,
+      detail: `${j.total} / ${j.boundTotal} = ${j.ratio.toFixed(2)}, ${j.failures} failures`,
+    });
+    checks.push({
+      target: `tagger ${j.size} within 256 MB`,
+      pass: j.peakRssMb <= 256,
+      detail: `peak RSS ${j.peakRssMb} MB (heap ${j.peakHeapMb} MB)`,
+    });
+    checks.push({
+      target: `tagger ${j.size} well inside its 20-minute schedule`,
+      pass: j.simulatedMs <= 10 * 60_000,
+      detail: `${fmtMs(j.simulatedMs)} simulated (<= 10 min)`,
+    });
+  }
+  for (const c of r.cleanup) {
+    checks.push({
+      target: `cleanup backlog ${c.row.size} drained safely`,
+      pass: c.deletableLeft === 0 && c.lostSnapshots === 0 && c.wronglyDeleted === 0 && c.row.failures === 0,
+      detail: `${c.runs.length} runs, ${c.deletableLeft} left, ${c.lostSnapshots} snapshots lost, ${c.wronglyDeleted} kept AMIs harmed, ${c.row.failures} failures (${c.throttled} throttles absorbed)`,
+    });
+    const longest = Math.max(...c.runs.map((x) => x.durationMs));
+    checks.push({
+      target: `cleanup backlog ${c.row.size} no run past its budget`,
+      pass: c.overBudget === 0,
+      detail: `longest run ${fmtMs(longest)} of ${fmtMs(c.budgetMs)}`,
+    });
+  }
+  for (const s of r.scale) {
+    const expectedStops = Math.ceil(s.instancesStopped / s.stopBatch);
+    checks.push({
+      target: `scale-to-zero ${s.row.size} in one run, batched`,
+      pass: s.row.failures === 0 && s.stopCalls <= expectedStops && s.instancesStopped > 0,
+      detail: `${s.groupsScaled} groups, ${s.instancesStopped} instances, ${s.stopCalls} StopInstances calls (<= ${expectedStops}), ${s.row.failures} failures`,
+    });
+  }
+  const adaptive = r.retry.find((x) => x.mode === 'adaptive');
+  if (adaptive) {
+    checks.push({
+      target: 'adaptive retry absorbs throttling',
+      pass: adaptive.failures === 0,
+      detail: r.retry
+        .map((x) => `${x.mode}: ${x.failures} failures, ${x.throttled} throttled, ${fmtMs(x.realMs)}`)
+        .join('; '),
+    });
+  }
+  if (r.bundles) {
+    const largest = r.bundles.bundles.reduce((a, b) => (b.zipBytes > a.zipBytes ? b : a));
+    checks.push({
+      target: 'largest bundle under 1 MB zipped',
+      pass: largest.zipBytes <= 1024 * 1024,
+      detail: `${largest.name} ${kb(largest.zipBytes)}`,
+    });
+  }
+  return checks;
+}
+
+/** Deltas against an earlier results file, per job and size. */
+export function renderComparison(current: BenchResults, previous: BenchResults): string {
+  const out = [`Compared with ${previous.mode} run of ${previous.startedAt}:`];
+  const sign = (n: number) => (n > 0 ? `+${n}` : String(n));
+  for (const j of current.jobs) {
+    const p = previous.jobs.find((x) => x.job === j.job && x.size === j.size);
+    if (!p) {
+      out.push(`  ${j.job} ${j.size}: new`);
+      continue;
+    }
+    out.push(
+      `  ${j.job} ${j.size}: requests ${sign(j.total - p.total)}, throttled ${sign(j.throttled - p.throttled)}, ` +
+        `simulated ${sign(Math.round((j.simulatedMs - p.simulatedMs) / 100) / 10)} s, peak RSS ${sign(Math.round((j.peakRssMb - p.peakRssMb) * 10) / 10)} MB`,
+    );
+  }
+  for (const c of current.checks) {
+    const p = previous.checks.find((x) => x.target === c.target);
+    if (p && p.pass !== c.pass)
+      out.push(`  ${c.target}: was ${p.pass ? 'PASS' : 'FAIL'}, now ${c.pass ? 'PASS' : 'FAIL'}`);
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,162 @@
+/**
+ * `npm run bench [-- --quick | --full] [--latency MS] [--no-bundles] [--compare FILE]`
+ *
+ * Runs the real jobs against the sandbox seeded with synthetic accounts, prints a table and the
+ * targets as PASS/FAIL lines, writes bench/results/<mode>-<time>.json, and exits non-zero when a
+ * target fails. Not part of `npm test`: it measures, it is not a timed unit test.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { measureBundles } from './bundles';
+import { checkTargets, renderComparison, renderResults, type BenchResults } from './report';
+import {
+  cleanupScenario,
+  retryScenario,
+  scaleScenario,
+  taggerScenario,
+  type CleanupSize,
+  type TaggerSize,
+} from './scenarios';
+import { EC2_BUCKETS } from './throttle-model';
+
+interface Plan {
+  tagger: TaggerSize[];
+  cleanup: CleanupSize[];
+  scale: { groups: number; instances: number }[];
+  retryAmis: number;
+}
+
+const QUICK: Plan = {
+  tagger: [{ label: '1k', images: 1_000, instances: 1_000, naive: true }],
+  cleanup: [
+    {
+      label: '200 AMIs/400 snaps',
+      deletable: 200,
+      snapshotsPerImage: 2,
+      budgetMs: 3_000,
+      maxDeletionsPerRun: 100,
+      speedup: 20,
+    },
+  ],
+  scale: [{ groups: 40, instances: 1_000 }],
+  retryAmis: 10,
+};
+
+const DEFAULT: Plan = {
+  tagger: [...QUICK.tagger, { label: '10k', images: 10_000, instances: 10_000, naive: true }],
+  cleanup: [
+    {
+      label: '2k AMIs/4k snaps',
+      deletable: 2_000,
+      snapshotsPerImage: 2,
+      budgetMs: 6_000,
+      maxDeletionsPerRun: 250,
+      speedup: 20,
+    },
+  ],
+  scale: [{ groups: 300, instances: 3_000 }],
+  retryAmis: 20,
+};
+
+const FULL: Plan = {
+  tagger: [...DEFAULT.tagger, { label: '100k', images: 100_000, instances: 100_000, naive: false }],
+  cleanup: [
+    ...DEFAULT.cleanup,
+    {
+      label: '10k AMIs/20k snaps',
+      deletable: 10_000,
+      snapshotsPerImage: 2,
+      budgetMs: 10_000,
+      maxDeletionsPerRun: 500,
+      speedup: 20,
+    },
+  ],
+  scale: DEFAULT.scale,
+  retryAmis: 20,
+};
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      full: { type: 'boolean', default: false },
+      latency: { type: 'string', default: '20' },
+      'no-bundles': { type: 'boolean', default: false },
+      compare: { type: 'string' },
+    },
+  });
+  if (values.quick && values.full) throw new Error('--quick and --full exclude each other: pick one');
+  const latencyMs = Number(values.latency);
+  if (!Number.isFinite(latencyMs) || latencyMs < 0) {
+    throw new Error(`--latency must be milliseconds per request (a number >= 0), got '${values.latency}'`);
+  }
+  const mode = values.quick ? 'quick' : values.full ? 'full' : 'default';
+  const plan = values.quick ? QUICK : values.full ? FULL : DEFAULT;
+  const model = { latencyMs };
+  const progress = (s: string) => process.stderr.write(`bench: ${s}\n`);
+
+  const jobs = [];
+  for (const size of plan.tagger) {
+    progress(`tagger ${size.label}${size.naive ? ' (and the naive variant)' : ''}`);
+    jobs.push(...(await taggerScenario(size, model)));
+  }
+  const cleanup = [];
+  for (const size of plan.cleanup) {
+    progress(`cleanup backlog ${size.label}`);
+    const outcome = await cleanupScenario(size, model);
+    cleanup.push(outcome);
+    jobs.push(outcome.row);
+  }
+  const scale = [];
+  for (const s of plan.scale) {
+    progress(`scale-to-zero ${s.groups} groups / ${s.instances} instances`);
+    const outcome = await scaleScenario(s.groups, s.instances, model);
+    scale.push(outcome);
+    jobs.push(outcome.row);
+  }
+  progress('adaptive vs standard retry');
+  const retry = await retryScenario(plan.retryAmis);
+  let bundles;
+  if (!values['no-bundles']) {
+    progress('bundles (serverless package)');
+    bundles = measureBundles(process.cwd(), values.quick ? 3 : 5);
+  }
+
+  const b = EC2_BUCKETS;
+  const partial: Omit<BenchResults, 'checks'> = {
+    mode,
+    startedAt: new Date().toISOString(),
+    model: {
+      latencyMs,
+      buckets: `EC2 per API: Describe* ${b.nonMutating.burst}/${b.nonMutating.refillPerSecond}s, CreateTags ${b.createTags.burst}/${b.createTags.refillPerSecond}s, other mutating ${b.mutating.burst}/${b.mutating.refillPerSecond}s`,
+    },
+    jobs,
+    cleanup,
+    scale,
+    retry,
+    ...(bundles ? { bundles } : {}),
+  };
+  const results: BenchResults = { ...partial, checks: checkTargets(partial) };
+  console.log(renderResults(results));
+
+  const dir = join(process.cwd(), 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${mode}-${results.startedAt.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify(results, null, 2));
+  console.log(`\nResults written to ${file}`);
+  if (values.compare) {
+    const previous = JSON.parse(readFileSync(values.compare, 'utf8')) as BenchResults;
+    console.log(`\n${renderComparison(results, previous)}`);
+  }
+  return results.checks.every((c) => c.pass) ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,298 @@
+/**
+ * One function per thing the benchmark measures. Each starts its own sandbox, seeds it, runs the
+ * real job in a child process (bench/child.ts) and closes the sandbox again.
+ */
+import { startSandbox, type Sandbox } from '../sandbox/server';
+import { TAG } from '../shared/tags';
+import { REGION, seedCleanupBacklog, seedScaleAccount, seedTaggerAccount } from './account';
+import { addBounds, cleanupLowerBound, scaleLowerBound, taggerLowerBound, total, type Bound } from './bounds';
+import { runInChild, type ChildResult, type ChildTask } from './child';
+import { mb, requestFigures, simulatedMs } from './measure';
+import { applyThrottleModel, throttleSpecs } from './throttle-model';
+import { INSTANCE_BATCH } from '../shared/aws/scale';
+
+const SCALE_SPEEDUP = 10;
+
+/** A Tuesday evening (UTC): outside the default office hours, so scale-to-zero scales down. */
+export const BENCH_NOW = '2026-11-24T22:00:00Z';
+
+export interface ModelOptions {
+  /** Simulated milliseconds per request (a real endpoint's round trip). */
+  latencyMs: number;
+}
+
+export interface JobRow {
+  job: string;
+  size: string;
+  requests: Record<string, number>;
+  total: number;
+  bound: Bound;
+  boundTotal: number;
+  ratio: number;
+  throttled: number;
+  failures: number;
+  /** Simulated wall time under EC2's buckets (see measure.ts simulatedMs), and the real one here. */
+  simulatedMs: number;
+  realMs: number;
+  peakRssMb: number;
+  peakHeapMb: number;
+  notes: string[];
+}
+
+async function withSandbox<T>(work: (s: Sandbox) => Promise<T>): Promise<T> {
+  const sandbox = await startSandbox();
+  try {
+    return await work(sandbox);
+  } finally {
+    await sandbox.close();
+  }
+}
+
+function row(
+  job: string,
+  size: string,
+  sandbox: Sandbox,
+  child: ChildResult,
+  bound: Bound,
+  model: ModelOptions,
+  notes: string[] = [],
+): JobRow {
+  const entries = sandbox.requests.all();
+  const figures = requestFigures(entries);
+  const boundTotal = total(bound);
+  const failures = child.runs.reduce((n, r) => n + r.summary.failures.length, 0);
+  for (const [code, n] of Object.entries(figures.errors)) notes.push(`${n} x ${code} answered`);
+  return {
+    job,
+    size,
+    requests: figures.accepted,
+    total: figures.acceptedTotal,
+    bound,
+    boundTotal,
+    ratio: Math.round((figures.acceptedTotal / boundTotal) * 100) / 100,
+    throttled: figures.throttled,
+    failures,
+    simulatedMs: Math.round(simulatedMs(entries, throttleSpecs(1), model.latencyMs)),
+    realMs: Math.round(child.wallMs),
+    peakRssMb: mb(child.peakRss),
+    peakHeapMb: mb(child.peakHeapUsed),
+    notes,
+  };
+}
+
+export interface TaggerSize {
+  label: string;
+  images: number;
+  instances: number;
+  /** Run the naive variant too (its serial per-AMI writes are slow beyond ~10k). */
+  naive: boolean;
+}
+
+/** The real tagger (and the naive one) on one account size, under EC2's buckets at their real rate. */
+export async function taggerScenario(size: TaggerSize, model: ModelOptions): Promise<JobRow[]> {
+  const rows: JobRow[] = [];
+  const now = new Date(BENCH_NOW);
+  const kinds: ChildTask['kind'][] = size.naive ? ['tagger', 'naive-tagger'] : ['tagger'];
+  for (const kind of kinds) {
+    rows.push(
+      await withSandbox(async (sandbox) => {
+        const account = seedTaggerAccount(sandbox, size.images, size.instances, now);
+        // The naive variant's serial CreateTags would take N/10 seconds at EC2's rate: it runs
+        // unthrottled here, and its simulated time (the replay) still applies EC2's buckets.
+        if (kind === 'tagger') applyThrottleModel(sandbox, { latencyMs: model.latencyMs });
+        const child = await runInChild({ kind, now: BENCH_NOW } as ChildTask, sandbox.env(REGION));
+        const bound = taggerLowerBound(account.shape);
+        const notes: string[] = [];
+        const inUse = child.runs[0]?.summary.counts.inUse;
+        if (kind === 'tagger' && inUse !== undefined && inUse !== account.shape.ownedInUse) {
+          notes.push(`tagger counted ${inUse} AMIs in use, the seed ${account.shape.ownedInUse}`);
+        }
+        if (kind === 'naive-tagger') notes.push('run without the throttle model (simulated time applies it)');
+        return row(kind, size.label, sandbox, child, bound, model, notes);
+      }),
+    );
+  }
+  return rows;
+}
+
+export interface CleanupSize {
+  label: string;
+  deletable: number;
+  snapshotsPerImage: number;
+  /** Real milliseconds each run may take, and the cap of deletions per run. */
+  budgetMs: number;
+  maxDeletionsPerRun: number;
+  /** EC2's bucket rates are multiplied by this, so a backlog drains in real minutes. */
+  speedup: number;
+}
+
+export interface CleanupOutcome {
+  row: JobRow;
+  runs: {
+    durationMs: number;
+    deleted: number;
+    snapshotsDeleted: number;
+    incomplete: boolean;
+    failures: number;
+  }[];
+  budgetMs: number;
+  overBudget: number;
+  deletableLeft: number;
+  /** Snapshots of deleted AMIs that are neither deleted nor marked pending: lost track of. */
+  lostSnapshots: number;
+  /** AMIs that had to be kept but are gone, or whose snapshots are gone. */
+  wronglyDeleted: number;
+  throttled: number;
+}
+
+/** Drains a backlog of deletable AMIs over successive budgeted runs, then audits the account. */
+export async function cleanupScenario(size: CleanupSize, model: ModelOptions): Promise<CleanupOutcome> {
+  return withSandbox(async (sandbox) => {
+    const now = new Date(BENCH_NOW);
+    const account = seedCleanupBacklog(sandbox, size.deletable, size.snapshotsPerImage, now);
+    applyThrottleModel(sandbox, { speedup: size.speedup, latencyMs: model.latencyMs / size.speedup });
+    // Room for incomplete runs; a drain that needs more than this is reported as not drained.
+    const maxRuns = 3 * Math.ceil(size.deletable / size.maxDeletionsPerRun) + 5;
+    const child = await runInChild(
+      {
+        kind: 'cleanup-drain',
+        now: BENCH_NOW,
+        budgetMs: size.budgetMs,
+        maxDeletionsPerRun: size.maxDeletionsPerRun,
+        maxRuns,
+      },
+      sandbox.env(REGION),
+    );
+    const region = sandbox.state.region(REGION);
+    let deletableLeft = 0;
+    let lostSnapshots = 0;
+    for (const [id, snaps] of account.deletable) {
+      if (region.getImage(id)) {
+        deletableLeft++;
+        continue;
+      }
+      for (const s of snaps) {
+        const snap = region.getSnapshot(s);
+        if (snap && snap.tags[TAG.pendingDeletion] !== id) lostSnapshots++;
+      }
+    }
+    let wronglyDeleted = 0;
+    for (const [id, snaps] of account.kept) {
+      if (!region.getImage(id) || snaps.some((s) => !region.snapshotExists(s))) wronglyDeleted++;
+    }
+    // Lower bound for the whole drain: each run's reads over what was left, plus every deletion once.
+    const keptCount = account.kept.size;
+    const perRun = child.runs.map((r) => {
+      const seen = r.summary.counts.imagesSeen ?? 0;
+      return cleanupLowerBound({
+        ownedImages: seen,
+        liveInstances: Math.ceil(keptCount / 2),
+        templateVersions: 0,
+        launchConfigurations: 0,
+        groups: 0,
+        foreignInUse: 0,
+        snapshotsRead: seen * size.snapshotsPerImage,
+        deregistered: r.summary.counts.deleted ?? 0,
+        snapshotsDeleted: r.summary.counts.snapshotsDeleted ?? 0,
+      });
+    });
+    const bound = addBounds(...perRun);
+    const r = row('cleanup', size.label, sandbox, child, bound, model, [
+      `EC2 buckets x${size.speedup}; real time per run is simulated time / ${size.speedup}`,
+    ]);
+    const runs = child.runs.map((run) => ({
+      durationMs: Math.round(run.durationMs),
+      deleted: run.summary.counts.deleted ?? 0,
+      snapshotsDeleted: run.summary.counts.snapshotsDeleted ?? 0,
+      incomplete: run.summary.incomplete,
+      failures: run.summary.failures.length,
+    }));
+    return {
+      row: r,
+      runs,
+      budgetMs: size.budgetMs,
+      overBudget: runs.filter((x) => x.durationMs > size.budgetMs).length,
+      deletableLeft,
+      lostSnapshots,
+      wronglyDeleted,
+      throttled: r.throttled,
+    };
+  });
+}
+
+export interface ScaleOutcome {
+  row: JobRow;
+  groupsScaled: number;
+  instancesStopped: number;
+  stopCalls: number;
+  stopBatch: number;
+}
+
+/** Hundreds of groups and thousands of instances scaled down in one run. */
+export async function scaleScenario(
+  groups: number,
+  instances: number,
+  model: ModelOptions,
+): Promise<ScaleOutcome> {
+  return withSandbox(async (sandbox) => {
+    const account = seedScaleAccount(sandbox, groups, instances);
+    // Auto Scaling writes are one per group: at EC2's mutating rate hundreds of groups take minutes,
+    // so the buckets run ten times faster here; the simulated time replays them at their real rate.
+    applyThrottleModel(sandbox, { speedup: SCALE_SPEEDUP, latencyMs: model.latencyMs / SCALE_SPEEDUP });
+    const child = await runInChild({ kind: 'scale', now: BENCH_NOW }, sandbox.env(REGION));
+    const region = sandbox.state.region(REGION);
+    const groupsScaled = region.autoScalingGroups().filter((g) => g.desiredCapacity === 0).length;
+    const instancesStopped = region.instances().filter((i) => i.state === 'stopped').length;
+    const bound = scaleLowerBound({ ...account.shape, stopBatch: INSTANCE_BATCH });
+    const r = row('scale-to-zero', `${groups}g/${instances}i`, sandbox, child, bound, model);
+    return {
+      row: r,
+      groupsScaled,
+      instancesStopped,
+      stopCalls: r.requests['ec2:StopInstances'] ?? 0,
+      stopBatch: INSTANCE_BATCH,
+    };
+  });
+}
+
+export interface RetryComparison {
+  mode: 'adaptive' | 'standard';
+  realMs: number;
+  throttled: number;
+  failures: number;
+  deleted: number;
+}
+
+/**
+ * Adaptive against standard retry under tight buckets: cleanup's apply step (4 deletions in flight)
+ * against EC2's mutating buckets at a tenth of their size, where a client that keeps retrying at
+ * full speed exhausts its attempts.
+ */
+export async function retryScenario(deletable: number): Promise<RetryComparison[]> {
+  const out: RetryComparison[] = [];
+  for (const mode of ['adaptive', 'standard'] as const) {
+    out.push(
+      await withSandbox(async (sandbox) => {
+        seedCleanupBacklog(sandbox, deletable, 2, new Date(BENCH_NOW));
+        sandbox.faults.clear();
+        for (const action of ['DeregisterImage', 'DeleteSnapshot', 'CreateTags']) {
+          sandbox.faults.throttle({ service: 'ec2', action, burst: 5, refillPerSecond: 5 });
+        }
+        const child = await runInChild(
+          { kind: 'apply-cleanup', now: BENCH_NOW, retryMode: mode },
+          sandbox.env(REGION),
+        );
+        const figures = requestFigures(sandbox.requests.all());
+        const s = child.runs[0]!.summary;
+        return {
+          mode,
+          realMs: Math.round(child.wallMs),
+          throttled: figures.throttled,
+          failures: s.failures.length,
+          deleted: s.counts.deleted ?? 0,
+        };
+      }),
+    );
+  }
+  return out;
+}
