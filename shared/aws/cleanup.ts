@@ -70,6 +70,13 @@ export interface CleanupApplyResult {
 }
 
 export const DESCRIBE_IMAGE_REFERENCES_MAX_IDS = 10;
+/** Error codes that mean the endpoint has no DescribeImageReferences at all, as opposed to a failed call. */
+const IMAGE_REFERENCES_UNSUPPORTED = new Set([
+  'InvalidAction',
+  'UnsupportedOperation',
+  'NotImplemented',
+  'UnknownOperationException',
+]);
 const DEFAULT_CONCURRENCY = 4;
 
 export async function applyCleanup(
@@ -253,8 +260,23 @@ export async function applyCleanup(
           group.map((d) => d.image.id),
         );
       } catch (err) {
-        // Not supported (e.g. a local emulator) or denied: unknown, never "unused". The plan's own
-        // usage check, which also covers Auto Scaling, still stands.
+        if (!IMAGE_REFERENCES_UNSUPPORTED.has(errorName(err))) {
+          // Throttled past the retries, denied, or one AMI of the ten gone: what EC2 knows about
+          // these AMIs is unknown, and unknown is never "no references". They wait for the next run;
+          // the next ten are asked again.
+          for (const d of group) {
+            fail(
+              d.image.id,
+              'image',
+              'DescribeImageReferences',
+              err,
+              'its references are unknown, so the AMI was kept; the next run asks again',
+            );
+          }
+          continue;
+        }
+        // The endpoint does not implement the call (e.g. a local emulator): there is no second
+        // opinion to be had. The plan's own usage check, which also covers Auto Scaling, still stands.
         checkReferences = false;
         result.imageReferences = `unknown: ${errorText(err)}`;
         log({

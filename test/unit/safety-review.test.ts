@@ -94,6 +94,7 @@ describe('tagger: LastUsedRuntime only vouches for AMIs whose usage the run coul
     expect(clean.runtime).toEqual(['ami-idle', 'ami-used']);
   });
 });
+
 describe('applyCleanup: a snapshot shared by several planned AMIs', () => {
   // ami-a and ami-b share snap-shared; the plan gave it to ami-a (the first in the plan).
   const work = {
@@ -146,4 +147,30 @@ describe('applyCleanup: a snapshot shared by several planned AMIs', () => {
     expect(result.deregistered).toEqual(['ami-b', 'ami-a']);
     expect(deletedSnapshots(calls)).toEqual(['snap-b', 'snap-shared']);
   });
+});
+
+describe('applyCleanup: a failed DescribeImageReferences is "unknown", not "no references"', () => {
+  const eleven = Array.from({ length: 11 }, (_, i) => deletion(`ami-${i}`, []));
+
+  it.each(['InvalidAMIID.NotFound', 'RequestLimitExceeded', 'InternalError', 'UnauthorizedOperation'])(
+    'keeps the AMIs it could not ask about (%s) and still asks for the next ten',
+    async (code) => {
+      const { clients, calls } = fakeClients((c) => {
+        if (c.action !== 'DescribeImageReferences') return {};
+        return (c.input.ImageIds as string[]).includes('ami-0') ? awsError(code) : { ImageReferences: [] };
+      });
+      const result = await applyCleanup(
+        clients,
+        { deletions: eleven, pendingSnapshotDeletions: [] },
+        { hasTime: () => true, checkImageReferences: true },
+      );
+      expect(calls.filter((c) => c.action === 'DescribeImageReferences')).toHaveLength(2);
+      expect(result.deregistered).toEqual(['ami-10']);
+      expect(result.failures.map((f) => [f.resourceId, f.action])).toEqual(
+        eleven.slice(0, 10).map((d) => [d.image.id, 'DescribeImageReferences']),
+      );
+      expect(result.failures[0]!.message).toContain(code);
+      expect(result.incomplete).toBe(false);
+    },
+  );
 });
