@@ -112,7 +112,9 @@ async function readOwnedImages(clients: AwsClients, region: string, accountId: s
   const images: Image[] = [];
   const pages = paginateDescribeImages(
     { client: clients.ec2 },
-    { Owners: ['self'], MaxResults: 1000, IncludeDeprecated: true },
+    // IncludeDisabled: a disabled AMI is still registered and still holds its snapshots. Left out (the
+    // default), its snapshots would look unused and its pending-deletion marks orphaned.
+    { Owners: ['self'], MaxResults: 1000, IncludeDeprecated: true, IncludeDisabled: true },
   );
   for await (const page of pages) {
     for (const i of page.Images ?? []) images.push(toImage(i, region, accountId));
