@@ -206,7 +206,10 @@ export async function applyCleanup(
     try {
       await clients.ec2.send(new DeregisterImageCommand({ ImageId: id }));
     } catch (err) {
-      if (errorName(err) !== 'InvalidAMIID.NotFound' && errorName(err) !== 'InvalidAMIID.Unavailable') {
+      // Only NotFound means gone. InvalidAMIID.Unavailable is also EC2's answer for an AMI that is
+      // registered but not launchable, which may still need its snapshots: it is a failure, and the
+      // marked snapshots are deleted by a later run once the AMI is really gone.
+      if (errorName(err) !== 'InvalidAMIID.NotFound') {
         fail(
           id,
           'image',

@@ -174,3 +174,36 @@ describe('applyCleanup: a failed DescribeImageReferences is "unknown", not "no r
     },
   );
 });
+
+describe('applyCleanup: DeregisterImage answers that the AMI is unavailable', () => {
+  it('does not take InvalidAMIID.Unavailable for "gone": the snapshots stay, marked, for a later run', async () => {
+    // EC2 documents this code for an AMI that is deregistered OR not in a launchable state: the AMI
+    // may still be registered (e.g. disabled since the plan) and still need its snapshots.
+    const { clients, calls } = fakeClients((c) =>
+      c.action === 'DeregisterImage' ? awsError('InvalidAMIID.Unavailable') : {},
+    );
+    const result = await applyCleanup(
+      clients,
+      { deletions: [deletion('ami-1', ['snap-1'])], pendingSnapshotDeletions: [] },
+      { hasTime: () => true, checkImageReferences: false },
+    );
+    expect(calls.map((c) => c.action)).toEqual(['CreateTags', 'DeregisterImage']);
+    expect(result.deregistered).toEqual([]);
+    expect(result.failures).toEqual([
+      expect.objectContaining({ resourceId: 'ami-1', action: 'DeregisterImage' }),
+    ]);
+  });
+
+  it('takes InvalidAMIID.NotFound for "gone" and deletes the snapshots it marked', async () => {
+    const { clients, calls } = fakeClients((c) =>
+      c.action === 'DeregisterImage' ? awsError('InvalidAMIID.NotFound') : {},
+    );
+    const result = await applyCleanup(
+      clients,
+      { deletions: [deletion('ami-1', ['snap-1'])], pendingSnapshotDeletions: [] },
+      { hasTime: () => true, checkImageReferences: false },
+    );
+    expect(deletedSnapshots(calls)).toEqual(['snap-1']);
+    expect(result.deregistered).toEqual(['ami-1']);
+  });
+});
