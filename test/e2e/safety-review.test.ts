@@ -1,12 +1,13 @@
 /**
- * Safety review, end to end: the real cleanup handler on the local account, for ways a snapshot
- * could be deleted (or a deletion attempted) while an AMI the run did not see still uses it.
+ * Safety review, end to end: the real handlers on the local account, for ways an AMI or snapshot
+ * could be deleted (or a deletion attempted) while something the run did not see still uses it.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 import { startSandbox, type Sandbox } from '../../sandbox/server';
 import type { RegionState } from '../../sandbox/state/region';
 import { handler } from '../../functions/cleanup/handler';
+import { handler as taggerHandler } from '../../functions/tagger/handler';
 import { DAY, MINUTE, decisionsFor, invoke, stamp, useSandboxEnv } from './harness';
 
 let sandbox: Sandbox;
@@ -83,5 +84,35 @@ describe('cleanup and disabled AMIs (DescribeImages leaves them out unless asked
       action: 'plan-snapshot-keep',
       reason: expect.stringContaining(`${disabled.id} still exists`),
     });
+  });
+});
+
+describe('tagger with a usage reference it cannot resolve', () => {
+  it('stamps the AMIs it saw in use, and leaves LastUsedRuntime alone on the rest', async () => {
+    const region = sandbox.state.region('ap-south-1');
+    const oldRuntime = stamp(2 * DAY);
+    const tags = { AutoCleanup: 'true', LastUsed: stamp(30 * DAY), LastUsedRuntime: oldRuntime };
+    const used = region.addImage({ name: 'used', creationDate: stamp(90 * DAY), tags });
+    const idle = region.addImage({ name: 'idle', creationDate: stamp(90 * DAY), tags });
+    region.addInstance({ imageId: used.id, state: 'running' });
+    // The parameter does not exist: the template may launch `idle` for all this run can tell.
+    region.addLaunchTemplate({ name: 'golden', versions: [{ imageId: 'resolve:ssm:/images/unreadable' }] });
+
+    useSandboxEnv(sandbox, { REGIONS: 'ap-south-1' });
+    const { summaries, logs } = await invoke(taggerHandler);
+
+    expect(region.tagsOf(used.id)!.LastUsedRuntime).not.toBe(oldRuntime);
+    expect(region.tagsOf(used.id)!.LastUsed).toBe(region.tagsOf(used.id)!.LastUsedRuntime);
+    expect(region.tagsOf(idle.id)).toMatchObject({ LastUsedRuntime: oldRuntime, LastUsed: tags.LastUsed });
+    expect(summaries[0]!.counts).toMatchObject({ taggedLastUsed: 1, taggedRuntime: 1 });
+    expect(decisionsFor(logs, idle.id)[0]).toMatchObject({
+      action: 'skip',
+      reason: expect.stringContaining('LastUsedRuntime not refreshed'),
+    });
+
+    // And cleanup, reading the same account, deletes nothing.
+    const cleanup = await run('ap-south-1');
+    expect(region.getImage(idle.id)).toBeDefined();
+    expect(cleanup.summaries[0]!.counts).toMatchObject({ refused: 1, deleted: 0 });
   });
 });
