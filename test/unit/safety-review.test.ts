@@ -4,6 +4,7 @@
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 
 import type { AwsClients } from '../../shared/aws/clients';
 import { applyCleanup, type PlannedDeletion } from '../../shared/aws/cleanup';
@@ -205,5 +206,74 @@ describe('applyCleanup: DeregisterImage answers that the AMI is unavailable', ()
     );
     expect(deletedSnapshots(calls)).toEqual(['snap-1']);
     expect(result.deregistered).toEqual(['ami-1']);
+  });
+});
+
+describe('applyCleanup property: no snapshot is deleted while an AMI behind it is still registered', () => {
+  it('holds for random plans with shared snapshots, kept, failing and unreached AMIs, any concurrency', async () => {
+    const snapshotPool = ['snap-0', 'snap-1', 'snap-2', 'snap-3', 'snap-4', 'snap-5'];
+    const planArb = fc.record({
+      images: fc.array(
+        fc.record({
+          snapshots: fc.subarray(snapshotPool, { minLength: 0, maxLength: 3 }),
+          outcome: fc.constantFrom('ok', 'referenced', 'deregister-fails', 'not-found', 'unavailable'),
+        }),
+        { minLength: 1, maxLength: 14 },
+      ),
+      concurrency: fc.integer({ min: 1, max: 5 }),
+      budgetSteps: fc.option(fc.integer({ min: 0, max: 40 }), { nil: undefined }),
+    });
+    await fc.assert(
+      fc.asyncProperty(planArb, async ({ images, concurrency, budgetSteps }) => {
+        // The plan gives each snapshot to the first planned AMI behind it, as planCleanup does.
+        const assigned = new Set<string>();
+        const deletions = images.map((spec, i) => {
+          const owned = spec.snapshots.filter((s) => !assigned.has(s));
+          owned.forEach((s) => assigned.add(s));
+          return deletion(`ami-${i}`, spec.snapshots, owned);
+        });
+        const outcome = new Map(images.map((spec, i) => [`ami-${i}`, spec.outcome]));
+        const registered = new Set(deletions.map((d) => d.image.id));
+        const violations: string[] = [];
+        let steps = 0;
+        const { clients } = fakeClients((c) => {
+          if (c.action === 'DescribeImageReferences') {
+            return {
+              ImageReferences: (c.input.ImageIds as string[])
+                .filter((id) => outcome.get(id) === 'referenced')
+                .map((id) => ({ ImageId: id, ResourceType: 'ec2:Instance', Arn: `arn:${id}` })),
+            };
+          }
+          if (c.action === 'DeregisterImage') {
+            const id = c.input.ImageId as string;
+            const o = outcome.get(id);
+            if (o === 'deregister-fails') return awsError('UnauthorizedOperation');
+            if (o === 'unavailable') return awsError('InvalidAMIID.Unavailable');
+            registered.delete(id);
+            return o === 'not-found' ? awsError('InvalidAMIID.NotFound') : {};
+          }
+          if (c.action === 'DeleteSnapshot') {
+            const s = c.input.SnapshotId as string;
+            const users = deletions.filter(
+              (d) => registered.has(d.image.id) && d.image.snapshotIds.includes(s),
+            );
+            if (users.length > 0)
+              violations.push(`${s} deleted while ${users.map((d) => d.image.id).join(',')} registered`);
+          }
+          return {};
+        });
+        await applyCleanup(
+          clients,
+          { deletions, pendingSnapshotDeletions: [] },
+          {
+            hasTime: () => budgetSteps === undefined || ++steps <= budgetSteps,
+            checkImageReferences: true,
+            concurrency,
+          },
+        );
+        expect(violations).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
