@@ -14,8 +14,8 @@ export const BUNDLE_LIMIT_BYTES = 1024 * 1024;
 export interface BundleFigures {
   name: string;
   zipBytes: number;
-  /** Uncompressed size of each file in the zip (e.g. handler.js and its source map). */
-  files: Record<string, number>;
+  /** Each file in the zip (e.g. handler.js and its source map): size and compressed size. */
+  files: Record<string, { bytes: number; zipped: number }>;
   loadMs: number;
   loadRatio: number;
 }
@@ -37,14 +37,13 @@ function loadTime(file: string, reps: number): number {
   return median(times);
 }
 
-function zipEntries(zip: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  const listing = execFileSync('unzip', ['-Z', '-1', zip]).toString().trim().split('\n');
-  const sizes = execFileSync('unzip', ['-Z', '-l', zip]).toString().split('\n');
-  for (const name of listing) {
-    const line = sizes.find((l) => l.trimEnd().endsWith(` ${name}`));
-    const size = line ? Number(line.trim().split(/\s+/)[3]) : NaN;
-    out[name] = size;
+/** Each file in the zip with its size and its compressed size (from `unzip -v`). */
+function zipEntries(zip: string): Record<string, { bytes: number; zipped: number }> {
+  const out: Record<string, { bytes: number; zipped: number }> = {};
+  for (const line of execFileSync('unzip', ['-v', zip]).toString().split('\n')) {
+    // Length  Method  Size  Cmpr  Date  Time  CRC-32  Name
+    const m = /^\s*(\d+)\s+\S+\s+(\d+)\s+\S+%\s+\S+\s+\S+\s+[0-9a-f]{8}\s+(.+)$/.exec(line);
+    if (m) out[m[3]!] = { bytes: Number(m[1]), zipped: Number(m[2]) };
   }
   return out;
 }

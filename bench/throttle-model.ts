@@ -35,8 +35,9 @@ const AS_MUTATING = ['UpdateAutoScalingGroup', 'CreateOrUpdateTags', 'DeleteTags
 
 export interface ThrottleModelOptions {
   /**
-   * Refill rates and bursts are multiplied by this: 10 means ten times EC2's rate, so a backlog that
-   * takes an hour at AWS's default limits takes six minutes here. Simulated time = real time x speedup.
+   * Refill rates are multiplied by this: 10 means ten times EC2's rate, so a backlog that takes an
+   * hour at AWS's default limits drains in about six minutes here. Bursts keep EC2's size, so a
+   * client that sends too much at once is still refused and has to back off.
    */
   speedup?: number;
   /** Milliseconds added to every request (a real endpoint's round trip); default 0. */
@@ -45,10 +46,7 @@ export interface ThrottleModelOptions {
 
 /** The bucket specs the model installs (also printed with the results, so a run says what it assumed). */
 export function throttleSpecs(speedup = 1): ThrottleSpec[] {
-  const scale = (b: BucketSpec) => ({
-    burst: b.burst * speedup,
-    refillPerSecond: b.refillPerSecond * speedup,
-  });
+  const scale = (b: BucketSpec) => ({ burst: b.burst, refillPerSecond: b.refillPerSecond * speedup });
   const perApi = (service: string, action: string, b: BucketSpec): ThrottleSpec => ({
     service,
     action,
