@@ -225,21 +225,33 @@ export async function applyCleanup(
     result.outcomes.push({ resourceId: id, kind: 'image', action: 'deregistered', reason: d.reason });
     for (const s of d.snapshotIds) {
       // The plan gives a snapshot shared by several planned AMIs to the first of them, counting the
-      // others as deleted too. One of them may still be registered (kept by DescribeImageReferences,
-      // a failed or not yet reached deregistration): then the snapshot waits, marked, for a later run,
-      // which deletes it only once no AMI uses it. AWS's own InUse guard is not relied upon.
-      const waiting = (sharers.get(s) ?? []).filter((other) => other !== id && !deregistered.has(other));
-      if (waiting.length > 0) {
-        result.snapshotsDeferred.push(s);
-        result.outcomes.push({
-          resourceId: s,
-          kind: 'snapshot',
-          action: 'snapshot-deferred',
-          reason: `also behind ${waiting.join(', ')}, not deregistered (yet); it keeps its ${TAG.pendingDeletion}=${id} tag and a later run deletes it once no AMI uses it`,
-        });
+      // others as deleted too. Until they are all deregistered the snapshot waits (it is marked);
+      // AWS's own InUse guard is not relied upon.
+      if (stillRegistered(s, id).length > 0) sharedWaiting.push({ snapshotId: s, imageId: id });
+      else await deleteSnapshot(s, id);
+    }
+  };
+  const sharedWaiting: { snapshotId: string; imageId: string }[] = [];
+  const stillRegistered = (snapshotId: string, imageId: string) =>
+    (sharers.get(snapshotId) ?? []).filter((other) => other !== imageId && !deregistered.has(other));
+  /** After every AMI was tried: delete the shared snapshots whose AMIs are now all gone; the rest wait. */
+  const settleSharedSnapshots = async () => {
+    for (const { snapshotId, imageId } of sharedWaiting) {
+      const waiting = stillRegistered(snapshotId, imageId);
+      if (waiting.length === 0 && !result.incomplete) {
+        await deleteSnapshot(snapshotId, imageId);
         continue;
       }
-      await deleteSnapshot(s, id);
+      result.snapshotsDeferred.push(snapshotId);
+      result.outcomes.push({
+        resourceId: snapshotId,
+        kind: 'snapshot',
+        action: 'snapshot-deferred',
+        reason:
+          waiting.length > 0
+            ? `also behind ${waiting.join(', ')}, still registered; it keeps its ${TAG.pendingDeletion}=${imageId} tag and a later run deletes it once no AMI uses it`
+            : `time budget spent; it keeps its ${TAG.pendingDeletion}=${imageId} tag and the next run deletes it`,
+      });
     }
   };
 
@@ -294,6 +306,7 @@ export async function applyCleanup(
     );
   }
 
+  await settleSharedSnapshots();
   if (!result.incomplete) {
     await mapWithConcurrency(work.pendingSnapshotDeletions, concurrency, (p) =>
       result.incomplete ? Promise.resolve() : deleteSnapshot(p.snapshotId, p.imageId),

@@ -150,6 +150,31 @@ describe('applyCleanup: a snapshot shared by several planned AMIs', () => {
   });
 });
 
+describe('applyCleanup: a shared snapshot whose AMIs all go in the same run', () => {
+  it('is deleted in that run, after the last of them is deregistered', async () => {
+    const { clients, calls } = fakeClients(() => ({}));
+    const result = await applyCleanup(
+      clients,
+      {
+        deletions: [
+          deletion('ami-a', ['snap-shared']),
+          deletion('ami-b', ['snap-shared', 'snap-b'], ['snap-b']),
+        ],
+        pendingSnapshotDeletions: [],
+      },
+      { hasTime: () => true, checkImageReferences: false, concurrency: 1 },
+    );
+    const order = calls.map((c) =>
+      `${c.action} ${String(c.input.ImageId ?? c.input.SnapshotId ?? '')}`.trim(),
+    );
+    expect(order.indexOf('DeleteSnapshot snap-shared')).toBeGreaterThan(
+      order.indexOf('DeregisterImage ami-b'),
+    );
+    expect(result.snapshotsDeleted.sort()).toEqual(['snap-b', 'snap-shared']);
+    expect(result.snapshotsDeferred).toEqual([]);
+  });
+});
+
 describe('applyCleanup: a failed DescribeImageReferences is "unknown", not "no references"', () => {
   const eleven = Array.from({ length: 11 }, (_, i) => deletion(`ami-${i}`, []));
 
