@@ -3,7 +3,8 @@
  *   1. (optional) DescribeImageReferences as a second opinion: any reference keeps the AMI;
  *   2. tag its snapshots TAG.pendingDeletion=<ami id>, so a later run can find them;
  *   3. DeregisterImage;
- *   4. DeleteSnapshot each (InvalidSnapshot.InUse is left to a later run, found again by the tag).
+ *   4. DeleteSnapshot each (InvalidSnapshot.InUse is left to a later run, found again by the tag);
+ *      a snapshot behind several planned AMIs only once all of them are deregistered.
  * Then the snapshots earlier runs marked. One failure is recorded and the run goes on; before every
  * step the budget is asked, and when it is spent the run stops and says it is incomplete.
  */
