@@ -25,7 +25,19 @@ export interface ImageRecord {
   rootDeviceName: string;
   blockDeviceMappings: BlockDeviceMappingRecord[];
   deregistrationProtection: boolean;
+  /**
+   * Who else may launch the image (DescribeImageAttribute launchPermission), besides `public`,
+   * which is the `group: all` entry and is kept in that one field so the two never disagree.
+   */
+  launchPermissions: LaunchPermissionRecord[];
   tags: Tags;
+}
+
+/** One launch permission entry: exactly one of the fields is set, as EC2 returns them. */
+export interface LaunchPermissionRecord {
+  userId?: string;
+  organizationArn?: string;
+  organizationalUnitArn?: string;
 }
 
 export interface SnapshotRecord {

@@ -87,11 +87,12 @@ export class RegionState {
       description: seed.description,
       creationDate: iso(seed.creationDate),
       state: seed.state ?? 'available',
-      public: seed.public ?? false,
+      public: (seed.public ?? false) || (seed.launchPermissions ?? []).some((p) => 'group' in p),
       rootDeviceType,
       rootDeviceName: '/dev/xvda',
       blockDeviceMappings,
       deregistrationProtection: seed.deregistrationProtection ?? false,
+      launchPermissions: (seed.launchPermissions ?? []).flatMap((p) => ('group' in p ? [] : [{ ...p }])),
       tags: { ...seed.tags },
     });
     for (const snapshotId of snapshotIds) this.linkSnapshot(snapshotId, image.id);

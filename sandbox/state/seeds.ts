@@ -1,5 +1,11 @@
 /** What tests, the demo and the control API give to seed a region; every field but the essentials is optional. */
-import type { InstanceStateName, LaunchTemplateSpec, MixedInstancesPolicyRecord, Tags } from './records';
+import type {
+  InstanceStateName,
+  LaunchPermissionRecord,
+  LaunchTemplateSpec,
+  MixedInstancesPolicyRecord,
+  Tags,
+} from './records';
 
 export interface ImageSeed {
   id?: string;
@@ -18,6 +24,11 @@ export interface ImageSeed {
    */
   snapshotIds?: string[];
   deregistrationProtection?: boolean;
+  /**
+   * Accounts, organizations or OUs the image is shared with (its launchPermission attribute).
+   * Public is `public: true`; a `{ group: 'all' }` entry here means the same. Default: none.
+   */
+  launchPermissions?: Array<LaunchPermissionRecord | { group: 'all' }>;
   tags?: Tags;
 }
 

@@ -7,6 +7,7 @@ import { SandboxError } from '../../protocol/errors';
 import { optionalBool } from '../../protocol/form';
 import type { QueryAction, QueryServiceHandler } from '../types';
 import { EC2_XMLNS } from './common';
+import { imageAttributeActions } from './image-attributes';
 import { imageActions } from './images';
 import { instanceActions } from './instances';
 import { launchTemplateActions } from './launch-templates';
@@ -38,6 +39,7 @@ export const ec2: QueryServiceHandler = {
   xmlns: EC2_XMLNS,
   actions: honourDryRun({
     ...imageActions,
+    ...imageAttributeActions,
     ...snapshotActions,
     ...instanceActions,
     ...launchTemplateActions,
