@@ -90,6 +90,11 @@ export interface CleanupRunShape extends Omit<TaggerShape, 'ownedInUse'> {
   /** AMIs deregistered and their snapshots deleted by this run. */
   deregistered: number;
   snapshotsDeleted: number;
+  /**
+   * The run reads each AMI's launch permissions before deleting it (DescribeImageAttribute has no
+   * batch form: one call per AMI deleted, at the least).
+   */
+  readsLaunchPermissions?: boolean;
 }
 
 /**
@@ -98,7 +103,7 @@ export interface CleanupRunShape extends Omit<TaggerShape, 'ownedInUse'> {
  * APIs take one id each), and marking the snapshots takes CreateTags batches of 1000.
  */
 export function cleanupLowerBound(shape: CleanupRunShape): Bound {
-  const { snapshotsRead, deregistered, snapshotsDeleted, ...rest } = shape;
+  const { snapshotsRead, deregistered, snapshotsDeleted, readsLaunchPermissions, ...rest } = shape;
   const reads = taggerLowerBound({ ...rest, ownedInUse: 0 });
   delete reads['ec2:CreateTags'];
   const bound: Bound = {
@@ -108,6 +113,7 @@ export function cleanupLowerBound(shape: CleanupRunShape): Bound {
     'ec2:DeregisterImage': deregistered,
     'ec2:DeleteSnapshot': snapshotsDeleted,
   };
+  if (readsLaunchPermissions) bound['ec2:DescribeImageAttribute'] = deregistered;
   return bound;
 }
 

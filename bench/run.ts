@@ -35,7 +35,7 @@ const QUICK: Plan = {
       label: '200 AMIs/400 snaps',
       deletable: 200,
       snapshotsPerImage: 2,
-      timeoutMs: 1_500,
+      timeoutMs: 2_500,
       marginMs: 500,
       maxDeletionsPerRun: 100,
       speedup: 20,

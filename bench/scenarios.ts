@@ -189,6 +189,7 @@ export async function cleanupScenario(size: CleanupSize, model: ModelOptions): P
     }
     // Lower bound for the whole drain: each run's reads over what was left, plus every deletion once.
     const keptCount = account.kept.size;
+    const readsLaunchPermissions = sandbox.requests.count('ec2', 'DescribeImageAttribute') > 0;
     const perRun = child.runs.map((r) => {
       const seen = r.summary.counts.imagesSeen ?? 0;
       return cleanupLowerBound({
@@ -201,6 +202,7 @@ export async function cleanupScenario(size: CleanupSize, model: ModelOptions): P
         snapshotsRead: seen * size.snapshotsPerImage,
         deregistered: r.summary.counts.deleted ?? 0,
         snapshotsDeleted: r.summary.counts.snapshotsDeleted ?? 0,
+        readsLaunchPermissions,
       });
     });
     const bound = addBounds(...perRun);

@@ -73,6 +73,24 @@ describe('cleanupLowerBound and scaleLowerBound', () => {
     expect(bound['ec2:DeleteSnapshot']).toBe(500);
     expect(bound['ec2:CreateTags']).toBe(1);
     expect(bound['ec2:DescribeSnapshots']).toBe(5);
+    expect(bound['ec2:DescribeImageAttribute']).toBeUndefined();
+  });
+
+  it('counts one DescribeImageAttribute per deleted AMI when the run reads launch permissions', () => {
+    const shape = {
+      ownedImages: 10,
+      liveInstances: 0,
+      templateVersions: 0,
+      launchConfigurations: 0,
+      groups: 0,
+      foreignInUse: 0,
+      snapshotsRead: 20,
+      deregistered: 7,
+      snapshotsDeleted: 14,
+    };
+    expect(cleanupLowerBound({ ...shape, readsLaunchPermissions: true })['ec2:DescribeImageAttribute']).toBe(
+      7,
+    );
   });
 
   it('one UpdateAutoScalingGroup per group, stops in the fleet batch size', () => {
