@@ -189,6 +189,10 @@ export function collectUsage(sources: UsageSources, options: CollectUsageOptions
     const holder = where ?? describeUsageRef({ ...ref, imageId: '' });
     const fail = (message: string) =>
       unresolved.push({ kind: ref.kind, resourceId: ref.resourceId, message: `${holder}: ${message}` });
+    if (id === '') {
+      fail('no image id was read for it, so the AMI it uses is unknown (expected ami-...)');
+      return;
+    }
     if (!id.startsWith(SSM_PREFIX)) {
       fail(`image id ${JSON.stringify(id)} is not an AMI id (expected ami-...)`);
       return;

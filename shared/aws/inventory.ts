@@ -154,8 +154,13 @@ async function readInstances(clients: AwsClients): Promise<InstanceRecord[]> {
   for await (const page of pages) {
     for (const r of page.Reservations ?? []) {
       for (const i of r.Instances ?? []) {
-        if (!i.InstanceId || !i.ImageId) continue;
-        out.push({ id: i.InstanceId, imageId: i.ImageId, state: i.State?.Name ?? 'unknown' });
+        // An instance whose image id EC2 did not give still runs from some AMI: it is kept with an
+        // empty id, which the usage index reports as unresolved (so cleanup refuses), never dropped.
+        out.push({
+          id: i.InstanceId || '(instance without an id)',
+          imageId: i.ImageId ?? '',
+          state: i.State?.Name ?? 'unknown',
+        });
       }
     }
   }

@@ -61,6 +61,20 @@ describe('collectUsage: instances', () => {
     expect(usage.inUseImageIds.size).toBe(0);
     expect(usage.refsFor('ami-1')).toEqual([]);
   });
+
+  it('reports a live instance without an image id as unresolved, naming the instance', () => {
+    const usage = collectUsage({ ...none, instances: [{ id: 'i-1', imageId: '', state: 'running' }] });
+    expect(usage.inUseImageIds.size).toBe(0);
+    expect(usage.unresolved).toEqual([
+      {
+        kind: 'instance',
+        resourceId: 'i-1',
+        message:
+          'instance i-1 (running): no image id was read for it, so the AMI it uses is unknown (expected ami-...)',
+      },
+    ]);
+    expect(usage.problems[0]!.message).toContain('cleanup deletes nothing until it is fixed');
+  });
 });
 
 describe('collectUsage: launch templates', () => {
