@@ -42,7 +42,7 @@ const QUICK: Plan = {
     },
   ],
   scale: [{ groups: 40, instances: 1_000 }],
-  retryAmis: 10,
+  retryAmis: 6,
 };
 
 const DEFAULT: Plan = {
@@ -124,7 +124,7 @@ async function main(): Promise<number> {
   let bundles;
   if (!values['no-bundles']) {
     progress('bundles (serverless package)');
-    bundles = measureBundles(process.cwd(), values.quick ? 3 : 5);
+    bundles = measureBundles(process.cwd(), values.quick ? 2 : 5);
   }
 
   const b = EC2_BUCKETS;

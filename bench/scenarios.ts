@@ -11,7 +11,7 @@ import { mb, requestFigures, simulatedMs } from './measure';
 import { applyThrottleModel, throttleSpecs } from './throttle-model';
 import { INSTANCE_BATCH } from '../shared/aws/scale';
 
-const SCALE_SPEEDUP = 10;
+const SCALE_SPEEDUP = 20;
 
 /** A Tuesday evening (UTC): outside the default office hours, so scale-to-zero scales down. */
 export const BENCH_NOW = '2026-11-24T22:00:00Z';
@@ -247,7 +247,7 @@ export async function scaleScenario(
   return withSandbox(async (sandbox) => {
     const account = seedScaleAccount(sandbox, groups, instances);
     // Auto Scaling writes are one per group: at EC2's mutating rate hundreds of groups take minutes,
-    // so the buckets run ten times faster here; the simulated time replays them at their real rate.
+    // so the buckets refill twenty times faster here; the simulated time replays them at their real rate.
     applyThrottleModel(sandbox, { speedup: SCALE_SPEEDUP, latencyMs: model.latencyMs / SCALE_SPEEDUP });
     const child = await runInChild({ kind: 'scale', now: BENCH_NOW }, sandbox.env(REGION));
     const region = sandbox.state.region(REGION);
