@@ -6,10 +6,10 @@
 import { parseArgs } from 'node:util';
 import { createClients, destroyClients } from '../shared/aws/clients';
 import { errorText, readImageInventory } from '../shared/aws/inventory';
-import { cleanupSettingsFrom } from '../shared/jobs/cleanup';
+import { cleanupSettingsFrom, planCleanupCheckingSharing } from '../shared/jobs/cleanup';
 import { loadSettings, type Settings } from '../shared/config';
 import { readScaleInventory } from '../shared/aws/scale';
-import { planCleanup, type CleanupPlan } from '../shared/plan/cleanup';
+import type { CleanupPlan } from '../shared/plan/cleanup';
 import { planScale, type ScalePlan } from '../shared/plan/scale';
 import { loadScaleSettings, type ScaleSettings } from '../shared/schedule';
 import { planTagging, type TaggingPlan } from '../shared/plan/tagging';
@@ -115,13 +115,20 @@ export async function planRegions(
         region,
         accountId: inventory.accountId,
         tagging: planTagging({ images: inventory.images, usage, now }),
-        cleanup: planCleanup({
-          images: inventory.images,
-          usage,
-          snapshots: inventory.snapshots,
-          settings: cleanupSettingsFrom(settings),
-          now,
-        }),
+        // Reads the launch permissions of the AMIs it would delete (Describe only), as the function does.
+        cleanup: (
+          await planCleanupCheckingSharing(
+            clients,
+            {
+              images: inventory.images,
+              usage,
+              snapshots: inventory.snapshots,
+              settings: cleanupSettingsFrom(settings),
+              now,
+            },
+            () => true,
+          )
+        ).plan,
         ...(scaleSettings &&
           scaleInventory && {
             scale: planScale({

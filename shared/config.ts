@@ -22,6 +22,11 @@ export interface Settings {
   eventBusName: string;
   /** Ask EC2 DescribeImageReferences for a second opinion right before deregistering. */
   checkImageReferences: boolean;
+  /**
+   * Also delete AMIs that are public or shared with other accounts, organizations or OUs. Off by
+   * default (absent counts as off): their use in those accounts is invisible to this one.
+   */
+  deleteSharedImages?: boolean;
   /** SDK attempts per call (adaptive retry). */
   maxAttempts: number;
 }
@@ -80,6 +85,7 @@ export const DEFAULTS = {
   dryRun: true,
   eventBusName: 'default',
   checkImageReferences: true,
+  deleteSharedImages: false,
   maxAttempts: 8,
 } as const;
 
@@ -108,6 +114,8 @@ export function loadSettings(env: Env): Settings {
     eventBusName: read(env, 'EVENT_BUS_NAME', nonEmpty, 'an event bus name or ARN') ?? DEFAULTS.eventBusName,
     checkImageReferences:
       read(env, 'CHECK_IMAGE_REFERENCES', booleanText, 'true or false') ?? DEFAULTS.checkImageReferences,
+    deleteSharedImages:
+      read(env, 'DELETE_SHARED_IMAGES', booleanText, 'true or false') ?? DEFAULTS.deleteSharedImages,
     maxAttempts: read(env, 'AWS_MAX_ATTEMPTS', wholeNumber(1), 'a whole number >= 1') ?? DEFAULTS.maxAttempts,
   };
   if (keepNewestPerFamily !== undefined) settings.keepNewestPerFamily = keepNewestPerFamily;

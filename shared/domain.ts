@@ -20,6 +20,8 @@ export interface Image {
   snapshotIds: string[];
   /** DeregistrationProtection reported as enabled (AWS's guard; never overridden). */
   deregistrationProtected: boolean;
+  /** Launchable by every AWS account (DescribeImages `Public`): its use elsewhere is invisible here. */
+  public: boolean;
 }
 
 /** Things that launch from an AMI or run from it. */

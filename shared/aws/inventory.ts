@@ -136,6 +136,8 @@ function toImage(i: SdkImage, region: string, accountId: string): Image {
     // explicit "disabled" is treated as protected, so an unknown value never unlocks a deletion.
     deregistrationProtected:
       i.DeregistrationProtection !== undefined && i.DeregistrationProtection !== 'disabled',
+    // EC2 always says; an answer without it is taken as public, so a missing field never unlocks a deletion.
+    public: i.Public !== false,
   };
   if (i.Name !== undefined) image.name = i.Name;
   if (i.CreationDate) {

@@ -4,12 +4,16 @@
  * separate CleanupRefused event besides the summary, so it cannot go unnoticed.
  */
 import { applyCleanup, type CleanupApplyResult } from '../aws/cleanup';
+import type { AwsClients } from '../aws/clients';
 import { errorText, readImageInventory, type RegionInventory } from '../aws/inventory';
+import { readLaunchPermissions } from '../aws/launch-permissions';
 import type { Settings } from '../config';
-import type { CleanupRefusedDetail, RunSummaryDetail } from '../events';
+import type { CleanupRefusedDetail, RunFailure, RunSummaryDetail } from '../events';
+import type { LaunchPermissionsRead } from '../launch-permissions';
 import {
   DEFAULT_CLEANUP_SETTINGS,
   planCleanup,
+  type CleanupInput,
   type CleanupPlan,
   type CleanupSettings,
 } from '../plan/cleanup';
@@ -41,7 +45,57 @@ export function cleanupSettingsFrom(settings: Settings): CleanupSettings {
   };
   if (settings.keepNewestPerFamily !== undefined) out.keepNewestPerFamily = settings.keepNewestPerFamily;
   if (settings.familyTag !== undefined) out.familyTag = settings.familyTag;
+  if (settings.deleteSharedImages) out.deleteSharedImages = true;
   return out;
+}
+
+export interface CheckedCleanupPlan {
+  plan: CleanupPlan;
+  /** Every launch permission read, by AMI id (failed reads included). */
+  launchPermissions: Map<string, LaunchPermissionsRead>;
+  /** A failed DescribeImageAttribute per AMI: that AMI was kept. */
+  failures: RunFailure[];
+  /** The time budget ran out before every AMI the plan asked about was read (those were kept). */
+  incomplete: boolean;
+}
+
+/**
+ * planCleanup with the launch permissions of the AMIs it would delete: plan, read what the plan asks
+ * for (DescribeImageAttribute), plan again, until it asks for nothing. An AMI found shared frees its
+ * place under the cap for the next one, which is read in the next round, so the calls stay close to
+ * the number of deletions. Read only: the plan CLI uses it too.
+ */
+export async function planCleanupCheckingSharing(
+  clients: AwsClients,
+  input: Omit<CleanupInput, 'launchPermissions'>,
+  hasTime: () => boolean,
+): Promise<CheckedCleanupPlan> {
+  const launchPermissions = new Map<string, LaunchPermissionsRead>();
+  let plan = planCleanup({ ...input, launchPermissions });
+  let incomplete = false;
+  // Each round asks only about AMIs not read before, so the loop ends; when time runs out, the AMIs
+  // not read stay kept (the plan says so) and the next run carries on.
+  while (plan.launchPermissionsToRead.length > 0 && !incomplete) {
+    if (!hasTime()) {
+      incomplete = true;
+      break;
+    }
+    const wanted = plan.launchPermissionsToRead;
+    const read = await readLaunchPermissions(clients, wanted, { hasTime });
+    for (const [id, r] of read) launchPermissions.set(id, r);
+    if (read.size < wanted.length) incomplete = true;
+    plan = planCleanup({ ...input, launchPermissions });
+  }
+  const failures: RunFailure[] = [];
+  for (const [id, r] of launchPermissions) {
+    if (r.kind !== 'failed') continue;
+    failures.push({
+      resourceId: id,
+      action: 'DescribeImageAttribute',
+      message: `could not read its launch permissions: ${r.message}; the AMI was kept and the next run asks again`,
+    });
+  }
+  return { plan, launchPermissions, failures, incomplete };
 }
 
 export async function runCleanup(deps: JobDeps): Promise<CleanupResult> {
@@ -92,14 +146,23 @@ async function cleanRegion(deps: JobDeps, region: string): Promise<CleanupRegion
   if (inventory) {
     summary.accountId = inventory.accountId;
     const usage = collectUsage(inventory.sources, { ssmParameters: inventory.ssmParameters });
-    const plan = planCleanup({
-      images: inventory.images,
-      usage,
-      snapshots: inventory.snapshots,
-      settings: cleanupSettingsFrom(deps.settings),
-      now: deps.now,
-    });
+    // Launch permissions are read in a dry run too: they are reads, and the report should say which
+    // AMIs a real run would keep as shared.
+    const checked = await planCleanupCheckingSharing(
+      clients,
+      {
+        images: inventory.images,
+        usage,
+        snapshots: inventory.snapshots,
+        settings: cleanupSettingsFrom(deps.settings),
+        now: deps.now,
+      },
+      () => deps.budget.hasTimeFor(),
+    );
+    const plan = checked.plan;
     result.plan = plan;
+    summary.failures.push(...checked.failures);
+    summary.incomplete ||= checked.incomplete;
     reportPlan(deps, region, plan);
     for (const p of inventory.problems) summary.skipped.push(problemToSkip(p));
     for (const d of plan.decisions) {
@@ -162,7 +225,7 @@ async function cleanRegion(deps: JobDeps, region: string): Promise<CleanupRegion
           reason: `in use per DescribeImageReferences: ${k.references.join(', ')}`,
         });
       }
-      summary.incomplete = applied.incomplete;
+      summary.incomplete ||= applied.incomplete;
     }
 
     summary.counts = {
@@ -176,8 +239,10 @@ async function cleanRegion(deps: JobDeps, region: string): Promise<CleanupRegion
       snapshotsDeleted: result.applied?.snapshotsDeleted.length ?? 0,
       snapshotsDeferred: result.applied?.snapshotsDeferred.length ?? 0,
       keptByImageReferences: result.applied?.keptByReferences.length ?? 0,
-      failed: result.applied?.failures.length ?? 0,
+      failed: (result.applied?.failures.length ?? 0) + checked.failures.length,
       refused: plan.refused ? 1 : 0,
+      keptShared: plan.counts.keptShared,
+      launchPermissionsRead: checked.launchPermissions.size,
     };
   }
 

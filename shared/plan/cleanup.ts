@@ -9,8 +9,15 @@
  *   - a usage reference could not be resolved (a template version that was not read, a
  *     resolve:ssm: image id): its target could be any AMI, and we cannot tell which, so refusing
  *     the run is the only rule that is safe without guessing. The refusal names the references.
+ *
+ * AMIs shared outside the account (public, or with launch permissions for other accounts,
+ * organizations or OUs) may be in use where this account cannot see: they are kept unless
+ * deleteSharedImages says otherwise. Launch permissions cost a call per AMI, so the plan asks for
+ * them only for the AMIs it would delete (launchPermissionsToRead), keeps those until they are read,
+ * and the caller plans again with what it read (see shared/jobs/cleanup.ts).
  */
 import type { Image } from '../domain';
+import { describeSharing, type LaunchPermissionsRead } from '../launch-permissions';
 import { TAG, formatTimestamp, readBooleanTag, readTimestampTag, type TagProblem, type Tags } from '../tags';
 import { describeUsageRefs, type UnresolvedUsage, type UsageIndex } from '../usage';
 import { DAY_MS, MINUTE_MS, formatDays, formatDuration, formatMinutes } from './format';
@@ -26,6 +33,11 @@ export interface CleanupSettings {
   familyTag?: string;
   /** Blast-radius cap: at most this many AMIs per run; the rest are deferred to the next run. */
   maxDeletionsPerRun: number;
+  /**
+   * Also delete AMIs shared outside the account (public, or launch permissions for other accounts,
+   * organizations or OUs). Default false: their use in those accounts is invisible to this one.
+   */
+  deleteSharedImages?: boolean;
 }
 
 export const DEFAULT_CLEANUP_SETTINGS: Readonly<CleanupSettings> = Object.freeze({
@@ -91,6 +103,8 @@ export interface CleanupCounts {
   pendingSnapshotsToDelete: number;
   snapshotsKept: number;
   problems: number;
+  /** Kept because they are shared outside the account, or their launch permissions are unknown. */
+  keptShared: number;
 }
 
 export interface CleanupPlan {
@@ -105,6 +119,13 @@ export interface CleanupPlan {
   /** Every unreadable tag value met, sorted by resource id then tag. */
   problems: TagProblem[];
   refused?: CleanupRefusal;
+  /**
+   * AMIs that would be deleted once their launch permissions are known, in deletion order and at
+   * most the cap: read them (DescribeImageAttribute launchPermission) and plan again with them in
+   * CleanupInput.launchPermissions. Until then they are kept. Empty when refused or when
+   * deleteSharedImages is on.
+   */
+  launchPermissionsToRead: string[];
   counts: CleanupCounts;
 }
 
@@ -114,6 +135,11 @@ export interface CleanupInput {
   snapshots: SnapshotRecord[];
   settings: CleanupSettings;
   now: Date;
+  /**
+   * Launch permissions read so far, by AMI id (see CleanupPlan.launchPermissionsToRead). An AMI that
+   * would be deleted and is not in here is kept; a failed read keeps it too.
+   */
+  launchPermissions?: ReadonlyMap<string, LaunchPermissionsRead>;
 }
 
 /** Settings that cannot be what the operator meant; each message names the setting and what is expected. */
@@ -174,6 +200,7 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
   const isDuplicate = (image: Image) => (idCounts.get(image.id) ?? 0) > 1;
 
   const problems: TagProblem[] = [];
+  const keptShared = new Set<string>();
   const decisionByImage = new Map<Image, CleanupDecision>();
   const candidates: Candidate[] = [];
   const decide = (image: Image, action: CleanupAction, reason: string, problem?: TagProblem) =>
@@ -329,18 +356,7 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
     else capped.push(c);
   }
 
-  // 3. Blast-radius cap: oldest-unused first, ties by id, so reruns pick the same AMIs.
-  capped.sort((a, b) => a.lastActivity.getTime() - b.lastActivity.getTime() || cmp(a.image.id, b.image.id));
-  const chosen = capped.slice(0, settings.maxDeletionsPerRun);
-  for (const c of capped.slice(settings.maxDeletionsPerRun)) {
-    decide(
-      c.image,
-      'defer',
-      `deferred to the next run: the cap of ${settings.maxDeletionsPerRun} deletions per run was reached (${c.reason})`,
-    );
-  }
-
-  // 4. Whole-run refusal.
+  // 3. Whole-run refusal.
   const refused = refusal(
     images.filter((i) => i.ownedBySelf && !isDuplicate(i)),
     usage,
@@ -348,16 +364,50 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
     settings,
     isFresh,
   );
-  if (refused) {
-    for (const c of capped) {
+
+  // 4. Shared AMIs and the blast-radius cap: oldest-unused first, ties by id, so reruns pick the
+  //    same AMIs. An AMI kept as shared takes no place under the cap, so shared AMIs cannot starve
+  //    the others; one whose launch permissions are still to be read holds its place until they are.
+  capped.sort((a, b) => a.lastActivity.getTime() - b.lastActivity.getTime() || cmp(a.image.id, b.image.id));
+  const chosen: Candidate[] = [];
+  const launchPermissionsToRead: string[] = [];
+  let places = settings.maxDeletionsPerRun;
+  for (const c of capped) {
+    if (refused) {
       decide(
         c.image,
         'keep',
         `would be deleted (${c.reason}), but this run deletes nothing: ${refused.reason}`,
       );
+      continue;
     }
-  } else {
-    for (const c of chosen) decide(c.image, 'delete', c.reason);
+    const sharing = sharingOf(c.image, settings, input.launchPermissions);
+    if (sharing.kind === 'keep') {
+      keptShared.add(c.image.id);
+      decide(c.image, 'keep', `${sharing.reason} (otherwise: ${c.reason})`);
+      continue;
+    }
+    if (places === 0) {
+      decide(
+        c.image,
+        'defer',
+        `deferred to the next run: the cap of ${settings.maxDeletionsPerRun} deletions per run was reached (${c.reason})`,
+      );
+      continue;
+    }
+    places -= 1;
+    if (sharing.kind === 'unread') {
+      keptShared.add(c.image.id);
+      launchPermissionsToRead.push(c.image.id);
+      decide(
+        c.image,
+        'keep',
+        `its launch permissions were not read in this run, so whether other accounts use it is unknown: kept (otherwise: ${c.reason})`,
+      );
+      continue;
+    }
+    chosen.push(c);
+    decide(c.image, 'delete', sharing.note ? `${c.reason}; ${sharing.note}` : c.reason);
   }
 
   // 5. Snapshots.
@@ -376,6 +426,7 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
     pendingSnapshotsToDelete: snapshotPlan.pending.length,
     snapshotsKept: snapshotPlan.decisions.filter((d) => d.action !== 'delete').length,
     problems: problems.length,
+    keptShared: keptShared.size,
   };
   const plan: CleanupPlan = {
     deletions: snapshotPlan.deletions,
@@ -383,10 +434,39 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
     decisions,
     snapshotDecisions: snapshotPlan.decisions,
     problems: problems.sort((a, b) => cmp(a.resourceId, b.resourceId) || cmp(a.tag, b.tag)),
+    launchPermissionsToRead,
     counts,
   };
   if (refused) plan.refused = refused;
   return plan;
+}
+
+type Sharing = { kind: 'private'; note?: string } | { kind: 'keep'; reason: string } | { kind: 'unread' };
+
+const INVISIBLE = 'use there is invisible to this account, so it is kept while deleteSharedImages is off';
+
+/** Whether an AMI that passed every other rule may go, given who else may launch it. */
+function sharingOf(
+  image: Image,
+  settings: CleanupSettings,
+  launchPermissions: ReadonlyMap<string, LaunchPermissionsRead> | undefined,
+): Sharing {
+  if (settings.deleteSharedImages === true) {
+    return image.public
+      ? { kind: 'private', note: 'public, deleted because deleteSharedImages is on' }
+      : { kind: 'private' };
+  }
+  if (image.public) return { kind: 'keep', reason: `public (every AWS account may launch it): ${INVISIBLE}` };
+  const read = launchPermissions?.get(image.id);
+  if (read === undefined) return { kind: 'unread' };
+  if (read.kind === 'failed') {
+    return {
+      kind: 'keep',
+      reason: `its launch permissions could not be read (${read.message}), so whether other accounts use it is unknown: kept this run`,
+    };
+  }
+  const shared = describeSharing(read.permissions);
+  return shared ? { kind: 'keep', reason: `${shared}: ${INVISIBLE}` } : { kind: 'private' };
 }
 
 /** "ami-1 delete: unused since ..." — one line for logs and the CLI. */

@@ -43,6 +43,7 @@ function deletion(id: string, snapshotIds: string[]): PlannedDeletion {
     tags: { AutoCleanup: 'true' },
     snapshotIds,
     deregistrationProtected: false,
+    public: false,
   };
   return { image, snapshotIds, reason: 'unused since 2026-10-01T00:00:00Z, 53 days > 7 days retention' };
 }

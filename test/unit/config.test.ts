@@ -11,6 +11,7 @@ describe('loadSettings', () => {
       dryRun: true,
       eventBusName: 'default',
       checkImageReferences: true,
+      deleteSharedImages: false,
       maxAttempts: 8,
     });
   });
@@ -27,6 +28,7 @@ describe('loadSettings', () => {
       MAX_DELETIONS_PER_RUN: '25',
       EVENT_BUS_NAME: 'fleet',
       CHECK_IMAGE_REFERENCES: 'false',
+      DELETE_SHARED_IMAGES: ' True ',
       AWS_MAX_ATTEMPTS: '',
     });
     expect(settings).toEqual({
@@ -39,6 +41,7 @@ describe('loadSettings', () => {
       maxDeletionsPerRun: 25,
       eventBusName: 'fleet',
       checkImageReferences: false,
+      deleteSharedImages: true,
       maxAttempts: 8,
     });
   });
@@ -53,6 +56,11 @@ describe('loadSettings', () => {
       'FRESHNESS_MINUTES="-5" is not valid: expected a whole number of minutes >= 1',
     ],
     ['DRY_RUN', 'yes', 'DRY_RUN="yes" is not valid: expected true or false'],
+    [
+      'DELETE_SHARED_IMAGES',
+      'sometimes',
+      'DELETE_SHARED_IMAGES="sometimes" is not valid: expected true or false',
+    ],
     [
       'MAX_DELETIONS_PER_RUN',
       'all',

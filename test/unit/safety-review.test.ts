@@ -48,6 +48,7 @@ function deletion(id: string, imageSnapshots: string[], owned: string[] = imageS
     tags: { AutoCleanup: 'true' },
     snapshotIds: imageSnapshots,
     deregistrationProtected: false,
+    public: false,
   };
   return {
     image: img,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Image } from '../../../shared/domain';
+import type { LaunchPermission, LaunchPermissionsRead } from '../../../shared/launch-permissions';
 import {
   CleanupSettingsError,
   DEFAULT_CLEANUP_SETTINGS,
@@ -19,6 +20,8 @@ function plan(
     snapshots?: SnapshotRecord[];
     settings?: Partial<CleanupSettings>;
     now?: Date;
+    /** Default: every AMI read and shared with nobody. */
+    launchPermissions?: Map<string, LaunchPermissionsRead>;
   } = {},
 ) {
   const input: CleanupInput = {
@@ -27,6 +30,8 @@ function plan(
     snapshots: opts.snapshots ?? snapshotsOf(images),
     settings: { ...DEFAULT_CLEANUP_SETTINGS, ...opts.settings },
     now: opts.now ?? NOW,
+    launchPermissions:
+      opts.launchPermissions ?? new Map(images.map((i) => [i.id, { kind: 'read', permissions: [] }])),
   };
   return planCleanup(input);
 }
@@ -340,6 +345,94 @@ describe('planCleanup: keep newest N per family and the cap', () => {
       'deferred to the next run: the cap of 2 deletions per run',
     );
     expect(p.counts).toMatchObject({ delete: 2, defer: 1 });
+  });
+});
+
+describe('planCleanup: AMIs shared outside the account', () => {
+  const ORG = 'arn:aws:organizations::111111111111:organization/o-abc123';
+  const read = (entries: Record<string, LaunchPermission[]>) =>
+    new Map<string, LaunchPermissionsRead>(
+      Object.entries(entries).map(([id, permissions]) => [id, { kind: 'read', permissions }]),
+    );
+
+  it('keeps a public AMI without reading its launch permissions, and says why', () => {
+    const p = plan([image('ami-pub', { public: true })], { launchPermissions: new Map() });
+    expect(p.deletions).toEqual([]);
+    expect(p.launchPermissionsToRead).toEqual([]);
+    expect(decisionOf(p, 'ami-pub')).toMatchObject({ action: 'keep' });
+    expect(decisionOf(p, 'ami-pub').reason).toMatch(
+      /^public \(every AWS account may launch it\): use there is invisible to this account, so it is kept while deleteSharedImages is off \(otherwise: unused since /,
+    );
+    expect(p.counts.keptShared).toBe(1);
+  });
+
+  it('keeps an AMI shared with other accounts, an organization or an OU, naming them', () => {
+    const p = plan([image('ami-acc'), image('ami-org'), image('ami-ou'), image('ami-mine')], {
+      launchPermissions: read({
+        'ami-acc': [{ userId: '210987654321' }, { userId: '310987654321' }],
+        'ami-org': [{ organizationArn: ORG }],
+        'ami-ou': [{ organizationalUnitArn: `${ORG}/ou-1` }],
+        'ami-mine': [],
+      }),
+    });
+    expect(p.deletions.map((d) => d.image.id)).toEqual(['ami-mine']);
+    expect(decisionOf(p, 'ami-acc').reason).toMatch(
+      /^shared with 2 other accounts: use there is invisible to this account/,
+    );
+    expect(decisionOf(p, 'ami-org').reason).toContain(`shared with organization ${ORG}: `);
+    expect(decisionOf(p, 'ami-ou').reason).toContain(`shared with organizational unit ${ORG}/ou-1: `);
+  });
+
+  it('keeps an AMI whose launch permissions could not be read, with the error', () => {
+    const p = plan([image('ami-x')], {
+      launchPermissions: new Map([
+        ['ami-x', { kind: 'failed', message: 'RequestLimitExceeded: Rate exceeded' }],
+      ]),
+    });
+    expect(p.deletions).toEqual([]);
+    expect(decisionOf(p, 'ami-x').reason).toMatch(
+      /^its launch permissions could not be read \(RequestLimitExceeded: Rate exceeded\), so whether other accounts use it is unknown: kept this run/,
+    );
+  });
+
+  it('asks for the launch permissions of the AMIs it would delete, up to the cap, and keeps them until read', () => {
+    const images = [
+      image('ami-a', {}, { LastUsed: hoursAgo(30 * 24) }),
+      image('ami-b', {}, { LastUsed: hoursAgo(20 * 24) }),
+      image('ami-c', {}, { LastUsed: hoursAgo(10 * 24) }),
+      image('ami-recent', {}, { LastUsed: hoursAgo(24) }),
+    ];
+    const first = plan(images, { settings: { maxDeletionsPerRun: 2 }, launchPermissions: new Map() });
+    expect(first.launchPermissionsToRead).toEqual(['ami-a', 'ami-b']);
+    expect(first.deletions).toEqual([]);
+    expect(decisionOf(first, 'ami-a').reason).toMatch(
+      /^its launch permissions were not read in this run, so whether other accounts use it is unknown: kept/,
+    );
+    expect(decisionOf(first, 'ami-c').action).toBe('defer');
+
+    // ami-a turns out shared: it frees its place for ami-c, whose permissions are asked for next.
+    const second = plan(images, {
+      settings: { maxDeletionsPerRun: 2 },
+      launchPermissions: read({ 'ami-a': [{ userId: '210987654321' }], 'ami-b': [] }),
+    });
+    expect(second.deletions.map((d) => d.image.id)).toEqual(['ami-b']);
+    expect(second.launchPermissionsToRead).toEqual(['ami-c']);
+  });
+
+  it('with deleteSharedImages on, deletes public and shared AMIs alike and reads nothing', () => {
+    const p = plan([image('ami-pub', { public: true }), image('ami-acc')], {
+      settings: { deleteSharedImages: true },
+      launchPermissions: new Map(),
+    });
+    expect(p.deletions.map((d) => d.image.id).sort()).toEqual(['ami-acc', 'ami-pub']);
+    expect(p.launchPermissionsToRead).toEqual([]);
+    expect(decisionOf(p, 'ami-pub').reason).toMatch(/; public, deleted because deleteSharedImages is on$/);
+  });
+
+  it('a refused run reads no launch permissions', () => {
+    const p = plan([image('ami-a', {}, { LastUsedRuntime: hoursAgo(5) })], { launchPermissions: new Map() });
+    expect(p.refused).toBeDefined();
+    expect(p.launchPermissionsToRead).toEqual([]);
   });
 });
 

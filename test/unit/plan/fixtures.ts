@@ -40,6 +40,7 @@ export function image(
     tags: merged,
     snapshotIds: [`snap-${id.slice(4)}`],
     deregistrationProtected: false,
+    public: false,
     ...over,
   };
 }

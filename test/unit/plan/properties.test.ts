@@ -19,6 +19,7 @@ import {
   type CleanupSettings,
   type SnapshotRecord,
 } from '../../../shared/plan/cleanup';
+import type { LaunchPermission, LaunchPermissionsRead } from '../../../shared/launch-permissions';
 import { planTagging } from '../../../shared/plan/tagging';
 import { collectUsage } from '../../../shared/usage';
 
@@ -28,6 +29,38 @@ const DAY = 24 * 60 * MINUTE;
 const IMAGE_IDS = ['ami-0', 'ami-1', 'ami-2', 'ami-3', 'ami-4', 'ami-5', 'ami-6', 'ami-7', 'ami-8', 'ami-9'];
 const USED_IDS = [...IMAGE_IDS, 'ami-gone', 'ami-elsewhere'];
 const SNAPSHOT_IDS = ['snap-0', 'snap-1', 'snap-2', 'snap-3', 'snap-4', 'snap-5', 'snap-6', 'snap-7'];
+
+/**
+ * Who else may launch the AMI, as the cleanup job would have read it: nobody, someone (shared), a
+ * failed DescribeImageAttribute, or not read (yet).
+ */
+type SharingSpec =
+  | { kind: 'private' }
+  | { kind: 'shared'; permissions: LaunchPermission[] }
+  | { kind: 'failed' }
+  | { kind: 'unread' };
+
+const SHARES: LaunchPermission[][] = [
+  [{ userId: '210987654321' }],
+  [{ userId: '210987654321' }, { userId: '310987654321' }],
+  [{ organizationArn: 'arn:aws:organizations::111111111111:organization/o-abc' }],
+  [{ organizationalUnitArn: 'arn:aws:organizations::111111111111:ou/o-abc/ou-ab-cd' }],
+  [{ group: 'all' }],
+  [{}],
+];
+
+const sharingSpec = (privateWeight: number): fc.Arbitrary<SharingSpec> =>
+  fc.oneof(
+    { arbitrary: fc.constant<SharingSpec>({ kind: 'private' }), weight: privateWeight },
+    {
+      arbitrary: fc
+        .constantFrom(...SHARES)
+        .map<SharingSpec>((permissions) => ({ kind: 'shared', permissions })),
+      weight: 1,
+    },
+    { arbitrary: fc.constant<SharingSpec>({ kind: 'failed' }), weight: 1 },
+    { arbitrary: fc.constant<SharingSpec>({ kind: 'unread' }), weight: 1 },
+  );
 
 /** What a timestamp tag means: absent, a moment (offset from now, whole seconds), or unreadable text. */
 type TimeTag = { kind: 'absent' } | { kind: 'at'; offset: number } | { kind: 'garbage'; text: string };
@@ -43,6 +76,8 @@ interface ImageSpec {
   family?: string;
   protectedFlag: boolean;
   snapshotIds: string[];
+  public: boolean;
+  sharing: SharingSpec;
 }
 
 const offsetSeconds = (minDays: number, maxDays: number) =>
@@ -98,6 +133,8 @@ const imageSpec = (id: string): fc.Arbitrary<ImageSpec> =>
     family: fc.constantFrom(undefined, 'web', 'web', 'batch'),
     protectedFlag: fc.constantFrom(false, false, false, false, true),
     snapshotIds: fc.subarray(SNAPSHOT_IDS, { maxLength: 3 }),
+    public: fc.constantFrom(false, false, false, false, true),
+    sharing: sharingSpec(3),
   });
 
 /** An AMI that meets every per-image rule, so that deletions, the cap, families and snapshots are exercised often. */
@@ -123,6 +160,8 @@ const candidateSpec = (id: string): fc.Arbitrary<ImageSpec> =>
     family: fc.constantFrom(undefined, 'web', 'batch'),
     protectedFlag: fc.constant(false),
     snapshotIds: fc.subarray(SNAPSHOT_IDS, { maxLength: 3 }),
+    public: fc.constantFrom(false, false, false, false, false, true),
+    sharing: sharingSpec(6),
   });
 
 const imageSpecs = fc
@@ -294,10 +333,14 @@ const settingsArb: fc.Arbitrary<CleanupSettings> = fc
     freshnessMinutes: fc.oneof(fc.constantFrom(...FRESHNESS_MINUTES), fc.integer({ min: 1, max: 180 })),
     maxDeletionsPerRun: fc.integer({ min: 0, max: 6 }),
     keep: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+    // Mostly the default (absent = off), so the sharing rule is exercised far more than its opt-out.
+    deleteShared: fc.constantFrom(undefined, undefined, false, true),
   })
-  .map(({ keep, ...s }) =>
-    keep === undefined ? s : { ...s, keepNewestPerFamily: keep, familyTag: 'Family' },
-  );
+  .map(({ keep, deleteShared, ...s }): CleanupSettings => ({
+    ...s,
+    ...(keep !== undefined && { keepNewestPerFamily: keep, familyTag: 'Family' }),
+    ...(deleteShared !== undefined && { deleteSharedImages: deleteShared }),
+  }));
 
 // Whole seconds, as the tags hold them: 2026..2030.
 const nowArb = fc.integer({ min: 1_767_225_600, max: 1_893_456_000 }).map((s) => new Date(s * SECOND));
@@ -323,6 +366,7 @@ function buildImage(spec: ImageSpec, now: Date): Image {
     tags,
     snapshotIds: spec.snapshotIds,
     deregistrationProtected: spec.protectedFlag,
+    public: spec.public,
   };
   if (spec.createdOffset !== undefined) image.createdAt = new Date(now.getTime() + spec.createdOffset);
   return image;
@@ -347,6 +391,27 @@ const world = fc.record({
 
 type World = typeof world extends fc.Arbitrary<infer T> ? T : never;
 
+/** Only AMIs that meet every per-image rule and nothing using them: the cap and sharing decide. */
+const candidateWorld: fc.Arbitrary<World> = fc.record({
+  specs: fc
+    .uniqueArray(fc.constantFrom(...IMAGE_IDS), { minLength: 1, maxLength: IMAGE_IDS.length })
+    .chain((ids) =>
+      fc.tuple(
+        ...ids.map((id) =>
+          fc.tuple(candidateSpec(id), sharingSpec(1)).map(([spec, sharing]) => ({ ...spec, sharing })),
+        ),
+      ),
+    ),
+  sources: fc.constant({
+    sources: { instances: [], launchTemplateVersions: [], launchConfigurations: [], autoScalingGroups: [] },
+    broken: false,
+    ssmParameters: new Map<string, string>(),
+  }),
+  snapshots: snapshotSpecs,
+  settings: settingsArb,
+  now: nowArb,
+});
+
 function run(w: World, order: 'as-is' | 'reversed' = 'as-is') {
   const images = w.specs.map((s) => buildImage(s, w.now));
   const snapshots = w.snapshots.flatMap((s) => (s ? [buildSnapshot(s)] : []));
@@ -363,7 +428,34 @@ function run(w: World, order: 'as-is' | 'reversed' = 'as-is') {
     snapshots: flip(snapshots),
     settings: w.settings,
     now: w.now,
+    launchPermissions: launchPermissionsOf(flip(w.specs)),
   });
+}
+
+/** What the job would have read so far: every AMI but the unread ones. */
+function launchPermissionsOf(specs: ImageSpec[], readAlso: ReadonlySet<string> = new Set()) {
+  const out = new Map<string, LaunchPermissionsRead>();
+  for (const spec of specs) {
+    const sharing: SharingSpec =
+      spec.sharing.kind === 'unread' && readAlso.has(spec.id) ? { kind: 'private' } : spec.sharing;
+    if (sharing.kind === 'private') out.set(spec.id, { kind: 'read', permissions: [] });
+    if (sharing.kind === 'shared') out.set(spec.id, { kind: 'read', permissions: sharing.permissions });
+    if (sharing.kind === 'failed')
+      out.set(spec.id, { kind: 'failed', message: 'RequestLimitExceeded: slow down' });
+  }
+  return out;
+}
+
+const UNREAD = 'launch permissions not read';
+
+/** Why sharing keeps this AMI (or UNREAD: kept until read), re-derived from the spec; undefined if it may go. */
+function sharingKeeps(spec: ImageSpec, w: World): string | undefined {
+  if (w.settings.deleteSharedImages === true) return undefined;
+  if (spec.public) return 'public';
+  if (spec.sharing.kind === 'shared') return 'shared outside the account';
+  if (spec.sharing.kind === 'failed') return 'launch permissions could not be read';
+  if (spec.sharing.kind === 'unread') return UNREAD;
+  return undefined;
 }
 
 /** Re-derives, from the generator's meaning of each tag, why this AMI must not be deleted; undefined if it may be. */
@@ -402,7 +494,7 @@ function mustKeep(spec: ImageSpec, w: World, used: Set<string>): string | undefi
     ).length;
     if (newer < n) return `among the newest ${n} of its family`;
   }
-  return undefined;
+  return sharingKeeps(spec, w);
 }
 
 /** Fresh LastUsedRuntime on some owned AMI, or no owned AMI at all (then nothing the tagger protects exists). */
@@ -454,6 +546,7 @@ function checkSnapshots(plan: CleanupPlan, w: World) {
 let plansWithDeletions = 0;
 let plansWithPendingDeletions = 0;
 let refusedPlans = 0;
+let readInSeveralRounds = 0;
 
 describe('planCleanup properties', () => {
   it('never plans a deletion that breaks a safety rule', () => {
@@ -499,11 +592,21 @@ describe('planCleanup properties', () => {
 
         // And not more careful than the rules: without a refusal, every AMI the rules allow is deleted or
         // deferred, and the cap is filled before anything is deferred.
+        // An AMI whose launch permissions are still to be read holds a place under the cap (kept until read).
         if (!plan.refused) {
-          const deletable = w.specs.filter((spec) => mustKeep(spec, w, used) === undefined).map((s) => s.id);
+          const why = (spec: ImageSpec) => mustKeep(spec, w, used);
+          const deletable = w.specs.filter((spec) => why(spec) === undefined).map((s) => s.id);
+          const unread = w.specs.filter((spec) => why(spec) === UNREAD).map((s) => s.id);
           const acted = plan.decisions.filter((d) => d.action === 'delete' || d.action === 'defer');
-          expect(acted.map((d) => d.imageId).sort()).toEqual(deletable.sort());
-          expect(plan.deletions.length).toBe(Math.min(deletable.length, w.settings.maxDeletionsPerRun));
+          expect([...acted.map((d) => d.imageId), ...plan.launchPermissionsToRead].sort()).toEqual(
+            [...deletable, ...unread].sort(),
+          );
+          for (const id of plan.launchPermissionsToRead) check(unread.includes(id), `${id} read needlessly`);
+          expect(plan.deletions.length + plan.launchPermissionsToRead.length).toBe(
+            Math.min(deletable.length + unread.length, w.settings.maxDeletionsPerRun),
+          );
+        } else {
+          expect(plan.launchPermissionsToRead).toEqual([]);
         }
 
         // An unreadable AutoCleanup, or timestamp on an opted-in AMI: skipped. Any of them: reported.
@@ -572,6 +675,89 @@ describe('planCleanup properties', () => {
       }),
       { numRuns: 400 },
     );
+  });
+
+  it('a public or shared AMI is never deleted unless deleteSharedImages allows it, and then sharing changes nothing', () => {
+    fc.assert(
+      fc.property(world, fc.constantFrom(...IMAGE_IDS), fc.boolean(), (w, target, asPublic) => {
+        const { deleteSharedImages: _drawn, ...unset } = w.settings;
+        const exposed = (on: boolean | undefined): World => ({
+          ...w,
+          settings: { ...unset, ...(on !== undefined && { deleteSharedImages: on }) },
+          specs: w.specs.map((s) =>
+            s.id !== target
+              ? s
+              : asPublic
+                ? { ...s, public: true }
+                : {
+                    ...s,
+                    public: false,
+                    sharing: { kind: 'shared', permissions: [{ userId: '210987654321' }] },
+                  },
+          ),
+        });
+        for (const off of [undefined, false]) {
+          const plan = run(exposed(off));
+          check(!plan.deletions.some((d) => d.image.id === target), `${target} shared yet deleted`);
+          check(!plan.launchPermissionsToRead.includes(target), `${target}: launch permissions read again`);
+        }
+        // With the setting on, who else may launch an AMI decides nothing.
+        const hidden: World = {
+          ...exposed(true),
+          specs: w.specs.map((s) => ({ ...s, public: false, sharing: { kind: 'private' } })),
+        };
+        const actions = (plan: CleanupPlan) => plan.decisions.map((d) => `${d.imageId}:${d.action}`);
+        expect(actions(run(exposed(true)))).toEqual(actions(run(hidden)));
+        expect(run(exposed(true)).launchPermissionsToRead).toEqual([]);
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it('reading launch permissions only for the AMIs a plan asks about ends with the plan that reading them all gives', () => {
+    fc.assert(
+      fc.property(fc.oneof(world, candidateWorld, candidateWorld), (w) => {
+        // The job's loop: plan, read what the plan asks for, plan again, until it asks for nothing. It
+        // starts knowing nothing; a read reveals the spec's sharing (an 'unread' one turns out private).
+        const read = new Set<string>();
+        const plans: CleanupPlan[] = [];
+        const planWith = (known: ReadonlySet<string>) =>
+          planCleanup({
+            images: w.specs.map((s) => buildImage(s, w.now)),
+            usage: collectUsage(w.sources.sources, { ssmParameters: w.sources.ssmParameters }),
+            snapshots: w.snapshots.flatMap((s) => (s ? [buildSnapshot(s)] : [])),
+            settings: w.settings,
+            now: w.now,
+            launchPermissions: new Map(
+              [...launchPermissionsOf(w.specs, known)].filter(([id]) => known.has(id)),
+            ),
+          });
+        let plan = planWith(read);
+        for (let round = 0; plan.launchPermissionsToRead.length > 0; round++) {
+          check(round <= IMAGE_IDS.length, 'the read loop does not end');
+          for (const id of plan.launchPermissionsToRead) {
+            check(!read.has(id), `${id} asked for twice`);
+            read.add(id);
+          }
+          plans.push(plan);
+          plan = planWith(read);
+        }
+        // The same deletions; decisions differ only where an AMI past the cap was never read, so it is
+        // deferred instead of kept as shared.
+        const everything = planWith(new Set(IMAGE_IDS));
+        expect(plan.deletions).toEqual(everything.deletions);
+        expect(plan.pendingSnapshotDeletions).toEqual(everything.pendingSnapshotDeletions);
+        everything.decisions.forEach((d, i) => {
+          const lazy = plan.decisions[i]!;
+          if (lazy.action === 'defer' && !read.has(d.imageId) && d.action === 'keep') return;
+          expect(lazy).toEqual(d);
+        });
+        if (plans.length >= 2) readInSeveralRounds++;
+      }),
+      { numRuns: 1000 },
+    );
+    // Shared AMIs freeing places under the cap, so that a second round of reads is needed, must occur.
+    expect(readInSeveralRounds).toBeGreaterThan(10);
   });
 
   it('an AMI id listed twice is never deleted', () => {
