@@ -18,6 +18,33 @@ export interface BundleFigures {
   files: Record<string, { bytes: number; zipped: number }>;
   loadMs: number;
   loadRatio: number;
+  /** Minified bytes per package in the handler's bundle (esbuild metafile), largest first. */
+  packages: [string, number][];
+}
+
+/**
+ * What the handler's bundle is made of: the same build the serverless-esbuild plugin makes (bundle,
+ * minify, node22), grouped by npm package, so a size regression names its cause.
+ */
+function packageBytes(handlerTs: string): [string, number][] {
+  const r = buildSync({
+    entryPoints: [handlerTs],
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: 'node22',
+    write: false,
+    metafile: true,
+    outfile: 'bundle.js',
+  });
+  const by: Record<string, number> = {};
+  for (const output of Object.values(r.metafile.outputs)) {
+    for (const [path, input] of Object.entries(output.inputs)) {
+      const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? 'own code';
+      by[name] = (by[name] ?? 0) + input.bytesInOutput;
+    }
+  }
+  return Object.entries(by).sort((a, b) => b[1] - a[1]);
 }
 
 function median(xs: number[]): number {
@@ -95,6 +122,7 @@ export function measureBundles(repoDir: string, reps = 5): { bundles: BundleFigu
         files,
         loadMs: Math.round(loadMs),
         loadRatio: Math.round((loadMs / minimalMs) * 10) / 10,
+        packages: packageBytes(join(repoDir, handler.replace(/\.js$/, '.ts'))),
       });
     }
     return { bundles, minimalMs: Math.round(minimalMs) };

@@ -121,6 +121,8 @@ export function renderResults(r: BenchResults): string {
       out.push(
         `  ${b.name.padEnd(14)} zip ${kb(b.zipBytes).padStart(8)}  load ${b.loadMs} ms (${b.loadRatio}x)  [${files}]`,
       );
+      const top = b.packages.slice(0, 5).map(([name, bytes]) => `${name} ${kb(bytes)}`);
+      out.push(`  ${''.padEnd(14)} largest parts (minified): ${top.join(', ')}`);
     }
   }
   out.push('');
