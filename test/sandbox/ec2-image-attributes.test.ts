@@ -60,6 +60,14 @@ describe('DescribeImageAttribute launchPermission', () => {
     expect(Images![0]!.Public).toBe(true);
   });
 
+  it('takes a group all seed entry for public, as EC2 reports it', async () => {
+    const image = sandbox.state
+      .region('eu-west-1')
+      .addImage({ name: 'via-group', launchPermissions: [{ group: 'all' }] });
+    expect(image.public).toBe(true);
+    expect(await launchPermissions(image.id)).toEqual([{ Group: 'all' }]);
+  });
+
   it('refuses an AMI this account does not own, and an id that does not exist', async () => {
     const region = sandbox.state.region('eu-west-1');
     const vendor = region.addImage({ name: 'vendor', ownerId: '999999999999' });
