@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createClients, destroyClients } from '../shared/aws/clients';
-import { errorText, readImageInventory } from '../shared/aws/inventory';
+import { errorText, readImageInventory, usageOf } from '../shared/aws/inventory';
 import { cleanupSettingsFrom, planCleanupCheckingSharing } from '../shared/jobs/cleanup';
 import { loadSettings, type Settings } from '../shared/config';
 import { readScaleInventory } from '../shared/aws/scale';
@@ -14,7 +14,6 @@ import { planScale, type ScalePlan } from '../shared/plan/scale';
 import { loadScaleSettings, type ScaleSettings } from '../shared/schedule';
 import { planTagging, type TaggingPlan } from '../shared/plan/tagging';
 import { parseTimestamp, TIMESTAMP_EXPECTED } from '../shared/tags';
-import { collectUsage } from '../shared/usage';
 
 const USAGE = `usage: npm run plan -- [options]
 
@@ -109,7 +108,7 @@ export async function planRegions(
     const clients = createClients(region, { maxAttempts: settings.maxAttempts });
     try {
       const inventory = await readImageInventory(clients, region, { snapshots: true });
-      const usage = collectUsage(inventory.sources);
+      const usage = usageOf(inventory);
       const scaleInventory = scaleSettings ? await readScaleInventory(clients) : undefined;
       out.push({
         region,

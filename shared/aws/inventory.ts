@@ -32,7 +32,12 @@ import type {
 } from '../domain';
 import type { SnapshotRecord } from '../plan/cleanup';
 import { TAG, tagsFromList } from '../tags';
-import { imageIdsReferencedBySources, ssmParametersReferencedBySources } from '../usage';
+import {
+  collectUsage,
+  imageIdsReferencedBySources,
+  ssmParametersReferencedBySources,
+  type UsageIndex,
+} from '../usage';
 import type { AwsClients } from './clients';
 import { mapWithConcurrency } from './concurrency';
 
@@ -55,6 +60,14 @@ export interface RegionInventory extends ImageInventory {
 const LIVE_INSTANCE_STATES = ['pending', 'running', 'shutting-down', 'stopping', 'stopped'];
 // EC2 answers FilterLimitExceeded above 200 values in one filter.
 const FILTER_VALUES_MAX = 200;
+
+/**
+ * The usage index of an inventory, with the SSM parameters it resolved: the one way tagger, cleanup
+ * and the plan CLI get from what was read to what is in use, so none can forget a source.
+ */
+export function usageOf(inventory: RegionInventory): UsageIndex {
+  return collectUsage(inventory.sources, { ssmParameters: inventory.ssmParameters });
+}
 
 export interface InventoryOptions {
   /** Cleanup needs snapshots, the tagger does not. */

@@ -5,7 +5,7 @@
  */
 import { applyCleanup, type CleanupApplyResult } from '../aws/cleanup';
 import type { AwsClients } from '../aws/clients';
-import { errorText, readImageInventory, type RegionInventory } from '../aws/inventory';
+import { errorText, readImageInventory, usageOf, type RegionInventory } from '../aws/inventory';
 import { readLaunchPermissions } from '../aws/launch-permissions';
 import type { Settings } from '../config';
 import type { CleanupRefusedDetail, RunFailure, RunSummaryDetail } from '../events';
@@ -19,7 +19,6 @@ import {
 } from '../plan/cleanup';
 import { logDecision, publishRunEvents } from '../report';
 import { describeTagProblem, formatTimestamp } from '../tags';
-import { collectUsage } from '../usage';
 import { finishedAt, problemToSkip, regionFailure, type JobDeps } from './common';
 
 export interface CleanupRegionResult {
@@ -145,7 +144,7 @@ async function cleanRegion(deps: JobDeps, region: string): Promise<CleanupRegion
   const inventory = result.inventory;
   if (inventory) {
     summary.accountId = inventory.accountId;
-    const usage = collectUsage(inventory.sources, { ssmParameters: inventory.ssmParameters });
+    const usage = usageOf(inventory);
     // Launch permissions are read in a dry run too: they are reads, and the report should say which
     // AMIs a real run would keep as shared.
     const checked = await planCleanupCheckingSharing(

@@ -2,13 +2,12 @@
  * The tagger run: per region, inventory → plan → apply (CreateTags) → report. The Lambda handler,
  * the local demo and the plan CLI all call runTagger; dryRun makes it read-only.
  */
-import { errorText, readImageInventory, type RegionInventory } from '../aws/inventory';
+import { errorText, readImageInventory, usageOf, type RegionInventory } from '../aws/inventory';
 import { applyTagWrites, taggerWrites, type TagWrite, type TagWriteResult } from '../aws/tagging';
 import type { RunSummaryDetail } from '../events';
 import { planTagging, type TaggingPlan } from '../plan/tagging';
 import { logDecision, publishRunEvents } from '../report';
 import { formatTimestamp } from '../tags';
-import { collectUsage } from '../usage';
 import { finishedAt, problemToSkip, regionFailure, type JobDeps } from './common';
 
 export interface TaggerDeps extends JobDeps {
@@ -79,7 +78,7 @@ async function tagRegion(deps: TaggerDeps, region: string): Promise<TaggerRegion
   const inventory = result.inventory;
   if (inventory) {
     summary.accountId = inventory.accountId;
-    const usage = collectUsage(inventory.sources, { ssmParameters: inventory.ssmParameters });
+    const usage = usageOf(inventory);
     const plan = planTagging({ images: inventory.images, usage, now: deps.now });
     result.plan = plan;
     result.writes = taggerWrites(plan.lastUsed, plan.runtime, deps.now);

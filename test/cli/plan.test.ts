@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { planRegions, renderTable, settingsFromArgs } from '../../cli/plan';
@@ -78,6 +79,26 @@ describe('npm run plan (read-only)', () => {
     expect(() => settingsFromArgs(['--at', 'tomorrow'], { AWS_REGION: 'eu-west-1' })).toThrow(
       /--at "tomorrow" is not valid: expected an ISO 8601 UTC timestamp/,
     );
+  });
+
+  it('plans like the function when a launch template names its AMI through an SSM parameter', async () => {
+    const region = sandbox.state.region('eu-west-2');
+    const golden = region.addImage({
+      name: 'golden',
+      creationDate: '2026-10-01T00:00:00Z',
+      tags: { AutoCleanup: 'true', LastUsedRuntime: '2026-11-23T11:40:00Z' },
+    });
+    const ssm = new SSMClient({ region: 'eu-west-2' });
+    await ssm.send(new PutParameterCommand({ Name: '/images/golden', Value: golden.id, Type: 'String' }));
+    ssm.destroy();
+    region.addLaunchTemplate({ name: 'via-ssm', versions: [{ imageId: 'resolve:ssm:/images/golden' }] });
+
+    const { settings } = settingsFromArgs(['--region', 'eu-west-2'], process.env);
+    const [plan] = await planRegions(settings, NOW);
+    // Resolved, so no refusal; in use through the parameter, so kept.
+    expect(plan?.cleanup?.refused).toBeUndefined();
+    expect(plan?.cleanup?.decisions.find((d) => d.imageId === golden.id)?.reason).toContain('/images/golden');
+    expect(plan?.tagging?.lastUsed).toEqual([golden.id]);
   });
 
   it('runs as a command and prints JSON', async () => {
