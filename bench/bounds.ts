@@ -100,7 +100,9 @@ export interface CleanupRunShape extends Omit<TaggerShape, 'ownedInUse'> {
 /**
  * Per `service:action`, the fewest requests for one cleanup run: the same reads as the tagger (plus
  * owned snapshots, paginated), one DeregisterImage per AMI and one DeleteSnapshot per snapshot (the
- * APIs take one id each), and marking the snapshots takes CreateTags batches of 1000.
+ * APIs take one id each), and one CreateTags per AMI to mark its snapshots: the mark's value is that
+ * AMI's id (what lets a later run tell whether the AMI is gone), and one CreateTags call writes one
+ * value, so marks of different AMIs cannot share a call.
  */
 export function cleanupLowerBound(shape: CleanupRunShape): Bound {
   const { snapshotsRead, deregistered, snapshotsDeleted, readsLaunchPermissions, ...rest } = shape;
@@ -109,7 +111,7 @@ export function cleanupLowerBound(shape: CleanupRunShape): Bound {
   const bound: Bound = {
     ...reads,
     'ec2:DescribeSnapshots': pages(snapshotsRead, MAX_PAGE.describeSnapshots),
-    'ec2:CreateTags': batches(snapshotsDeleted, CREATE_TAGS_MAX),
+    'ec2:CreateTags': snapshotsDeleted > 0 ? Math.min(deregistered, snapshotsDeleted) : 0,
     'ec2:DeregisterImage': deregistered,
     'ec2:DeleteSnapshot': snapshotsDeleted,
   };

@@ -57,7 +57,7 @@ describe('taggerLowerBound', () => {
 });
 
 describe('cleanupLowerBound and scaleLowerBound', () => {
-  it('one DeregisterImage per AMI, one DeleteSnapshot per snapshot, marks in batches of 1000', () => {
+  it('one DeregisterImage per AMI, one DeleteSnapshot per snapshot, one mark (CreateTags) per AMI', () => {
     const bound = cleanupLowerBound({
       ownedImages: 2200,
       liveInstances: 100,
@@ -71,7 +71,8 @@ describe('cleanupLowerBound and scaleLowerBound', () => {
     });
     expect(bound['ec2:DeregisterImage']).toBe(250);
     expect(bound['ec2:DeleteSnapshot']).toBe(500);
-    expect(bound['ec2:CreateTags']).toBe(1);
+    // Each AMI's mark carries that AMI's id as its value, and one CreateTags writes one value.
+    expect(bound['ec2:CreateTags']).toBe(250);
     expect(bound['ec2:DescribeSnapshots']).toBe(5);
     expect(bound['ec2:DescribeImageAttribute']).toBeUndefined();
   });
