@@ -126,6 +126,11 @@ export interface ScaleApplyResult {
 export interface ScaleApplyOptions {
   now: Date;
   hasTime?: () => boolean;
+  /**
+   * Milliseconds left in the run's budget. When given, a step starts only if what is left covers
+   * the slowest call seen so far: a run should not begin a call it cannot expect to finish.
+   */
+  remainingMs?: () => number;
   /** Instances per StopInstances/StartInstances call. */
   batchSize?: number;
   /** Groups worked on at once. */
@@ -133,41 +138,55 @@ export interface ScaleApplyOptions {
 }
 
 type GroupAction = Extract<ScaleAction, { kind: 'scale-group-to-zero' | 'restore-group' }>;
+type ScaleDown = Extract<ScaleAction, { kind: 'scale-group-to-zero' }>;
 type InstanceAction = Extract<ScaleAction, { kind: 'stop-instance' | 'start-instance' }>;
 type RecordAction = Extract<ScaleAction, { kind: 'record-transition' }>;
 
 export const INSTANCE_BATCH = 100;
 
+/**
+ * Tags per Auto Scaling CreateOrUpdateTags / DeleteTags call. Each tag names its own group, so
+ * groups with different values share a call. The API reference documents no maximum for
+ * Tags.member.N; 50 is the largest batch Auto Scaling documents for its batch APIs (Quotas page:
+ * BatchPutScheduledUpdateGroupAction, SetInstanceProtection) and bounds what one refused call holds up.
+ */
+export const GROUP_TAG_BATCH = 50;
+
+/**
+ * Carries out a plan in phases, each batched: groups (saved sizes, then one update per group, then
+ * the transition tags, then the saved sizes of restored groups dropped), then instances (the
+ * stopped-at marker, the stops and starts, then the transition tags). What must come first still
+ * does: a group's sizes are saved before it goes to 0, an instance is marked before it stops, and a
+ * transition is recorded only for what worked.
+ */
 export async function applyScaleActions(
   clients: AwsClients,
   actions: readonly ScaleAction[],
   options: ScaleApplyOptions,
 ): Promise<ScaleApplyResult> {
-  const hasTime = options.hasTime ?? (() => true);
   const result: ScaleApplyResult = { done: [], failures: [], notTried: [], incomplete: false, calls: 0 };
+  const { remainingMs } = options;
+  let slowestMs = 0;
   const send = async <T>(call: () => Promise<T>): Promise<T> => {
     result.calls += 1;
-    return call();
+    const before = remainingMs?.();
+    try {
+      return await call();
+    } finally {
+      // An unlimited budget (the CLI) has Infinity left: Infinity - Infinity is no duration.
+      const took = before === undefined || !remainingMs ? 0 : before - remainingMs();
+      if (Number.isFinite(took)) slowestMs = Math.max(slowestMs, took);
+    }
   };
+  const hasTime = () =>
+    (options.hasTime?.() ?? true) && (remainingMs === undefined || remainingMs() >= Math.max(1, slowestMs));
   const ctx: Ctx = { clients, now: options.now, hasTime, result, send };
 
-  const groupActions = actions.filter(
-    (a): a is GroupAction | RecordAction =>
-      a.kind === 'scale-group-to-zero' ||
-      a.kind === 'restore-group' ||
-      (a.kind === 'record-transition' && a.resourceType === 'auto-scaling-group'),
-  );
-  await mapWithConcurrency(groupActions, options.groupConcurrency ?? 4, (a) => applyGroupAction(ctx, a));
+  await applyGroupActions(ctx, actions, options.groupConcurrency ?? 4);
+  await applyInstanceActions(ctx, actions, options.batchSize ?? INSTANCE_BATCH);
 
-  const batch = options.batchSize ?? INSTANCE_BATCH;
-  const stops = actions.filter((a): a is InstanceAction => a.kind === 'stop-instance');
-  const starts = actions.filter((a): a is InstanceAction => a.kind === 'start-instance');
-  for (const part of chunk(stops, batch)) await stopBatch(ctx, part);
-  for (const part of chunk(starts, batch)) await startBatch(ctx, part);
-  const records = actions.filter(
-    (a): a is RecordAction => a.kind === 'record-transition' && a.resourceType === 'instance',
-  );
-  for (const part of chunk(records, CREATE_TAGS_MAX_RESOURCES)) await recordInstances(ctx, part);
+  const order = new Map(actions.map((a, i) => [a, i]));
+  result.done.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
   return result;
 }
 
@@ -180,7 +199,7 @@ interface Ctx {
 }
 
 function outOfTime(ctx: Ctx, actions: readonly ScaleAction[]): boolean {
-  if (ctx.hasTime()) return false;
+  if (actions.length === 0 || ctx.hasTime()) return false;
   ctx.result.incomplete = true;
   ctx.result.notTried.push(...actions);
   return true;
@@ -196,74 +215,126 @@ function groupTag(group: string, key: string, value: string) {
   };
 }
 
-async function applyGroupAction(ctx: Ctx, a: GroupAction | RecordAction): Promise<void> {
-  if (outOfTime(ctx, [a])) return;
-  const { clients, send } = ctx;
-  const group = a.kind === 'record-transition' ? a.resourceId : a.group;
-  const transitionTag = groupTag(group, TAG.scaleToZeroLastTransition, formatTimestamp(a.transition));
-  let step = 'CreateOrUpdateTags';
-  try {
-    if (a.kind === 'scale-group-to-zero') {
-      // Remember first: if the update then fails, the sizes are still on the group for the retry.
-      await send(() =>
-        clients.autoScaling.send(
-          new CreateOrUpdateTagsCommand({
-            Tags: [groupTag(group, TAG.scaleToZeroSavedCapacity, formatCapacity(a.saved))],
-          }),
-        ),
-      );
-      step = 'UpdateAutoScalingGroup';
-      await send(() =>
-        clients.autoScaling.send(
-          new UpdateAutoScalingGroupCommand({
-            AutoScalingGroupName: group,
-            MinSize: 0,
-            DesiredCapacity: 0,
-            MaxSize: 0,
-          }),
-        ),
-      );
-    } else if (a.kind === 'restore-group') {
-      step = 'UpdateAutoScalingGroup';
-      await send(() =>
-        clients.autoScaling.send(
-          new UpdateAutoScalingGroupCommand({
-            AutoScalingGroupName: group,
-            MinSize: a.restore.min,
-            DesiredCapacity: a.restore.desired,
-            MaxSize: a.restore.max,
-          }),
-        ),
-      );
+function groupOf(a: GroupAction | RecordAction): string {
+  return a.kind === 'record-transition' ? a.resourceId : a.group;
+}
+
+async function applyGroupActions(ctx: Ctx, actions: readonly ScaleAction[], concurrency: number) {
+  const downs = actions.filter((a): a is ScaleDown => a.kind === 'scale-group-to-zero');
+  const restores = actions.filter(
+    (a): a is Extract<ScaleAction, { kind: 'restore-group' }> => a.kind === 'restore-group',
+  );
+  const records = actions.filter(
+    (a): a is RecordAction => a.kind === 'record-transition' && a.resourceType === 'auto-scaling-group',
+  );
+
+  // Remember first: a group is scaled to 0 only once its sizes are on it, for the restore.
+  const saved: ScaleDown[] = [];
+  for (const part of chunk(downs, GROUP_TAG_BATCH)) {
+    if (outOfTime(ctx, part)) continue;
+    const tags = part.map((a) => groupTag(a.group, TAG.scaleToZeroSavedCapacity, formatCapacity(a.saved)));
+    const err = await writeGroupTags(ctx, tags);
+    if (err === undefined) saved.push(...part);
+    else {
+      for (const a of part) {
+        ctx.result.failures.push({
+          resourceId: a.group,
+          action: 'CreateOrUpdateTags',
+          message: `could not save ${TAG.scaleToZeroSavedCapacity}=${formatCapacity(a.saved)} (${err}), so it was not scaled to 0; the next run tries again`,
+        });
+      }
     }
-    step = 'CreateOrUpdateTags';
-    await send(() => clients.autoScaling.send(new CreateOrUpdateTagsCommand({ Tags: [transitionTag] })));
-    ctx.result.done.push(a);
-  } catch (err) {
-    ctx.result.failures.push({
-      resourceId: group,
-      action: step,
-      message: `${describe(a)} failed (${errorText(err)}); the next run tries again`,
-    });
-    return;
   }
-  if (a.kind === 'restore-group') {
-    try {
-      await send(() =>
-        clients.autoScaling.send(
-          new DeleteGroupTagsCommand({
-            Tags: [{ ...groupTag(group, TAG.scaleToZeroSavedCapacity, ''), Value: undefined }],
-          }),
-        ),
-      );
-    } catch (err) {
-      // The group is back at its sizes; a leftover tag is only overwritten by the next scale-down.
+
+  const updated = (
+    await mapWithConcurrency<GroupAction, GroupAction | undefined>(
+      [...saved, ...restores],
+      concurrency,
+      (a) => updateGroup(ctx, a),
+    )
+  ).filter((a): a is GroupAction => a !== undefined);
+  ctx.result.done.push(...updated);
+
+  // Bookkeeping for what already changed is written even when time is short: the run's safety
+  // margin covers a call or two, and it saves the next run from re-planning those groups.
+  const bookkeeping = outOfTime(ctx, records) ? [] : records;
+  for (const part of chunk([...updated, ...bookkeeping], GROUP_TAG_BATCH)) {
+    const tags = part.map((a) =>
+      groupTag(groupOf(a), TAG.scaleToZeroLastTransition, formatTimestamp(a.transition)),
+    );
+    const err = await writeGroupTags(ctx, tags);
+    if (err === undefined) {
+      ctx.result.done.push(...part.filter((a) => a.kind === 'record-transition'));
+      continue;
+    }
+    for (const a of part) {
       ctx.result.failures.push({
-        resourceId: group,
-        action: 'DeleteTags',
-        message: `restored, but could not remove ${TAG.scaleToZeroSavedCapacity} (${errorText(err)})`,
+        resourceId: groupOf(a),
+        action: 'CreateOrUpdateTags',
+        message:
+          a.kind === 'record-transition'
+            ? `${describe(a)} failed (${err}); the next run tries again`
+            : `${describe(a)} worked, but ${TAG.scaleToZeroLastTransition} could not be written (${err}); the next run finds it already done and records it`,
       });
     }
+  }
+
+  // A restored group no longer needs its saved sizes. Dropped even if its transition tag failed:
+  // without them the next run only records the transition rather than restoring a second time.
+  const restored = updated.filter((a) => a.kind === 'restore-group');
+  for (const part of chunk(restored, GROUP_TAG_BATCH)) {
+    const tags = part.map((a) => ({
+      ...groupTag(a.group, TAG.scaleToZeroSavedCapacity, ''),
+      Value: undefined,
+    }));
+    try {
+      await ctx.send(() => ctx.clients.autoScaling.send(new DeleteGroupTagsCommand({ Tags: tags })));
+    } catch (err) {
+      // The group is back at its sizes; a leftover tag is only overwritten by the next scale-down.
+      for (const a of part) {
+        ctx.result.failures.push({
+          resourceId: a.group,
+          action: 'DeleteTags',
+          message: `restored, but could not remove ${TAG.scaleToZeroSavedCapacity} (${errorText(err)})`,
+        });
+      }
+    }
+  }
+}
+
+/** One CreateOrUpdateTags call; the error text when it failed. */
+async function writeGroupTags(ctx: Ctx, tags: ReturnType<typeof groupTag>[]): Promise<string | undefined> {
+  try {
+    await ctx.send(() => ctx.clients.autoScaling.send(new CreateOrUpdateTagsCommand({ Tags: tags })));
+    return undefined;
+  } catch (err) {
+    return errorText(err);
+  }
+}
+
+/** UpdateAutoScalingGroup names one group, so each group is its own call; undefined when not done. */
+async function updateGroup(ctx: Ctx, a: GroupAction): Promise<GroupAction | undefined> {
+  if (outOfTime(ctx, [a])) return undefined;
+  const sizes = a.kind === 'scale-group-to-zero' ? { min: 0, desired: 0, max: 0 } : a.restore;
+  try {
+    await ctx.send(() =>
+      ctx.clients.autoScaling.send(
+        new UpdateAutoScalingGroupCommand({
+          AutoScalingGroupName: a.group,
+          MinSize: sizes.min,
+          DesiredCapacity: sizes.desired,
+          MaxSize: sizes.max,
+        }),
+      ),
+    );
+    return a;
+  } catch (err) {
+    ctx.result.failures.push({
+      resourceId: a.group,
+      action: 'UpdateAutoScalingGroup',
+      message: `${describe(a)} failed (${errorText(err)}); the next run tries again`,
+    });
+    return undefined;
   }
 }
 
@@ -282,8 +353,55 @@ function describe(a: ScaleAction): string {
   }
 }
 
-function instanceId(a: InstanceAction): string {
-  return a.instanceId;
+function instanceId(a: InstanceAction | RecordAction): string {
+  return a.kind === 'record-transition' ? a.resourceId : a.instanceId;
+}
+
+async function applyInstanceActions(ctx: Ctx, actions: readonly ScaleAction[], batchSize: number) {
+  const stops = actions.filter((a): a is InstanceAction => a.kind === 'stop-instance');
+  const starts = actions.filter((a): a is InstanceAction => a.kind === 'start-instance');
+  const records = actions.filter(
+    (a): a is RecordAction => a.kind === 'record-transition' && a.resourceType === 'instance',
+  );
+  const stopInstances = (ids: string[]) =>
+    ctx.clients.ec2.send(new StopInstancesCommand({ InstanceIds: ids }));
+  const startInstances = (ids: string[]) =>
+    ctx.clients.ec2.send(new StartInstancesCommand({ InstanceIds: ids }));
+
+  const stopped: InstanceAction[] = [];
+  for (const round of chunk(stops, CREATE_TAGS_MAX_RESOURCES)) {
+    if (outOfTime(ctx, round)) continue;
+    // The marker goes on before the stop, so an instance we stopped can always be told apart from
+    // one a person stopped (only ours are started again). A marked instance the run then has no
+    // time to stop is harmless: the next run stops it, or drops the marker once the schedule is on.
+    const marked = await tagInstances(
+      ctx,
+      round.map(instanceId),
+      { [TAG.scaleToZeroStoppedAt]: formatTimestamp(ctx.now) },
+      TAG.scaleToZeroStoppedAt,
+    );
+    if (!marked) continue;
+    for (const part of chunk(round, batchSize)) {
+      if (outOfTime(ctx, part)) continue;
+      stopped.push(...(await eachOrOne(ctx, part, 'StopInstances', stopInstances)));
+    }
+  }
+  const started: InstanceAction[] = [];
+  for (const part of chunk(starts, batchSize)) {
+    if (outOfTime(ctx, part)) continue;
+    started.push(...(await eachOrOne(ctx, part, 'StartInstances', startInstances)));
+  }
+  ctx.result.done.push(...stopped, ...started);
+
+  // As for groups: the transition of what changed is written even when time is short.
+  const bookkeeping = outOfTime(ctx, records) ? [] : records;
+  const recorded = await recordTransitions(ctx, [...stopped, ...started, ...bookkeeping]);
+  ctx.result.done.push(...bookkeeping.filter((a) => recorded.has(a)));
+  // A started instance's marker has done its job; so has a stale one on an instance that is on.
+  const unmark = [...started.map(instanceId), ...bookkeeping.filter((a) => a.dropMarker).map(instanceId)];
+  for (const part of chunk(unmark, CREATE_TAGS_MAX_RESOURCES)) {
+    await untagInstances(ctx, part, TAG.scaleToZeroStoppedAt);
+  }
 }
 
 /**
@@ -359,62 +477,33 @@ async function untagInstances(ctx: Ctx, ids: string[], key: string): Promise<voi
   }
 }
 
-/** The transition tag, written per distinct transition (instances on different schedules differ). */
-async function recordTransitions(ctx: Ctx, actions: readonly ScaleAction[]): Promise<ScaleAction[]> {
-  const byTransition = new Map<string, ScaleAction[]>();
+/**
+ * The transition tag: CreateTags writes one tag set per call, so instances are grouped by their
+ * transition (instances on different schedules differ), up to 1000 ids a call. Returns what was
+ * recorded.
+ */
+async function recordTransitions(
+  ctx: Ctx,
+  actions: readonly (InstanceAction | RecordAction)[],
+): Promise<Set<ScaleAction>> {
+  const byTransition = new Map<string, (InstanceAction | RecordAction)[]>();
   for (const a of actions) {
     const key = formatTimestamp(a.transition);
-    byTransition.set(key, [...(byTransition.get(key) ?? []), a]);
+    const same = byTransition.get(key);
+    if (same) same.push(a);
+    else byTransition.set(key, [a]);
   }
-  const recorded: ScaleAction[] = [];
-  for (const [stamp, group] of byTransition) {
-    const ids = group.map((a) =>
-      a.kind === 'record-transition' ? a.resourceId : (a as InstanceAction).instanceId,
-    );
-    if (
-      await tagInstances(ctx, ids, { [TAG.scaleToZeroLastTransition]: stamp }, TAG.scaleToZeroLastTransition)
-    ) {
-      recorded.push(...group);
+  const recorded = new Set<ScaleAction>();
+  for (const [stamp, same] of byTransition) {
+    for (const part of chunk(same, CREATE_TAGS_MAX_RESOURCES)) {
+      const ok = await tagInstances(
+        ctx,
+        part.map(instanceId),
+        { [TAG.scaleToZeroLastTransition]: stamp },
+        TAG.scaleToZeroLastTransition,
+      );
+      if (ok) for (const a of part) recorded.add(a);
     }
   }
   return recorded;
-}
-
-async function stopBatch(ctx: Ctx, batch: InstanceAction[]): Promise<void> {
-  if (outOfTime(ctx, batch)) return;
-  // The marker goes on before the stop, so an instance we stopped can always be told apart from
-  // one a person stopped (only ours are started again).
-  const ids = batch.map(instanceId);
-  if (
-    !(await tagInstances(
-      ctx,
-      ids,
-      { [TAG.scaleToZeroStoppedAt]: formatTimestamp(ctx.now) },
-      TAG.scaleToZeroStoppedAt,
-    ))
-  ) {
-    return;
-  }
-  const stopped = await eachOrOne(ctx, batch, 'StopInstances', (part) =>
-    ctx.clients.ec2.send(new StopInstancesCommand({ InstanceIds: part })),
-  );
-  ctx.result.done.push(...(await recordTransitions(ctx, stopped)));
-}
-
-async function startBatch(ctx: Ctx, batch: InstanceAction[]): Promise<void> {
-  if (outOfTime(ctx, batch)) return;
-  const started = await eachOrOne(ctx, batch, 'StartInstances', (part) =>
-    ctx.clients.ec2.send(new StartInstancesCommand({ InstanceIds: part })),
-  );
-  const recorded = await recordTransitions(ctx, started);
-  ctx.result.done.push(...recorded);
-  await untagInstances(ctx, started.map(instanceId), TAG.scaleToZeroStoppedAt);
-}
-
-async function recordInstances(ctx: Ctx, batch: RecordAction[]): Promise<void> {
-  if (outOfTime(ctx, batch)) return;
-  const recorded = await recordTransitions(ctx, batch);
-  ctx.result.done.push(...recorded);
-  const drop = batch.filter((a) => a.dropMarker).map((a) => a.resourceId);
-  await untagInstances(ctx, drop, TAG.scaleToZeroStoppedAt);
 }

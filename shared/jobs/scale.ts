@@ -5,7 +5,6 @@
  */
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 
-import { errorText } from '../aws/inventory';
 import {
   applyScaleActions,
   readScaleInventory,
@@ -14,10 +13,16 @@ import {
 } from '../aws/scale';
 import type { RunSummaryDetail, SkippedResource } from '../events';
 import { planScale, type ScaleAction, type ScaleDecision, type ScalePlan } from '../plan/scale';
-import { logDecision, publishRunEvents } from '../report';
+import { logDecision } from '../report';
 import { loadScaleSettings, type ScaleSettings } from '../schedule';
-import { formatTimestamp } from '../tags';
-import { regionFailure, type JobDepsOf } from './common';
+import {
+  finishSummary,
+  readInventoryOrRecord,
+  runRegions,
+  startSummary,
+  type JobDepsOf,
+  type RegionsResult,
+} from './common';
 import { lambdaDepsWith, type LambdaWiring } from './lambda';
 
 export type ScaleJobDeps = JobDepsOf<ScaleSettings>;
@@ -30,21 +35,10 @@ export interface ScaleRegionResult {
   summary: RunSummaryDetail;
 }
 
-export interface ScaleResult {
-  regions: ScaleRegionResult[];
-  summaries: RunSummaryDetail[];
-  /** False when no region could be read at all: the handler turns that into a Lambda error. */
-  ok: boolean;
-}
+export type ScaleResult = RegionsResult<ScaleRegionResult>;
 
 export async function runScale(deps: ScaleJobDeps): Promise<ScaleResult> {
-  const regions: ScaleRegionResult[] = [];
-  for (const region of deps.settings.regions) regions.push(await scaleRegion(deps, region));
-  return {
-    regions,
-    summaries: regions.map((r) => r.summary),
-    ok: regions.some((r) => r.inventory !== undefined),
-  };
+  return runRegions(deps, (region) => scaleRegion(deps, region));
 }
 
 const ACTION_COUNT: Record<ScaleAction['kind'], string> = {
@@ -56,46 +50,28 @@ const ACTION_COUNT: Record<ScaleAction['kind'], string> = {
 };
 
 async function scaleRegion(deps: ScaleJobDeps, region: string): Promise<ScaleRegionResult> {
-  const startedMs = deps.clock?.() ?? deps.now.getTime();
   const dryRun = deps.settings.dryRun;
+  const started = startSummary('scale-to-zero', region, deps, dryRun);
+  const { summary } = started;
   const clients = deps.clientsFor(region);
-  const summary: RunSummaryDetail = {
-    function: 'scale-to-zero',
-    region,
-    accountId: '',
-    startedAt: formatTimestamp(deps.now),
-    finishedAt: '',
-    dryRun,
-    incomplete: false,
-    counts: {},
-    failures: [],
-    skipped: [],
-  };
   const result: ScaleRegionResult = { region, summary };
 
-  if (!deps.budget.hasTimeFor()) {
-    summary.incomplete = true;
-  } else {
-    try {
-      const [identity, inventory] = await Promise.all([
+  const inventory = await readInventoryOrRecord(
+    summary,
+    deps.budget,
+    'the groups and instances tagged ScaleToZero',
+    async () => {
+      // The scale inventory does not name the account, so STS does, in the same round trip.
+      const [identity, scaleInventory] = await Promise.all([
         clients.sts.send(new GetCallerIdentityCommand({})),
         readScaleInventory(clients),
       ]);
       summary.accountId = identity.Account ?? '';
-      result.inventory = inventory;
-    } catch (err) {
-      summary.failures.push(
-        regionFailure(
-          region,
-          'inventory',
-          `could not read the groups and instances tagged ScaleToZero: ${errorText(err)}`,
-        ),
-      );
-    }
-  }
-
-  const inventory = result.inventory;
+      return scaleInventory;
+    },
+  );
   if (inventory) {
+    result.inventory = inventory;
     const plan = planScale({
       groups: inventory.groups,
       instances: inventory.instances,
@@ -107,6 +83,7 @@ async function scaleRegion(deps: ScaleJobDeps, region: string): Promise<ScaleReg
       result.applied = await applyScaleActions(clients, plan.actions, {
         now: deps.now,
         hasTime: () => deps.budget.hasTimeFor(),
+        remainingMs: () => deps.budget.remainingMs(),
       });
       summary.failures.push(...result.applied.failures);
       summary.incomplete = result.applied.incomplete;
@@ -126,13 +103,8 @@ async function scaleRegion(deps: ScaleJobDeps, region: string): Promise<ScaleReg
     summary.counts = countsOf(inventory, plan, dryRun, done);
   }
 
-  summary.finishedAt = formatTimestamp(
-    deps.clock ? new Date(deps.now.getTime() + Math.max(0, deps.clock() - startedMs)) : deps.now,
-  );
-  deps.log({ level: summary.failures.length > 0 ? 'warn' : 'info', type: 'summary', ...summary });
-  if (!dryRun && deps.publish !== false) {
-    await publishRunEvents(clients, deps.settings.eventBusName, summary, undefined, deps.log);
-  }
+  // Unlike the AMI jobs, a scale dry run sends no summary event: it is logged only.
+  await finishSummary(deps, clients, started, { publish: !dryRun });
   return result;
 }
 
