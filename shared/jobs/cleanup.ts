@@ -5,7 +5,7 @@
  */
 import { applyCleanup, type CleanupApplyResult } from '../aws/cleanup';
 import type { AwsClients } from '../aws/clients';
-import { errorText, readImageInventory, usageOf, type RegionInventory } from '../aws/inventory';
+import { readImageInventory, usageOf, type RegionInventory } from '../aws/inventory';
 import { readLaunchPermissions } from '../aws/launch-permissions';
 import type { Settings } from '../config';
 import type { CleanupRefusedDetail, RunFailure, RunSummaryDetail } from '../events';
@@ -17,9 +17,17 @@ import {
   type CleanupPlan,
   type CleanupSettings,
 } from '../plan/cleanup';
-import { logDecision, publishRunEvents } from '../report';
+import { logDecision } from '../report';
 import { describeTagProblem, formatTimestamp } from '../tags';
-import { finishedAt, problemToSkip, regionFailure, type JobDeps } from './common';
+import {
+  finishSummary,
+  problemToSkip,
+  readInventoryOrRecord,
+  runRegions,
+  startSummary,
+  type JobDeps,
+  type RegionsResult,
+} from './common';
 
 export interface CleanupRegionResult {
   region: string;
@@ -30,11 +38,7 @@ export interface CleanupRegionResult {
   summary: RunSummaryDetail;
 }
 
-export interface CleanupResult {
-  regions: CleanupRegionResult[];
-  summaries: RunSummaryDetail[];
-  ok: boolean;
-}
+export type CleanupResult = RegionsResult<CleanupRegionResult>;
 
 export function cleanupSettingsFrom(settings: Settings): CleanupSettings {
   const out: CleanupSettings = {
@@ -98,51 +102,24 @@ export async function planCleanupCheckingSharing(
 }
 
 export async function runCleanup(deps: JobDeps): Promise<CleanupResult> {
-  const regions: CleanupRegionResult[] = [];
-  for (const region of deps.settings.regions) regions.push(await cleanRegion(deps, region));
-  return {
-    regions,
-    summaries: regions.map((r) => r.summary),
-    ok: regions.some((r) => r.inventory !== undefined),
-  };
+  return runRegions(deps, (region) => cleanRegion(deps, region));
 }
 
 async function cleanRegion(deps: JobDeps, region: string): Promise<CleanupRegionResult> {
-  const startedMs = deps.clock?.() ?? deps.now.getTime();
   const { dryRun } = deps.settings;
+  const started = startSummary('cleanup', region, deps, dryRun);
+  const { summary } = started;
   const clients = deps.clientsFor(region);
-  const summary: RunSummaryDetail = {
-    function: 'cleanup',
-    region,
-    accountId: '',
-    startedAt: formatTimestamp(deps.now),
-    finishedAt: '',
-    dryRun,
-    incomplete: false,
-    counts: {},
-    failures: [],
-    skipped: [],
-  };
   const result: CleanupRegionResult = { region, summary };
 
-  if (!deps.budget.hasTimeFor()) {
-    summary.incomplete = true;
-  } else {
-    try {
-      result.inventory = await readImageInventory(clients, region, { snapshots: true });
-    } catch (err) {
-      summary.failures.push(
-        regionFailure(
-          region,
-          'inventory',
-          `could not read the region's AMIs and their users: ${errorText(err)}`,
-        ),
-      );
-    }
-  }
-
-  const inventory = result.inventory;
+  const inventory = await readInventoryOrRecord(
+    summary,
+    deps.budget,
+    "the region's AMIs and their users",
+    () => readImageInventory(clients, region, { snapshots: true }),
+  );
   if (inventory) {
+    result.inventory = inventory;
     summary.accountId = inventory.accountId;
     const usage = usageOf(inventory);
     // Launch permissions are read in a dry run too: they are reads, and the report should say which
@@ -245,12 +222,8 @@ async function cleanRegion(deps: JobDeps, region: string): Promise<CleanupRegion
     };
   }
 
-  summary.finishedAt = finishedAt(deps, startedMs);
-  deps.log({ level: summary.failures.length > 0 ? 'warn' : 'info', type: 'summary', ...summary });
   // A dry run still reports (summary.dryRun says so): it changes nothing in EC2, which is the point.
-  if (deps.publish !== false) {
-    await publishRunEvents(clients, deps.settings.eventBusName, summary, result.refused, deps.log);
-  }
+  await finishSummary(deps, clients, started, { publish: true, refused: result.refused });
   return result;
 }
 

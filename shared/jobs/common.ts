@@ -1,9 +1,20 @@
-/** What the tagger and cleanup jobs are given: everything from outside (time, clients, settings). */
+/**
+ * What every job is given, and the scaffolding the tagger, cleanup and scale-to-zero runs share:
+ * the loop over regions, the summary each region starts with, the budget-guarded inventory read, and
+ * the closing log line and event. Each job's own plan, apply and counts stay in its own module.
+ */
 import type { AwsClients } from '../aws/clients';
+import { errorText } from '../aws/inventory';
 import type { Budget } from '../budget';
 import type { Settings } from '../config';
-import type { RunFailure, SkippedResource } from '../events';
-import type { LogFn } from '../report';
+import type {
+  CleanupRefusedDetail,
+  FunctionName,
+  RunFailure,
+  RunSummaryDetail,
+  SkippedResource,
+} from '../events';
+import { publishRunEvents, type LogFn } from '../report';
 import type { Problem } from '../domain';
 import { formatTimestamp } from '../tags';
 
@@ -24,7 +35,120 @@ export interface JobDepsOf<S> {
 /** The tagger's and cleanup's deps. */
 export type JobDeps = JobDepsOf<Settings>;
 
-export function finishedAt(deps: JobDeps, startedMs: number): string {
+/** The settings every job's kind has, whatever else it carries. */
+interface RunSettings {
+  regions: readonly string[];
+  eventBusName: string;
+}
+
+/** What a job's run of one region must hand back for the run over all regions. */
+export interface RegionRun {
+  /** Set only when the region's inventory was read. */
+  inventory?: unknown;
+  summary: RunSummaryDetail;
+}
+
+export interface RegionsResult<R extends RegionRun> {
+  regions: R[];
+  summaries: RunSummaryDetail[];
+  /** False when no region could be read at all: the handler turns that into a Lambda error. */
+  ok: boolean;
+}
+
+/**
+ * One region after another, never in parallel: the regions share one time budget, and a region
+ * that fails is already recorded in its own summary, so the next one still runs.
+ */
+export async function runRegions<R extends RegionRun>(
+  deps: JobDepsOf<Pick<RunSettings, 'regions'>>,
+  perRegion: (region: string) => Promise<R>,
+): Promise<RegionsResult<R>> {
+  const regions: R[] = [];
+  for (const region of deps.settings.regions) regions.push(await perRegion(region));
+  return {
+    regions,
+    summaries: regions.map((r) => r.summary),
+    ok: regions.some((r) => r.inventory !== undefined),
+  };
+}
+
+/** A region's summary as it starts, and the clock reading its finishedAt is measured from. */
+export interface StartedSummary {
+  summary: RunSummaryDetail;
+  startedMs: number;
+}
+
+/** accountId stays empty until the inventory names the account (an unread region has none). */
+export function startSummary(
+  fn: FunctionName,
+  region: string,
+  deps: Pick<JobDepsOf<unknown>, 'now' | 'clock'>,
+  dryRun: boolean,
+): StartedSummary {
+  const startedMs = deps.clock?.() ?? deps.now.getTime();
+  const summary: RunSummaryDetail = {
+    function: fn,
+    region,
+    accountId: '',
+    startedAt: formatTimestamp(deps.now),
+    finishedAt: '',
+    dryRun,
+    incomplete: false,
+    counts: {},
+    failures: [],
+    skipped: [],
+  };
+  return { summary, startedMs };
+}
+
+/**
+ * The region's inventory, or undefined with the reason in the summary: no time left marks the run
+ * incomplete (the next run reads the region), a failed read is the region's failure (`what` names
+ * what could not be read). Either way the job then only reports, and the other regions go on.
+ */
+export async function readInventoryOrRecord<T>(
+  summary: RunSummaryDetail,
+  budget: Budget,
+  what: string,
+  read: () => Promise<T>,
+): Promise<T | undefined> {
+  if (!budget.hasTimeFor()) {
+    summary.incomplete = true;
+    return undefined;
+  }
+  try {
+    return await read();
+  } catch (err) {
+    summary.failures.push(
+      regionFailure(summary.region, 'inventory', `could not read ${what}: ${errorText(err)}`),
+    );
+    return undefined;
+  }
+}
+
+export interface FinishOptions {
+  /** Whether this job sends this region's summary at all; deps.publish can still turn it off. */
+  publish: boolean;
+  /** Sent beside the summary when cleanup refused to delete anything. */
+  refused?: CleanupRefusedDetail;
+}
+
+/** finishedAt, the summary log line (warn when anything failed), then the event on EventBridge. */
+export async function finishSummary(
+  deps: JobDepsOf<Pick<RunSettings, 'eventBusName'>>,
+  clients: AwsClients,
+  started: StartedSummary,
+  options: FinishOptions,
+): Promise<void> {
+  const { summary } = started;
+  summary.finishedAt = finishedAt(deps, started.startedMs);
+  deps.log({ level: summary.failures.length > 0 ? 'warn' : 'info', type: 'summary', ...summary });
+  if (options.publish && deps.publish !== false) {
+    await publishRunEvents(clients, deps.settings.eventBusName, summary, options.refused, deps.log);
+  }
+}
+
+export function finishedAt(deps: Pick<JobDepsOf<unknown>, 'now' | 'clock'>, startedMs: number): string {
   if (!deps.clock) return formatTimestamp(deps.now);
   return formatTimestamp(new Date(deps.now.getTime() + Math.max(0, deps.clock() - startedMs)));
 }

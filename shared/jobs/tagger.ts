@@ -2,13 +2,20 @@
  * The tagger run: per region, inventory → plan → apply (CreateTags) → report. The Lambda handler,
  * the local demo and the plan CLI all call runTagger; dryRun makes it read-only.
  */
-import { errorText, readImageInventory, usageOf, type RegionInventory } from '../aws/inventory';
+import { readImageInventory, usageOf, type RegionInventory } from '../aws/inventory';
 import { applyTagWrites, taggerWrites, type TagWrite, type TagWriteResult } from '../aws/tagging';
 import type { RunSummaryDetail } from '../events';
 import { planTagging, type TaggingPlan } from '../plan/tagging';
-import { logDecision, publishRunEvents } from '../report';
-import { formatTimestamp } from '../tags';
-import { finishedAt, problemToSkip, regionFailure, type JobDeps } from './common';
+import { logDecision } from '../report';
+import {
+  finishSummary,
+  problemToSkip,
+  readInventoryOrRecord,
+  runRegions,
+  startSummary,
+  type JobDeps,
+  type RegionsResult,
+} from './common';
 
 export interface TaggerDeps extends JobDeps {
   /** Plan and report only: no CreateTags. */
@@ -24,59 +31,27 @@ export interface TaggerRegionResult {
   summary: RunSummaryDetail;
 }
 
-export interface TaggerResult {
-  regions: TaggerRegionResult[];
-  summaries: RunSummaryDetail[];
-  /** False when no region could be read at all: the handler turns that into a Lambda error. */
-  ok: boolean;
-}
+export type TaggerResult = RegionsResult<TaggerRegionResult>;
 
 export async function runTagger(deps: TaggerDeps): Promise<TaggerResult> {
-  const regions: TaggerRegionResult[] = [];
-  for (const region of deps.settings.regions) regions.push(await tagRegion(deps, region));
-  return {
-    regions,
-    summaries: regions.map((r) => r.summary),
-    ok: regions.some((r) => r.inventory !== undefined),
-  };
+  return runRegions(deps, (region) => tagRegion(deps, region));
 }
 
 async function tagRegion(deps: TaggerDeps, region: string): Promise<TaggerRegionResult> {
-  const startedMs = deps.clock?.() ?? deps.now.getTime();
   const dryRun = deps.dryRun ?? false;
+  const started = startSummary('tagger', region, deps, dryRun);
+  const { summary } = started;
   const clients = deps.clientsFor(region);
-  const summary: RunSummaryDetail = {
-    function: 'tagger',
-    region,
-    accountId: '',
-    startedAt: formatTimestamp(deps.now),
-    finishedAt: '',
-    dryRun,
-    incomplete: false,
-    counts: {},
-    failures: [],
-    skipped: [],
-  };
   const result: TaggerRegionResult = { region, writes: [], summary };
 
-  if (!deps.budget.hasTimeFor()) {
-    summary.incomplete = true;
-  } else {
-    try {
-      result.inventory = await readImageInventory(clients, region);
-    } catch (err) {
-      summary.failures.push(
-        regionFailure(
-          region,
-          'inventory',
-          `could not read the region's AMIs and their users: ${errorText(err)}`,
-        ),
-      );
-    }
-  }
-
-  const inventory = result.inventory;
+  const inventory = await readInventoryOrRecord(
+    summary,
+    deps.budget,
+    "the region's AMIs and their users",
+    () => readImageInventory(clients, region),
+  );
   if (inventory) {
+    result.inventory = inventory;
     summary.accountId = inventory.accountId;
     const usage = usageOf(inventory);
     const plan = planTagging({ images: inventory.images, usage, now: deps.now });
@@ -122,10 +97,7 @@ async function tagRegion(deps: TaggerDeps, region: string): Promise<TaggerRegion
     };
   }
 
-  summary.finishedAt = finishedAt(deps, startedMs);
-  deps.log({ level: summary.failures.length > 0 ? 'warn' : 'info', type: 'summary', ...summary });
-  if (deps.publish !== false) {
-    await publishRunEvents(clients, deps.settings.eventBusName, summary, undefined, deps.log);
-  }
+  // A dry run still reports (summary.dryRun says so), like cleanup's.
+  await finishSummary(deps, clients, started, { publish: true });
   return result;
 }
