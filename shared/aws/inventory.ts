@@ -286,12 +286,13 @@ async function readAutoScalingGroups(clients: AwsClients): Promise<AutoScalingGr
   const out: AutoScalingGroupRecord[] = [];
   const pages = paginateDescribeAutoScalingGroups({ client: clients.autoScaling }, { MaxRecords: 100 });
   for await (const page of pages) {
-    for (const g of page.AutoScalingGroups ?? []) out.push(toGroup(g));
+    for (const g of page.AutoScalingGroups ?? []) out.push(groupRecordFrom(g));
   }
   return out;
 }
 
-function toGroup(g: AutoScalingGroup): AutoScalingGroupRecord {
+/** An Auto Scaling group as a domain record: every launch template it names, overrides included. */
+export function groupRecordFrom(g: AutoScalingGroup): AutoScalingGroupRecord {
   const specs: AsgTemplateSpec[] = [];
   if (g.LaunchTemplate) specs.push(g.LaunchTemplate);
   const mixed = g.MixedInstancesPolicy?.LaunchTemplate;

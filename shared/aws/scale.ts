@@ -9,7 +9,6 @@ import {
   DeleteTagsCommand as DeleteGroupTagsCommand,
   paginateDescribeAutoScalingGroups,
   UpdateAutoScalingGroupCommand,
-  type AutoScalingGroup,
 } from '@aws-sdk/client-auto-scaling';
 import {
   CreateTagsCommand,
@@ -20,13 +19,13 @@ import {
   type Instance,
 } from '@aws-sdk/client-ec2';
 
-import type { AutoScalingGroupRecord, LaunchTemplateRef, ScalableInstanceRecord } from '../domain';
+import type { AutoScalingGroupRecord, ScalableInstanceRecord } from '../domain';
 import type { RunFailure } from '../events';
 import { formatCapacity, type ScaleAction } from '../plan/scale';
 import { formatTimestamp, TAG, tagsFromList } from '../tags';
 import type { AwsClients } from './clients';
 import { mapWithConcurrency } from './concurrency';
-import { errorText } from './inventory';
+import { errorText, groupRecordFrom } from './inventory';
 import { chunk, CREATE_TAGS_MAX_RESOURCES } from './tagging';
 
 export interface ScaleInventory {
@@ -48,34 +47,12 @@ async function readGroups(clients: AwsClients): Promise<AutoScalingGroupRecord[]
   );
   for await (const page of pages) {
     for (const g of page.AutoScalingGroups ?? []) {
-      const record = toGroup(g);
+      const record = groupRecordFrom(g);
       // Belt and braces: an endpoint that ignored the filter must still not widen what we touch.
       if (record.tags[TAG.scaleToZero] !== undefined) out.push(record);
     }
   }
   return out;
-}
-
-function toGroup(g: AutoScalingGroup): AutoScalingGroupRecord {
-  const launchTemplates: LaunchTemplateRef[] = [];
-  const spec = g.LaunchTemplate ?? g.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
-  if (spec) {
-    const ref: LaunchTemplateRef = { version: spec.Version ?? '$Default' };
-    if (spec.LaunchTemplateId) ref.templateId = spec.LaunchTemplateId;
-    if (spec.LaunchTemplateName) ref.templateName = spec.LaunchTemplateName;
-    launchTemplates.push(ref);
-  }
-  const record: AutoScalingGroupRecord = {
-    name: g.AutoScalingGroupName ?? '',
-    launchTemplates,
-    minSize: g.MinSize ?? 0,
-    maxSize: g.MaxSize ?? 0,
-    desiredCapacity: g.DesiredCapacity ?? 0,
-    tags: tagsFromList(g.Tags),
-    instanceIds: (g.Instances ?? []).flatMap((i) => (i.InstanceId ? [i.InstanceId] : [])),
-  };
-  if (g.LaunchConfigurationName) record.launchConfigurationName = g.LaunchConfigurationName;
-  return record;
 }
 
 async function readInstances(clients: AwsClients): Promise<ScalableInstanceRecord[]> {
