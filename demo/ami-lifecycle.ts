@@ -240,7 +240,7 @@ function reportCleanup(
   const r = result.regions[0];
   if (!r) return 0;
   if (r.refused) {
-    say(`${prefix} REFUSED to delete anything: ${r.refused.reason}`);
+    say(`${prefix} REFUSED to delete anything: ${r.refused.reason.replace(/^refusing to delete: /, '')}`);
     return 1;
   }
   const deleted = r.applied?.deregistered ?? [];
