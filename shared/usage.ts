@@ -74,14 +74,63 @@ const SSM_PREFIX = 'resolve:ssm:';
 
 export function collectUsage(sources: UsageSources, options: CollectUsageOptions = {}): UsageIndex {
   const refs: UsageRef[] = [];
+  const unresolved = walkUsage(sources, options, (ref) => refs.push(ref));
+  const sorted = dedupeAndSort(refs);
+  // One exactly sized slice of the sorted list per AMI (sorted by image id, so each AMI's refs are
+  // adjacent): at 100k instances, growing an array per AMI with push cost several MB of slack.
+  const byImage = new Map<string, UsageRef[]>();
+  for (let start = 0; start < sorted.length;) {
+    const imageId = sorted[start]!.imageId;
+    let end = start + 1;
+    while (end < sorted.length && sorted[end]!.imageId === imageId) end++;
+    byImage.set(imageId, sorted.slice(start, end));
+    start = end;
+  }
+  const sortedUnresolved = [...unresolved].sort(
+    (a, b) => cmp(a.resourceId, b.resourceId) || cmp(a.message, b.message),
+  );
+  return {
+    refsFor: refsLookup(byImage),
+    inUseImageIds: new Set(byImage.keys()),
+    refs: sorted,
+    unresolved: sortedUnresolved,
+    problems: sortedUnresolved.map((u) => ({
+      resourceId: u.resourceId,
+      message: `${u.message}; any AMI could be in use through it, so cleanup deletes nothing until it is fixed`,
+    })),
+  };
+}
+
+/** Outside collectUsage so that the closure keeps only the index alive, not the walk's working lists. */
+function refsLookup(byImage: ReadonlyMap<string, UsageRef[]>): (imageId: string) => UsageRef[] {
+  return (imageId) => [...(byImage.get(imageId) ?? [])];
+}
+
+/**
+ * The one walk over the sources that decides what uses which AMI: every reference goes to `onRef`
+ * (unsorted, possibly repeated), and the references it could not resolve are returned. collectUsage
+ * keeps the references; imageIdsReferencedBySources keeps only their ids.
+ */
+function walkUsage(
+  sources: UsageSources,
+  options: CollectUsageOptions,
+  onRef: (ref: UsageRef) => void,
+): UnresolvedUsage[] {
   const unresolved: UnresolvedUsage[] = [];
   const ssm = options.ssmParameters ?? new Map<string, string>();
+  // "(running)", "(stopped)": one string per state rather than one per instance (100k at scale).
+  const stateDetails = new Map<string, string>();
 
   for (const instance of sources.instances) {
     // Only terminated instances are gone for good; a stopped or shutting-down one can still run again
     // (or is still running), so it counts as use: the safe reading.
     if (instance.state.trim().toLowerCase() === 'terminated') continue;
-    addImage(instance.imageId, { kind: 'instance', resourceId: instance.id, detail: `(${instance.state})` });
+    let detail = stateDetails.get(instance.state);
+    if (detail === undefined) {
+      detail = `(${instance.state})`;
+      stateDetails.set(instance.state, detail);
+    }
+    addImage(instance.imageId, { kind: 'instance', resourceId: instance.id, detail });
   }
 
   const versionsByTemplate = groupVersions(sources.launchTemplateVersions, unresolved);
@@ -159,31 +208,12 @@ export function collectUsage(sources: UsageSources, options: CollectUsageOptions
     }
   }
 
-  const sorted = dedupeAndSort(refs);
-  const byImage = new Map<string, UsageRef[]>();
-  for (const ref of sorted) {
-    const list = byImage.get(ref.imageId) ?? [];
-    list.push(ref);
-    byImage.set(ref.imageId, list);
-  }
-  const sortedUnresolved = [...unresolved].sort(
-    (a, b) => cmp(a.resourceId, b.resourceId) || cmp(a.message, b.message),
-  );
-  return {
-    refsFor: (imageId) => [...(byImage.get(imageId) ?? [])],
-    inUseImageIds: new Set(byImage.keys()),
-    refs: sorted,
-    unresolved: sortedUnresolved,
-    problems: sortedUnresolved.map((u) => ({
-      resourceId: u.resourceId,
-      message: `${u.message}; any AMI could be in use through it, so cleanup deletes nothing until it is fixed`,
-    })),
-  };
+  return unresolved;
 
   function addImage(imageId: string | undefined, ref: Omit<UsageRef, 'imageId'>, where?: string): void {
     const id = (imageId ?? '').trim();
     if (AMI_ID.test(id)) {
-      refs.push({ ...ref, imageId: id });
+      onRef({ ...ref, imageId: id });
       return;
     }
     const holder = where ?? describeUsageRef({ ...ref, imageId: '' });
@@ -207,7 +237,7 @@ export function collectUsage(sources: UsageSources, options: CollectUsageOptions
       const detail = ref.detail
         ? `${ref.detail} via SSM parameter ${parameter}`
         : `(via SSM parameter ${parameter})`;
-      refs.push({ ...ref, imageId: value, detail });
+      onRef({ ...ref, imageId: value, detail });
     }
   }
 
@@ -268,7 +298,11 @@ export function imageIdsReferencedBySources(
   sources: UsageSources,
   options: CollectUsageOptions = {},
 ): string[] {
-  return [...collectUsage(sources, options).inUseImageIds].sort(cmp);
+  // Only the ids: the full index (100k references, sorted and deduplicated) would be built here
+  // and again by the caller's collectUsage, both alive at the tagger's peak.
+  const ids = new Set<string>();
+  walkUsage(sources, options, (ref) => ids.add(ref.imageId));
+  return [...ids].sort(cmp);
 }
 
 /**
@@ -331,16 +365,22 @@ function nameSuffix(v: LaunchTemplateVersionRecord): string {
   return v.templateName ? `(${v.templateName}) ` : '';
 }
 
+/**
+ * Sorted, then equal neighbours dropped: the same result as keying every reference by its fields,
+ * without a 100k-entry map of key strings at the tagger's peak. Sorts `refs` in place.
+ */
 function dedupeAndSort(refs: UsageRef[]): UsageRef[] {
-  const seen = new Map<string, UsageRef>();
-  for (const r of refs) seen.set(JSON.stringify([r.imageId, r.kind, r.resourceId, r.detail]), r);
-  return [...seen.values()].sort(
-    (a, b) =>
-      cmp(a.imageId, b.imageId) ||
-      cmp(a.kind, b.kind) ||
-      cmp(a.resourceId, b.resourceId) ||
-      cmp(a.detail, b.detail),
-  );
+  const order = (a: UsageRef, b: UsageRef) =>
+    cmp(a.imageId, b.imageId) ||
+    cmp(a.kind, b.kind) ||
+    cmp(a.resourceId, b.resourceId) ||
+    cmp(a.detail, b.detail);
+  refs.sort(order);
+  const out: UsageRef[] = [];
+  for (const r of refs) {
+    if (out.length === 0 || order(out[out.length - 1]!, r) !== 0) out.push(r);
+  }
+  return out;
 }
 
 /** Code-unit order, not locale order: the same on every machine. */

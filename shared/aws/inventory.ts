@@ -123,6 +123,7 @@ export async function readImageInventory(
 
 async function readOwnedImages(clients: AwsClients, region: string, accountId: string): Promise<Image[]> {
   const images: Image[] = [];
+  const intern = internPool();
   const pages = paginateDescribeImages(
     { client: clients.ec2 },
     // IncludeDisabled: a disabled AMI is still registered and still holds its snapshots. Left out (the
@@ -130,19 +131,33 @@ async function readOwnedImages(clients: AwsClients, region: string, accountId: s
     { Owners: ['self'], MaxResults: 1000, IncludeDeprecated: true, IncludeDisabled: true },
   );
   for await (const page of pages) {
-    for (const i of page.Images ?? []) images.push(toImage(i, region, accountId));
+    for (const i of page.Images ?? []) images.push(toImage(i, region, accountId, intern));
   }
   return images;
 }
 
-function toImage(i: SdkImage, region: string, accountId: string): Image {
-  const ownerId = i.OwnerId ?? '';
+/**
+ * One string per distinct value of a field that repeats across records (owner, state): the parser
+ * makes a fresh copy for every record, which at 100k AMIs + 100k instances is MBs of duplicates.
+ */
+function internPool(): (value: string) => string {
+  const pool = new Map<string, string>();
+  return (value) => {
+    const known = pool.get(value);
+    if (known !== undefined) return known;
+    pool.set(value, value);
+    return value;
+  };
+}
+
+function toImage(i: SdkImage, region: string, accountId: string, intern: (v: string) => string): Image {
+  const ownerId = i.OwnerId === accountId ? accountId : intern(i.OwnerId ?? '');
   const image: Image = {
     id: i.ImageId ?? '',
     region,
     ownerId,
     ownedBySelf: ownerId !== '' && ownerId === accountId,
-    state: i.State ?? 'unknown',
+    state: intern(i.State ?? 'unknown'),
     tags: tagsFromList(i.Tags),
     snapshotIds: (i.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : [])),
     // EC2 answers "disabled", "enabled-with-cooldown", "enabled-without-cooldown"; anything but an
@@ -162,6 +177,9 @@ function toImage(i: SdkImage, region: string, accountId: string): Image {
 
 async function readInstances(clients: AwsClients): Promise<InstanceRecord[]> {
   const out: InstanceRecord[] = [];
+  // Many instances run from one AMI: one string per AMI id rather than per instance.
+  const internImageId = internPool();
+  const internState = internPool();
   const pages = paginateDescribeInstances(
     { client: clients.ec2 },
     { Filters: [{ Name: 'instance-state-name', Values: LIVE_INSTANCE_STATES }], MaxResults: 1000 },
@@ -173,8 +191,8 @@ async function readInstances(clients: AwsClients): Promise<InstanceRecord[]> {
         // empty id, which the usage index reports as unresolved (so cleanup refuses), never dropped.
         out.push({
           id: i.InstanceId || '(instance without an id)',
-          imageId: i.ImageId ?? '',
-          state: i.State?.Name ?? 'unknown',
+          imageId: internImageId(i.ImageId ?? ''),
+          state: internState(i.State?.Name ?? 'unknown'),
         });
       }
     }
@@ -389,12 +407,13 @@ async function readImagesById(
     const batch = ids.slice(i, i + FILTER_VALUES_MAX);
     try {
       const found: Image[] = [];
+      const intern = internPool();
       const pages = paginateDescribeImages(
         { client: clients.ec2 },
         { Filters: [{ Name: 'image-id', Values: batch }], IncludeDeprecated: true, MaxResults: 1000 },
       );
       for await (const page of pages) {
-        for (const img of page.Images ?? []) found.push(toImage(img, region, accountId));
+        for (const img of page.Images ?? []) found.push(toImage(img, region, accountId, intern));
       }
       out.push(...found);
       const foundIds = new Set(found.map((f) => f.id));

@@ -57,6 +57,13 @@ export function planTagging(input: { images: Image[]; usage: UsageIndex; now: Da
   const foreignInUse: ForeignImageInUse[] = [];
   const decisions: TaggingDecision[] = [];
   const seen = new Set<string>();
+  // Reasons that do not depend on the image are built once: at 100k AMIs, one copy per decision
+  // was several MB of identical strings in the plan.
+  const notInUseReason = `not in use: LastUsedRuntime set to ${value}, LastUsed left as it was`;
+  const unresolvedReason =
+    `not in use as far as this run could tell, but ${usage.unresolved.length} usage reference(s) ` +
+    `could not be resolved and could point at it: LastUsedRuntime not refreshed, LastUsed left as it was`;
+  const stateReasons = new Map<string, string>();
 
   for (const image of [...images].sort((a, b) => cmp(a.id, b.id))) {
     if (seen.has(image.id)) continue; // a page read twice: one decision per AMI
@@ -81,11 +88,12 @@ export function planTagging(input: { images: Image[]; usage: UsageIndex; now: Da
       continue;
     }
     if (!TAGGABLE_IMAGE_STATES.has(image.state)) {
-      decisions.push({
-        imageId: image.id,
-        action: 'skip',
-        reason: `state ${image.state}: only available and pending AMIs are tagged`,
-      });
+      let reason = stateReasons.get(image.state);
+      if (reason === undefined) {
+        reason = `state ${image.state}: only available and pending AMIs are tagged`;
+        stateReasons.set(image.state, reason);
+      }
+      decisions.push({ imageId: image.id, action: 'skip', reason });
       continue;
     }
     if (inUse) {
@@ -100,20 +108,10 @@ export function planTagging(input: { images: Image[]; usage: UsageIndex; now: Da
       // LastUsedRuntime vouches that LastUsed was up to date as of this run. With a reference this
       // run could not resolve, any AMI may be the one in use through it, and its LastUsed was not
       // refreshed: stamping LastUsedRuntime anyway would let cleanup trust a stale LastUsed.
-      decisions.push({
-        imageId: image.id,
-        action: 'skip',
-        reason:
-          `not in use as far as this run could tell, but ${usage.unresolved.length} usage reference(s) ` +
-          `could not be resolved and could point at it: LastUsedRuntime not refreshed, LastUsed left as it was`,
-      });
+      decisions.push({ imageId: image.id, action: 'skip', reason: unresolvedReason });
     } else {
       runtime.push(image.id);
-      decisions.push({
-        imageId: image.id,
-        action: 'tag-runtime',
-        reason: `not in use: LastUsedRuntime set to ${value}, LastUsed left as it was`,
-      });
+      decisions.push({ imageId: image.id, action: 'tag-runtime', reason: notInUseReason });
     }
   }
 
