@@ -2,36 +2,12 @@
  * applyCleanup's ordering and failure rules, with a scripted EC2 client: the parts the sandbox
  * cannot show (it does not implement DescribeImageReferences).
  */
-import { EC2Client } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from '@jest/globals';
 
-import type { AwsClients } from '../../shared/aws/clients';
 import { applyCleanup, type PlannedDeletion } from '../../shared/aws/cleanup';
 import type { Image } from '../../shared/domain';
 
-type Call = { action: string; input: Record<string, unknown> };
-
-function fakeClients(answer: (call: Call) => unknown): { clients: AwsClients; calls: Call[] } {
-  const calls: Call[] = [];
-  // A real client (the SDK's paginators insist on one) whose send never leaves the process.
-  const ec2 = new EC2Client({
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-  const send = async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
-    const call = { action: command.constructor.name.replace(/Command$/, ''), input: command.input };
-    calls.push(call);
-    const result = answer(call);
-    if (result instanceof Error) throw result;
-    return result ?? {};
-  };
-  ec2.send = send as unknown as EC2Client['send'];
-  return { clients: { region: 'eu-west-1', ec2 } as unknown as AwsClients, calls };
-}
-
-function awsError(name: string): Error {
-  return Object.assign(new Error(`${name} message`), { name });
-}
+import { awsError, fakeClients } from './scripted-ec2';
 
 function deletion(id: string, snapshotIds: string[]): PlannedDeletion {
   const image: Image = {

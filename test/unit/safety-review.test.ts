@@ -2,40 +2,16 @@
  * Safety review of the AMI deletion path: each test pins down one way an AMI or snapshot could be
  * deleted when it should not be, or a tag could vouch for something the run did not see.
  */
-import { EC2Client } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 
-import type { AwsClients } from '../../shared/aws/clients';
 import { applyCleanup, type PlannedDeletion } from '../../shared/aws/cleanup';
 import { taggerWrites } from '../../shared/aws/tagging';
 import type { Image } from '../../shared/domain';
 import { planTagging } from '../../shared/plan/tagging';
 import { NOW, image, usageOf } from './plan/fixtures';
 
-type Call = { action: string; input: Record<string, unknown> };
-
-/** A real EC2 client (the paginators insist on one) whose send is scripted and never leaves the process. */
-function fakeClients(answer: (call: Call) => unknown): { clients: AwsClients; calls: Call[] } {
-  const calls: Call[] = [];
-  const ec2 = new EC2Client({
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-  const send = async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
-    const call = { action: command.constructor.name.replace(/Command$/, ''), input: command.input };
-    calls.push(call);
-    const result = answer(call);
-    if (result instanceof Error) throw result;
-    return result ?? {};
-  };
-  ec2.send = send as unknown as EC2Client['send'];
-  return { clients: { region: 'eu-west-1', ec2 } as unknown as AwsClients, calls };
-}
-
-function awsError(name: string): Error {
-  return Object.assign(new Error(`${name} message`), { name });
-}
+import { awsError, fakeClients, type Call } from './scripted-ec2';
 
 /** A planned deletion; `imageSnapshots` is every snapshot behind the AMI, `owned` the ones the plan gave it. */
 function deletion(id: string, imageSnapshots: string[], owned: string[] = imageSnapshots): PlannedDeletion {

@@ -1,0 +1,28 @@
+/** A scripted EC2 client for unit tests of the AWS adapters: nothing leaves the process. */
+import { EC2Client } from '@aws-sdk/client-ec2';
+import type { AwsClients } from '../../shared/aws/clients';
+
+export type Call = { action: string; input: Record<string, unknown> };
+
+/** A real EC2 client (the SDK's paginators insist on one) whose send answers from `answer`. */
+export function fakeClients(answer: (call: Call) => unknown): { clients: AwsClients; calls: Call[] } {
+  const calls: Call[] = [];
+  const ec2 = new EC2Client({
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  const send = async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+    const call = { action: command.constructor.name.replace(/Command$/, ''), input: command.input };
+    calls.push(call);
+    const result = answer(call);
+    if (result instanceof Error) throw result;
+    return result ?? {};
+  };
+  ec2.send = send as unknown as EC2Client['send'];
+  return { clients: { region: 'eu-west-1', ec2 } as unknown as AwsClients, calls };
+}
+
+/** An error shaped like the SDK's service exceptions (the code is the name). */
+export function awsError(name: string): Error {
+  return Object.assign(new Error(`${name} message`), { name });
+}
