@@ -89,6 +89,13 @@ export interface TaggerSize {
   naive: boolean;
 }
 
+/**
+ * The tagger's memory target (issue 5): its children start with the heap limits Lambda's Node.js
+ * runtime gives a function of this size (bench/child.ts lambdaHeapFlags), so "peak RSS" is what a
+ * 256 MB tagger would use. Without those limits V8 lets garbage pile up far past what is live.
+ */
+export const TAGGER_TARGET_MB = 256;
+
 /** The real tagger (and the naive one) on one account size, under EC2's buckets at their real rate. */
 export async function taggerScenario(size: TaggerSize, model: ModelOptions): Promise<JobRow[]> {
   const rows: JobRow[] = [];
@@ -101,7 +108,9 @@ export async function taggerScenario(size: TaggerSize, model: ModelOptions): Pro
         // The naive variant's serial CreateTags would take N/10 seconds at EC2's rate: it runs
         // unthrottled here, and its simulated time (the replay) still applies EC2's buckets.
         if (kind === 'tagger') applyThrottleModel(sandbox, { latencyMs: model.latencyMs });
-        const child = await runInChild({ kind, now: BENCH_NOW } as ChildTask, sandbox.env(REGION));
+        const child = await runInChild({ kind, now: BENCH_NOW } as ChildTask, sandbox.env(REGION), {
+          memoryMb: TAGGER_TARGET_MB,
+        });
         const bound = taggerLowerBound(account.shape);
         const notes: string[] = [];
         const inUse = child.runs[0]?.summary.counts.inUse;

@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/tagger-memory.ts [--images N] [--instances N] [--heap-cap MB]` (default 100k + 100k)
+ * `npx tsx bench/tagger-memory.ts [--images N] [--instances N] [--heap-cap MB] [--lambda-memory MB]`
  *
  * The tagger's peak memory on its own, in the same child process and seed as `npm run bench`'s
  * tagger rows, without the rest of `--full` (minutes instead of ten) and without the throttle model
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
       images: { type: 'string', default: '100000' },
       instances: { type: 'string', default: '100000' },
       'heap-cap': { type: 'string' },
+      'lambda-memory': { type: 'string' },
     },
   });
   const images = Number(values.images);
@@ -34,14 +35,23 @@ async function main(): Promise<void> {
   if (cap !== undefined && !/^[1-9]\d*$/.test(cap)) {
     throw new Error(`--heap-cap must be a whole number of megabytes (--max-old-space-size), got '${cap}'`);
   }
+  const lambdaMemory = values['lambda-memory'];
+  if (lambdaMemory !== undefined && !/^[1-9]\d*$/.test(lambdaMemory)) {
+    throw new Error(`--lambda-memory must be a whole number of megabytes, got '${lambdaMemory}'`);
+  }
   const sandbox = await startSandbox();
   try {
     seedTaggerAccount(sandbox, images, instances, new Date(BENCH_NOW));
     const env = { ...sandbox.env(REGION), ...(cap ? { NODE_OPTIONS: `--max-old-space-size=${cap}` } : {}) };
-    const child = await runInChild({ kind: 'tagger', now: BENCH_NOW }, env);
+    const child = await runInChild(
+      { kind: 'tagger', now: BENCH_NOW },
+      env,
+      lambdaMemory ? { memoryMb: Number(lambdaMemory) } : {},
+    );
     const s = child.runs[0]!.summary;
     console.log(
-      `tagger ${images} AMIs + ${instances} instances${cap ? ` (heap cap ${cap} MB)` : ''}: peak RSS ${mb(child.peakRss)} MB, peak heap ` +
+      `tagger ${images} AMIs + ${instances} instances${cap ? ` (heap cap ${cap} MB)` : ''}` +
+        `${lambdaMemory ? ` (Lambda heap limits for ${lambdaMemory} MB)` : ''}: peak RSS ${mb(child.peakRss)} MB, peak heap ` +
         `${mb(child.peakHeapUsed)} MB, RSS before the job ${mb(child.baselineRss)} MB, ` +
         `${Math.round(child.wallMs)} ms, inUse ${s.counts.inUse}, taggedRuntime ${s.counts.taggedRuntime}, ` +
         `${s.failures.length} failures`,
