@@ -2,7 +2,7 @@
  * Turning the sandbox's request log into the benchmark's figures: requests per action, throttling
  * errors met, and the simulated wall time under EC2's token buckets.
  */
-import type { ThrottleSpec } from '../sandbox/faults';
+import { TokenBuckets, type ThrottleSpec } from '../sandbox/faults';
 import type { RequestEntry } from '../sandbox/requests';
 import { THROTTLE_CODES } from './throttle-model';
 
@@ -36,36 +36,27 @@ export function requestFigures(entries: readonly RequestEntry[]): RequestFigures
 
 /**
  * Simulated wall time: the job's answered requests, in the order they reached the endpoint, replayed
- * by one ideal client that waits for a token instead of being refused, each request taking
- * `latencyMs`. Serial on purpose: the jobs read a few Describe APIs side by side, so this slightly
- * overstates their time, never understates it. Deterministic, so 100k-resource runs and the naive
- * variant can be judged against a 20-minute schedule without waiting 20 minutes.
+ * by one ideal client that waits for its tokens instead of being refused, each request taking
+ * `latencyMs`. The buckets are the sandbox's own (TokenBuckets), so the replay charges what the live
+ * model charges: request buckets, the unpaginated Describe bucket when a call had neither MaxResults
+ * nor a filter, and resource buckets by each request's logged instance count. Serial on purpose: the
+ * jobs read a few Describe APIs side by side, so this slightly overstates their time, never
+ * understates it. Deterministic, so 100k-resource runs and the naive variant can be judged against a
+ * 20-minute schedule without waiting 20 minutes. A bucket that never refills (refill 0) and is empty
+ * makes the time Infinity: the work could not be done.
  */
 export function simulatedMs(
   entries: readonly RequestEntry[],
   specs: readonly ThrottleSpec[],
   latencyMs: number,
 ): number {
-  const buckets = new Map<string, { tokens: number; at: number; spec: ThrottleSpec }>();
+  const buckets = new TokenBuckets(specs);
   let t = 0;
   for (const e of entries) {
     if (e.errorCode !== undefined && THROTTLE_CODES.has(e.errorCode)) continue;
-    const spec = specs.find(
-      (s) =>
-        (s.service === undefined || s.service === e.service) &&
-        (s.action === undefined || s.action === e.action) &&
-        (s.actions === undefined || s.actions.includes(e.action)),
-    );
-    if (spec) {
-      const key = spec.shared ? `${e.region}` : `${e.region}:${e.service}:${e.action}`;
-      const b = buckets.get(key) ?? { tokens: spec.burst, at: t, spec };
-      let tokens = Math.min(spec.burst, b.tokens + ((t - b.at) / 1000) * spec.refillPerSecond);
-      if (tokens < 1) {
-        t += ((1 - tokens) / spec.refillPerSecond) * 1000;
-        tokens = 1;
-      }
-      buckets.set(key, { tokens: tokens - 1, at: t, spec });
-    }
+    t += buckets.waitMs(e, t);
+    if (!Number.isFinite(t)) return t;
+    buckets.admit(e, t);
     t += latencyMs;
   }
   return t;

@@ -19,7 +19,7 @@ import {
   type CleanupSize,
   type TaggerSize,
 } from './scenarios';
-import { EC2_BUCKETS } from './throttle-model';
+import { describeThrottleModel } from './throttle-model';
 
 interface Plan {
   tagger: TaggerSize[];
@@ -127,13 +127,12 @@ async function main(): Promise<number> {
     bundles = measureBundles(process.cwd(), values.quick ? 2 : 5);
   }
 
-  const b = EC2_BUCKETS;
   const partial: Omit<BenchResults, 'checks'> = {
     mode,
     startedAt: new Date().toISOString(),
     model: {
       latencyMs,
-      buckets: `EC2 per API: Describe* ${b.nonMutating.burst}/${b.nonMutating.refillPerSecond}s, CreateTags ${b.createTags.burst}/${b.createTags.refillPerSecond}s, other mutating ${b.mutating.burst}/${b.mutating.refillPerSecond}s`,
+      buckets: describeThrottleModel(),
     },
     jobs,
     cleanup,

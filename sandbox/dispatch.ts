@@ -25,10 +25,48 @@ interface Decoded {
   /** Whether the request names this id anywhere (for resource-bound faults). */
   mentions: (id: string) => boolean;
   params?: FormParams;
+  /** Top-level parameter -> member count, for the token buckets and the request log. */
+  sizes: Record<string, number>;
 }
 
 function isJson(handler: ServiceHandler): handler is JsonServiceHandler {
   return handler.protocol === 'json1.0' || handler.protocol === 'json1.1';
+}
+
+/**
+ * Query-protocol parameters by top-level name with their member counts: `InstanceId.1..N` (EC2) and
+ * `Tags.member.1..N` (AWS query) count N, a scalar counts 1. Action and Version are left out: every
+ * request has them. EC2's resource buckets charge per member (one token per instance).
+ */
+export function formSizes(params: FormParams): Record<string, number> {
+  const members = new Map<string, Set<string>>();
+  for (const key of params.keys()) {
+    const parts = key.split('.');
+    const name = parts[0]!;
+    if (name === 'Action' || name === 'Version') continue;
+    let set = members.get(name);
+    if (!set) members.set(name, (set = new Set()));
+    const index = parts[1] === 'member' ? parts[2] : parts[1];
+    set.add(index !== undefined && /^\d+$/.test(index) ? index : '');
+  }
+  const out: Record<string, number> = {};
+  for (const [name, set] of members) out[name] = set.has('') ? 1 : set.size;
+  return out;
+}
+
+/** The JSON protocols' top-level members: an array counts its length, anything else 1. */
+function jsonSizes(body: string): Record<string, number> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body || '{}');
+  } catch {
+    return {};
+  }
+  const out: Record<string, number> = {};
+  if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+    for (const [k, v] of Object.entries(parsed)) out[k] = Array.isArray(v) ? v.length : 1;
+  }
+  return out;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -56,7 +94,7 @@ export function createDispatcher(
     if (isJson(handler)) {
       const target = headers['x-amz-target'];
       const action = parseJsonTarget(Array.isArray(target) ? target[0] : target, handler.targetPrefix);
-      return { action, mentions: (id) => body.includes(JSON.stringify(id)) };
+      return { action, mentions: (id) => body.includes(JSON.stringify(id)), sizes: jsonSizes(body) };
     }
     const params = parseForm(body);
     const action = params.get('Action');
@@ -65,7 +103,7 @@ export function createDispatcher(
       for (const value of params.values()) if (value === id) return true;
       return false;
     };
-    return { action, mentions, params };
+    return { action, mentions, params, sizes: formSizes(params) };
   }
 
   return {
@@ -83,7 +121,13 @@ export function createDispatcher(
         return errorReply(undefined, error, requestId);
       }
       const handler = byScope.get(scope.service);
-      const record = (action: string, reply: HttpReply, errorCode: string | undefined, injected: boolean) =>
+      const record = (
+        action: string,
+        reply: HttpReply,
+        errorCode: string | undefined,
+        injected: boolean,
+        params?: Record<string, number>,
+      ) =>
         log.record({
           service: scope.service,
           action,
@@ -91,6 +135,7 @@ export function createDispatcher(
           status: reply.status,
           errorCode,
           injected,
+          ...(params ? { params } : {}),
         });
       if (!handler) {
         const reply = errorReply(
@@ -103,20 +148,23 @@ export function createDispatcher(
       }
 
       let action = '?';
+      let sizes: Record<string, number> | undefined;
       try {
         const decoded = decode(handler, headers, body);
         action = decoded.action;
+        sizes = decoded.sizes;
         const hit = faults.check({
           service: scope.service,
           action,
           region: scope.region,
           mentions: decoded.mentions,
+          params: sizes,
         });
         if (hit) {
           if (hit.delayMs > 0) await sleep(hit.delayMs);
           if (hit.code) {
             const reply = errorReply(handler, new SandboxError(hit.code, hit.message, hit.status), requestId);
-            record(action, reply, hit.code, true);
+            record(action, reply, hit.code, true, sizes);
             return reply;
           }
         }
@@ -147,7 +195,7 @@ export function createDispatcher(
             requestId,
           );
         }
-        record(action, reply, undefined, false);
+        record(action, reply, undefined, false, sizes);
         return reply;
       } catch (thrown) {
         const error =
@@ -160,7 +208,7 @@ export function createDispatcher(
               );
         if (!(thrown instanceof SandboxError)) console.error(thrown);
         const reply = errorReply(handler, error, requestId);
-        record(action, reply, error.code, false);
+        record(action, reply, error.code, false, sizes);
         return reply;
       }
     },

@@ -37,7 +37,7 @@ export interface ThrottleSpec {
   /** One action, or several (see `shared`); every action of the service when both are omitted. */
   action?: string;
   actions?: string[];
-  /** Bucket size: this many requests may go at once. */
+  /** Bucket size: this many tokens may be spent at once. */
   burst: number;
   /** Tokens added per second. */
   refillPerSecond: number;
@@ -48,6 +48,19 @@ export interface ThrottleSpec {
   shared?: boolean;
   /** Default: RequestLimitExceeded for ec2, Throttling otherwise. */
   code?: string;
+  /**
+   * What a request costs. Omitted: one token (a request bucket). A list parameter's name: one token
+   * per member of that list in the request, e.g. 'InstanceId' counts InstanceId.1..N (EC2's
+   * resource buckets, such as StartInstances' one token per instance).
+   */
+  costPer?: string;
+  /**
+   * Only requests that carry none of these parameters, e.g. ['MaxResults', 'NextToken', 'Filter']
+   * for EC2's "unfiltered and unpaginated" Describe bucket.
+   */
+  unlessParams?: string[];
+  /** Only requests that carry at least one of these parameters (the paginated/filtered case). */
+  ifAnyParam?: string[];
 }
 
 export interface FaultHit {
@@ -57,17 +70,129 @@ export interface FaultHit {
   delayMs: number;
 }
 
-export interface RequestFacts {
+/** What the token buckets look at: the request's service, action, region and parameter sizes. */
+export interface BucketRequest {
   service: string;
   action: string;
   region: string;
+  /**
+   * The request's top-level parameters with their member counts: a scalar counts 1, a list its
+   * members (`InstanceId.1..100` -> InstanceId: 100, `Tags.member.1..3` -> Tags: 3). Absent: none known.
+   */
+  params?: Readonly<Record<string, number>>;
+}
+
+export interface RequestFacts extends BucketRequest {
   mentions: (id: string) => boolean;
 }
 
-interface Bucket {
-  spec: ThrottleSpec;
-  /** Tokens per bucket key (region + action, or region only when shared). */
-  tokens: Map<string, { tokens: number; at: number }>;
+/** Whether a bucket spec applies to a request (service, action(s) and parameter conditions). */
+export function bucketApplies(spec: ThrottleSpec, request: BucketRequest): boolean {
+  if (spec.service !== undefined && spec.service !== request.service) return false;
+  if (spec.action !== undefined && spec.action !== request.action) return false;
+  if (spec.actions !== undefined && !spec.actions.includes(request.action)) return false;
+  const has = (name: string) => (request.params?.[name] ?? 0) > 0;
+  if (spec.unlessParams?.some(has)) return false;
+  if (spec.ifAnyParam !== undefined && !spec.ifAnyParam.some(has)) return false;
+  return true;
+}
+
+/** Tokens a request takes from a bucket: 1, or the size of the spec's `costPer` list. */
+export function requestCost(spec: ThrottleSpec, request: BucketRequest): number {
+  return spec.costPer === undefined ? 1 : (request.params?.[spec.costPer] ?? 0);
+}
+
+/** Float slack so that waiting exactly `waitMs` is always enough to be admitted. */
+const EPSILON = 1e-9;
+
+/**
+ * EC2's token buckets, with the clock passed in: the sandbox admits live requests with it and the
+ * benchmark replays a request log through the same code (bench/measure.ts simulatedMs).
+ *
+ * A request must be covered by every bucket that applies to it (a request bucket, and for
+ * Start/Stop/Run/TerminateInstances also a resource bucket). It is admitted only when all of them
+ * hold its cost, and then takes from all; a request one bucket refuses takes nothing from the
+ * others. AWS says only that either bucket can throttle the request; all-or-nothing is the choice
+ * that does not make a refused request cost the client capacity it never used.
+ *
+ * A cost above the bucket's size (e.g. 1500 instances in one StartInstances, bucket 1000) would
+ * never fit a strict bucket and the request would be refused forever. EC2 says a full resource
+ * bucket lets you "immediately launch 1000 instances, using any number of API requests", so here
+ * such a request is admitted once the bucket is full and leaves it in debt (negative): the next
+ * requests wait until the refill has paid it back, which keeps the long-run rate EC2 publishes.
+ */
+export class TokenBuckets {
+  private readonly specs: ThrottleSpec[] = [];
+  /** Per spec: tokens per bucket key (region + service + action, or region only when shared). */
+  private readonly levels = new Map<ThrottleSpec, Map<string, { tokens: number; at: number }>>();
+
+  constructor(specs: readonly ThrottleSpec[] = []) {
+    for (const spec of specs) this.add(spec);
+  }
+
+  add(spec: ThrottleSpec): void {
+    if (!(spec.burst > 0) || !(spec.refillPerSecond >= 0)) {
+      throw new Error(
+        `sandbox throttle ${spec.service ?? '*'}:${spec.action ?? spec.actions?.join(',') ?? '*'}: burst must be > 0 and refillPerSecond >= 0, got ${spec.burst} and ${spec.refillPerSecond}`,
+      );
+    }
+    this.specs.push(spec);
+    this.levels.set(spec, new Map());
+  }
+
+  clear(): void {
+    this.specs.length = 0;
+    this.levels.clear();
+  }
+
+  get size(): number {
+    return this.specs.length;
+  }
+
+  /**
+   * Admits the request at `nowMs` and takes its cost from every bucket that applies; or, when one
+   * of them cannot cover it, takes nothing and returns that bucket's spec.
+   */
+  admit(request: BucketRequest, nowMs: number): ThrottleSpec | undefined {
+    const charges = this.charges(request, nowMs);
+    for (const c of charges) {
+      if (c.tokens + EPSILON < c.needed) {
+        // Refused: the refill so far is kept (it happened), nothing is taken.
+        for (const x of charges) x.level.set(x.key, { tokens: x.tokens, at: nowMs });
+        return c.spec;
+      }
+    }
+    for (const c of charges) c.level.set(c.key, { tokens: c.tokens - c.cost, at: nowMs });
+    return undefined;
+  }
+
+  /** Milliseconds from `nowMs` until `admit` would let the request through (Infinity: never). */
+  waitMs(request: BucketRequest, nowMs: number): number {
+    let wait = 0;
+    for (const c of this.charges(request, nowMs)) {
+      const missing = c.needed - c.tokens;
+      if (missing <= EPSILON) continue;
+      const refill = c.spec.refillPerSecond;
+      wait = Math.max(wait, refill > 0 ? (missing / refill) * 1000 : Number.POSITIVE_INFINITY);
+    }
+    return wait;
+  }
+
+  private charges(request: BucketRequest, nowMs: number) {
+    const out = [];
+    for (const spec of this.specs) {
+      if (!bucketApplies(spec, request)) continue;
+      const level = this.levels.get(spec)!;
+      const key = spec.shared ? request.region : `${request.region}:${request.service}:${request.action}`;
+      const current = level.get(key) ?? { tokens: spec.burst, at: nowMs };
+      const elapsed = Math.max(0, nowMs - current.at);
+      const tokens = Math.min(spec.burst, current.tokens + (elapsed / 1000) * spec.refillPerSecond);
+      const cost = requestCost(spec, request);
+      // A cost above the bucket's size needs a full bucket (see the class comment).
+      out.push({ spec, level, key, tokens, cost, needed: Math.min(cost, spec.burst) });
+    }
+    return out;
+  }
 }
 
 /** Latency added to every matching request, e.g. to model a real endpoint's round trip. */
@@ -75,7 +200,7 @@ export type Latency = number | ((request: { service: string; action: string; reg
 
 export class Faults {
   private readonly faults: Fault[] = [];
-  private readonly buckets: Bucket[] = [];
+  private readonly buckets = new TokenBuckets();
   private nextId = 1;
   private latency: Latency = 0;
 
@@ -96,9 +221,12 @@ export class Faults {
     if (index >= 0) this.faults.splice(index, 1);
   }
 
-  /** A token bucket per service:action: when empty, requests are refused with a throttling error. */
+  /**
+   * A token bucket per service:action (or shared, or per resource: see ThrottleSpec): when a request
+   * does not fit, it is refused with a throttling error. See TokenBuckets for how buckets combine.
+   */
   throttle(spec: ThrottleSpec): void {
-    this.buckets.push({ spec, tokens: new Map() });
+    this.buckets.add(spec);
   }
 
   /** Adds this delay (ms, or a function of the request) to every request; 0 turns it off. */
@@ -109,7 +237,7 @@ export class Faults {
   /** Removes every fault, throttle and the latency. */
   clear(): void {
     this.faults.length = 0;
-    this.buckets.length = 0;
+    this.buckets.clear();
     this.latency = 0;
   }
 
@@ -144,17 +272,10 @@ export class Faults {
   }
 
   private throttled(request: RequestFacts): { code: string; status: number; message: string } | undefined {
-    for (const bucket of this.buckets) {
-      const { spec } = bucket;
-      if (spec.service !== undefined && spec.service !== request.service) continue;
-      if (spec.action !== undefined && spec.action !== request.action) continue;
-      if (spec.actions !== undefined && !spec.actions.includes(request.action)) continue;
-      const key = spec.shared ? request.region : `${request.region}:${request.service}:${request.action}`;
-      if (this.take(bucket, key)) continue;
-      const code = spec.code ?? (request.service === 'ec2' ? 'RequestLimitExceeded' : 'Throttling');
-      return { code, status: defaultStatusFor(code), message: 'Request limit exceeded.' };
-    }
-    return undefined;
+    const refused = this.buckets.admit(request, this.now());
+    if (!refused) return undefined;
+    const code = refused.code ?? (request.service === 'ec2' ? 'RequestLimitExceeded' : 'Throttling');
+    return { code, status: defaultStatusFor(code), message: 'Request limit exceeded.' };
   }
 
   private matches(fault: Fault, request: RequestFacts): boolean {
@@ -164,18 +285,5 @@ export class Faults {
       (fault.region === undefined || fault.region === request.region) &&
       (fault.resourceId === undefined || request.mentions(fault.resourceId))
     );
-  }
-
-  private take(bucket: Bucket, key: string): boolean {
-    const now = this.now();
-    const { burst, refillPerSecond } = bucket.spec;
-    const current = bucket.tokens.get(key) ?? { tokens: burst, at: now };
-    const tokens = Math.min(burst, current.tokens + ((now - current.at) / 1000) * refillPerSecond);
-    if (tokens < 1) {
-      bucket.tokens.set(key, { tokens, at: now });
-      return false;
-    }
-    bucket.tokens.set(key, { tokens: tokens - 1, at: now });
-    return true;
   }
 }

@@ -9,6 +9,11 @@ export interface RequestEntry {
   errorCode?: string;
   /** True when the answer came from the fault injector or the throttle model. */
   injected: boolean;
+  /**
+   * Top-level parameters with their member counts (InstanceId: 100 for a StartInstances of 100
+   * instances; MaxResults: 1), so a replay can charge resource buckets and tell paginated calls apart.
+   */
+  params?: Record<string, number>;
 }
 
 export class RequestLog {
