@@ -12,6 +12,7 @@ import type { CleanupRefusedDetail, RunFailure, RunSummaryDetail } from '../even
 import type { LaunchPermissionsRead } from '../launch-permissions';
 import {
   DEFAULT_CLEANUP_SETTINGS,
+  mergeCleanupRounds,
   planCleanup,
   type CleanupInput,
   type CleanupPlan,
@@ -89,6 +90,12 @@ export async function planCleanupCheckingSharing(
     if (read.size < wanted.length) incomplete = true;
     plan = planCleanup({ ...input, launchPermissions });
   }
+  return { plan, launchPermissions, failures: launchPermissionFailures(launchPermissions), incomplete };
+}
+
+function launchPermissionFailures(
+  launchPermissions: ReadonlyMap<string, LaunchPermissionsRead>,
+): RunFailure[] {
   const failures: RunFailure[] = [];
   for (const [id, r] of launchPermissions) {
     if (r.kind !== 'failed') continue;
@@ -98,7 +105,134 @@ export async function planCleanupCheckingSharing(
       message: `could not read its launch permissions: ${r.message}; the AMI was kept and the next run asks again`,
     });
   }
-  return { plan, launchPermissions, failures, incomplete };
+  return failures;
+}
+
+/**
+ * How many launch permissions a real run reads ahead of its deletions. Reading them all up front
+ * (up to the cap) spent a budget-limited run's time on AMIs it then did not reach, and the next run
+ * read them again: at 10k AMIs and a cap of 500, 500 reads a run for about 100 deletions. A round
+ * re-plans the whole inventory (about 0.2 s at 10k AMIs), so rounds are not made smaller than this.
+ */
+export const LAUNCH_PERMISSIONS_READ_AHEAD = 100;
+
+export interface CleanedInRounds extends CheckedCleanupPlan {
+  /** Every round's apply step, as one. */
+  applied: CleanupApplyResult;
+  /** Plans made (the last one found nothing more to read or delete, or time ran out). */
+  rounds: number;
+}
+
+export interface RoundOptions {
+  hasTime: () => boolean;
+  checkImageReferences: boolean;
+  log?: (line: Record<string, unknown>) => void;
+  readAhead?: number;
+}
+
+/**
+ * A real run: plan, read the launch permissions of the next few AMIs the plan would delete, plan
+ * again, delete what is now decided, and so on, until the plan has nothing left to read or delete or
+ * the time budget is spent. Between rounds the inventory is brought up to date with what the run did
+ * (CleanupInput.earlierRounds), so every deletion is decided by planCleanup over the account as it
+ * now is, and the run's reads stay within a round of its deletions. The returned plan merges the
+ * rounds (mergeCleanupRounds).
+ */
+export async function cleanInRounds(
+  clients: AwsClients,
+  input: Omit<CleanupInput, 'launchPermissions' | 'earlierRounds'>,
+  options: RoundOptions,
+): Promise<CleanedInRounds> {
+  const readAhead = options.readAhead ?? LAUNCH_PERMISSIONS_READ_AHEAD;
+  const launchPermissions = new Map<string, LaunchPermissionsRead>();
+  const held = new Map<string, string>();
+  let attempted = 0;
+  let images = input.images;
+  let snapshots = input.snapshots;
+  let checkImageReferences = options.checkImageReferences;
+  const rounds: CleanupPlan[] = [];
+  const results: CleanupApplyResult[] = [];
+  let incomplete = false;
+  for (;;) {
+    const plan = planCleanup({
+      ...input,
+      images,
+      snapshots,
+      launchPermissions,
+      earlierRounds: { attempted, held },
+    });
+    rounds.push(plan);
+    if (plan.refused) break;
+    const next = plan.launchPermissionsToRead.slice(0, readAhead);
+    const work = plan.deletions.length > 0 || plan.pendingSnapshotDeletions.length > 0;
+    if (!work && next.length === 0) break;
+    if (!options.hasTime()) {
+      incomplete = true;
+      break;
+    }
+    // This round's deletions and the next round's reads go side by side: different API buckets, and
+    // the next plan needs both.
+    const [applied, read] = await Promise.all([
+      work
+        ? applyCleanup(clients, plan, {
+            hasTime: options.hasTime,
+            checkImageReferences,
+            ...(options.log ? { log: options.log } : {}),
+          })
+        : undefined,
+      next.length > 0 ? readLaunchPermissions(clients, next, { hasTime: options.hasTime }) : undefined,
+    ]);
+    for (const [id, r] of read ?? []) launchPermissions.set(id, r);
+    if (applied) {
+      results.push(applied);
+      // Unsupported once is unsupported for the run: later rounds do not ask again.
+      if (applied.imageReferences !== 'checked') checkImageReferences = false;
+      const gone = new Set(applied.deregistered);
+      const what = new Map<string, string>();
+      for (const o of applied.outcomes) if (o.kind === 'image') what.set(o.resourceId, o.reason);
+      for (const d of plan.deletions) {
+        attempted += 1;
+        if (!gone.has(d.image.id)) held.set(d.image.id, what.get(d.image.id) ?? 'not reached');
+      }
+      // Whatever happened to these snapshots (deleted, deferred with their mark, failed), this run
+      // is done with them; a later run finds the marked ones again by their tag.
+      const touched = new Set([
+        ...plan.deletions.flatMap((d) => d.snapshotIds),
+        ...plan.pendingSnapshotDeletions.map((p) => p.snapshotId),
+      ]);
+      images = images.filter((i) => !gone.has(i.id));
+      snapshots = snapshots.filter((s) => !touched.has(s.id));
+    }
+    // Out of time in either: the AMIs not reached stay kept, and the next run carries on. Planning
+    // again would only put off the report.
+    if (applied?.incomplete || (read && read.size < next.length)) {
+      incomplete = true;
+      break;
+    }
+  }
+  return {
+    plan: mergeCleanupRounds(rounds),
+    launchPermissions,
+    failures: launchPermissionFailures(launchPermissions),
+    incomplete,
+    applied: mergeApplied(results, options.checkImageReferences),
+    rounds: rounds.length,
+  };
+}
+
+function mergeApplied(results: CleanupApplyResult[], checkImageReferences: boolean): CleanupApplyResult {
+  return {
+    deregistered: results.flatMap((r) => r.deregistered),
+    snapshotsDeleted: results.flatMap((r) => r.snapshotsDeleted),
+    snapshotsDeferred: results.flatMap((r) => r.snapshotsDeferred),
+    keptByReferences: results.flatMap((r) => r.keptByReferences),
+    failures: results.flatMap((r) => r.failures),
+    outcomes: results.flatMap((r) => r.outcomes),
+    imageReferences:
+      results.find((r) => r.imageReferences.startsWith('unknown'))?.imageReferences ??
+      (checkImageReferences ? 'checked' : 'off'),
+    incomplete: results.some((r) => r.incomplete),
+  };
 }
 
 export async function runCleanup(deps: JobDeps): Promise<CleanupResult> {
@@ -121,20 +255,24 @@ async function cleanRegion(deps: JobDeps, region: string): Promise<CleanupRegion
   if (inventory) {
     result.inventory = inventory;
     summary.accountId = inventory.accountId;
-    const usage = usageOf(inventory);
+    const input = {
+      images: inventory.images,
+      usage: usageOf(inventory),
+      snapshots: inventory.snapshots,
+      settings: cleanupSettingsFrom(deps.settings),
+      now: deps.now,
+    };
+    const hasTime = () => deps.budget.hasTimeFor();
     // Launch permissions are read in a dry run too: they are reads, and the report should say which
-    // AMIs a real run would keep as shared.
-    const checked = await planCleanupCheckingSharing(
-      clients,
-      {
-        images: inventory.images,
-        usage,
-        snapshots: inventory.snapshots,
-        settings: cleanupSettingsFrom(deps.settings),
-        now: deps.now,
-      },
-      () => deps.budget.hasTimeFor(),
-    );
+    // AMIs a real run would keep as shared. A real run reads them round by round, just ahead of its
+    // deletions.
+    const checked: CheckedCleanupPlan & { applied?: CleanupApplyResult } = dryRun
+      ? await planCleanupCheckingSharing(clients, input, hasTime)
+      : await cleanInRounds(clients, input, {
+          hasTime,
+          checkImageReferences: deps.settings.checkImageReferences,
+          log: deps.log,
+        });
     const plan = checked.plan;
     result.plan = plan;
     summary.failures.push(...checked.failures);
@@ -178,12 +316,8 @@ async function cleanRegion(deps: JobDeps, region: string): Promise<CleanupRegion
       });
     }
 
-    if (!dryRun) {
-      const applied = await applyCleanup(clients, plan, {
-        hasTime: () => deps.budget.hasTimeFor(),
-        checkImageReferences: deps.settings.checkImageReferences,
-        log: deps.log,
-      });
+    const applied = checked.applied;
+    if (applied) {
       result.applied = applied;
       for (const o of applied.outcomes) {
         logDecision(deps.log, {

@@ -140,6 +140,23 @@ export interface CleanupInput {
    * would be deleted and is not in here is kept; a failed read keeps it too.
    */
   launchPermissions?: ReadonlyMap<string, LaunchPermissionsRead>;
+  /**
+   * What earlier rounds of this same run did. A real run deletes in rounds (shared/jobs/cleanup.ts),
+   * reading launch permissions only a little ahead of its deletions; between rounds the AMIs it
+   * deregistered leave `images` and the snapshots it touched leave `snapshots`, as a fresh read
+   * would show them.
+   */
+  earlierRounds?: EarlierRounds;
+}
+
+export interface EarlierRounds {
+  /** AMIs this run already deregistered or tried to: each took one place under the cap. */
+  attempted: number;
+  /**
+   * AMIs an earlier round tried and left in place (a failed call, a reference found), with what
+   * happened: kept for the rest of the run, so their snapshots stay theirs; the next run re-plans them.
+   */
+  held: ReadonlyMap<string, string>;
 }
 
 /** Settings that cannot be what the operator meant; each message names the setting and what is expected. */
@@ -209,10 +226,21 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
       problem ? { imageId: image.id, action, reason, problem } : { imageId: image.id, action, reason },
     );
 
+  const held = input.earlierRounds?.held;
+
   // 1. Per-image rules, in an order that makes the first failing rule the most useful reason.
   for (const image of images) {
     if (isDuplicate(image)) {
       decide(image, 'skip', 'listed more than once by the inventory: not decided on until it is read once');
+      continue;
+    }
+    const heldBecause = held?.get(image.id);
+    if (heldBecause !== undefined) {
+      decide(
+        image,
+        'keep',
+        `tried earlier in this run and left in place (${heldBecause}); the next run re-plans it`,
+      );
       continue;
     }
     if (!image.ownedBySelf) {
@@ -371,7 +399,7 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
   capped.sort((a, b) => a.lastActivity.getTime() - b.lastActivity.getTime() || cmp(a.image.id, b.image.id));
   const chosen: Candidate[] = [];
   const launchPermissionsToRead: string[] = [];
-  let places = settings.maxDeletionsPerRun;
+  let places = Math.max(0, settings.maxDeletionsPerRun - (input.earlierRounds?.attempted ?? 0));
   for (const c of capped) {
     if (refused) {
       decide(
@@ -416,29 +444,84 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
   problems.push(...snapshotPlan.problems);
 
   const decisions = images.map((i) => decisionByImage.get(i)!);
-  const counts: CleanupCounts = {
-    images: decisions.length,
-    delete: decisions.filter((d) => d.action === 'delete').length,
-    keep: decisions.filter((d) => d.action === 'keep').length,
-    skip: decisions.filter((d) => d.action === 'skip').length,
-    defer: decisions.filter((d) => d.action === 'defer').length,
-    snapshotsToDelete: snapshotPlan.deletions.reduce((n, d) => n + d.snapshotIds.length, 0),
-    pendingSnapshotsToDelete: snapshotPlan.pending.length,
-    snapshotsKept: snapshotPlan.decisions.filter((d) => d.action !== 'delete').length,
-    problems: problems.length,
-    keptShared: keptShared.size,
-  };
-  const plan: CleanupPlan = {
+  const plan: Omit<CleanupPlan, 'counts'> = {
     deletions: snapshotPlan.deletions,
     pendingSnapshotDeletions: snapshotPlan.pending,
     decisions,
     snapshotDecisions: snapshotPlan.decisions,
     problems: problems.sort((a, b) => cmp(a.resourceId, b.resourceId) || cmp(a.tag, b.tag)),
     launchPermissionsToRead,
-    counts,
   };
   if (refused) plan.refused = refused;
-  return plan;
+  return { ...plan, counts: countPlan(plan, keptShared.size) };
+}
+
+function countPlan(plan: Omit<CleanupPlan, 'counts'>, keptShared: number): CleanupCounts {
+  const { decisions } = plan;
+  return {
+    images: decisions.length,
+    delete: decisions.filter((d) => d.action === 'delete').length,
+    keep: decisions.filter((d) => d.action === 'keep').length,
+    skip: decisions.filter((d) => d.action === 'skip').length,
+    defer: decisions.filter((d) => d.action === 'defer').length,
+    snapshotsToDelete: plan.deletions.reduce((n, d) => n + d.snapshotIds.length, 0),
+    pendingSnapshotsToDelete: plan.pendingSnapshotDeletions.length,
+    snapshotsKept: plan.snapshotDecisions.filter((d) => d.action !== 'delete').length,
+    problems: plan.problems.length,
+    keptShared,
+  };
+}
+
+/**
+ * One plan for a run made in rounds (see CleanupInput.earlierRounds), as the run reports it: every
+ * deletion any round planned; for an AMI, the round that chose it for deletion (what happened then is
+ * the apply step's to say) or else the last round's decision; for a snapshot, the last round that
+ * looked at it. An AMI deregistered in an earlier round is not in the later rounds' inventory, and
+ * one left in place is only 'kept' there because the run tried it: neither may hide why it was chosen.
+ */
+export function mergeCleanupRounds(rounds: readonly CleanupPlan[]): CleanupPlan {
+  const last = rounds[rounds.length - 1];
+  if (last === undefined) throw new RangeError('mergeCleanupRounds: no rounds to merge');
+  if (rounds.length === 1) return last;
+  const chosen = new Map<string, CleanupDecision>();
+  for (const round of rounds) {
+    for (const d of round.decisions)
+      if (d.action === 'delete' && !chosen.has(d.imageId)) chosen.set(d.imageId, d);
+  }
+  const decisions: CleanupDecision[] = [];
+  const decided = new Set<string>();
+  const snapshotDecisions: SnapshotDecision[] = [];
+  const snapshotsDecided = new Set<string>();
+  // Latest round first: a resource a later round decided on is not taken again from an earlier one.
+  for (const round of [...rounds].reverse()) {
+    const here = new Set<string>();
+    for (const d of round.decisions) {
+      if (decided.has(d.imageId)) continue;
+      here.add(d.imageId);
+      decisions.push(chosen.get(d.imageId) ?? d);
+    }
+    for (const id of here) decided.add(id);
+    const snapshotsHere = new Set<string>();
+    for (const d of round.snapshotDecisions) {
+      if (snapshotsDecided.has(d.snapshotId)) continue;
+      snapshotsHere.add(d.snapshotId);
+      snapshotDecisions.push(d);
+    }
+    for (const id of snapshotsHere) snapshotsDecided.add(id);
+  }
+  // A stable sort keeps an inventory's duplicate ids (two 'skip' decisions) in their order.
+  decisions.sort((a, b) => cmp(a.imageId, b.imageId));
+  snapshotDecisions.sort((a, b) => cmp(a.snapshotId, b.snapshotId) || cmp(a.imageId, b.imageId));
+  const plan: Omit<CleanupPlan, 'counts'> = {
+    deletions: rounds.flatMap((r) => r.deletions),
+    pendingSnapshotDeletions: rounds.flatMap((r) => r.pendingSnapshotDeletions),
+    decisions,
+    snapshotDecisions,
+    problems: last.problems,
+    launchPermissionsToRead: last.launchPermissionsToRead,
+  };
+  if (last.refused) plan.refused = last.refused;
+  return { ...plan, counts: countPlan(plan, last.counts.keptShared) };
 }
 
 type Sharing = { kind: 'private'; note?: string } | { kind: 'keep'; reason: string } | { kind: 'unread' };
