@@ -109,10 +109,11 @@ function launchPermissionFailures(
 }
 
 /**
- * How many launch permissions a real run reads ahead of its deletions. Reading them all up front
- * (up to the cap) spent a budget-limited run's time on AMIs it then did not reach, and the next run
- * read them again: at 10k AMIs and a cap of 500, 500 reads a run for about 100 deletions. A round
- * re-plans the whole inventory (about 0.2 s at 10k AMIs), so rounds are not made smaller than this.
+ * How many launch permissions a real run reads per round. Reading them all up front (up to the cap)
+ * spent a budget-limited run's time on AMIs it then did not reach, and the next run read them again:
+ * at 10k AMIs and a cap of 500, 500 reads a run for about 100 deletions. The next round's reads go
+ * alongside this round's deletions, so a run cut short has read at most two rounds ahead of what it
+ * deleted. A round re-plans the whole inventory (about 0.2 s at 10k AMIs), so rounds are not smaller.
  */
 export const LAUNCH_PERMISSIONS_READ_AHEAD = 100;
 
