@@ -18,6 +18,7 @@ import { runTagger } from '../shared/jobs/tagger';
 import { loadScaleSettings } from '../shared/schedule';
 import type { ChildResult, ChildTask, RunReport } from './child';
 import { REGION } from './account';
+import { drainState, type DrainRun, type DrainState } from './drain';
 import { runNaiveTagger } from './naive-tagger';
 
 function clientsWith(retryMode: 'adaptive' | 'standard') {
@@ -89,12 +90,17 @@ async function run(task: ChildTask): Promise<Omit<ChildResult, 'peakRss' | 'peak
     case 'apply-cleanup': {
       const drain = task.kind === 'cleanup-drain' ? task : undefined;
       const budgetMs = drain?.budgetMs ?? Number.POSITIVE_INFINITY;
-      const maxRuns = drain?.maxRuns ?? 1;
-      for (let i = 0; i < maxRuns; i++) {
+      const limits = { maxRuns: drain?.maxRuns ?? 1, stallRuns: drain?.stallRuns ?? 1 };
+      const drained: DrainRun[] = [];
+      let state: DrainState = 'running';
+      for (let i = 0; state === 'running'; i++) {
         const t0 = performance.now();
         const deadline = Date.now() + budgetMs;
+        // A fresh Lambda per run: daily runs do not share a warm container, so neither the SDK's
+        // adaptive rate (lowered by the last run's throttling) nor its sockets carry over.
+        const runClients = i === 0 ? clientsFor : clientsWith(retryMode);
         const r = await runCleanup({
-          clientsFor,
+          clientsFor: runClients,
           settings: settings(
             drain ? { maxDeletionsPerRun: drain.maxDeletionsPerRun } : { maxDeletionsPerRun: 1_000_000 },
           ),
@@ -104,10 +110,17 @@ async function run(task: ChildTask): Promise<Omit<ChildResult, 'peakRss' | 'peak
         });
         const summary = r.summaries[0]!;
         runs.push({ durationMs: performance.now() - t0, summary });
+        if (runClients !== clientsFor) destroyClients(runClients(REGION));
         const c = summary.counts;
-        // Drained: nothing left to delete and no marked snapshot waiting.
-        if ((c.planned ?? 0) === 0 && (c.deleted ?? 0) === 0 && (c.snapshotsDeleted ?? 0) === 0) break;
+        drained.push({
+          deleted: c.deleted ?? 0,
+          snapshotsDeleted: c.snapshotsDeleted ?? 0,
+          planned: c.planned ?? 0,
+          incomplete: summary.incomplete,
+        });
+        state = drainState(drained, limits);
       }
+      extra = { drain: state };
       break;
     }
     case 'scale': {

@@ -20,7 +20,9 @@ export type ChildTask =
       /** Real milliseconds each run may take (deadlineBudget with the real clock). */
       budgetMs: number;
       maxDeletionsPerRun: number;
+      /** The drain stops, not drained, after this many runs, or this many in a row deleting nothing (bench/drain.ts). */
       maxRuns: number;
+      stallRuns: number;
       retryMode?: 'adaptive' | 'standard';
     }
   | { kind: 'scale'; now: string }

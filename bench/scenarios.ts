@@ -7,6 +7,7 @@ import { TAG } from '../shared/tags';
 import { REGION, seedCleanupBacklog, seedScaleAccount, seedTaggerAccount } from './account';
 import { addBounds, cleanupLowerBound, scaleLowerBound, taggerLowerBound, total, type Bound } from './bounds';
 import { runInChild, type ChildResult, type ChildTask } from './child';
+import { drainLimits, type DrainState } from './drain';
 import { mb, requestFigures, simulatedMs } from './measure';
 import { applyThrottleModel, throttleSpecs } from './throttle-model';
 import { INSTANCE_BATCH } from '../shared/aws/scale';
@@ -150,6 +151,15 @@ export interface CleanupOutcome {
     incomplete: boolean;
     failures: number;
   }[];
+  /**
+   * How the drain ended (bench/drain.ts): 'drained', or stopped undrained because `stallRuns` runs in
+   * a row deleted nothing ('stalled') or after `maxRuns` runs ('out-of-runs').
+   */
+  drain: DrainState;
+  /** The fewest runs the cap allows (deletable / maxDeletionsPerRun). */
+  fewestRuns: number;
+  maxRuns: number;
+  stallRuns: number;
   timeoutMs: number;
   budgetMs: number;
   overBudget: number;
@@ -161,14 +171,27 @@ export interface CleanupOutcome {
   throttled: number;
 }
 
+export interface CleanupScenarioHooks {
+  /** Called once the backlog is seeded, before the drain starts (e.g. to time the request log). */
+  onSeeded?: (sandbox: Sandbox) => void;
+  /** Stop after this many runs, drained or not (a short look at the first runs). */
+  maxRuns?: number;
+}
+
 /** Drains a backlog of deletable AMIs over successive budgeted runs, then audits the account. */
-export async function cleanupScenario(size: CleanupSize, model: ModelOptions): Promise<CleanupOutcome> {
+export async function cleanupScenario(
+  size: CleanupSize,
+  model: ModelOptions,
+  hooks: CleanupScenarioHooks = {},
+): Promise<CleanupOutcome> {
   return withSandbox(async (sandbox) => {
     const now = new Date(BENCH_NOW);
     const account = seedCleanupBacklog(sandbox, size.deletable, size.snapshotsPerImage, now);
+    hooks.onSeeded?.(sandbox);
     applyThrottleModel(sandbox, { speedup: size.speedup, latencyMs: model.latencyMs / size.speedup });
-    // Room for incomplete runs; a drain that needs more than this is reported as not drained.
-    const maxRuns = 3 * Math.ceil(size.deletable / size.maxDeletionsPerRun) + 5;
+    // No fixed number of runs: the drain goes on while runs make progress (bench/drain.ts).
+    const limits = drainLimits(size.deletable, size.maxDeletionsPerRun);
+    const maxRuns = hooks.maxRuns ?? limits.maxRuns;
     const child = await runInChild(
       {
         kind: 'cleanup-drain',
@@ -176,9 +199,11 @@ export async function cleanupScenario(size: CleanupSize, model: ModelOptions): P
         budgetMs: size.timeoutMs - size.marginMs,
         maxDeletionsPerRun: size.maxDeletionsPerRun,
         maxRuns,
+        stallRuns: limits.stallRuns,
       },
       sandbox.env(REGION),
     );
+    const drain = (child.extra?.drain ?? 'running') as DrainState;
     const region = sandbox.state.region(REGION);
     let deletableLeft = 0;
     let lostSnapshots = 0;
@@ -228,6 +253,10 @@ export async function cleanupScenario(size: CleanupSize, model: ModelOptions): P
     return {
       row: r,
       runs,
+      drain,
+      fewestRuns: limits.fewestRuns,
+      maxRuns,
+      stallRuns: limits.stallRuns,
       timeoutMs: size.timeoutMs,
       budgetMs: size.timeoutMs - size.marginMs,
       overBudget: runs.filter((x) => x.durationMs > size.timeoutMs).length,
