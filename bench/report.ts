@@ -1,5 +1,6 @@
 /** Printing the benchmark's results, checking its targets, and comparing with an earlier run. */
 import type { BundleFigures } from './bundles';
+import type { RestoreOutcome } from './scale-restore';
 import {
   TAGGER_TARGET_MB,
   type CleanupOutcome,
@@ -21,6 +22,8 @@ export interface BenchResults {
   jobs: JobRow[];
   cleanup: CleanupOutcome[];
   scale: ScaleOutcome[];
+  /** Absent in results written before the restore scenario existed. */
+  restore?: RestoreOutcome[];
   retry: RetryComparison[];
   bundles?: { bundles: BundleFigures[]; minimalMs: number };
   checks: Check[];
@@ -68,8 +71,9 @@ export function renderResults(r: BenchResults): string {
         String(j.failures),
         fmtMs(j.simulatedMs),
         fmtMs(j.realMs),
-        `${j.peakRssMb} MB`,
-        `${j.peakHeapMb} MB`,
+        // 0: not measured (a scenario that runs in the bench process, e.g. scale-restore).
+        j.peakRssMb > 0 ? `${j.peakRssMb} MB` : '-',
+        j.peakHeapMb > 0 ? `${j.peakHeapMb} MB` : '-',
       ]),
     ),
   );
@@ -104,6 +108,17 @@ export function renderResults(r: BenchResults): string {
     out.push('');
     out.push(
       `Scale-to-zero ${s.row.size}: ${s.groupsScaled} groups at 0, ${s.instancesStopped} instances stopped with ${s.stopCalls} StopInstances calls (batches of ${s.stopBatch})`,
+    );
+  }
+  for (const x of r.restore ?? []) {
+    out.push('');
+    out.push(
+      `Scale-to-zero restore ${x.row.size} (start of day, StartInstances 1000 at once then 2/s): ${x.runs.length} runs of a ${fmtMs(x.timeoutMs)} timeout (real; budget ${fmtMs(x.budgetMs)}), ${x.overTimeout} past it; ` +
+        `${x.leftStopped} still stopped, ${x.lostTrack} lost track of, ${x.staleMarkers} stale markers; ${x.row.throttled} throttling errors absorbed, ${x.row.failures} failures ` +
+        `(at AWS's rate a 300 s run can start ~${x.idealPerRun}: ${x.idealRuns} runs)`,
+    );
+    out.push(
+      `  per run (ms / started / StartInstances calls, throttled / throttle failures): ${x.runs.map((run) => `${run.durationMs}/${run.started}/${run.startCalls},${run.startThrottled}/${run.throttleFailures}${run.incomplete ? '*' : ''}`).join('  ')}  (* = stopped by its budget)`,
     );
   }
   if (r.retry.length > 0) {
@@ -174,6 +189,13 @@ export function checkTargets(r: Omit<BenchResults, 'checks'>): Check[] {
       target: `scale-to-zero ${s.row.size} in one run, batched`,
       pass: s.row.failures === 0 && s.stopCalls <= expectedStops && s.instancesStopped > 0,
       detail: `${s.groupsScaled} groups, ${s.instancesStopped} instances, ${s.stopCalls} StopInstances calls (<= ${expectedStops}), ${s.row.failures} failures`,
+    });
+  }
+  for (const x of r.restore ?? []) {
+    checks.push({
+      target: `scale-to-zero restore ${x.row.size} finished over runs, throttling absorbed`,
+      pass: x.leftStopped === 0 && x.lostTrack === 0 && x.row.failures === 0 && x.overTimeout === 0,
+      detail: `${x.runs.length} runs (${x.idealRuns} at AWS's rate), ${x.leftStopped} left stopped, ${x.lostTrack} lost track of, ${x.row.failures} failures, ${x.overTimeout} runs past the timeout (${x.row.throttled} throttles absorbed)`,
     });
   }
   const adaptive = r.retry.find((x) => x.mode === 'adaptive');
