@@ -113,7 +113,11 @@ export function throttleSpecs(speedup = 1): ThrottleSpec[] {
     ...EC2_NON_MUTATING.flatMap(describe),
     ...EC2_MUTATING.map((a) => perApi('ec2', a, EC2_BUCKETS.mutating)),
     ...Object.entries(EC2_OWN_BUCKET).map(([a, b]) => perApi('ec2', a, b)),
-    ...Object.entries(EC2_RESOURCE_BUCKETS).map(([a, b]) => perApi('ec2', a, b, { costPer: 'InstanceId' })),
+    // RunInstances is left out: its cost is MaxCount (a value, where the others count InstanceId.N)
+    // and no job launches instances.
+    ...Object.entries(EC2_RESOURCE_BUCKETS)
+      .filter(([a]) => a !== 'RunInstances')
+      .map(([a, b]) => perApi('ec2', a, b, { costPer: 'InstanceId' })),
     ...AS_DESCRIBE.map((a) => perApi('autoscaling', a, EC2_BUCKETS.nonMutating)),
     ...AS_MUTATING.map((a) => perApi('autoscaling', a, EC2_BUCKETS.mutating)),
   ];
