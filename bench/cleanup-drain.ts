@@ -1,5 +1,6 @@
 /**
- * `npx tsx bench/cleanup-drain.ts [--deletable N] [--timeout MS] [--margin MS] [--cap N] [--speedup X] [--timeline]`
+ * `npx tsx bench/cleanup-drain.ts [--deletable N] [--timeout MS] [--margin MS] [--cap N] [--speedup X]
+ *   [--latency MS] [--max-runs N] [--lambda-memory MB] [--timeline]`
  *
  * The cleanup backlog drain on its own (the same seed, throttle model and child as `npm run bench`'s
  * cleanup rows), without the rest of `--full`: the loop for working on issue 5's 10k drain target.
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
       latency: { type: 'string', default: '20' },
       timeline: { type: 'boolean', default: false },
       'max-runs': { type: 'string' },
+      'lambda-memory': { type: 'string' },
     },
   });
   const num = (name: string, v: string | undefined) => {
@@ -89,6 +91,7 @@ async function main(): Promise<void> {
     {
       onSeeded,
       ...(values['max-runs'] ? { maxRuns: num('max-runs', values['max-runs']) } : {}),
+      ...(values['lambda-memory'] ? { memoryMb: num('lambda-memory', values['lambda-memory']) } : {}),
     },
   );
   if (values.timeline) console.log(timeline(stamps, t0).join('\n'));
@@ -107,7 +110,8 @@ async function main(): Promise<void> {
       `refill x${size.speedup}): ${c.drain} after ${c.runs.length} runs (fewest the cap allows ${c.fewestRuns}, ` +
       `stop after ${c.maxRuns} or ${c.stallRuns} in a row deleting nothing), AMIs per run min ${Math.min(...deleted)} / max ${Math.max(...deleted)}, ` +
       `${c.deletableLeft} deletable left, ${c.lostSnapshots} snapshots lost track of, ${c.wronglyDeleted} wrongly deleted, ` +
-      `${c.overBudget} runs past the timeout, ${c.throttled} throttled answers, requests ${JSON.stringify(c.row.requests)}, ` +
+      `${c.overBudget} runs past the timeout, ${c.throttled} throttled answers, peak RSS ${c.row.peakRssMb} MB ` +
+      `(heap ${c.row.peakHeapMb} MB), requests ${JSON.stringify(c.row.requests)}, ` +
       `${Math.round(performance.now() - started)} ms in all`,
   );
 }

@@ -176,6 +176,8 @@ export interface CleanupScenarioHooks {
   onSeeded?: (sandbox: Sandbox) => void;
   /** Stop after this many runs, drained or not (a short look at the first runs). */
   maxRuns?: number;
+  /** Start the child with the heap limits Lambda gives a function of this many MB. */
+  memoryMb?: number;
 }
 
 /** Drains a backlog of deletable AMIs over successive budgeted runs, then audits the account. */
@@ -202,6 +204,7 @@ export async function cleanupScenario(
         stallRuns: limits.stallRuns,
       },
       sandbox.env(REGION),
+      hooks.memoryMb ? { memoryMb: hooks.memoryMb } : {},
     );
     const drain = (child.extra?.drain ?? 'running') as DrainState;
     const region = sandbox.state.region(REGION);
