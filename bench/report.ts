@@ -113,7 +113,7 @@ export function renderResults(r: BenchResults): string {
   for (const x of r.restore ?? []) {
     out.push('');
     out.push(
-      `Scale-to-zero restore ${x.row.size} (start of day, StartInstances 1000 at once then 2/s): ${x.runs.length} runs of a ${fmtMs(x.timeoutMs)} timeout (real; budget ${fmtMs(x.budgetMs)}), ${x.overTimeout} past it; ` +
+      `Scale-to-zero restore ${x.row.size} (start of day, StartInstances 1000 at once then 2/s): ${x.runs.length} runs, budget ${fmtMs(x.budgetMs)} each (real; limit budget + 20 s margin), ${x.overTimeout} past the limit, at most ${fmtMs(x.maxPastBudgetMs)} past the budget; ` +
         `${x.leftStopped} still stopped, ${x.lostTrack} lost track of, ${x.staleMarkers} stale markers; ${x.row.throttled} throttling errors absorbed, ${x.row.failures} failures ` +
         `(at AWS's rate a 300 s run can start ~${x.idealPerRun}: ${x.idealRuns} runs)`,
     );
@@ -195,7 +195,7 @@ export function checkTargets(r: Omit<BenchResults, 'checks'>): Check[] {
     checks.push({
       target: `scale-to-zero restore ${x.row.size} finished over runs, throttling absorbed`,
       pass: x.leftStopped === 0 && x.lostTrack === 0 && x.row.failures === 0 && x.overTimeout === 0,
-      detail: `${x.runs.length} runs (${x.idealRuns} at AWS's rate), ${x.leftStopped} left stopped, ${x.lostTrack} lost track of, ${x.row.failures} failures, ${x.overTimeout} runs past the timeout (${x.row.throttled} throttles absorbed)`,
+      detail: `${x.runs.length} runs (${x.idealRuns} at AWS's rate), ${x.leftStopped} left stopped, ${x.lostTrack} lost track of, ${x.row.failures} failures, ${x.overTimeout} runs past budget + margin (at most ${fmtMs(x.maxPastBudgetMs)} past the budget), ${x.row.throttled} throttles absorbed`,
     });
   }
   const adaptive = r.retry.find((x) => x.mode === 'adaptive');

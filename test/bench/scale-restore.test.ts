@@ -30,6 +30,9 @@ describe('the start-of-day restore past StartInstances’ 1000-instance burst', 
     expect(outcome.lostTrack).toBe(0);
     expect(outcome.staleMarkers).toBe(0);
     expect(outcome.row.failures).toBe(0);
+    // Judged against the scaled budget plus Lambda's real 20 s margin (see scale-restore.ts).
+    expect(outcome.timeoutMs).toBe(2_800 + 20_000);
+    expect(outcome.overTimeout).toBe(0);
     expect(outcome.runs.reduce((n, r) => n + r.started, 0)).toBe(1300);
     // The burst alone covers 1000: the first run gets at least that far.
     expect(outcome.runs[0]!.started).toBeGreaterThanOrEqual(1000);
