@@ -20,7 +20,6 @@ import { startSandbox, type Sandbox } from '../sandbox/server';
 import { DEFAULT_MAX_ATTEMPTS, destroyClients, type AwsClients } from '../shared/aws/clients';
 import { INSTANCE_BATCH } from '../shared/aws/scale';
 import { DEFAULT_SAFETY_MARGIN_MS, deadlineBudget } from '../shared/budget';
-import type { RunSummaryDetail } from '../shared/events';
 import { runScale } from '../shared/jobs/scale';
 import { loadScaleSettings } from '../shared/schedule';
 import { TAG } from '../shared/tags';
@@ -147,7 +146,6 @@ export async function scaleRestoreScenario(size: RestoreSize, model: ModelOption
       SCALE_DEFAULT_SCHEDULE: 'Mon-Fri 07:00-19:00 UTC',
     });
     const runs: RestoreRun[] = [];
-    const summaries: RunSummaryDetail[] = [];
     for (let i = 0; i < size.maxRuns; i++) {
       // 15 minutes between runs refill every bucket the job uses (StartInstances': 1800 tokens at 2 a
       // second, more than its 1000): fresh buckets are what the next run meets.
@@ -166,7 +164,6 @@ export async function scaleRestoreScenario(size: RestoreSize, model: ModelOption
       const durationMs = performance.now() - t0;
       destroyClients(clients);
       const summary = result.summaries[0]!;
-      summaries.push(summary);
       const mine = sandbox.requests.all().slice(before);
       const starts = mine.filter((e) => e.action === 'StartInstances');
       runs.push({
