@@ -110,7 +110,7 @@ async function main(): Promise<void> {
       `refill x${size.speedup}): ${c.drain} after ${c.runs.length} runs (fewest the cap allows ${c.fewestRuns}, ` +
       `stop after ${c.maxRuns} or ${c.stallRuns} in a row deleting nothing), AMIs per run min ${Math.min(...deleted)} / max ${Math.max(...deleted)}, ` +
       `${c.deletableLeft} deletable left, ${c.lostSnapshots} snapshots lost track of, ${c.wronglyDeleted} wrongly deleted, ` +
-      `${c.overBudget} runs past the timeout, ${c.throttled} throttled answers, peak RSS ${c.row.peakRssMb} MB ` +
+      `longest overrun past the deadline ${c.longestOverrunMs} ms (${c.overBudget} runs past Lambda's 20 s margin), ${c.throttled} throttled answers, peak RSS ${c.row.peakRssMb} MB ` +
       `(heap ${c.row.peakHeapMb} MB), requests ${JSON.stringify(c.row.requests)}, ` +
       `${Math.round(performance.now() - started)} ms in all`,
   );
