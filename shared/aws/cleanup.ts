@@ -1,5 +1,8 @@
 /**
- * Carries out a cleanup plan. Order per AMI, chosen so that a run cut short never loses a snapshot:
+ * Carries out a cleanup plan. First the stale pending-deletion marks the plan removes (DeleteTags,
+ * batched per mark value): a few calls, each closing a way for a snapshot to be deleted later, on
+ * snapshots no other step of the plan touches, so a budget spent on deletions never starves them.
+ * Then, per AMI, in an order chosen so that a run cut short never loses a snapshot:
  *   1. (optional) DescribeImageReferences as a second opinion: any reference keeps the AMI;
  *   2. tag its snapshots TAG.pendingDeletion=<ami id>, so a later run can find them;
  *   3. DeregisterImage;
@@ -11,6 +14,7 @@
 import {
   CreateTagsCommand,
   DeleteSnapshotCommand,
+  DeleteTagsCommand,
   DeregisterImageCommand,
   paginateDescribeImageReferences,
 } from '@aws-sdk/client-ec2';
@@ -21,7 +25,7 @@ import { TAG } from '../tags';
 import type { AwsClients } from './clients';
 import { mapWithConcurrency } from './concurrency';
 import { errorText } from './inventory';
-import { chunk } from './tagging';
+import { CREATE_TAGS_MAX_RESOURCES, chunk } from './tagging';
 
 export interface PlannedDeletion {
   image: Image;
@@ -35,10 +39,22 @@ export interface PlannedSnapshotDeletion {
   reason: string;
 }
 
+export interface PlannedSnapshotUnmark {
+  snapshotId: string;
+  /** The mark's value as read: DeleteTags removes the tag only where it still has this value. */
+  mark: string;
+  imageId: string;
+  reason: string;
+}
+
 export interface CleanupWork {
   deletions: readonly PlannedDeletion[];
   pendingSnapshotDeletions: readonly PlannedSnapshotDeletion[];
+  snapshotUnmarks?: readonly PlannedSnapshotUnmark[];
 }
+
+/** EC2 DeleteTags takes as many resource ids a call as CreateTags. */
+export const DELETE_TAGS_MAX_RESOURCES = CREATE_TAGS_MAX_RESOURCES;
 
 export interface ApplyOptions {
   /** Asked before every AWS call that changes something. */
@@ -53,7 +69,13 @@ export interface ApplyOutcome {
   resourceId: string;
   kind: 'image' | 'snapshot';
   action:
-    'deregistered' | 'kept-referenced' | 'snapshot-deleted' | 'snapshot-deferred' | 'failed' | 'not-reached';
+    | 'deregistered'
+    | 'kept-referenced'
+    | 'snapshot-deleted'
+    | 'snapshot-deferred'
+    | 'snapshot-unmarked'
+    | 'failed'
+    | 'not-reached';
   reason: string;
 }
 
@@ -62,6 +84,8 @@ export interface CleanupApplyResult {
   snapshotsDeleted: string[];
   /** Snapshots AWS still reported in use: tagged, so a later run deletes them. */
   snapshotsDeferred: string[];
+  /** Snapshots whose stale pending-deletion mark DeleteTags removed. */
+  snapshotsUnmarked: string[];
   keptByReferences: { imageId: string; references: string[] }[];
   failures: RunFailure[];
   outcomes: ApplyOutcome[];
@@ -91,6 +115,7 @@ export async function applyCleanup(
     deregistered: [],
     snapshotsDeleted: [],
     snapshotsDeferred: [],
+    snapshotsUnmarked: [],
     keptByReferences: [],
     failures: [],
     outcomes: [],
@@ -264,6 +289,68 @@ export async function applyCleanup(
       reason: 'time budget spent; the next run continues',
     });
   };
+
+  /**
+   * One DeleteTags per mark value and up to 1000 snapshots. With the value given, EC2 removes the
+   * tag only where it still has that value, so a snapshot marked again meanwhile keeps its new mark.
+   */
+  const unmarkSnapshots = async (unmarks: readonly PlannedSnapshotUnmark[]) => {
+    const byMark = new Map<string, string[]>();
+    for (const u of unmarks) byMark.set(u.mark, [...(byMark.get(u.mark) ?? []), u.snapshotId]);
+    const batches = [...byMark]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .flatMap(([mark, ids]) => chunk(ids, DELETE_TAGS_MAX_RESOURCES).map((batch) => ({ mark, batch })));
+    for (const [i, { mark, batch }] of batches.entries()) {
+      if (!options.hasTime()) {
+        result.incomplete = true;
+        for (const rest of batches.slice(i)) {
+          for (const snapshotId of rest.batch) {
+            result.outcomes.push({
+              resourceId: snapshotId,
+              kind: 'snapshot',
+              action: 'not-reached',
+              reason: `time budget spent before DeleteTags; it keeps its ${TAG.pendingDeletion}=${rest.mark} tag and the next run removes it`,
+            });
+          }
+        }
+        return;
+      }
+      try {
+        await clients.ec2.send(
+          new DeleteTagsCommand({ Resources: batch, Tags: [{ Key: TAG.pendingDeletion, Value: mark }] }),
+        );
+        result.snapshotsUnmarked.push(...batch);
+        for (const snapshotId of batch) {
+          result.outcomes.push({
+            resourceId: snapshotId,
+            kind: 'snapshot',
+            action: 'snapshot-unmarked',
+            reason: `${TAG.pendingDeletion}=${mark} removed: a later deregistration of ${mark.trim()} cannot get this snapshot deleted`,
+          });
+        }
+      } catch (err) {
+        // One failure for the batch (a RunFailure names the batch, as the tagger's do); every
+        // snapshot of it still gets its line in the log.
+        const message = `DeleteTags failed: ${errorText(err)}; the ${batch.length === 1 ? 'snapshot keeps its' : `${batch.length} snapshots keep their`} ${TAG.pendingDeletion}=${mark} mark and the next run removes it`;
+        const first = batch[0] ?? '';
+        result.failures.push({
+          resourceId: batch.length === 1 ? first : `${first} and ${batch.length - 1} more snapshots`,
+          action: 'DeleteTags',
+          message,
+        });
+        for (const snapshotId of batch) {
+          result.outcomes.push({
+            resourceId: snapshotId,
+            kind: 'snapshot',
+            action: 'failed',
+            reason: message,
+          });
+        }
+      }
+    }
+  };
+
+  await unmarkSnapshots(work.snapshotUnmarks ?? []);
 
   for (const group of chunk(work.deletions, DESCRIBE_IMAGE_REFERENCES_MAX_IDS)) {
     if (result.incomplete) break;

@@ -17,9 +17,10 @@ import {
   type CleanupInput,
   type CleanupPlan,
   type CleanupSettings,
+  type SnapshotRecord,
 } from '../plan/cleanup';
 import { logDecision } from '../report';
-import { describeTagProblem, formatTimestamp } from '../tags';
+import { TAG, describeTagProblem, formatTimestamp } from '../tags';
 import {
   finishSummary,
   problemToSkip,
@@ -163,9 +164,13 @@ export async function cleanInRounds(
       earlierRounds: { attempted, held },
     });
     rounds.push(plan);
-    if (plan.refused) break;
+    // A refused plan deletes and reads nothing, but still removes stale marks (that deletes nothing).
+    if (plan.refused && plan.snapshotUnmarks.length === 0) break;
     const next = plan.launchPermissionsToRead.slice(0, readAhead);
-    const work = plan.deletions.length > 0 || plan.pendingSnapshotDeletions.length > 0;
+    const work =
+      plan.deletions.length > 0 ||
+      plan.pendingSnapshotDeletions.length > 0 ||
+      plan.snapshotUnmarks.length > 0;
     if (!work && next.length === 0) break;
     if (!options.hasTime()) {
       incomplete = true;
@@ -203,6 +208,13 @@ export async function cleanInRounds(
       ]);
       images = images.filter((i) => !gone.has(i.id));
       snapshots = snapshots.filter((s) => !touched.has(s.id));
+      // A snapshot whose mark this round removed (or failed to: the next run tries again) stays in
+      // the inventory, without the mark, so no later round plans the removal again. It must stay:
+      // a later round may still delete an AMI that uses it, and needs its record to know it is ours.
+      const unmarked = new Set(plan.snapshotUnmarks.map((u) => u.snapshotId));
+      if (unmarked.size > 0) {
+        snapshots = snapshots.map((s) => (unmarked.has(s.id) ? withoutMark(s) : s));
+      }
     }
     // Out of time in either: the AMIs not reached stay kept, and the next run carries on. Planning
     // again would only put off the report.
@@ -210,6 +222,7 @@ export async function cleanInRounds(
       incomplete = true;
       break;
     }
+    if (plan.refused) break;
   }
   return {
     plan: mergeCleanupRounds(rounds),
@@ -221,11 +234,18 @@ export async function cleanInRounds(
   };
 }
 
+function withoutMark(s: SnapshotRecord): SnapshotRecord {
+  const tags = { ...s.tags };
+  delete tags[TAG.pendingDeletion];
+  return { ...s, tags };
+}
+
 function mergeApplied(results: CleanupApplyResult[], checkImageReferences: boolean): CleanupApplyResult {
   return {
     deregistered: results.flatMap((r) => r.deregistered),
     snapshotsDeleted: results.flatMap((r) => r.snapshotsDeleted),
     snapshotsDeferred: results.flatMap((r) => r.snapshotsDeferred),
+    snapshotsUnmarked: results.flatMap((r) => r.snapshotsUnmarked),
     keptByReferences: results.flatMap((r) => r.keptByReferences),
     failures: results.flatMap((r) => r.failures),
     outcomes: results.flatMap((r) => r.outcomes),
@@ -349,6 +369,9 @@ async function cleanRegion(deps: JobDeps, region: string): Promise<CleanupRegion
       deleted: result.applied?.deregistered.length ?? 0,
       snapshotsDeleted: result.applied?.snapshotsDeleted.length ?? 0,
       snapshotsDeferred: result.applied?.snapshotsDeferred.length ?? 0,
+      // Stale pending-deletion marks: planned (what a dry run would remove), and removed.
+      snapshotsToUnmark: plan.counts.snapshotsToUnmark,
+      snapshotsUnmarked: result.applied?.snapshotsUnmarked.length ?? 0,
       keptByImageReferences: result.applied?.keptByReferences.length ?? 0,
       failed: (result.applied?.failures.length ?? 0) + checked.failures.length,
       refused: plan.refused ? 1 : 0,
@@ -374,13 +397,14 @@ function reportPlan(deps: JobDeps, region: string, plan: CleanupPlan): void {
     };
     logDecision(deps.log, d.problem ? { ...line, tagProblem: d.problem } : line);
   }
+  const dryMark = deps.settings.dryRun ? ' (dry run: the mark stays)' : '';
   for (const d of plan.snapshotDecisions) {
     const line = {
       function: 'cleanup' as const,
       region,
       resourceId: d.snapshotId,
       action: `plan-snapshot-${d.action}`,
-      reason: d.reason,
+      reason: d.action === 'unmark' ? d.reason + dryMark : d.reason,
     };
     logDecision(deps.log, d.problem ? { ...line, tagProblem: d.problem } : line);
   }

@@ -65,11 +65,17 @@ export interface CleanupDecision {
   problem?: TagProblem;
 }
 
+/**
+ * 'unmark': the snapshot is kept and its TAG.pendingDeletion mark removed, because the deletion the
+ * mark was written for can no longer delete it (see planSnapshots).
+ */
+export type SnapshotAction = 'delete' | 'keep' | 'skip' | 'unmark';
+
 export interface SnapshotDecision {
   snapshotId: string;
   /** The AMI the snapshot belongs (or, for a pending mark, belonged) to. */
   imageId: string;
-  action: 'delete' | 'keep' | 'skip';
+  action: SnapshotAction;
   reason: string;
   problem?: TagProblem;
 }
@@ -83,6 +89,20 @@ export interface PlannedImageDeletion {
 
 export interface PlannedPendingSnapshotDeletion {
   snapshotId: string;
+  imageId: string;
+  reason: string;
+}
+
+/**
+ * A TAG.pendingDeletion mark to remove. The apply step passes `mark` as the tag value to DeleteTags,
+ * which then removes the tag only where it still has that value: a mark rewritten meanwhile (another
+ * run deleting another AMI that uses the snapshot) is left alone.
+ */
+export interface PlannedSnapshotUnmark {
+  snapshotId: string;
+  /** The mark's value exactly as read, untrimmed: DeleteTags matches it byte for byte. */
+  mark: string;
+  /** The AMI the mark names. */
   imageId: string;
   reason: string;
 }
@@ -101,7 +121,10 @@ export interface CleanupCounts {
   defer: number;
   snapshotsToDelete: number;
   pendingSnapshotsToDelete: number;
+  /** Snapshots not deleted (unmarked ones included: they are kept). */
   snapshotsKept: number;
+  /** Pending-deletion marks to remove. */
+  snapshotsToUnmark: number;
   problems: number;
   /** Kept because they are shared outside the account, or their launch permissions are unknown. */
   keptShared: number;
@@ -112,6 +135,11 @@ export interface CleanupPlan {
   deletions: PlannedImageDeletion[];
   /** Snapshots marked by earlier runs whose AMI is gone. Empty when refused. */
   pendingSnapshotDeletions: PlannedPendingSnapshotDeletion[];
+  /**
+   * Marks whose deletion can no longer delete the snapshot (the AMI named is kept, or another AMI
+   * uses the snapshot), sorted by snapshot id. Also in a refused run: removing a mark deletes nothing.
+   */
+  snapshotUnmarks: PlannedSnapshotUnmark[];
   /** One per image read, sorted by image id. */
   decisions: CleanupDecision[];
   /** One per snapshot looked at (of planned AMIs, and pending marks), sorted by snapshot id then AMI id. */
@@ -399,9 +427,12 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
   capped.sort((a, b) => a.lastActivity.getTime() - b.lastActivity.getTime() || cmp(a.image.id, b.image.id));
   const chosen: Candidate[] = [];
   const launchPermissionsToRead: string[] = [];
+  // Candidates whose deletion is put off, not called off, with why: a mark naming one stays.
+  const stillToCome = new Map<string, string>();
   let places = Math.max(0, settings.maxDeletionsPerRun - (input.earlierRounds?.attempted ?? 0));
   for (const c of capped) {
     if (refused) {
+      stillToCome.set(c.image.id, 'this run refuses to delete');
       decide(
         c.image,
         'keep',
@@ -416,6 +447,7 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
       continue;
     }
     if (places === 0) {
+      stillToCome.set(c.image.id, `deferred by the cap of ${settings.maxDeletionsPerRun} deletions per run`);
       decide(
         c.image,
         'defer',
@@ -425,6 +457,7 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
     }
     places -= 1;
     if (sharing.kind === 'unread') {
+      stillToCome.set(c.image.id, 'its launch permissions are still to be read');
       keptShared.add(c.image.id);
       launchPermissionsToRead.push(c.image.id);
       decide(
@@ -440,13 +473,19 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
 
   // 5. Snapshots.
   const deleting = refused ? [] : chosen;
-  const snapshotPlan = planSnapshots(images, deleting, input.snapshots, decisionByImage, refused);
+  const snapshotPlan = planSnapshots(images, deleting, input.snapshots, {
+    decisionByImage,
+    refused,
+    held,
+    stillToCome,
+  });
   problems.push(...snapshotPlan.problems);
 
   const decisions = images.map((i) => decisionByImage.get(i)!);
   const plan: Omit<CleanupPlan, 'counts'> = {
     deletions: snapshotPlan.deletions,
     pendingSnapshotDeletions: snapshotPlan.pending,
+    snapshotUnmarks: snapshotPlan.unmarks,
     decisions,
     snapshotDecisions: snapshotPlan.decisions,
     problems: problems.sort((a, b) => cmp(a.resourceId, b.resourceId) || cmp(a.tag, b.tag)),
@@ -467,6 +506,7 @@ function countPlan(plan: Omit<CleanupPlan, 'counts'>, keptShared: number): Clean
     snapshotsToDelete: plan.deletions.reduce((n, d) => n + d.snapshotIds.length, 0),
     pendingSnapshotsToDelete: plan.pendingSnapshotDeletions.length,
     snapshotsKept: plan.snapshotDecisions.filter((d) => d.action !== 'delete').length,
+    snapshotsToUnmark: plan.snapshotUnmarks.length,
     problems: plan.problems.length,
     keptShared,
   };
@@ -515,6 +555,7 @@ export function mergeCleanupRounds(rounds: readonly CleanupPlan[]): CleanupPlan 
   const plan: Omit<CleanupPlan, 'counts'> = {
     deletions: rounds.flatMap((r) => r.deletions),
     pendingSnapshotDeletions: rounds.flatMap((r) => r.pendingSnapshotDeletions),
+    snapshotUnmarks: rounds.flatMap((r) => r.snapshotUnmarks),
     decisions,
     snapshotDecisions,
     problems: last.problems,
@@ -678,13 +719,43 @@ function refusal(
   return result;
 }
 
+interface SnapshotContext {
+  decisionByImage: Map<Image, CleanupDecision>;
+  refused: CleanupRefusal | undefined;
+  /** AMIs an earlier round of this run tried and left in place, with what happened. */
+  held: ReadonlyMap<string, string> | undefined;
+  /** Candidates whose deletion is put off (cap, unread launch permissions, refusal), with why. */
+  stillToCome: ReadonlyMap<string, string>;
+}
+
+/**
+ * The snapshots of the AMIs deleted in this run, then every other snapshot carrying TAG.pendingDeletion.
+ *
+ * A mark promises "the AMI named here is being deleted, and this snapshot goes with it": it is what
+ * lets a later run finish a run cut short between DeregisterImage and DeleteSnapshot. A mark the
+ * deletion can no longer honour is removed ('unmark'), because it does not expire: left on the
+ * snapshot of an AMI that is kept, it would get the snapshot deleted by the first run after somebody
+ * deregisters that AMI by hand, months later, meaning to keep the snapshot. So a mark stays only while
+ *   - the AMI it names is gone and nothing else uses the snapshot (the snapshot is deleted), or
+ *   - the AMI is deleted in this run, was tried earlier in this run (the next run decides), or is a
+ *     candidate whose deletion is only put off (the cap, launch permissions still to be read, a
+ *     refused run), or EC2 still lists it as deregistered;
+ * and it is removed when
+ *   - the AMI is kept for any other reason (in use, not opted in, protected, shared, ...),
+ *   - the AMI does not use the snapshot at all (cleanup only marks an AMI's own snapshots; a copy of
+ *     a marked snapshot carries the mark along), or
+ *   - another remaining AMI uses the snapshot: it can only go with the last AMI that uses it, and
+ *     cleanup marks it afresh when it deletes that AMI.
+ * Cleanup marks again whatever it deletes, so a mark removed by mistake costs at most a snapshot left
+ * behind, never one deleted. That is also why a refused run removes marks: it refuses to delete.
+ */
 function planSnapshots(
   images: Image[],
   deleting: Candidate[],
   snapshots: SnapshotRecord[],
-  decisionByImage: Map<Image, CleanupDecision>,
-  refused: CleanupRefusal | undefined,
+  context: SnapshotContext,
 ) {
+  const { decisionByImage, refused, held, stillToCome } = context;
   const deletingIds = new Set(deleting.map((c) => c.image.id));
   // Every image that stays (owned or not, any state) keeps its snapshots alive.
   const referencedBy = new Map<string, string[]>();
@@ -725,7 +796,11 @@ function planSnapshots(
   });
 
   const imagesById = new Map(images.map((i) => [i.id, i]));
+  // EC2 lists an AMI as 'deregistered' for a while after DeregisterImage: it is on its way out, so it
+  // is no reason to remove a mark (but still one to keep the snapshot, as referencedBy does).
+  const isListedDeregistered = (id: string) => imagesById.get(id)?.state === 'deregistered';
   const pending: PlannedPendingSnapshotDeletion[] = [];
+  const unmarks: PlannedSnapshotUnmark[] = [];
   for (const record of records.values()) {
     const raw = record.tags[TAG.pendingDeletion];
     if (raw === undefined || assigned.has(record.id)) continue;
@@ -736,6 +811,10 @@ function planSnapshots(
           ? { snapshotId: record.id, imageId, action, reason, problem }
           : { snapshotId: record.id, imageId, action, reason },
       );
+    const unmark = (reason: string) => {
+      unmarks.push({ snapshotId: record.id, mark: raw, imageId, reason });
+      decision('unmark', reason);
+    };
     if (!record.ownedBySelf) {
       decision(
         'keep',
@@ -759,13 +838,51 @@ function planSnapshots(
       continue;
     }
     const image = imagesById.get(imageId);
+    // Other AMIs that stay and use the snapshot (the one the mark names aside).
+    const others = (referencedBy.get(record.id) ?? []).filter((id) => id !== imageId);
+    const standing = others.filter((id) => !isListedDeregistered(id));
+    const lastOne =
+      'the snapshot goes only with the last AMI that uses it, and cleanup marks it again when it deletes that AMI';
     if (image !== undefined) {
-      const d = decisionByImage.get(image);
-      decision(
-        'keep',
-        deletingIds.has(imageId)
-          ? `marked for ${imageId}, which this run deletes; the snapshot is deleted on a later run once nothing uses it`
-          : `pending mark left from an interrupted run: ${imageId} still exists (${d ? `${d.action}: ${d.reason}` : 'kept'})`,
+      if (image.state === 'deregistered') {
+        decision(
+          'keep',
+          `marked for ${imageId}, which EC2 still lists as deregistered: the mark stays, and a later run deletes the snapshot once ${imageId} is gone and nothing uses it`,
+        );
+      } else if (!image.snapshotIds.includes(record.id)) {
+        unmark(
+          `marked for ${imageId}, which does not use this snapshot, so the mark is not one cleanup wrote for deleting it (a copy of a marked snapshot carries the mark): mark removed, so that deregistering ${imageId} cannot get this snapshot deleted`,
+        );
+      } else if (held?.has(imageId)) {
+        decision(
+          'keep',
+          `marked for ${imageId}, which this run tried to delete and left in place (${held.get(imageId)}): the mark stays and the next run decides`,
+        );
+      } else if (standing.length > 0) {
+        unmark(
+          `marked for ${imageId}, but remaining AMI ${standing.join(', ')} uses it too: mark removed; ${lastOne}`,
+        );
+      } else if (deletingIds.has(imageId)) {
+        decision(
+          'keep',
+          `marked for ${imageId}, which this run deletes; the snapshot is deleted on a later run once nothing uses it`,
+        );
+      } else if (stillToCome.has(imageId)) {
+        decision(
+          'keep',
+          `marked for ${imageId}, whose deletion is put off (${stillToCome.get(imageId)}): the mark stays for the run that deletes it`,
+        );
+      } else {
+        const d = decisionByImage.get(image);
+        unmark(
+          `mark from an interrupted run; ${imageId} still exists and is kept (${d ? `${d.action}: ${d.reason}` : 'kept'}): mark removed so that a later deregistration by hand cannot get the snapshot deleted`,
+        );
+      }
+      continue;
+    }
+    if (standing.length > 0) {
+      unmark(
+        `marked for ${imageId}, which is gone, but remaining AMI ${standing.join(', ')} uses it: mark removed; ${lastOne}`,
       );
       continue;
     }
@@ -790,7 +907,8 @@ function planSnapshots(
   }
   decisions.sort((a, b) => cmp(a.snapshotId, b.snapshotId) || cmp(a.imageId, b.imageId));
   pending.sort((a, b) => cmp(a.snapshotId, b.snapshotId));
-  return { deletions, pending, decisions, problems };
+  unmarks.sort((a, b) => cmp(a.snapshotId, b.snapshotId));
+  return { deletions, pending, unmarks, decisions, problems };
 }
 
 /** Code-unit order, not locale order: the same on every machine. */

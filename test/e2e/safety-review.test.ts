@@ -80,10 +80,13 @@ describe('cleanup and disabled AMIs (DescribeImages leaves them out unless asked
 
     expect(region.snapshotExists(snapshot)).toBe(true);
     expect(summaries[0]!.counts).toMatchObject({ snapshotsDeleted: 1, snapshotsDeferred: 0, failed: 0 });
+    // A disabled AMI is never deleted, so the mark can only do harm (a deregistration by hand would
+    // get the snapshot deleted): it is removed (test/e2e/stale-marks.test.ts).
     expect(decisionsFor(logs, snapshot)[0]).toMatchObject({
-      action: 'plan-snapshot-keep',
+      action: 'plan-snapshot-unmark',
       reason: expect.stringContaining(`${disabled.id} still exists`),
     });
+    expect(region.tagsOf(snapshot)!.AutoCleanupPendingDeletion).toBeUndefined();
   });
 });
 

@@ -26,10 +26,21 @@ function eligible(n: number, snapshotsOf: (i: number) => string[] = (i) => [`sna
 }
 
 /** An in-memory account behind a scripted EC2 client, answering the calls a cleanup run makes. */
-function account(images: Image[], options: { shared?: Set<string>; failDeregister?: Set<string> } = {}) {
+function account(
+  images: Image[],
+  options: {
+    shared?: Set<string>;
+    failDeregister?: Set<string>;
+    marks?: Map<string, string>;
+    failDeleteTags?: boolean;
+  } = {},
+) {
   const registered = new Map(images.map((i) => [i.id, i]));
   const snapshotsLeft = new Set(images.flatMap((i) => i.snapshotIds));
-  const marks = new Map<string, string>();
+  // Marks earlier runs left, by snapshot id.
+  const marks = new Map<string, string>(options.marks);
+  const marksAtDeletion = new Map<string, string>();
+  for (const s of marks.keys()) snapshotsLeft.add(s);
   const violations: string[] = [];
   const { clients, calls } = fakeClients((c: Call) => {
     switch (c.action) {
@@ -44,6 +55,15 @@ function account(images: Image[], options: { shared?: Set<string>; failDeregiste
         }
         return {};
       }
+      case 'DeleteTags': {
+        // As EC2: with a value given, the tag goes only where it still has that value.
+        if (options.failDeleteTags) return awsError('RequestLimitExceeded');
+        const tag = (c.input.Tags as { Key: string; Value: string }[])[0]!;
+        for (const s of c.input.Resources as string[]) {
+          if (tag.Key === TAG.pendingDeletion && marks.get(s) === tag.Value) marks.delete(s);
+        }
+        return {};
+      }
       case 'DeregisterImage': {
         const id = c.input.ImageId as string;
         if (!registered.has(id)) violations.push(`${id} deregistered twice`);
@@ -55,6 +75,10 @@ function account(images: Image[], options: { shared?: Set<string>; failDeregiste
         const s = c.input.SnapshotId as string;
         const users = [...registered.values()].filter((i) => i.snapshotIds.includes(s)).map((i) => i.id);
         if (users.length > 0) violations.push(`${s} deleted while ${users.join(', ')} still registered`);
+        // The role may delete only snapshots carrying the mark (functions/cleanup/resources.yml).
+        if (!marks.has(s))
+          violations.push(`${s} deleted without a ${TAG.pendingDeletion} mark: IAM denies it`);
+        marksAtDeletion.set(s, marks.get(s) ?? '');
         snapshotsLeft.delete(s);
         return {};
       }
@@ -62,21 +86,30 @@ function account(images: Image[], options: { shared?: Set<string>; failDeregiste
         throw new Error(`unexpected call ${c.action}`);
     }
   });
-  /** Snapshots no remaining AMI uses that are neither deleted nor marked: lost track of. */
+  const usedAtStart = new Set(images.flatMap((i) => i.snapshotIds));
+  /** Snapshots of AMIs that no remaining AMI uses and that are neither deleted nor marked: lost track of. */
   const lost = () =>
     [...snapshotsLeft].filter(
-      (s) => ![...registered.values()].some((i) => i.snapshotIds.includes(s)) && !marks.has(s),
+      (s) =>
+        usedAtStart.has(s) &&
+        ![...registered.values()].some((i) => i.snapshotIds.includes(s)) &&
+        !marks.has(s),
     );
-  return { clients, calls, registered, snapshotsLeft, marks, violations, lost };
+  return { clients, calls, registered, snapshotsLeft, marks, marksAtDeletion, violations, lost };
 }
 
 const count = (calls: Call[], action: string) => calls.filter((c) => c.action === action).length;
 
-function input(images: Image[], maxDeletionsPerRun: number) {
+/** The inventory a run starts from; `marks` are the pending-deletion marks earlier runs left. */
+function input(images: Image[], maxDeletionsPerRun: number, marks: ReadonlyMap<string, string> = new Map()) {
+  const ids = new Set([...images.flatMap((i) => i.snapshotIds), ...marks.keys()]);
   return {
     images,
     usage: usageOf(),
-    snapshots: [...new Set(images.flatMap((i) => i.snapshotIds))].map((s) => snapshot(s)),
+    snapshots: [...ids].map((s) => {
+      const mark = marks.get(s);
+      return snapshot(s, mark === undefined ? {} : { tags: { [TAG.pendingDeletion]: mark } });
+    }),
     settings: { ...DEFAULT_CLEANUP_SETTINGS, maxDeletionsPerRun },
     now: NOW,
   };
@@ -187,6 +220,78 @@ describe('cleanInRounds', () => {
     expect(a.calls).toEqual([]);
   });
 
+  it('removes an old mark in an early round, and a later round that deletes the AMI using the snapshot marks it again first', async () => {
+    // snap-x was marked by an earlier run for ami-gone; ami-02 still uses it, and its launch
+    // permissions are read only after the first round (one AMI a round).
+    const images = eligible(3, (i) => (i === 2 ? ['snap-2', 'snap-x'] : [`snap-${i}`]));
+    const marks = new Map([['snap-x', 'ami-gone']]);
+    const a = account(images, { marks });
+    const run = await cleanInRounds(a.clients, input(images, 3, marks), {
+      hasTime: () => true,
+      checkImageReferences: false,
+      readAhead: 1,
+    });
+    const writes = a.calls
+      .filter((c) => ['DeleteTags', 'CreateTags', 'DeleteSnapshot'].includes(c.action))
+      .filter((c) => JSON.stringify(c.input).includes('snap-x'))
+      .map((c) => `${c.action} ${JSON.stringify(c.input.Tags ?? c.input.SnapshotId)}`);
+    expect(writes).toEqual([
+      'DeleteTags [{"Key":"AutoCleanupPendingDeletion","Value":"ami-gone"}]',
+      'CreateTags [{"Key":"AutoCleanupPendingDeletion","Value":"ami-02"}]',
+      'DeleteSnapshot "snap-x"',
+    ]);
+    expect(run.applied.deregistered).toEqual(['ami-00', 'ami-01', 'ami-02']);
+    expect(run.applied.snapshotsUnmarked).toEqual(['snap-x']);
+    expect(a.snapshotsLeft).toEqual(new Set());
+    expect(a.violations).toEqual([]);
+  });
+
+  it('tries to remove a stale mark once a run, even when DeleteTags fails, and goes on deleting', async () => {
+    const kept = image('ami-kept', { snapshotIds: ['snap-k'] }, { AutoCleanup: 'false' });
+    const images = [...eligible(3), kept];
+    const marks = new Map([['snap-k', 'ami-kept']]);
+    const a = account(images, { marks, failDeleteTags: true });
+    const run = await cleanInRounds(a.clients, input(images, 3, marks), {
+      hasTime: () => true,
+      checkImageReferences: false,
+      readAhead: 1,
+    });
+    expect(count(a.calls, 'DeleteTags')).toBe(1);
+    expect(run.rounds).toBeGreaterThan(2);
+    expect(run.applied.failures).toEqual([
+      expect.objectContaining({ resourceId: 'snap-k', action: 'DeleteTags' }),
+    ]);
+    expect(run.applied.deregistered).toEqual(['ami-00', 'ami-01', 'ami-02']);
+    expect(a.marks.get('snap-k')).toBe('ami-kept');
+    expect(run.incomplete).toBe(false);
+  });
+
+  it('a refused run reads and deletes nothing, but removes the mark of an AMI it keeps', async () => {
+    const images = [
+      ...eligible(2),
+      image('ami-kept', { snapshotIds: ['snap-k'] }, { AutoCleanup: 'false' }),
+    ].map((i) => ({ ...i, tags: { ...i.tags, LastUsedRuntime: hoursAgo(48) } }));
+    const marks = new Map([
+      ['snap-k', 'ami-kept'],
+      ['snap-0', 'ami-00'],
+      ['snap-left', 'ami-gone'],
+    ]);
+    const a = account(images, { marks });
+    const run = await cleanInRounds(a.clients, input(images, 3, marks), {
+      hasTime: () => true,
+      checkImageReferences: false,
+    });
+    expect(run.plan.refused).toBeDefined();
+    expect(a.calls.map((c) => [c.action, c.input.Resources])).toEqual([
+      ['DeleteTags', ['snap-0']],
+      ['DeleteTags', ['snap-k']],
+    ]);
+    // ami-00 is kept by the refusal's stale tagger, not for good: its mark goes too (a healthy run
+    // that deletes it marks it again); the snapshot of a gone AMI keeps its mark and is not deleted.
+    expect(a.marks).toEqual(new Map([['snap-left', 'ami-gone']]));
+    expect(run.rounds).toBe(1);
+  });
+
   it('the default read-ahead is 100', () => {
     expect(LAUNCH_PERMISSIONS_READ_AHEAD).toBe(100);
   });
@@ -207,18 +312,28 @@ describe('cleanInRounds property: across rounds, no snapshot is deleted under a 
       ),
       cap: fc.integer({ min: 0, max: 12 }),
       readAhead: fc.integer({ min: 1, max: 4 }),
+      // Marks earlier runs (or copies of marked snapshots) left, naming AMIs here or gone.
+      marks: fc.array(
+        fc.tuple(
+          fc.constantFrom(...pool, 'snap-0', 'snap-1', 'snap-2', 'snap-e'),
+          fc.constantFrom('ami-00', 'ami-01', 'ami-02', ' ami-01 ', 'ami-gone'),
+        ),
+        { maxLength: 4 },
+      ),
       budgetSteps: fc.option(fc.integer({ min: 0, max: 60 }), { nil: undefined }),
     });
+    let runsThatUnmarked = 0;
     await fc.assert(
-      fc.asyncProperty(arb, async ({ images: specs, cap, readAhead, budgetSteps }) => {
+      fc.asyncProperty(arb, async ({ images: specs, cap, readAhead, budgetSteps, marks: markList }) => {
         const images = eligible(specs.length, (i) => [`snap-${i}`, ...specs[i]!.extra]).map((img, i) =>
           specs[i]!.optedIn ? img : { ...img, tags: { ...img.tags, AutoCleanup: 'false' } },
         );
         const shared = new Set(images.filter((_, i) => specs[i]!.shared).map((i) => i.id));
         const failDeregister = new Set(images.filter((_, i) => specs[i]!.fails).map((i) => i.id));
-        const a = account(images, { shared, failDeregister });
+        const marks = new Map(markList);
+        const a = account(images, { shared, failDeregister, marks });
         let steps = 0;
-        const run = await cleanInRounds(a.clients, input(images, cap), {
+        const run = await cleanInRounds(a.clients, input(images, cap, marks), {
           hasTime: () => budgetSteps === undefined || ++steps <= budgetSteps,
           checkImageReferences: false,
           readAhead,
@@ -241,9 +356,22 @@ describe('cleanInRounds property: across rounds, no snapshot is deleted under a 
         );
         // One decision per AMI in the merged report.
         expect(run.plan.decisions.map((d) => d.imageId)).toEqual(images.map((i) => i.id));
+        if (run.applied.snapshotsUnmarked.length > 0) runsThatUnmarked++;
+        // A mark is removed at most once a run, however many rounds plan again.
+        const unmarked = a.calls
+          .filter((c) => c.action === 'DeleteTags')
+          .flatMap((c) => c.input.Resources as string[]);
+        expect(new Set(unmarked).size).toBe(unmarked.length);
+        // No snapshot is deleted on the strength of a mark naming an AMI that is still registered.
+        for (const s of run.applied.snapshotsDeleted) {
+          const mark = a.marksAtDeletion.get(s);
+          expect(mark !== undefined && a.registered.has(mark.trim())).toBe(false);
+        }
       }),
       { numRuns: 300 },
     );
+    // Stale marks must be met often enough for the property to say something about them.
+    expect(runsThatUnmarked).toBeGreaterThan(30);
   });
 });
 

@@ -480,7 +480,12 @@ describe('planCleanup: snapshots', () => {
   it('pending snapshots: deletes those whose AMI is gone, keeps the rest with a reason', () => {
     const pending = (id: string, ami: string, over: Partial<SnapshotRecord> = {}) =>
       snapshot(id, { tags: { [TAG.pendingDeletion]: ami }, ...over });
-    const p = plan([image('ami-keep', { snapshotIds: ['snap-used'] }, { AutoCleanup: undefined })], {
+    const keep = image(
+      'ami-keep',
+      { snapshotIds: ['snap-used', 'snap-interrupted'] },
+      { AutoCleanup: undefined },
+    );
+    const p = plan([keep], {
       snapshots: [
         pending('snap-gone', 'ami-gone'),
         pending('snap-used', 'ami-gone2'),
@@ -500,12 +505,16 @@ describe('planCleanup: snapshots', () => {
     const why = Object.fromEntries(
       p.snapshotDecisions.map((s) => [s.snapshotId, `${s.action}: ${s.reason}`]),
     );
+    // A mark the deletion it was written for can no longer honour is removed (cleanup-stale-marks.test.ts).
     expect(why['snap-used']).toBe(
-      'keep: marked for ami-gone2, which is gone, but remaining AMI ami-keep uses it: kept',
+      'unmark: marked for ami-gone2, which is gone, but remaining AMI ami-keep uses it: mark removed; ' +
+        'the snapshot goes only with the last AMI that uses it, and cleanup marks it again when it deletes that AMI',
     );
     expect(why['snap-interrupted']).toBe(
-      'keep: pending mark left from an interrupted run: ami-keep still exists (keep: not opted in: no AutoCleanup tag)',
+      'unmark: mark from an interrupted run; ami-keep still exists and is kept (keep: not opted in: no AutoCleanup tag): ' +
+        'mark removed so that a later deregistration by hand cannot get the snapshot deleted',
     );
+    expect(p.snapshotUnmarks.map((u) => u.snapshotId)).toEqual(['snap-interrupted', 'snap-used']);
     expect(why['snap-foreign']).toMatch(/^keep: marked .* owned by account 222222222222/);
     expect(why['snap-bad']).toBe(
       'skip: AutoCleanupPendingDeletion="soon" names no AMI: skipped, never deleted',

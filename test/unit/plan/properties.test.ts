@@ -541,6 +541,27 @@ function checkSnapshots(plan: CleanupPlan, w: World) {
     );
     check(!remainingRefs.has(p.snapshotId), `pending ${p.snapshotId} deleted but a remaining AMI uses it`);
   }
+  // A mark is removed only from an owned snapshot, with the value it carries, and never from one this
+  // plan deletes or one whose AMI this plan deletes together with it.
+  const deleting = new Set(all);
+  for (const u of plan.snapshotUnmarks) {
+    const spec = specs.get(u.snapshotId);
+    check(spec?.owned === true, `${u.snapshotId} unmarked but not owned`);
+    check(spec?.pendingFor === u.mark, `${u.snapshotId} unmarked with ${u.mark}, not its mark`);
+    check(
+      u.imageId === u.mark.trim() && /^ami-/.test(u.imageId),
+      `${u.snapshotId}: unmark names ${u.imageId}`,
+    );
+    check(!deleting.has(u.snapshotId), `${u.snapshotId} both deleted and unmarked`);
+    check(
+      plan.snapshotDecisions.some((d) => d.snapshotId === u.snapshotId && d.action === 'unmark'),
+      `${u.snapshotId} unmarked without an unmark decision`,
+    );
+  }
+  check(
+    new Set(plan.snapshotUnmarks.map((u) => u.snapshotId)).size === plan.snapshotUnmarks.length,
+    'a snapshot unmarked twice',
+  );
 }
 
 let plansWithDeletions = 0;
@@ -758,6 +779,76 @@ describe('planCleanup properties', () => {
     );
     // Shared AMIs freeing places under the cap, so that a second round of reads is needed, must occur.
     expect(readInSeveralRounds).toBeGreaterThan(10);
+  });
+
+  it('no mark outlives the deletion it was written for: deregistering by hand what a run kept never gets a snapshot deleted', () => {
+    let hazards = 0;
+    fc.assert(
+      fc.property(world, (w) => {
+        // The run, carried out in full: its AMIs and snapshots gone, its unmarked snapshots unmarked.
+        const first = run(w);
+        const deleted = new Set(first.deletions.map((d) => d.image.id));
+        const snapshotsGone = new Set([
+          ...first.deletions.flatMap((d) => d.snapshotIds),
+          ...first.pendingSnapshotDeletions.map((p) => p.snapshotId),
+        ]);
+        const unmarked = new Set(first.snapshotUnmarks.map((u) => u.snapshotId));
+        // What the run only put off (the cap, launch permissions to read, a refusal) it still means to
+        // delete. Everything else it kept, somebody now deregisters by hand, keeping the snapshots.
+        const used = usedIds(w.sources.sources, w.sources.ssmParameters);
+        const sharingAside: World = { ...w, settings: { ...w.settings, deleteSharedImages: true } };
+        const putOff = new Set([
+          ...first.decisions.filter((d) => d.action === 'defer').map((d) => d.imageId),
+          ...first.launchPermissionsToRead,
+          ...(first.refused
+            ? w.specs.filter((s) => mustKeep(s, sharingAside, used) === undefined).map((s) => s.id)
+            : []),
+        ]);
+        const byHand = new Set(
+          w.specs.filter((s) => !deleted.has(s.id) && !putOff.has(s.id)).map((s) => s.id),
+        );
+        // The next run sees a live tagger (an AMI it stamped a minute ago), so it does not refuse for that.
+        const alive: ImageSpec = {
+          id: 'ami-alive',
+          owned: true,
+          state: 'available',
+          lastUsed: { kind: 'absent' },
+          runtime: { kind: 'at', offset: -MINUTE / 2 },
+          protectedFlag: false,
+          snapshotIds: [],
+          public: false,
+          sharing: { kind: 'private' },
+        };
+        const after: World = {
+          ...w,
+          specs: [...w.specs.filter((s) => !deleted.has(s.id) && !byHand.has(s.id)), alive],
+          snapshots: w.snapshots.map((s) =>
+            s === undefined || snapshotsGone.has(s.id)
+              ? undefined
+              : unmarked.has(s.id)
+                ? { id: s.id, owned: s.owned }
+                : s,
+          ) as World['snapshots'],
+        };
+        const next = run(after);
+        if (
+          !next.refused &&
+          w.snapshots.some((s) => s?.owned && s.pendingFor !== undefined && byHand.has(s.pendingFor.trim()))
+        ) {
+          hazards++;
+        }
+        for (const p of next.pendingSnapshotDeletions) {
+          check(
+            !byHand.has(p.imageId),
+            `${p.snapshotId} deleted for ${p.imageId}, which a person deregistered`,
+          );
+        }
+      }),
+      { numRuns: 1500 },
+    );
+    // The setup the rule is about must occur often: a kept AMI with a marked snapshot, and a next
+    // run that does not refuse.
+    expect(hazards).toBeGreaterThan(200);
   });
 
   it('an AMI id listed twice is never deleted', () => {
