@@ -97,7 +97,7 @@ export function renderResults(r: BenchResults): string {
   for (const c of r.cleanup) {
     out.push('');
     out.push(
-      `Cleanup backlog ${c.row.size}: ${c.runs.length} runs, timeout ${fmtMs(c.timeoutMs)} each (real; deadline at ${fmtMs(c.budgetMs)}), ${c.overBudget} past the timeout; ` +
+      `Cleanup backlog ${c.row.size}: ${c.runs.length} runs (${c.drain}), deadline ${fmtMs(c.budgetMs)} each (real), at most ${fmtMs(c.longestOverrunMs)} past it; ` +
         `${c.deletableLeft} deletable AMIs left, ${c.lostSnapshots} snapshots lost track of, ${c.wronglyDeleted} kept AMIs harmed; ` +
         `${c.throttled} throttling errors absorbed, ${c.row.failures} failures`,
     );

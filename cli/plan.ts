@@ -182,7 +182,7 @@ export function renderTable(plans: RegionPlan[]): string {
     const c = p.cleanup?.counts;
     if (c) {
       lines.push(
-        `  cleanup: ${c.delete} to delete, ${c.keep} kept, ${c.skip} skipped (unreadable tags), ${c.defer} deferred; ${c.snapshotsToDelete} snapshots to delete`,
+        `  cleanup: ${c.delete} to delete, ${c.keep} kept, ${c.skip} skipped (unreadable tags), ${c.defer} deferred; ${c.snapshotsToDelete} snapshots to delete, ${c.snapshotsToUnmark} stale pending-deletion marks to remove`,
       );
     }
     if (p.scale) {

@@ -27,6 +27,9 @@ describe('npm run plan (read-only)', () => {
       tags: { AutoCleanup: 'true', LastUsedRuntime: '2026-11-23T11:40:00Z' },
     });
     region.addInstance({ imageId: used.id, state: 'running' });
+    // A mark left by a run that stopped before deregistering: the AMI is in use now, so the mark goes.
+    const usedSnapshot = region.getSnapshot(used.blockDeviceMappings[0]!.snapshotId!)!;
+    usedSnapshot.tags['AutoCleanupPendingDeletion'] = used.id;
     region.addImage({ name: 'odd', tags: { AutoCleanup: 'maybe', LastUsedRuntime: '2026-11-23T11:40:00Z' } });
     // Monday 2026-11-23 12:00Z is inside the default Mon-Fri 07:00-19:00 UTC window.
     region.addInstance({
@@ -62,6 +65,7 @@ describe('npm run plan (read-only)', () => {
     const table = renderTable([plan!]);
     expect(table).toMatch(new RegExp(`${oldId}\\s+old-build\\s+tag-runtime\\s+delete`));
     expect(table).toContain('AutoCleanup="maybe"');
+    expect(table).toContain('1 snapshots to delete, 1 stale pending-deletion marks to remove');
     expect(table).toMatch(/i-0000000000000bad1 {2}skip.*ScaleToZero="weekdays"/);
 
     // At 20:00 the same account would have its opted-in box stopped, and only that one.
