@@ -4,25 +4,11 @@
  */
 import { describe, expect, it } from '@jest/globals';
 
-import { applyCleanup, type PlannedDeletion } from '../../shared/aws/cleanup';
-import type { Image } from '../../shared/domain';
+import { applyCleanup } from '../../shared/aws/cleanup';
 
-import { awsError, fakeClients } from './scripted-ec2';
+import { awsError, fakeClients, plannedDeletion } from './scripted-ec2';
 
-function deletion(id: string, snapshotIds: string[]): PlannedDeletion {
-  const image: Image = {
-    id,
-    region: 'eu-west-1',
-    ownerId: '123456789012',
-    ownedBySelf: true,
-    state: 'available',
-    tags: { AutoCleanup: 'true' },
-    snapshotIds,
-    deregistrationProtected: false,
-    public: false,
-  };
-  return { image, snapshotIds, reason: 'unused since 2026-10-01T00:00:00Z, 53 days > 7 days retention' };
-}
+const deletion = (id: string, snapshotIds: string[]) => plannedDeletion(id, snapshotIds);
 
 const always = () => true;
 

@@ -5,10 +5,12 @@
  */
 import { describe, expect, it } from '@jest/globals';
 
-import { applyCleanup, type PlannedDeletion, type PlannedSnapshotUnmark } from '../../shared/aws/cleanup';
-import type { Image } from '../../shared/domain';
+import { applyCleanup, type PlannedSnapshotUnmark } from '../../shared/aws/cleanup';
 
-import { awsError, fakeClients } from './scripted-ec2';
+import { awsError, fakeClients, plannedDeletion } from './scripted-ec2';
+
+const deletion = (id: string, snapshotIds: string[]) =>
+  plannedDeletion(id, snapshotIds, snapshotIds, 'unused');
 
 const unmark = (snapshotId: string, mark: string): PlannedSnapshotUnmark => ({
   snapshotId,
@@ -16,21 +18,6 @@ const unmark = (snapshotId: string, mark: string): PlannedSnapshotUnmark => ({
   imageId: mark.trim(),
   reason: `mark from an interrupted run; ${mark.trim()} still exists and is kept`,
 });
-
-function deletion(id: string, snapshotIds: string[]): PlannedDeletion {
-  const image: Image = {
-    id,
-    region: 'eu-west-1',
-    ownerId: '123456789012',
-    ownedBySelf: true,
-    state: 'available',
-    tags: { AutoCleanup: 'true' },
-    snapshotIds,
-    deregistrationProtected: false,
-    public: false,
-  };
-  return { image, snapshotIds, reason: 'unused' };
-}
 
 const always = () => true;
 

@@ -5,33 +5,14 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 
-import { applyCleanup, type PlannedDeletion } from '../../shared/aws/cleanup';
+import { applyCleanup } from '../../shared/aws/cleanup';
 import { taggerWrites } from '../../shared/aws/tagging';
-import type { Image } from '../../shared/domain';
 import { planTagging } from '../../shared/plan/tagging';
 import { NOW, image, usageOf } from './plan/fixtures';
 
-import { awsError, fakeClients, type Call } from './scripted-ec2';
+import { awsError, fakeClients, plannedDeletion, type Call } from './scripted-ec2';
 
-/** A planned deletion; `imageSnapshots` is every snapshot behind the AMI, `owned` the ones the plan gave it. */
-function deletion(id: string, imageSnapshots: string[], owned: string[] = imageSnapshots): PlannedDeletion {
-  const img: Image = {
-    id,
-    region: 'eu-west-1',
-    ownerId: '123456789012',
-    ownedBySelf: true,
-    state: 'available',
-    tags: { AutoCleanup: 'true' },
-    snapshotIds: imageSnapshots,
-    deregistrationProtected: false,
-    public: false,
-  };
-  return {
-    image: img,
-    snapshotIds: owned,
-    reason: 'unused since 2026-10-01T00:00:00Z, 53 days > 7 days retention',
-  };
-}
+const deletion = plannedDeletion;
 
 const deletedSnapshots = (calls: Call[]) =>
   calls.filter((c) => c.action === 'DeleteSnapshot').map((c) => c.input.SnapshotId);

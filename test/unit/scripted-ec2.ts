@@ -1,5 +1,7 @@
 /** A scripted EC2 client for unit tests of the AWS adapters: nothing leaves the process. */
 import { EC2Client } from '@aws-sdk/client-ec2';
+import type { PlannedDeletion } from '../../shared/aws/cleanup';
+import type { Image } from '../../shared/domain';
 import type { AwsClients } from '../../shared/aws/clients';
 
 export type Call = { action: string; input: Record<string, unknown> };
@@ -25,4 +27,28 @@ export function fakeClients(answer: (call: Call) => unknown): { clients: AwsClie
 /** An error shaped like the SDK's service exceptions (the code is the name). */
 export function awsError(name: string): Error {
   return Object.assign(new Error(`${name} message`), { name });
+}
+
+/**
+ * A planned deletion of an owned, opted-in, available AMI: `imageSnapshots` is every snapshot behind
+ * the AMI, `owned` the ones the plan gave it to delete (all of them unless said).
+ */
+export function plannedDeletion(
+  id: string,
+  imageSnapshots: string[],
+  owned: string[] = imageSnapshots,
+  reason = 'unused since 2026-10-01T00:00:00Z, 53 days > 7 days retention',
+): PlannedDeletion {
+  const image: Image = {
+    id,
+    region: 'eu-west-1',
+    ownerId: '123456789012',
+    ownedBySelf: true,
+    state: 'available',
+    tags: { AutoCleanup: 'true' },
+    snapshotIds: imageSnapshots,
+    deregistrationProtected: false,
+    public: false,
+  };
+  return { image, snapshotIds: owned, reason };
 }
