@@ -114,7 +114,7 @@ export async function planRegions(
         region,
         accountId: inventory.accountId,
         tagging: planTagging({ images: inventory.images, usage, now }),
-        // Reads the launch permissions of the AMIs it would delete (Describe only), as the function does.
+        // Reads the launch permissions and snapshots of the AMIs it would delete (Describe only), as the function does.
         cleanup: (
           await planCleanupCheckingSharing(
             clients,
@@ -124,6 +124,7 @@ export async function planRegions(
               snapshots: inventory.snapshots,
               settings: cleanupSettingsFrom(settings),
               now,
+              accountId: inventory.accountId,
             },
             () => true,
           )

@@ -30,7 +30,7 @@ import type {
   LaunchTemplateVersionRecord,
   Problem,
 } from '../domain';
-import type { SnapshotRecord } from '../plan/cleanup';
+import type { SnapshotLookup, SnapshotRecord } from '../plan/cleanup';
 import { TAG, tagsFromList } from '../tags';
 import {
   collectUsage,
@@ -43,8 +43,10 @@ import { mapWithConcurrency } from './concurrency';
 
 export interface RegionInventory extends ImageInventory {
   /**
-   * Owned snapshots the cleanup plan needs: those behind opted-in AMIs (to know they are ours) and
-   * those marked TAG.pendingDeletion by earlier runs. Empty unless asked for.
+   * Owned snapshots marked TAG.pendingDeletion by earlier runs. Empty unless asked for. The snapshots
+   * of the AMIs a cleanup run is about to delete are looked up later, only for those AMIs
+   * (lookUpOwnedSnapshots, CleanupPlan.snapshotsToRead): reading those of every opted-in AMI here
+   * cost a DescribeSnapshots per 200 of them on every run, for AMIs that were mostly not deleted.
    */
   snapshots: SnapshotRecord[];
   /**
@@ -70,7 +72,7 @@ export function usageOf(inventory: RegionInventory): UsageIndex {
 }
 
 export interface InventoryOptions {
-  /** Cleanup needs snapshots, the tagger does not. */
+  /** Cleanup needs the pending-deletion-marked snapshots, the tagger does not. */
   snapshots?: boolean;
 }
 
@@ -104,21 +106,15 @@ export async function readImageInventory(
   );
   const foreign = await readImagesById(clients, region, accountId, foreignIds, problems);
 
-  let snapshots: SnapshotRecord[] = pendingSnapshots;
-  if (options.snapshots) {
-    // Only AMIs carrying AutoCleanup can ever be deleted, so only their snapshots need an owner check.
-    const have = new Set(pendingSnapshots.map((s) => s.id));
-    const wanted = owned
-      .filter((i) => i.tags[TAG.autoCleanup] !== undefined)
-      .flatMap((i) => i.snapshotIds)
-      .filter((id) => !have.has(id));
-    snapshots = [
-      ...pendingSnapshots,
-      ...(await readOwnedSnapshotsById(clients, accountId, [...new Set(wanted)])),
-    ];
-  }
-
-  return { region, accountId, images: [...owned, ...foreign], sources, snapshots, ssmParameters, problems };
+  return {
+    region,
+    accountId,
+    images: [...owned, ...foreign],
+    sources,
+    snapshots: pendingSnapshots,
+    ssmParameters,
+    problems,
+  };
 }
 
 async function readOwnedImages(clients: AwsClients, region: string, accountId: string): Promise<Image[]> {
@@ -368,24 +364,41 @@ async function readPendingSnapshots(clients: AwsClients, accountId: string): Pro
   return readSnapshots(clients, accountId, [{ Name: 'tag-key', Values: [TAG.pendingDeletion] }]);
 }
 
+export interface OwnedSnapshotsLookedUp {
+  /** The snapshots among those asked about that this account owns. */
+  records: SnapshotRecord[];
+  /** Per id asked about and reached: 'read' (found in records if ours) or 'failed' with why. */
+  lookups: Map<string, SnapshotLookup>;
+}
+
 /**
- * By a snapshot-id filter rather than SnapshotIds: a filter ignores ids that no longer exist, where
+ * Which of these snapshot ids this account owns, 200 ids a call (EC2's filter limit). By a
+ * snapshot-id filter rather than SnapshotIds: a filter ignores ids that no longer exist, where
  * SnapshotIds fails the whole call. Owner self, so anything not returned is not ours (or gone).
+ * A failed call is an answer of its own for each of its ids ('failed'), never "not ours"; ids not
+ * reached because time ran out are left out, so they stay unknown.
  */
-async function readOwnedSnapshotsById(
+export async function lookUpOwnedSnapshots(
   clients: AwsClients,
   accountId: string,
-  ids: string[],
-): Promise<SnapshotRecord[]> {
-  const out: SnapshotRecord[] = [];
-  for (let i = 0; i < ids.length; i += FILTER_VALUES_MAX) {
-    out.push(
-      ...(await readSnapshots(clients, accountId, [
-        { Name: 'snapshot-id', Values: ids.slice(i, i + FILTER_VALUES_MAX) },
-      ])),
-    );
+  ids: readonly string[],
+  options: { hasTime: () => boolean },
+): Promise<OwnedSnapshotsLookedUp> {
+  const records: SnapshotRecord[] = [];
+  const lookups = new Map<string, SnapshotLookup>();
+  const wanted = [...new Set(ids)];
+  for (let i = 0; i < wanted.length; i += FILTER_VALUES_MAX) {
+    if (!options.hasTime()) break;
+    const batch = wanted.slice(i, i + FILTER_VALUES_MAX);
+    try {
+      records.push(...(await readSnapshots(clients, accountId, [{ Name: 'snapshot-id', Values: batch }])));
+      for (const id of batch) lookups.set(id, { kind: 'read' });
+    } catch (err) {
+      const message = errorText(err);
+      for (const id of batch) lookups.set(id, { kind: 'failed', message });
+    }
   }
-  return out;
+  return { records, lookups };
 }
 
 async function readSnapshots(

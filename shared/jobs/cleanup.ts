@@ -5,7 +5,7 @@
  */
 import { applyCleanup, type CleanupApplyResult } from '../aws/cleanup';
 import type { AwsClients } from '../aws/clients';
-import { readImageInventory, usageOf, type RegionInventory } from '../aws/inventory';
+import { lookUpOwnedSnapshots, readImageInventory, usageOf, type RegionInventory } from '../aws/inventory';
 import { readLaunchPermissions } from '../aws/launch-permissions';
 import type { Settings } from '../config';
 import type { CleanupRefusedDetail, RunFailure, RunSummaryDetail } from '../events';
@@ -17,7 +17,9 @@ import {
   type CleanupInput,
   type CleanupPlan,
   type CleanupSettings,
+  type SnapshotLookup,
   type SnapshotRecord,
+  unknownSnapshotIds,
 } from '../plan/cleanup';
 import { logDecision } from '../report';
 import { TAG, describeTagProblem, formatTimestamp } from '../tags';
@@ -54,44 +56,119 @@ export function cleanupSettingsFrom(settings: Settings): CleanupSettings {
   return out;
 }
 
+/**
+ * What a cleanup run plans from: the inventory, without what the run reads as it goes (launch
+ * permissions, the snapshots of the AMIs it would delete, its earlier rounds).
+ */
+export type CleanupRunInput = Omit<
+  CleanupInput,
+  'launchPermissions' | 'snapshotLookups' | 'earlierRounds'
+> & {
+  /**
+   * The account the run acts for (the inventory's): a snapshot looked up is this account's only if
+   * DescribeSnapshots names it as the owner. Absent, none counts as this account's, so none is deleted.
+   */
+  accountId?: string;
+};
+
 export interface CheckedCleanupPlan {
   plan: CleanupPlan;
   /** Every launch permission read, by AMI id (failed reads included). */
   launchPermissions: Map<string, LaunchPermissionsRead>;
-  /** A failed DescribeImageAttribute per AMI: that AMI was kept. */
+  /** Every snapshot id looked up, and how (failed look-ups included). */
+  snapshotLookups: Map<string, SnapshotLookup>;
+  /**
+   * A failed DescribeImageAttribute per AMI, and a failed DescribeSnapshots per AMI whose snapshot it
+   * was looking up: that AMI was kept.
+   */
   failures: RunFailure[];
   /** The time budget ran out before every AMI the plan asked about was read (those were kept). */
   incomplete: boolean;
 }
 
 /**
- * planCleanup with the launch permissions of the AMIs it would delete: plan, read what the plan asks
- * for (DescribeImageAttribute), plan again, until it asks for nothing. An AMI found shared frees its
- * place under the cap for the next one, which is read in the next round, so the calls stay close to
- * the number of deletions. Read only: the plan CLI uses it too.
+ * planCleanup with the launch permissions and the snapshots of the AMIs it would delete: plan, read
+ * what the plan asks for (DescribeImageAttribute and DescribeSnapshots by id, side by side), plan
+ * again, until it asks for nothing. An AMI found shared frees its place under the cap for the next
+ * one, which is read in the next round, so the calls stay close to the number of deletions. Read
+ * only: the plan CLI and dry runs use it, so their report says which snapshots would go.
  */
 export async function planCleanupCheckingSharing(
   clients: AwsClients,
-  input: Omit<CleanupInput, 'launchPermissions'>,
+  input: CleanupRunInput,
   hasTime: () => boolean,
 ): Promise<CheckedCleanupPlan> {
   const launchPermissions = new Map<string, LaunchPermissionsRead>();
-  let plan = planCleanup({ ...input, launchPermissions });
+  const reader = snapshotReader(clients, input);
+  const planNow = () =>
+    planCleanup({
+      ...input,
+      snapshots: reader.snapshots,
+      launchPermissions,
+      snapshotLookups: reader.lookups,
+    });
+  let plan = planNow();
   let incomplete = false;
-  // Each round asks only about AMIs not read before, so the loop ends; when time runs out, the AMIs
-  // not read stay kept (the plan says so) and the next run carries on.
-  while (plan.launchPermissionsToRead.length > 0 && !incomplete) {
+  // Each round asks only about AMIs and snapshots not read before, so the loop ends; when time runs
+  // out, the AMIs not read stay kept (the plan says so) and the next run carries on.
+  while ((plan.launchPermissionsToRead.length > 0 || plan.snapshotsToRead.length > 0) && !incomplete) {
     if (!hasTime()) {
       incomplete = true;
       break;
     }
     const wanted = plan.launchPermissionsToRead;
-    const read = await readLaunchPermissions(clients, wanted, { hasTime });
+    const [read, complete] = await Promise.all([
+      wanted.length > 0 ? readLaunchPermissions(clients, wanted, { hasTime }) : new Map(),
+      reader.read(plan.snapshotsToRead, hasTime),
+    ]);
     for (const [id, r] of read) launchPermissions.set(id, r);
-    if (read.size < wanted.length) incomplete = true;
-    plan = planCleanup({ ...input, launchPermissions });
+    if (read.size < wanted.length || !complete) incomplete = true;
+    plan = planNow();
   }
-  return { plan, launchPermissions, failures: launchPermissionFailures(launchPermissions), incomplete };
+  return {
+    plan,
+    launchPermissions,
+    snapshotLookups: reader.lookups,
+    failures: [...launchPermissionFailures(launchPermissions), ...reader.failures],
+    incomplete,
+  };
+}
+
+/**
+ * The snapshots a run has read, and the reading of more: the inventory's (pending-deletion marks)
+ * plus those looked up for the AMIs the plan asks about (CleanupPlan.snapshotsToRead).
+ */
+function snapshotReader(clients: AwsClients, input: CleanupRunInput) {
+  const byImage = new Map(input.images.map((i) => [i.id, i]));
+  const state = {
+    snapshots: input.snapshots,
+    lookups: new Map<string, SnapshotLookup>(),
+    failures: [] as RunFailure[],
+    /** Looks up the unknown snapshots of these AMIs; false when time ran out before all were. */
+    read: async (imageIds: readonly string[], hasTime: () => boolean): Promise<boolean> => {
+      const images = imageIds.flatMap((id) => {
+        const image = byImage.get(id);
+        return image ? [image] : [];
+      });
+      const ids = unknownSnapshotIds(images, state.snapshots, state.lookups);
+      if (ids.length === 0) return true;
+      const found = await lookUpOwnedSnapshots(clients, input.accountId ?? '', ids, { hasTime });
+      state.snapshots = [...state.snapshots, ...found.records];
+      for (const [id, l] of found.lookups) state.lookups.set(id, l);
+      for (const image of images) {
+        const failed = image.snapshotIds.find((s) => found.lookups.get(s)?.kind === 'failed');
+        if (failed === undefined) continue;
+        const lookup = found.lookups.get(failed) as { kind: 'failed'; message: string };
+        state.failures.push({
+          resourceId: image.id,
+          action: 'DescribeSnapshots',
+          message: `could not look up its snapshot ${failed}: ${lookup.message}; the AMI was kept and the next run asks again`,
+        });
+      }
+      return ids.every((id) => found.lookups.has(id));
+    },
+  };
+  return state;
 }
 
 function launchPermissionFailures(
@@ -133,8 +210,8 @@ export interface RoundOptions {
 }
 
 /**
- * A real run: plan, read the launch permissions of the next few AMIs the plan would delete, plan
- * again, delete what is now decided, and so on, until the plan has nothing left to read or delete or
+ * A real run: plan, read the launch permissions and snapshots of the next few AMIs the plan would
+ * delete, plan again, delete what is now decided, and so on, until the plan has nothing left to read or delete or
  * the time budget is spent. Between rounds the inventory is brought up to date with what the run did
  * (CleanupInput.earlierRounds), so every deletion is decided by planCleanup over the account as it
  * now is, and the run's reads stay within a round of its deletions. The returned plan merges the
@@ -142,15 +219,15 @@ export interface RoundOptions {
  */
 export async function cleanInRounds(
   clients: AwsClients,
-  input: Omit<CleanupInput, 'launchPermissions' | 'earlierRounds'>,
+  input: CleanupRunInput,
   options: RoundOptions,
 ): Promise<CleanedInRounds> {
   const readAhead = options.readAhead ?? LAUNCH_PERMISSIONS_READ_AHEAD;
   const launchPermissions = new Map<string, LaunchPermissionsRead>();
+  const reader = snapshotReader(clients, input);
   const held = new Map<string, string>();
   let attempted = 0;
   let images = input.images;
-  let snapshots = input.snapshots;
   let checkImageReferences = options.checkImageReferences;
   const rounds: CleanupPlan[] = [];
   const results: CleanupApplyResult[] = [];
@@ -159,26 +236,30 @@ export async function cleanInRounds(
     const plan = planCleanup({
       ...input,
       images,
-      snapshots,
+      snapshots: reader.snapshots,
       launchPermissions,
+      snapshotLookups: reader.lookups,
       earlierRounds: { attempted, held },
     });
     rounds.push(plan);
     // A refused plan deletes and reads nothing, but still removes stale marks (that deletes nothing).
     if (plan.refused && plan.snapshotUnmarks.length === 0) break;
     const next = plan.launchPermissionsToRead.slice(0, readAhead);
+    // The same AMIs as `next` as a rule (both lists are in deletion order), so a round reads an AMI's
+    // launch permissions and snapshots together, and the next plan can decide it.
+    const nextSnapshots = plan.snapshotsToRead.slice(0, readAhead);
     const work =
       plan.deletions.length > 0 ||
       plan.pendingSnapshotDeletions.length > 0 ||
       plan.snapshotUnmarks.length > 0;
-    if (!work && next.length === 0) break;
+    if (!work && next.length === 0 && nextSnapshots.length === 0) break;
     if (!options.hasTime()) {
       incomplete = true;
       break;
     }
     // This round's deletions and the next round's reads go side by side: different API buckets, and
-    // the next plan needs both.
-    const [applied, read] = await Promise.all([
+    // the next plan needs them all.
+    const [applied, read, snapshotsComplete] = await Promise.all([
       work
         ? applyCleanup(clients, plan, {
             hasTime: options.hasTime,
@@ -187,6 +268,7 @@ export async function cleanInRounds(
           })
         : undefined,
       next.length > 0 ? readLaunchPermissions(clients, next, { hasTime: options.hasTime }) : undefined,
+      reader.read(nextSnapshots, options.hasTime),
     ]);
     for (const [id, r] of read ?? []) launchPermissions.set(id, r);
     if (applied) {
@@ -207,18 +289,21 @@ export async function cleanInRounds(
         ...plan.pendingSnapshotDeletions.map((p) => p.snapshotId),
       ]);
       images = images.filter((i) => !gone.has(i.id));
-      snapshots = snapshots.filter((s) => !touched.has(s.id));
+      // Forgotten, look-ups included: should a later round meet one again, it is looked up afresh
+      // rather than taken for another account's.
+      reader.snapshots = reader.snapshots.filter((s) => !touched.has(s.id));
+      for (const id of touched) reader.lookups.delete(id);
       // A snapshot whose mark this round removed (or failed to: the next run tries again) stays in
       // the inventory, without the mark, so no later round plans the removal again. It must stay:
       // a later round may still delete an AMI that uses it, and needs its record to know it is ours.
       const unmarked = new Set(plan.snapshotUnmarks.map((u) => u.snapshotId));
       if (unmarked.size > 0) {
-        snapshots = snapshots.map((s) => (unmarked.has(s.id) ? withoutMark(s) : s));
+        reader.snapshots = reader.snapshots.map((s) => (unmarked.has(s.id) ? withoutMark(s) : s));
       }
     }
     // Out of time in either: the AMIs not reached stay kept, and the next run carries on. Planning
     // again would only put off the report.
-    if (applied?.incomplete || (read && read.size < next.length)) {
+    if (applied?.incomplete || (read && read.size < next.length) || !snapshotsComplete) {
       incomplete = true;
       break;
     }
@@ -227,7 +312,8 @@ export async function cleanInRounds(
   return {
     plan: mergeCleanupRounds(rounds),
     launchPermissions,
-    failures: launchPermissionFailures(launchPermissions),
+    snapshotLookups: reader.lookups,
+    failures: [...launchPermissionFailures(launchPermissions), ...reader.failures],
     incomplete,
     applied: mergeApplied(results, options.checkImageReferences),
     rounds: rounds.length,
@@ -276,17 +362,18 @@ async function cleanRegion(deps: JobDeps, region: string): Promise<CleanupRegion
   if (inventory) {
     result.inventory = inventory;
     summary.accountId = inventory.accountId;
-    const input = {
+    const input: CleanupRunInput = {
       images: inventory.images,
       usage: usageOf(inventory),
       snapshots: inventory.snapshots,
       settings: cleanupSettingsFrom(deps.settings),
       now: deps.now,
+      accountId: inventory.accountId,
     };
     const hasTime = () => deps.budget.hasTimeFor();
-    // Launch permissions are read in a dry run too: they are reads, and the report should say which
-    // AMIs a real run would keep as shared. A real run reads them round by round, just ahead of its
-    // deletions.
+    // Launch permissions and snapshots are read in a dry run too: they are reads, and the report
+    // should say which AMIs a real run would keep as shared and which snapshots would go. A real run
+    // reads them round by round, just ahead of its deletions.
     const checked: CheckedCleanupPlan & { applied?: CleanupApplyResult } = dryRun
       ? await planCleanupCheckingSharing(clients, input, hasTime)
       : await cleanInRounds(clients, input, {

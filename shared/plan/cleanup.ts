@@ -14,7 +14,10 @@
  * organizations or OUs) may be in use where this account cannot see: they are kept unless
  * deleteSharedImages says otherwise. Launch permissions cost a call per AMI, so the plan asks for
  * them only for the AMIs it would delete (launchPermissionsToRead), keeps those until they are read,
- * and the caller plans again with what it read (see shared/jobs/cleanup.ts).
+ * and the caller plans again with what it read (see shared/jobs/cleanup.ts). Which of an AMI's
+ * snapshots this account owns is read the same way (snapshotsToRead, CleanupInput.snapshotLookups):
+ * an AMI is deregistered only once every one of its snapshots is accounted for, because a snapshot
+ * left behind by a deleted AMI without a pending-deletion mark is one no later run can find.
  */
 import type { Image } from '../domain';
 import { describeSharing, type LaunchPermissionsRead } from '../launch-permissions';
@@ -46,7 +49,10 @@ export const DEFAULT_CLEANUP_SETTINGS: Readonly<CleanupSettings> = Object.freeze
   maxDeletionsPerRun: 100,
 });
 
-/** A snapshot as the adapter read it: those of the planned AMIs and those carrying TAG.pendingDeletion. */
+/**
+ * A snapshot as the adapter read it (DescribeSnapshots, owner self): those carrying TAG.pendingDeletion,
+ * and those of the AMIs the plan would delete (see CleanupInput.snapshotLookups).
+ */
 export interface SnapshotRecord {
   id: string;
   ownerId: string;
@@ -107,6 +113,14 @@ export interface PlannedSnapshotUnmark {
   reason: string;
 }
 
+/**
+ * What a look-up of one snapshot id (DescribeSnapshots by id, owner self) found: 'read' means the
+ * call answered, so the snapshot is in CleanupInput.snapshots if this account owns it, and anything
+ * not there is another account's (or already gone); 'failed' means the call failed, so whether this
+ * account owns it is unknown.
+ */
+export type SnapshotLookup = { kind: 'read' } | { kind: 'failed'; message: string };
+
 export interface CleanupRefusal {
   reason: string;
   newestLastUsedRuntime?: string;
@@ -154,6 +168,13 @@ export interface CleanupPlan {
    * deleteSharedImages is on.
    */
   launchPermissionsToRead: string[];
+  /**
+   * AMIs that would be deleted (or are waiting only for their launch permissions) once their
+   * snapshots are known, in deletion order and at most the cap: look up their snapshot ids not yet in
+   * CleanupInput.snapshots or snapshotLookups (unknownSnapshotIds) and plan again with what was found.
+   * Until then they are kept. Empty when refused, and always empty without snapshotLookups.
+   */
+  snapshotsToRead: string[];
   counts: CleanupCounts;
 }
 
@@ -168,6 +189,14 @@ export interface CleanupInput {
    * would be deleted and is not in here is kept; a failed read keeps it too.
    */
   launchPermissions?: ReadonlyMap<string, LaunchPermissionsRead>;
+  /**
+   * Snapshot ids looked up so far (see CleanupPlan.snapshotsToRead and SnapshotLookup). Given (as the
+   * cleanup job and the plan CLI always do), an AMI is deleted only when each of its snapshots has a
+   * record in `snapshots` or a 'read' look-up here; one with a snapshot not looked up yet is kept until
+   * it is, and one with a failed look-up is kept for the run. Absent, `snapshots` is taken to hold every
+   * owned snapshot of every AMI (a full read up front), and a snapshot without a record is kept.
+   */
+  snapshotLookups?: ReadonlyMap<string, SnapshotLookup>;
   /**
    * What earlier rounds of this same run did. A real run deletes in rounds (shared/jobs/cleanup.ts),
    * reading launch permissions only a little ahead of its deletions; between rounds the AMIs it
@@ -427,6 +456,8 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
   capped.sort((a, b) => a.lastActivity.getTime() - b.lastActivity.getTime() || cmp(a.image.id, b.image.id));
   const chosen: Candidate[] = [];
   const launchPermissionsToRead: string[] = [];
+  const snapshotsToRead: string[] = [];
+  const knowsSnapshots = snapshotKnowledge(input.snapshots, input.snapshotLookups);
   // Candidates whose deletion is put off, not called off, with why: a mark naming one stays.
   const stillToCome = new Map<string, string>();
   let places = Math.max(0, settings.maxDeletionsPerRun - (input.earlierRounds?.attempted ?? 0));
@@ -446,6 +477,16 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
       decide(c.image, 'keep', `${sharing.reason} (otherwise: ${c.reason})`);
       continue;
     }
+    const snapshotsKnown = knowsSnapshots(c.image);
+    if (snapshotsKnown.kind === 'failed') {
+      // Like a failed launch-permission read: kept this run, taking no place under the cap.
+      decide(
+        c.image,
+        'keep',
+        `its snapshot ${snapshotsKnown.snapshotId} could not be looked up (${snapshotsKnown.message}), so whether this account owns it is unknown: kept this run, and the next run looks again (otherwise: ${c.reason})`,
+      );
+      continue;
+    }
     if (places === 0) {
       stillToCome.set(c.image.id, `deferred by the cap of ${settings.maxDeletionsPerRun} deletions per run`);
       decide(
@@ -456,6 +497,8 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
       continue;
     }
     places -= 1;
+    // Its snapshots are looked up side by side with its launch permissions, not after them.
+    if (snapshotsKnown.kind === 'unread') snapshotsToRead.push(c.image.id);
     if (sharing.kind === 'unread') {
       stillToCome.set(c.image.id, 'its launch permissions are still to be read');
       keptShared.add(c.image.id);
@@ -464,6 +507,15 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
         c.image,
         'keep',
         `its launch permissions were not read in this run, so whether other accounts use it is unknown: kept (otherwise: ${c.reason})`,
+      );
+      continue;
+    }
+    if (snapshotsKnown.kind === 'unread') {
+      stillToCome.set(c.image.id, 'its snapshots are still to be looked up');
+      decide(
+        c.image,
+        'keep',
+        `its snapshots were not looked up yet, so which of them this account owns is unknown: kept until they are (otherwise: ${c.reason})`,
       );
       continue;
     }
@@ -478,6 +530,7 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
     refused,
     held,
     stillToCome,
+    lookups: input.snapshotLookups,
   });
   problems.push(...snapshotPlan.problems);
 
@@ -490,6 +543,7 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
     snapshotDecisions: snapshotPlan.decisions,
     problems: problems.sort((a, b) => cmp(a.resourceId, b.resourceId) || cmp(a.tag, b.tag)),
     launchPermissionsToRead,
+    snapshotsToRead,
   };
   if (refused) plan.refused = refused;
   return { ...plan, counts: countPlan(plan, keptShared.size) };
@@ -560,9 +614,53 @@ export function mergeCleanupRounds(rounds: readonly CleanupPlan[]): CleanupPlan 
     snapshotDecisions,
     problems: last.problems,
     launchPermissionsToRead: last.launchPermissionsToRead,
+    snapshotsToRead: last.snapshotsToRead,
   };
   if (last.refused) plan.refused = last.refused;
   return { ...plan, counts: countPlan(plan, last.counts.keptShared) };
+}
+
+type SnapshotKnowledge =
+  { kind: 'known' } | { kind: 'unread' } | { kind: 'failed'; snapshotId: string; message: string };
+
+/**
+ * Whether every snapshot of an AMI is accounted for: a record read (owned by this account), or a
+ * look-up that answered without it (another account's, or gone). Without look-ups at all, the
+ * records are a full read and nothing is ever unread.
+ */
+function snapshotKnowledge(
+  snapshots: readonly SnapshotRecord[],
+  lookups: ReadonlyMap<string, SnapshotLookup> | undefined,
+): (image: Image) => SnapshotKnowledge {
+  if (lookups === undefined) return () => ({ kind: 'known' });
+  const recorded = new Set(snapshots.map((s) => s.id));
+  return (image) => {
+    let unread = false;
+    for (const id of image.snapshotIds) {
+      if (recorded.has(id)) continue;
+      const lookup = lookups.get(id);
+      if (lookup === undefined) unread = true;
+      else if (lookup.kind === 'failed') return { kind: 'failed', snapshotId: id, message: lookup.message };
+    }
+    return unread ? { kind: 'unread' } : { kind: 'known' };
+  };
+}
+
+/**
+ * The snapshot ids of these AMIs that have neither a record nor a look-up: what to ask
+ * DescribeSnapshots about for CleanupPlan.snapshotsToRead. Distinct, in the AMIs' order.
+ */
+export function unknownSnapshotIds(
+  images: readonly Image[],
+  snapshots: readonly SnapshotRecord[],
+  lookups: ReadonlyMap<string, SnapshotLookup>,
+): string[] {
+  const recorded = new Set(snapshots.map((s) => s.id));
+  const out = new Set<string>();
+  for (const image of images) {
+    for (const id of image.snapshotIds) if (!recorded.has(id) && !lookups.has(id)) out.add(id);
+  }
+  return [...out];
 }
 
 type Sharing = { kind: 'private'; note?: string } | { kind: 'keep'; reason: string } | { kind: 'unread' };
@@ -726,6 +824,7 @@ interface SnapshotContext {
   held: ReadonlyMap<string, string> | undefined;
   /** Candidates whose deletion is put off (cap, unread launch permissions, refusal), with why. */
   stillToCome: ReadonlyMap<string, string>;
+  lookups: ReadonlyMap<string, SnapshotLookup> | undefined;
 }
 
 /**
@@ -755,7 +854,7 @@ function planSnapshots(
   snapshots: SnapshotRecord[],
   context: SnapshotContext,
 ) {
-  const { decisionByImage, refused, held, stillToCome } = context;
+  const { decisionByImage, refused, held, stillToCome, lookups } = context;
   const deletingIds = new Set(deleting.map((c) => c.image.id));
   // Every image that stays (owned or not, any state) keeps its snapshots alive.
   const referencedBy = new Map<string, string[]>();
@@ -779,6 +878,10 @@ function planSnapshots(
       const users = referencedBy.get(snapshotId);
       const record = records.get(snapshotId);
       if (users) keep(`also used by remaining AMI ${users.join(', ')}: kept`);
+      else if (!record && lookups?.get(snapshotId)?.kind === 'read')
+        keep(
+          'not among the snapshots this account owns (another account owns it, or it is gone): never deleted',
+        );
       else if (!record) keep('not described by the inventory, so its owner is unknown: kept');
       else if (!record.ownedBySelf) keep(`owned by account ${record.ownerId}, not this one: never deleted`);
       else {
