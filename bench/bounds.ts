@@ -85,8 +85,14 @@ export function taggerLowerBound(shape: TaggerShape): Bound {
 
 /** What one cleanup run reads, and what it deletes. */
 export interface CleanupRunShape extends Omit<TaggerShape, 'ownedInUse'> {
-  /** Owned snapshots the run must look at (those of opted-in AMIs and those marked pending). */
-  snapshotsRead: number;
+  /** Owned snapshots marked TAG.pendingDeletion when the run starts: read by their tag, paginated. */
+  snapshotsMarked: number;
+  /**
+   * Snapshots of the AMIs this run deletes that it has no record of from the marked ones: each must be
+   * looked up by id before its AMI goes (to know this account owns it), 200 ids a call (EC2's filter
+   * limit). A run that deletes nothing looks up nothing.
+   */
+  snapshotsLookedUp: number;
   /** AMIs deregistered and their snapshots deleted by this run. */
   deregistered: number;
   snapshotsDeleted: number;
@@ -98,19 +104,27 @@ export interface CleanupRunShape extends Omit<TaggerShape, 'ownedInUse'> {
 }
 
 /**
- * Per `service:action`, the fewest requests for one cleanup run: the same reads as the tagger (plus
- * owned snapshots, paginated), one DeregisterImage per AMI and one DeleteSnapshot per snapshot (the
+ * Per `service:action`, the fewest requests for one cleanup run: the same reads as the tagger, plus
+ * the marked snapshots (paginated) and the snapshots of the AMIs it deletes (by id), one DeregisterImage per AMI and one DeleteSnapshot per snapshot (the
  * APIs take one id each), and one CreateTags per AMI to mark its snapshots: the mark's value is that
  * AMI's id (what lets a later run tell whether the AMI is gone), and one CreateTags call writes one
  * value, so marks of different AMIs cannot share a call.
  */
 export function cleanupLowerBound(shape: CleanupRunShape): Bound {
-  const { snapshotsRead, deregistered, snapshotsDeleted, readsLaunchPermissions, ...rest } = shape;
+  const {
+    snapshotsMarked,
+    snapshotsLookedUp,
+    deregistered,
+    snapshotsDeleted,
+    readsLaunchPermissions,
+    ...rest
+  } = shape;
   const reads = taggerLowerBound({ ...rest, ownedInUse: 0 });
   delete reads['ec2:CreateTags'];
   const bound: Bound = {
     ...reads,
-    'ec2:DescribeSnapshots': pages(snapshotsRead, MAX_PAGE.describeSnapshots),
+    'ec2:DescribeSnapshots':
+      pages(snapshotsMarked, MAX_PAGE.describeSnapshots) + batches(snapshotsLookedUp, FILTER_VALUES_MAX),
     'ec2:CreateTags': snapshotsDeleted > 0 ? Math.min(deregistered, snapshotsDeleted) : 0,
     'ec2:DeregisterImage': deregistered,
     'ec2:DeleteSnapshot': snapshotsDeleted,

@@ -240,8 +240,15 @@ export async function cleanupScenario(
     // Lower bound for the whole drain: each run's reads over what was left, plus every deletion once.
     const keptCount = account.kept.size;
     const readsLaunchPermissions = sandbox.requests.count('ec2', 'DescribeImageAttribute') > 0;
+    // Snapshots still marked when a run starts: those the run before left marked (deferred). Fewer
+    // than there may be (a run cut short between mark and deregistration leaves more), so the bound
+    // on the marked read stays a bound; the snapshots it gives are not looked up again.
+    let marked = 0;
     const perRun = child.runs.map((r) => {
       const seen = r.summary.counts.imagesSeen ?? 0;
+      const deleted = r.summary.counts.deleted ?? 0;
+      const snapshotsMarked = marked;
+      marked = r.summary.counts.snapshotsDeferred ?? 0;
       return cleanupLowerBound({
         ownedImages: seen,
         liveInstances: Math.ceil(keptCount / 2),
@@ -249,8 +256,9 @@ export async function cleanupScenario(
         launchConfigurations: 0,
         groups: 0,
         foreignInUse: 0,
-        snapshotsRead: seen * size.snapshotsPerImage,
-        deregistered: r.summary.counts.deleted ?? 0,
+        snapshotsMarked,
+        snapshotsLookedUp: Math.max(0, deleted * size.snapshotsPerImage - snapshotsMarked),
+        deregistered: deleted,
         snapshotsDeleted: r.summary.counts.snapshotsDeleted ?? 0,
         readsLaunchPermissions,
       });

@@ -129,7 +129,7 @@ export async function planCleanupCheckingSharing(
     plan,
     launchPermissions,
     snapshotLookups: reader.lookups,
-    failures: [...launchPermissionFailures(launchPermissions), ...reader.failures],
+    failures: [...launchPermissionFailures(launchPermissions), ...snapshotLookupFailures(plan)],
     incomplete,
   };
 }
@@ -138,12 +138,19 @@ export async function planCleanupCheckingSharing(
  * The snapshots a run has read, and the reading of more: the inventory's (pending-deletion marks)
  * plus those looked up for the AMIs the plan asks about (CleanupPlan.snapshotsToRead).
  */
+function snapshotLookupFailures(plan: CleanupPlan): RunFailure[] {
+  return plan.snapshotLookupFailures.map((f) => ({
+    resourceId: f.imageId,
+    action: 'DescribeSnapshots',
+    message: `could not look up its snapshot ${f.snapshotId}: ${f.message}; the AMI was kept and the next run asks again`,
+  }));
+}
+
 function snapshotReader(clients: AwsClients, input: CleanupRunInput) {
   const byImage = new Map(input.images.map((i) => [i.id, i]));
   const state = {
     snapshots: input.snapshots,
     lookups: new Map<string, SnapshotLookup>(),
-    failures: [] as RunFailure[],
     /** Looks up the unknown snapshots of these AMIs; false when time ran out before all were. */
     read: async (imageIds: readonly string[], hasTime: () => boolean): Promise<boolean> => {
       const images = imageIds.flatMap((id) => {
@@ -155,16 +162,6 @@ function snapshotReader(clients: AwsClients, input: CleanupRunInput) {
       const found = await lookUpOwnedSnapshots(clients, input.accountId ?? '', ids, { hasTime });
       state.snapshots = [...state.snapshots, ...found.records];
       for (const [id, l] of found.lookups) state.lookups.set(id, l);
-      for (const image of images) {
-        const failed = image.snapshotIds.find((s) => found.lookups.get(s)?.kind === 'failed');
-        if (failed === undefined) continue;
-        const lookup = found.lookups.get(failed) as { kind: 'failed'; message: string };
-        state.failures.push({
-          resourceId: image.id,
-          action: 'DescribeSnapshots',
-          message: `could not look up its snapshot ${failed}: ${lookup.message}; the AMI was kept and the next run asks again`,
-        });
-      }
       return ids.every((id) => found.lookups.has(id));
     },
   };
@@ -309,11 +306,12 @@ export async function cleanInRounds(
     }
     if (plan.refused) break;
   }
+  const plan = mergeCleanupRounds(rounds);
   return {
-    plan: mergeCleanupRounds(rounds),
+    plan,
     launchPermissions,
     snapshotLookups: reader.lookups,
-    failures: [...launchPermissionFailures(launchPermissions), ...reader.failures],
+    failures: [...launchPermissionFailures(launchPermissions), ...snapshotLookupFailures(plan)],
     incomplete,
     applied: mergeApplied(results, options.checkImageReferences),
     rounds: rounds.length,

@@ -121,6 +121,12 @@ export interface PlannedSnapshotUnmark {
  */
 export type SnapshotLookup = { kind: 'read' } | { kind: 'failed'; message: string };
 
+export interface SnapshotLookupFailure {
+  imageId: string;
+  snapshotId: string;
+  message: string;
+}
+
 export interface CleanupRefusal {
   reason: string;
   newestLastUsedRuntime?: string;
@@ -175,6 +181,8 @@ export interface CleanupPlan {
    * Until then they are kept. Empty when refused, and always empty without snapshotLookups.
    */
   snapshotsToRead: string[];
+  /** AMIs kept this run because the look-up of one of their snapshots failed, in deletion order. */
+  snapshotLookupFailures: SnapshotLookupFailure[];
   counts: CleanupCounts;
 }
 
@@ -457,6 +465,7 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
   const chosen: Candidate[] = [];
   const launchPermissionsToRead: string[] = [];
   const snapshotsToRead: string[] = [];
+  const snapshotLookupFailures: SnapshotLookupFailure[] = [];
   const knowsSnapshots = snapshotKnowledge(input.snapshots, input.snapshotLookups);
   // Candidates whose deletion is put off, not called off, with why: a mark naming one stays.
   const stillToCome = new Map<string, string>();
@@ -480,6 +489,11 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
     const snapshotsKnown = knowsSnapshots(c.image);
     if (snapshotsKnown.kind === 'failed') {
       // Like a failed launch-permission read: kept this run, taking no place under the cap.
+      snapshotLookupFailures.push({
+        imageId: c.image.id,
+        snapshotId: snapshotsKnown.snapshotId,
+        message: snapshotsKnown.message,
+      });
       decide(
         c.image,
         'keep',
@@ -544,6 +558,7 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
     problems: problems.sort((a, b) => cmp(a.resourceId, b.resourceId) || cmp(a.tag, b.tag)),
     launchPermissionsToRead,
     snapshotsToRead,
+    snapshotLookupFailures,
   };
   if (refused) plan.refused = refused;
   return { ...plan, counts: countPlan(plan, keptShared.size) };
@@ -615,6 +630,8 @@ export function mergeCleanupRounds(rounds: readonly CleanupPlan[]): CleanupPlan 
     problems: last.problems,
     launchPermissionsToRead: last.launchPermissionsToRead,
     snapshotsToRead: last.snapshotsToRead,
+    // A failed look-up is not retried in the run, so the last round still keeps every AMI it kept.
+    snapshotLookupFailures: last.snapshotLookupFailures,
   };
   if (last.refused) plan.refused = last.refused;
   return { ...plan, counts: countPlan(plan, last.counts.keptShared) };

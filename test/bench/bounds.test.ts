@@ -65,7 +65,8 @@ describe('cleanupLowerBound and scaleLowerBound', () => {
       launchConfigurations: 0,
       groups: 0,
       foreignInUse: 0,
-      snapshotsRead: 4400,
+      snapshotsMarked: 30,
+      snapshotsLookedUp: 500,
       deregistered: 250,
       snapshotsDeleted: 500,
     });
@@ -73,7 +74,8 @@ describe('cleanupLowerBound and scaleLowerBound', () => {
     expect(bound['ec2:DeleteSnapshot']).toBe(500);
     // Each AMI's mark carries that AMI's id as its value, and one CreateTags writes one value.
     expect(bound['ec2:CreateTags']).toBe(250);
-    expect(bound['ec2:DescribeSnapshots']).toBe(5);
+    // One page of marked snapshots, and the 500 snapshots of the deleted AMIs in 200s (not the 2200 AMIs').
+    expect(bound['ec2:DescribeSnapshots']).toBe(1 + 3);
     expect(bound['ec2:DescribeImageAttribute']).toBeUndefined();
   });
 
@@ -85,13 +87,30 @@ describe('cleanupLowerBound and scaleLowerBound', () => {
       launchConfigurations: 0,
       groups: 0,
       foreignInUse: 0,
-      snapshotsRead: 20,
+      snapshotsMarked: 0,
+      snapshotsLookedUp: 14,
       deregistered: 7,
       snapshotsDeleted: 14,
     };
     expect(cleanupLowerBound({ ...shape, readsLaunchPermissions: true })['ec2:DescribeImageAttribute']).toBe(
       7,
     );
+  });
+
+  it('a run that deletes nothing reads only the marked snapshots: one DescribeSnapshots per 1000', () => {
+    const shape = {
+      ownedImages: 10_000,
+      liveInstances: 0,
+      templateVersions: 0,
+      launchConfigurations: 0,
+      groups: 0,
+      foreignInUse: 0,
+      deregistered: 0,
+      snapshotsDeleted: 0,
+      snapshotsLookedUp: 0,
+    };
+    expect(cleanupLowerBound({ ...shape, snapshotsMarked: 0 })['ec2:DescribeSnapshots']).toBe(1);
+    expect(cleanupLowerBound({ ...shape, snapshotsMarked: 2500 })['ec2:DescribeSnapshots']).toBe(3);
   });
 
   it('one UpdateAutoScalingGroup per group, stops in the fleet batch size', () => {
