@@ -175,8 +175,9 @@ export interface CleanupPlan {
    */
   launchPermissionsToRead: string[];
   /**
-   * AMIs that would be deleted (or are waiting only for their launch permissions) once their
-   * snapshots are known, in deletion order and at most the cap: look up their snapshot ids not yet in
+   * AMIs that would be deleted once their snapshots are known (and, for those also in
+   * launchPermissionsToRead, their launch permissions: both are read side by side), in deletion order
+   * and at most the cap: look up their snapshot ids not yet in
    * CleanupInput.snapshots or snapshotLookups (unknownSnapshotIds) and plan again with what was found.
    * Until then they are kept. Empty when refused, and always empty without snapshotLookups.
    */
@@ -488,7 +489,9 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
     }
     const snapshotsKnown = knowsSnapshots(c.image);
     if (snapshotsKnown.kind === 'failed') {
-      // Like a failed launch-permission read: kept this run, taking no place under the cap.
+      // Like a failed launch-permission read: kept this run, taking no place under the cap. Its
+      // deletion is only put off to the next run, so a pending mark naming it stays.
+      stillToCome.set(c.image.id, `the look-up of its snapshot ${snapshotsKnown.snapshotId} failed this run`);
       snapshotLookupFailures.push({
         imageId: c.image.id,
         snapshotId: snapshotsKnown.snapshotId,
@@ -839,8 +842,12 @@ interface SnapshotContext {
   refused: CleanupRefusal | undefined;
   /** AMIs an earlier round of this run tried and left in place, with what happened. */
   held: ReadonlyMap<string, string> | undefined;
-  /** Candidates whose deletion is put off (cap, unread launch permissions, refusal), with why. */
+  /**
+   * Candidates whose deletion is put off (cap, unread launch permissions or snapshots, a failed
+   * snapshot look-up, refusal), with why.
+   */
   stillToCome: ReadonlyMap<string, string>;
+  /** Snapshot look-ups so far; absent when `snapshots` is a full read. */
   lookups: ReadonlyMap<string, SnapshotLookup> | undefined;
 }
 

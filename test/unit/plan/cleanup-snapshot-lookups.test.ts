@@ -115,6 +115,18 @@ describe('planCleanup with snapshot look-ups', () => {
     expect(p.counts.keptShared).toBe(0);
   });
 
+  it('a pending mark naming an AMI whose look-up failed stays for the next run', () => {
+    const images = [image('ami-a', { snapshotIds: ['snap-a', 'snap-marked'] })];
+    const p = plan(images, {
+      snapshots: [snapshot('snap-marked', { tags: { [TAG.pendingDeletion]: 'ami-a' } })],
+      snapshotLookups: new Map([['snap-a', { kind: 'failed', message: 'InternalError' }]]),
+    });
+    expect(p.snapshotLookupFailures).toEqual([
+      { imageId: 'ami-a', snapshotId: 'snap-a', message: 'InternalError' },
+    ]);
+    expect(p.snapshotUnmarks).toEqual([]);
+  });
+
   it('an AMI waiting for its snapshots holds its place under the cap', () => {
     const images = [
       image('ami-a', { snapshotIds: ['snap-a'] }, { LastUsed: hoursAgo(40 * 24) }),
