@@ -75,8 +75,13 @@ export interface CheckedCleanupPlan {
   plan: CleanupPlan;
   /** Every launch permission read, by AMI id (failed reads included). */
   launchPermissions: Map<string, LaunchPermissionsRead>;
-  /** Every snapshot id looked up, and how (failed look-ups included). */
+  /**
+   * The snapshot ids looked up, and how (failed look-ups included); a real run forgets those of the
+   * snapshots it deleted or deferred (see cleanInRounds), so count with snapshotsLookedUp.
+   */
   snapshotLookups: Map<string, SnapshotLookup>;
+  /** Snapshot ids asked about by id (DescribeSnapshots, 200 a call), over the whole run. */
+  snapshotsLookedUp: number;
   /**
    * A failed DescribeImageAttribute per AMI, and a failed DescribeSnapshots per AMI whose snapshot it
    * was looking up: that AMI was kept.
@@ -129,6 +134,7 @@ export async function planCleanupCheckingSharing(
     plan,
     launchPermissions,
     snapshotLookups: reader.lookups,
+    snapshotsLookedUp: reader.lookedUp,
     failures: [...launchPermissionFailures(launchPermissions), ...snapshotLookupFailures(plan)],
     incomplete,
   };
@@ -151,6 +157,7 @@ function snapshotReader(clients: AwsClients, input: CleanupRunInput) {
   const state = {
     snapshots: input.snapshots,
     lookups: new Map<string, SnapshotLookup>(),
+    lookedUp: 0,
     /** Looks up the unknown snapshots of these AMIs; false when time ran out before all were. */
     read: async (imageIds: readonly string[], hasTime: () => boolean): Promise<boolean> => {
       const images = imageIds.flatMap((id) => {
@@ -162,6 +169,7 @@ function snapshotReader(clients: AwsClients, input: CleanupRunInput) {
       const found = await lookUpOwnedSnapshots(clients, input.accountId ?? '', ids, { hasTime });
       state.snapshots = [...state.snapshots, ...found.records];
       for (const [id, l] of found.lookups) state.lookups.set(id, l);
+      state.lookedUp += found.lookups.size;
       return ids.every((id) => found.lookups.has(id));
     },
   };
@@ -311,6 +319,7 @@ export async function cleanInRounds(
     plan,
     launchPermissions,
     snapshotLookups: reader.lookups,
+    snapshotsLookedUp: reader.lookedUp,
     failures: [...launchPermissionFailures(launchPermissions), ...snapshotLookupFailures(plan)],
     incomplete,
     applied: mergeApplied(results, options.checkImageReferences),
@@ -462,6 +471,8 @@ async function cleanRegion(deps: JobDeps, region: string): Promise<CleanupRegion
       refused: plan.refused ? 1 : 0,
       keptShared: plan.counts.keptShared,
       launchPermissionsRead: checked.launchPermissions.size,
+      // Snapshot ids looked up by id (DescribeSnapshots, 200 a call) for the AMIs the run would delete.
+      snapshotsLookedUp: checked.snapshotsLookedUp,
     };
   }
 

@@ -94,7 +94,7 @@ describe('cleanup reads only the snapshots of the AMIs it deletes', () => {
     const summary = (await run(regionName, clients)).summaries[0]!;
 
     expect(summary.failures).toEqual([]);
-    expect(summary.counts).toMatchObject({ deleted: 2, snapshotsDeleted: 4 });
+    expect(summary.counts).toMatchObject({ deleted: 2, snapshotsDeleted: 4, snapshotsLookedUp: 4 });
     for (const image of deletable) expect(region.getImage(image.id)).toBeUndefined();
     for (const s of snapshotsOf(deletable)) expect(region.snapshotExists(s)).toBe(false);
     for (const s of snapshotsOf(kept)) expect(region.snapshotExists(s)).toBe(true);
