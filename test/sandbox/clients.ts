@@ -3,7 +3,8 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { STSClient } from '@aws-sdk/client-sts';
-import type { Sandbox } from '../../sandbox/server';
+import { afterAll, beforeAll } from '@jest/globals';
+import { startSandbox, type Sandbox } from '../../sandbox/server';
 
 export function clientConfig(sandbox: Sandbox, region = 'eu-west-1') {
   return {
@@ -22,4 +23,22 @@ export function sdkClients(sandbox: Sandbox, region = 'eu-west-1') {
     events: new EventBridgeClient(config),
     sts: new STSClient(config),
   };
+}
+
+/**
+ * One sandbox and one EC2 client for a test file: started before its tests, closed after them.
+ * `use` hands both over once they exist (the file keeps them in its own variables).
+ */
+export function sandboxWithEc2(use: (sandbox: Sandbox, ec2: EC2Client) => void): void {
+  let sandbox: Sandbox | undefined;
+  let ec2: EC2Client | undefined;
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+    ec2 = sdkClients(sandbox).ec2;
+    use(sandbox, ec2);
+  });
+  afterAll(async () => {
+    ec2?.destroy();
+    await sandbox?.close();
+  });
 }

@@ -4,21 +4,16 @@ import {
   EC2Client,
   ModifyImageAttributeCommand,
 } from '@aws-sdk/client-ec2';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 
-import { startSandbox, type Sandbox } from '../../sandbox/server';
-import { sdkClients } from './clients';
+import type { Sandbox } from '../../sandbox/server';
+import { sandboxWithEc2 } from './clients';
 
 let sandbox: Sandbox;
 let ec2: EC2Client;
-
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  ec2 = sdkClients(sandbox).ec2;
-});
-afterAll(async () => {
-  ec2.destroy();
-  await sandbox.close();
+sandboxWithEc2((s, c) => {
+  sandbox = s;
+  ec2 = c;
 });
 
 const ORG = 'arn:aws:organizations::123456789012:organization/o-abc123defg';

@@ -11,20 +11,15 @@ import {
   paginateDescribeImages,
   paginateDescribeSnapshots,
 } from '@aws-sdk/client-ec2';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startSandbox, type Sandbox } from '../../sandbox/server';
-import { sdkClients } from './clients';
+import { describe, expect, it } from '@jest/globals';
+import type { Sandbox } from '../../sandbox/server';
+import { sandboxWithEc2, sdkClients } from './clients';
 
 let sandbox: Sandbox;
 let ec2: EC2Client;
-
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  ec2 = sdkClients(sandbox).ec2;
-});
-afterAll(async () => {
-  ec2.destroy();
-  await sandbox.close();
+sandboxWithEc2((s, c) => {
+  sandbox = s;
+  ec2 = c;
 });
 
 describe('DescribeImages', () => {
