@@ -140,10 +140,7 @@ export async function planCleanupCheckingSharing(
   };
 }
 
-/**
- * The snapshots a run has read, and the reading of more: the inventory's (pending-deletion marks)
- * plus those looked up for the AMIs the plan asks about (CleanupPlan.snapshotsToRead).
- */
+/** One failure per AMI kept because a snapshot of it could not be looked up. */
 function snapshotLookupFailures(plan: CleanupPlan): RunFailure[] {
   return plan.snapshotLookupFailures.map((f) => ({
     resourceId: f.imageId,
@@ -152,6 +149,10 @@ function snapshotLookupFailures(plan: CleanupPlan): RunFailure[] {
   }));
 }
 
+/**
+ * The snapshots a run has read, and the reading of more: the inventory's (pending-deletion marks)
+ * plus those looked up for the AMIs the plan asks about (CleanupPlan.snapshotsToRead).
+ */
 function snapshotReader(clients: AwsClients, input: CleanupRunInput) {
   const byImage = new Map(input.images.map((i) => [i.id, i]));
   const state = {
