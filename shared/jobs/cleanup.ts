@@ -217,11 +217,11 @@ export interface RoundOptions {
 
 /**
  * A real run: plan, read the launch permissions and snapshots of the next few AMIs the plan would
- * delete, plan again, delete what is now decided, and so on, until the plan has nothing left to read or delete or
- * the time budget is spent. Between rounds the inventory is brought up to date with what the run did
- * (CleanupInput.earlierRounds), so every deletion is decided by planCleanup over the account as it
- * now is, and the run's reads stay within a round of its deletions. The returned plan merges the
- * rounds (mergeCleanupRounds).
+ * delete, plan again, delete what is now decided, and so on, until the plan has nothing left to read
+ * or delete or the time budget is spent. Between rounds the inventory is brought up to date with what
+ * the run did (CleanupInput.earlierRounds), so every deletion is decided by planCleanup over the
+ * account as it now is, and the run's reads stay within a round of its deletions. The returned plan
+ * merges the rounds (mergeCleanupRounds).
  */
 export async function cleanInRounds(
   clients: AwsClients,
