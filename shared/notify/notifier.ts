@@ -89,6 +89,8 @@ export async function notifyEvent(event: EventBridgeEvent, deps: NotifierDeps): 
   const normalised = normaliseEvent(event, {
     selfFunctionName: deps.settings.selfFunctionName,
     ignoreAlarmNames: deps.settings.ignoreAlarmNames,
+    alarmNamePrefixes: deps.settings.alarmNamePrefixes,
+    fleetAlarmNamePrefix: deps.settings.fleetAlarmNamePrefix,
   });
   if (normalised.kind === 'ignore') {
     deps.log({

@@ -15,6 +15,24 @@ const optionalSsmName = z
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
   .pipe(ssmName.optional());
 
+/**
+ * Alarm-name prefixes, comma-separated: `team-a-,prod-web-`. Items are trimmed; an empty item ("a,,b",
+ * "a,") is a typo, not "every alarm", so it is refused rather than silently widening the filter.
+ * CloudWatch alarm names are 1-255 characters without control characters.
+ */
+const PREFIXES_EXPECTED =
+  'a comma-separated list of alarm-name prefixes such as team-a-,prod-web- (no empty items, each at most 255 characters, no control characters), or empty for every alarm';
+
+const alarmNamePrefixes = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? [] : v.split(',').map((p) => p.trim())))
+  .refine(
+    // eslint-disable-next-line no-control-regex
+    (items) => items.every((p) => p.length >= 1 && p.length <= 255 && !/[\u0000-\u001f\u007f]/.test(p)),
+    PREFIXES_EXPECTED,
+  );
+
 const schema = z
   .object({
     SLACK_WEBHOOK_PARAMETER: optionalSsmName,
@@ -43,6 +61,11 @@ const schema = z
       .max(60_000, 'at most 60000 (one minute)')
       .default(1_000),
     NOTIFIER_ERROR_ALARM_NAME: z.string().optional(),
+    ALARM_NAME_PREFIXES: alarmNamePrefixes,
+    FLEET_ALARM_NAME_PREFIX: z
+      .string()
+      .optional()
+      .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim())),
     AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
   })
   .refine((s) => s.SLACK_WEBHOOK_PARAMETER || s.TEAMS_WEBHOOK_PARAMETER || s.NOTIFICATION_TOPIC_ARN, {
@@ -60,6 +83,10 @@ export interface NotifierSettings {
   slackMinIntervalMs: number;
   /** Alarms that must not be routed through the notifier (its own error alarm). */
   ignoreAlarmNames: string[];
+  /** Forward only alarms whose name starts with one of these (case-sensitive); empty = every alarm. */
+  alarmNamePrefixes: string[];
+  /** The stack's own alarm-name prefix (`<service>-<stage>-`): its error alarms are always forwarded. */
+  fleetAlarmNamePrefix?: string;
   selfFunctionName?: string;
 }
 
@@ -82,6 +109,8 @@ export function parseNotifierSettings(env: Record<string, string | undefined>): 
     dedupeWindowMinutes: s.DEDUPE_WINDOW_MINUTES,
     slackMinIntervalMs: s.SLACK_MIN_INTERVAL_MS,
     ignoreAlarmNames: s.NOTIFIER_ERROR_ALARM_NAME ? [s.NOTIFIER_ERROR_ALARM_NAME] : [],
+    alarmNamePrefixes: s.ALARM_NAME_PREFIXES,
+    fleetAlarmNamePrefix: s.FLEET_ALARM_NAME_PREFIX,
     selfFunctionName: s.AWS_LAMBDA_FUNCTION_NAME || undefined,
   };
 }

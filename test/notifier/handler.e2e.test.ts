@@ -316,6 +316,45 @@ describe('notifier handler, end to end', () => {
     expect(snsStore(sandbox.state, 'eu-west-1').messages[0]!.subject).toMatch(/^[\x20-\x7e]{1,99}$/);
   });
 
+  it("with alarmNamePrefixes, only matching alarms and the fleet's own error alarms are delivered", async () => {
+    const handler = buildNotifierHandler(
+      settings(await freshTable(), {
+        SLACK_MIN_INTERVAL_MS: '0',
+        ALARM_NAME_PREFIXES: 'team-a-, i-',
+        FLEET_ALARM_NAME_PREFIX: 'ec2-hygiene-prod-',
+      }),
+    );
+    const statusCheck = fixture('cloudwatch-alarm-status-check');
+    const otherTeam = structuredClone(statusCheck);
+    (otherTeam.detail as { alarmName: string }).alarmName = 'team-b-cpu-high';
+
+    const logs: string[] = [];
+    expect(await run(handler, otherTeam, logs)).toEqual({
+      outcome: 'ignored',
+      reason: 'alarm team-b-cpu-high matches none of ALARM_NAME_PREFIXES (team-a-, i-); not forwarded',
+    });
+    expect(posts(SLACK_PATH)).toHaveLength(0);
+    expect(posts(TEAMS_PATH)).toHaveLength(0);
+    expect(snsStore(sandbox.state, 'eu-west-1').messages).toHaveLength(0);
+    // Logged once, as ignored with the reason: nothing else, and no failure.
+    expect(logs.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({
+        msg: 'event ignored',
+        reason: 'alarm team-b-cpu-high matches none of ALARM_NAME_PREFIXES (team-a-, i-); not forwarded',
+      }),
+    ]);
+
+    expect((await run(handler, statusCheck)).outcome).toBe('sent');
+    expect((await run(handler, fixture('cloudwatch-alarm-fleet-function-errors'))).outcome).toBe('sent');
+    const titles = snsStore(sandbox.state, 'eu-west-1').messages.map((m) => m.subject);
+    expect(titles).toEqual([
+      expect.stringContaining('i-0a1b2c3d4e5f67890-system-status-check'),
+      expect.stringContaining('ec2-hygiene-prod-cleanup-errors'),
+    ]);
+    expect(posts(SLACK_PATH)).toHaveLength(2);
+    expect(posts(TEAMS_PATH)).toHaveLength(2);
+  });
+
   it('bad settings fail with a message naming the setting and what it expects', async () => {
     const badWindow = buildNotifierHandler(settings('t', { DEDUPE_WINDOW_MINUTES: 'soon' }));
     await expect(run(badWindow, fixture('backup-job-failed'))).rejects.toThrow(

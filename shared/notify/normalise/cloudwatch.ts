@@ -1,6 +1,7 @@
 /** CloudWatch alarms going to ALARM (status checks, auto-recovery, the fleet's own error alarms). */
 import type { EventBridgeEvent, NormaliseResult } from '../types';
 import { arr, consoleLink, detailOf, envelope, ignore, incidentKey, notify, obj, str } from './common';
+import { decideAlarm } from './alarm-filter';
 import type { NormaliseOptions } from './options';
 
 /** Dimensions of every metric the alarm watches, e.g. InstanceId=i-0abc, FunctionName=fn. */
@@ -34,6 +35,11 @@ export function normaliseAlarm(event: EventBridgeEvent, options: NormaliseOption
   ) {
     return ignore(`alarm ${alarmName} is about the notifier itself; it goes to the fallback topic instead`);
   }
+  const decision = decideAlarm(alarmName, {
+    prefixes: options.alarmNamePrefixes ?? [],
+    fleetPrefix: options.fleetAlarmNamePrefix,
+  });
+  if (!decision.forward) return ignore(decision.reason);
   const env = envelope(event);
   const resource =
     dims.find((x) => ['InstanceId', 'AutoScalingGroupName', 'FunctionName'].includes(x.name))?.value ??

@@ -4,6 +4,10 @@ export interface NormaliseOptions {
   selfFunctionName?: string;
   /** Alarm names to ignore, e.g. the notifier's own error alarm. */
   ignoreAlarmNames: string[];
+  /** Forward only alarms whose name starts with one of these; absent or empty = every alarm. */
+  alarmNamePrefixes?: string[];
+  /** The fleet's own alarm-name prefix (`<service>-<stage>-`): forwarded whatever alarmNamePrefixes says. */
+  fleetAlarmNamePrefix?: string;
 }
 
 export const DEFAULT_NORMALISE_OPTIONS: NormaliseOptions = { ignoreAlarmNames: [] };
