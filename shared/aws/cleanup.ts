@@ -19,33 +19,22 @@ import {
   paginateDescribeImageReferences,
 } from '@aws-sdk/client-ec2';
 
-import type { Image } from '../domain';
 import type { RunFailure } from '../events';
+import type {
+  PlannedImageDeletion,
+  PlannedPendingSnapshotDeletion,
+  PlannedSnapshotUnmark,
+} from '../plan/cleanup';
 import { TAG } from '../tags';
 import type { AwsClients } from './clients';
 import { mapWithConcurrency } from './concurrency';
 import { errorText } from './inventory';
 import { CREATE_TAGS_MAX_RESOURCES, chunk } from './tagging';
 
-export interface PlannedDeletion {
-  image: Image;
-  snapshotIds: string[];
-  reason: string;
-}
-
-export interface PlannedSnapshotDeletion {
-  snapshotId: string;
-  imageId: string;
-  reason: string;
-}
-
-export interface PlannedSnapshotUnmark {
-  snapshotId: string;
-  /** The mark's value as read: DeleteTags removes the tag only where it still has this value. */
-  mark: string;
-  imageId: string;
-  reason: string;
-}
+// The plan's own shapes (shared/plan/cleanup.ts), under the names this step has always used.
+export type PlannedDeletion = PlannedImageDeletion;
+export type PlannedSnapshotDeletion = PlannedPendingSnapshotDeletion;
+export type { PlannedSnapshotUnmark };
 
 export interface CleanupWork {
   deletions: readonly PlannedDeletion[];
