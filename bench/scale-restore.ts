@@ -90,7 +90,7 @@ function clientsAt(sandbox: Sandbox): AwsClients {
   const common = {
     region: REGION,
     endpoint: sandbox.url,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    credentials: sandbox.credentials('scale-to-zero'),
     retryMode: 'adaptive',
     maxAttempts: DEFAULT_MAX_ATTEMPTS,
   };
@@ -125,7 +125,7 @@ export async function scaleRestoreScenario(size: RestoreSize, model: ModelOption
   try {
     seedScaleAccount(sandbox, 0, size.instances);
     // The evening: the real job stops them all and marks each with ScaleToZeroStoppedAt.
-    await runInChild({ kind: 'scale', now: BENCH_NOW }, sandbox.env(REGION));
+    await runInChild({ kind: 'scale', now: BENCH_NOW }, sandbox.env(REGION, 'scale-to-zero'));
     const region = sandbox.state.region(REGION);
     const stoppedByJob = region.instances().filter((i) => i.state === 'stopped').length;
     if (stoppedByJob !== size.instances) {

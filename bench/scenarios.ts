@@ -114,7 +114,7 @@ export async function taggerScenario(size: TaggerSize, model: ModelOptions): Pro
         // The naive variant's serial CreateTags would take N/10 seconds at EC2's rate: it runs
         // unthrottled here, and its simulated time (the replay) still applies EC2's buckets.
         if (kind === 'tagger') applyThrottleModel(sandbox, { latencyMs: model.latencyMs });
-        const child = await runInChild({ kind, now: BENCH_NOW } as ChildTask, sandbox.env(REGION), {
+        const child = await runInChild({ kind, now: BENCH_NOW } as ChildTask, sandbox.env(REGION, 'tagger'), {
           memoryMb: TAGGER_TARGET_MB,
         });
         const bound = taggerLowerBound(account.shape);
@@ -216,7 +216,7 @@ export async function cleanupScenario(
         maxRuns,
         stallRuns: limits.stallRuns,
       },
-      sandbox.env(REGION),
+      sandbox.env(REGION, 'cleanup'),
       { memoryMb: hooks.memoryMb ?? CLEANUP_MEMORY_MB },
     );
     const drain = (child.extra?.drain ?? 'running') as DrainState;
@@ -312,7 +312,7 @@ export async function scaleScenario(
     // Auto Scaling writes are one per group: at EC2's mutating rate hundreds of groups take minutes,
     // so the buckets refill twenty times faster here; the simulated time replays them at their real rate.
     applyThrottleModel(sandbox, { speedup: SCALE_SPEEDUP, latencyMs: model.latencyMs / SCALE_SPEEDUP });
-    const child = await runInChild({ kind: 'scale', now: BENCH_NOW }, sandbox.env(REGION), {
+    const child = await runInChild({ kind: 'scale', now: BENCH_NOW }, sandbox.env(REGION, 'scale-to-zero'), {
       memoryMb: SCALE_MEMORY_MB,
     });
     const region = sandbox.state.region(REGION);
@@ -355,7 +355,7 @@ export async function retryScenario(deletable: number): Promise<RetryComparison[
         }
         const child = await runInChild(
           { kind: 'apply-cleanup', now: BENCH_NOW, retryMode: mode },
-          sandbox.env(REGION),
+          sandbox.env(REGION, 'cleanup'),
         );
         const figures = requestFigures(sandbox.requests.all());
         const s = child.runs[0]!.summary;

@@ -42,7 +42,10 @@ async function main(): Promise<void> {
   const sandbox = await startSandbox();
   try {
     seedTaggerAccount(sandbox, images, instances, new Date(BENCH_NOW));
-    const env = { ...sandbox.env(REGION), ...(cap ? { NODE_OPTIONS: `--max-old-space-size=${cap}` } : {}) };
+    const env = {
+      ...sandbox.env(REGION, 'tagger'),
+      ...(cap ? { NODE_OPTIONS: `--max-old-space-size=${cap}` } : {}),
+    };
     const child = await runInChild(
       { kind: 'tagger', now: BENCH_NOW },
       env,

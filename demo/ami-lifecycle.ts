@@ -91,11 +91,17 @@ function seedAccount(sandbox: Sandbox): Story {
       {
         day: 5,
         time: '10:00',
-        say: 'a new web build web-2026-11-07 becomes launch template version 3 and its default: web-2026-10-19 (was $Default) is no longer used',
+        say: 'a new web build web-2026-11-07 replaces the web launch template (versions web-2026-10-26 and web-2026-11-07): web-2026-10-19 (was $Default) is no longer used',
         act: () => {
           web1102 = image('web-2026-11-07', -5, optIn);
-          region.addLaunchTemplateVersion(lt.id, { imageId: web1102 });
-          region.setDefaultLaunchTemplateVersion(lt.id, 3);
+          // Every version of a template is a rollback target, so the old AMI stops counting as in use
+          // only when no version names it any more: the team replaces the template.
+          region.launchTemplateTable.delete(lt.id);
+          region.addLaunchTemplate({
+            name: 'web-v2',
+            versions: [{ imageId: web1026 }, { imageId: web1102 }],
+            defaultVersion: 2,
+          });
         },
       },
       {
@@ -158,15 +164,19 @@ export async function runAmiLifecycleStory(
     checkImageReferences: true,
     maxAttempts: 4,
   };
+  // Each job signs as its own function: the sandbox holds it to that function's IAM role.
   const clients = new Map<string, AwsClients>();
-  const clientsFor = (r: string) => {
-    let c = clients.get(r);
-    if (!c) clients.set(r, (c = createClients(r, { maxAttempts: baseSettings.maxAttempts })));
+  const clientsFor = (job: 'tagger' | 'cleanup') => (r: string) => {
+    let c = clients.get(`${job}/${r}`);
+    if (!c) {
+      c = createClients(r, { maxAttempts: baseSettings.maxAttempts, credentials: sandbox.credentials(job) });
+      clients.set(`${job}/${r}`, c);
+    }
     return c;
   };
   const quiet = (_line: LogLine) => undefined;
-  const deps = (now: Date) => ({
-    clientsFor,
+  const deps = (job: 'tagger' | 'cleanup', now: Date) => ({
+    clientsFor: clientsFor(job),
     settings: baseSettings,
     now,
     log: quiet,
@@ -195,13 +205,13 @@ export async function runAmiLifecycleStory(
         say(`day ${String(day).padStart(2)} ${e.time}  ${e.say}`);
       }
       if (minute === 3 * 60) {
-        const result = await runCleanup(deps(now));
+        const result = await runCleanup(deps('cleanup', now));
         cleanupRuns++;
         refusedRuns += reportCleanup(result, day, name, say, deletedOn);
       }
       if (now >= story.taggerDown.from && now < story.taggerDown.to) continue;
       if (!taggerRunsAt(minute)) continue;
-      await runTagger(deps(now));
+      await runTagger(deps('tagger', now));
       taggerRuns++;
     }
   }

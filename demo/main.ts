@@ -13,8 +13,9 @@ async function main(): Promise<void> {
   // Node 20 is supported for local runs until the SDK pin moves (README "Node.js versions").
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const sandbox = await startSandbox();
-  // The SDK reads these when a client is built: every call goes to the sandbox, with dummy credentials.
-  Object.assign(process.env, sandbox.env('eu-west-1'));
+  // The SDK reads these when a client is built: every call goes to the sandbox. Each story signs
+  // as the function it runs, so the sandbox holds every call to that function's IAM role.
+  Object.assign(process.env, sandbox.env('eu-west-1', 'admin'));
   try {
     console.log('ec2-hygiene demo: the real tagger and cleanup jobs on a local sandbox account');
     console.log(`(sandbox at ${sandbox.url}; no AWS account is used)\n`);

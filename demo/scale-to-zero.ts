@@ -40,7 +40,8 @@ export async function runScaleToZeroStory(
 ): Promise<ScaleStoryResult> {
   const regionName = options.region ?? 'eu-west-1';
   const print = options.print ?? ((line: string) => console.log(line));
-  Object.assign(process.env, sandbox.env(regionName));
+  // The handler signs as the scale-to-zero function (its role applies); people tag as the admin.
+  Object.assign(process.env, sandbox.env(regionName, 'scale-to-zero'));
   const region = sandbox.state.region(regionName);
 
   const image = region.addImage({ name: 'demo-dev-base' });
@@ -110,7 +111,7 @@ export async function runScaleToZeroStory(
   await run('2026-11-23T17:15:00Z', 'Monday, office hours');
   check(`demo-dev-web still ${sizes('demo-dev-web')}`, sizes('demo-dev-web') === 'min=1 desired=2 max=4');
 
-  const ec2 = new EC2Client({ region: regionName });
+  const ec2 = new EC2Client({ region: regionName, credentials: sandbox.credentials('admin') });
   try {
     // Before leaving, one person asks to keep their box on until 22:00 Berlin.
     await ec2.send(

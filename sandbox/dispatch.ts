@@ -5,11 +5,13 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Faults } from './faults';
+import { denialMessage, type SandboxIam } from './iam/authorize';
+import { authorizationChecks } from './iam/requests';
 import { ec2Error, ec2Success } from './protocol/ec2';
 import { SandboxError } from './protocol/errors';
 import { parseForm, type FormParams } from './protocol/form';
 import type { HttpReply } from './protocol/http';
-import { jsonError, jsonSuccess, parseJsonBody, parseJsonTarget } from './protocol/json';
+import { jsonError, jsonSuccess, parseJsonBody, parseJsonTarget, type JsonObject } from './protocol/json';
 import { queryError, querySuccess } from './protocol/query';
 import { parseCredentialScope } from './protocol/sigv4';
 import type { RequestLog } from './requests';
@@ -25,6 +27,7 @@ interface Decoded {
   /** Whether the request names this id anywhere (for resource-bound faults). */
   mentions: (id: string) => boolean;
   params?: FormParams;
+  json?: JsonObject;
   /** Top-level parameter -> member count, for the token buckets and the request log. */
   sizes: Record<string, number>;
 }
@@ -76,9 +79,56 @@ export function createDispatcher(
   state: SandboxState,
   faults: Faults,
   log: RequestLog,
+  /** Undefined: every signed request is allowed (only for the sandbox's own protocol tests). */
+  iam?: SandboxIam,
 ): Dispatcher {
   const byScope = new Map(services.map((s) => [s.service, s]));
   let requestCounter = 0;
+
+  /** AWS's answer to a request the caller's role does not allow, in each protocol's own code. */
+  function denied(handler: ServiceHandler, message: string): SandboxError {
+    if (handler.protocol === 'ec2') {
+      // EC2 adds an encoded message that `sts decode-authorization-message` would expand.
+      const encoded = Buffer.from(message).toString('base64');
+      return new SandboxError(
+        'UnauthorizedOperation',
+        `You are not authorized to perform this operation. ${message}. Encoded authorization failure message: ${encoded}`,
+        403,
+      );
+    }
+    return new SandboxError(isJson(handler) ? 'AccessDeniedException' : 'AccessDenied', message, 403);
+  }
+
+  async function authorize(
+    handler: ServiceHandler,
+    accessKeyId: string,
+    facts: { service: string; action: string; region: string; decoded: Decoded },
+  ): Promise<void> {
+    if (!iam) return;
+    const principal = iam.principalFor(accessKeyId);
+    if (principal.kind === 'admin') return;
+    if (principal.kind === 'unknown') {
+      throw new SandboxError(
+        handler.protocol === 'ec2'
+          ? 'AuthFailure'
+          : isJson(handler)
+            ? 'UnrecognizedClientException'
+            : 'InvalidClientTokenId',
+        `The security token included in the request is invalid: the sandbox knows access key '${principal.accessKey}' as no function's role. Sign with sandbox.credentials('<function>') or the admin key.`,
+        403,
+      );
+    }
+    const checks = authorizationChecks({
+      service: facts.service,
+      action: facts.action,
+      region: state.region(facts.region),
+      accountId: state.accountId,
+      ...(facts.decoded.params ? { params: facts.decoded.params } : {}),
+      ...(facts.decoded.json ? { json: facts.decoded.json } : {}),
+    });
+    const denial = await iam.firstDenial(principal, checks);
+    if (denial) throw denied(handler, denialMessage(denial));
+  }
 
   function errorReply(
     handler: ServiceHandler | undefined,
@@ -94,7 +144,12 @@ export function createDispatcher(
     if (isJson(handler)) {
       const target = headers['x-amz-target'];
       const action = parseJsonTarget(Array.isArray(target) ? target[0] : target, handler.targetPrefix);
-      return { action, mentions: (id) => body.includes(JSON.stringify(id)), sizes: jsonSizes(body) };
+      return {
+        action,
+        mentions: (id) => body.includes(JSON.stringify(id)),
+        json: parseJsonBody(body),
+        sizes: jsonSizes(body),
+      };
     }
     const params = parseForm(body);
     const action = params.get('Action');
@@ -153,6 +208,12 @@ export function createDispatcher(
         const decoded = decode(handler, headers, body);
         action = decoded.action;
         sizes = decoded.sizes;
+        await authorize(handler, scope.accessKeyId, {
+          service: scope.service,
+          action,
+          region: scope.region,
+          decoded,
+        });
         const hit = faults.check({
           service: scope.service,
           action,
@@ -176,7 +237,7 @@ export function createDispatcher(
             throw new SandboxError('UnknownOperationException', `The sandbox does not implement ${action}`);
           reply = jsonSuccess(
             handler.protocol === 'json1.0' ? '1.0' : '1.1',
-            run(parseJsonBody(body), ctx),
+            run(decoded.json ?? parseJsonBody(body), ctx),
             requestId,
           );
         } else {

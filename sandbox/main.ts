@@ -18,12 +18,18 @@ async function main(): Promise<void> {
     throw new Error(`--port must be a port number (0-65535), got '${values.port}'`);
   }
   const sandbox = await startSandbox({ port, host: values.host, accountId: values.account });
+  const admin = sandbox.credentials('admin');
+  const keys = [...(sandbox.iam?.stack.roles.keys() ?? [])]
+    .map((fn) => `${fn}=${sandbox.credentials(fn).accessKeyId}`)
+    .join(' ');
   console.log(`ec2-hygiene sandbox account ${sandbox.state.accountId} listening on ${sandbox.url}
-Services: ec2, autoscaling, events, sts (one endpoint; region and service come from the SigV4 scope).
+Services: ec2, autoscaling, events, sts, ssm, sns (one endpoint; region and service come from the SigV4 scope).
+IAM is enforced: each access key signs as one function's role, as the stack defines it
+(${keys}); ${admin.accessKeyId} is the administrator, allowed everything.
 
 Point the AWS CLI or an SDK at it:
   export AWS_ENDPOINT_URL=${sandbox.url}
-  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=eu-west-1
+  export AWS_ACCESS_KEY_ID=${admin.accessKeyId} AWS_SECRET_ACCESS_KEY=${admin.secretAccessKey} AWS_REGION=eu-west-1
   aws sts get-caller-identity
   aws ec2 describe-images --owners self
 

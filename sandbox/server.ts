@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { CONTROL_PREFIX, handleControl } from './control';
 import { createDispatcher } from './dispatch';
 import { Faults } from './faults';
+import { ADMIN_ACCESS_KEY, SandboxIam, accessKeyFor } from './iam/authorize';
+import { loadStackRoles, type StackOptions } from './iam/stack';
 import { RequestLog } from './requests';
 import { SERVICES } from './services';
 import type { ServiceHandler } from './services/types';
@@ -21,6 +23,20 @@ export interface SandboxOptions {
   accountId?: string;
   /** Extra or replacement services (matched by scope name), e.g. for a test double. */
   services?: readonly ServiceHandler[];
+  /**
+   * IAM: each request is authorized against the role of the function whose credentials signed it,
+   * as the stack defines that role (stage `local` unless given, the stack's default parameters
+   * unless given). `false` allows every signed request: only the sandbox's own protocol tests.
+   */
+  iam?: StackOptions | false;
+}
+
+/** Who signs: a function of the stack (its role applies) or the sandbox's administrator. */
+export type Caller = 'tagger' | 'cleanup' | 'scale-to-zero' | 'notifier' | 'admin' | (string & {});
+
+export interface SandboxCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
 }
 
 export interface Sandbox {
@@ -30,8 +46,12 @@ export interface Sandbox {
   readonly state: SandboxState;
   readonly faults: Faults;
   readonly requests: RequestLog;
-  /** Environment for a child process or handler: AWS_ENDPOINT_URL plus dummy credentials. */
-  env(region?: string): Record<string, string>;
+  /** The stack's IAM as the sandbox enforces it; undefined when started with `iam: false`. */
+  readonly iam: SandboxIam | undefined;
+  /** Credentials that sign as `caller`: a function's role, or the administrator (seeding, checks). */
+  credentials(caller: Caller): SandboxCredentials;
+  /** Environment for a child process or handler: AWS_ENDPOINT_URL plus the caller's credentials. */
+  env(region: string, caller: Caller): Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -50,7 +70,22 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const requests = new RequestLog();
   const overrides = new Map((options.services ?? []).map((s) => [s.service, s]));
   const services = [...SERVICES.filter((s) => !overrides.has(s.service)), ...overrides.values()];
-  const dispatcher = createDispatcher(services, state, faults, requests);
+  const iam =
+    options.iam === false
+      ? undefined
+      : new SandboxIam(await loadStackRoles(state.accountId, options.iam ?? {}));
+  const dispatcher = createDispatcher(services, state, faults, requests, iam);
+  const credentials = (caller: Caller): SandboxCredentials => {
+    if (caller !== 'admin' && iam && !iam.stack.roles.has(caller)) {
+      throw new Error(
+        `sandbox.credentials: no function '${caller}' in the stack (${[...iam.stack.roles.keys()].join(', ')})`,
+      );
+    }
+    return {
+      accessKeyId: caller === 'admin' ? ADMIN_ACCESS_KEY : accessKeyFor(caller),
+      secretAccessKey: 'sandbox',
+    };
+  };
 
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://sandbox');
@@ -89,12 +124,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     state,
     faults,
     requests,
-    env: (region = 'eu-west-1') => ({
-      AWS_ENDPOINT_URL: url,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_REGION: region,
-    }),
+    iam,
+    credentials,
+    env: (region, caller) => {
+      const c = credentials(caller);
+      return {
+        AWS_ENDPOINT_URL: url,
+        AWS_ACCESS_KEY_ID: c.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: c.secretAccessKey,
+        AWS_REGION: region,
+      };
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

@@ -22,6 +22,11 @@ export interface AwsClients {
 export interface ClientOptions {
   /** Attempts per call including the first; adaptive mode also rate-limits the client after throttling. */
   maxAttempts?: number;
+  /**
+   * Sign as someone other than the default credential chain says. Lambda never sets it (the
+   * function's role is the chain); the demo and tests sign each job as its own function.
+   */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
@@ -29,7 +34,12 @@ export const DEFAULT_MAX_ATTEMPTS = 8;
 export function createClients(region: string, options: ClientOptions = {}): AwsClients {
   // Adaptive retry backs off on RequestLimitExceeded/Throttling and slows the whole client down,
   // which is what a fleet-wide Describe/CreateTags sweep needs when EC2 starts throttling.
-  const common = { region, retryMode: 'adaptive', maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS };
+  const common = {
+    region,
+    retryMode: 'adaptive',
+    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  };
   return {
     region,
     ec2: new EC2Client(common),

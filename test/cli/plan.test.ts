@@ -15,7 +15,8 @@ describe('npm run plan (read-only)', () => {
 
   beforeAll(async () => {
     sandbox = await startSandbox();
-    Object.assign(process.env, sandbox.env('eu-west-1'));
+    // The plan reads what the cleanup function reads: its role must be enough (the sandbox checks).
+    Object.assign(process.env, sandbox.env('eu-west-1', 'cleanup'));
     const region = sandbox.state.region('eu-west-1');
     oldId = region.addImage({
       name: 'old-build',
@@ -92,7 +93,7 @@ describe('npm run plan (read-only)', () => {
       creationDate: '2026-10-01T00:00:00Z',
       tags: { AutoCleanup: 'true', LastUsedRuntime: '2026-11-23T11:40:00Z' },
     });
-    const ssm = new SSMClient({ region: 'eu-west-2' });
+    const ssm = new SSMClient({ region: 'eu-west-2', credentials: sandbox.credentials('admin') });
     await ssm.send(new PutParameterCommand({ Name: '/images/golden', Value: golden.id, Type: 'String' }));
     ssm.destroy();
     region.addLaunchTemplate({ name: 'via-ssm', versions: [{ imageId: 'resolve:ssm:/images/golden' }] });
@@ -118,7 +119,7 @@ describe('npm run plan (read-only)', () => {
         '2026-11-23T12:00:00Z',
       ],
       {
-        env: { ...process.env, ...sandbox.env('eu-west-1'), NODE_NO_WARNINGS: '1' },
+        env: { ...process.env, ...sandbox.env('eu-west-1', 'cleanup'), NODE_NO_WARNINGS: '1' },
       },
     );
     const plans = JSON.parse(stdout) as { region: string; cleanup: { counts: { delete: number } } }[];

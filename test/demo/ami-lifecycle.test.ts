@@ -11,7 +11,7 @@ describe('npm start: the AMI lifecycle story', () => {
 
   beforeAll(async () => {
     sandbox = await startSandbox();
-    Object.assign(process.env, sandbox.env('eu-west-1'));
+    Object.assign(process.env, sandbox.env('eu-west-1', 'admin'));
     story = await runAmiLifecycleStory(sandbox);
   }, 120_000);
 

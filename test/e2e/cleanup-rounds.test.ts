@@ -18,7 +18,7 @@ let sandbox: Sandbox;
 let clients: AwsClients;
 beforeAll(async () => {
   sandbox = await startSandbox();
-  Object.assign(process.env, sandbox.env(REGION));
+  Object.assign(process.env, sandbox.env(REGION, 'cleanup'));
   clients = createClients(REGION);
 });
 afterAll(async () => {

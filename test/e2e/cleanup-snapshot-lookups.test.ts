@@ -30,7 +30,7 @@ const ENOUGH_TIME: Budget = { remainingMs: () => 60_000, hasTimeFor: () => true 
 
 /** Clients for one region that note the snapshot ids of every DescribeSnapshots by id. */
 function clientsNotingLookups(region: string) {
-  Object.assign(process.env, sandbox.env(region));
+  Object.assign(process.env, sandbox.env(region, 'cleanup'));
   const clients = createClients(region);
   opened.push(clients);
   const lookedUp: string[][] = [];

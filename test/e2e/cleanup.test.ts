@@ -32,7 +32,7 @@ function eligible(region: RegionState, name: string, tags: Record<string, string
 }
 
 function run(regionName: string, settings: Record<string, string> = {}) {
-  useSandboxEnv(sandbox, { REGIONS: regionName, DRY_RUN: 'false', ...settings });
+  useSandboxEnv(sandbox, { REGIONS: regionName, DRY_RUN: 'false', ...settings }, 'cleanup');
   return invoke(handler);
 }
 
@@ -180,7 +180,7 @@ describe('cleanup handler against the local account', () => {
     const a = eligible(region, 'a');
     sandbox.requests.reset();
 
-    useSandboxEnv(sandbox, { REGIONS: 'eu-north-1' }); // DRY_RUN not set: true
+    useSandboxEnv(sandbox, { REGIONS: 'eu-north-1' }, 'cleanup'); // DRY_RUN not set: true
     const { summaries, logs } = await invoke(handler);
 
     expect(region.getImage(a.id)).toBeDefined();
@@ -273,7 +273,7 @@ describe('cleanup handler against the local account', () => {
     // Slow deregistrations so the budget (20 s safety margin + 1.5 s) runs out mid-run.
     const slow = sandbox.faults.add({ action: 'DeregisterImage', region: 'sa-east-1', delayMs: 600 });
 
-    useSandboxEnv(sandbox, { REGIONS: 'sa-east-1', DRY_RUN: 'false' });
+    useSandboxEnv(sandbox, { REGIONS: 'sa-east-1', DRY_RUN: 'false' }, 'cleanup');
     const first = await invoke(handler, fakeContext(21_500));
     const summary = first.summaries[0]!;
     expect(summary.incomplete).toBe(true);
@@ -295,7 +295,7 @@ describe('cleanup handler against the local account', () => {
   });
 
   it('fails the invocation when a setting is invalid, naming it', async () => {
-    useSandboxEnv(sandbox, { REGIONS: 'eu-west-1', RETENTION_DAYS: 'seven' });
+    useSandboxEnv(sandbox, { REGIONS: 'eu-west-1', RETENTION_DAYS: 'seven' }, 'cleanup');
     await expect(invoke(handler)).rejects.toThrow(
       'RETENTION_DAYS="seven" is not valid: expected a whole number of days >= 1',
     );

@@ -5,7 +5,7 @@
  */
 import type { Context } from 'aws-lambda';
 
-import type { Sandbox } from '../../sandbox/server';
+import type { Caller, Sandbox } from '../../sandbox/server';
 import type { RunSummaryDetail } from '../../shared/events';
 
 export const DAY = 24 * 60 * 60 * 1000;
@@ -49,9 +49,13 @@ const SETTING_KEYS = [
   'AWS_MAX_ATTEMPTS',
 ];
 
-export function useSandboxEnv(sandbox: Sandbox, settings: Record<string, string>): void {
+/**
+ * The environment a deployed function gets, signed as `caller`: the sandbox authorizes every call
+ * against that function's role, so a permission the role lacks fails the test as AWS would.
+ */
+export function useSandboxEnv(sandbox: Sandbox, settings: Record<string, string>, caller: Caller): void {
   for (const key of SETTING_KEYS) delete process.env[key];
-  Object.assign(process.env, sandbox.env(settings.REGIONS?.split(',')[0] ?? 'eu-west-1'), settings);
+  Object.assign(process.env, sandbox.env(settings.REGIONS?.split(',')[0] ?? 'eu-west-1', caller), settings);
 }
 
 export interface HandlerRun {

@@ -26,7 +26,7 @@ describe('cleanup and an instance without an image id', () => {
     });
     const mystery = region.addInstance({ imageId: '', state: 'running' });
 
-    useSandboxEnv(sandbox, { REGIONS: 'ap-southeast-2', DRY_RUN: 'false' });
+    useSandboxEnv(sandbox, { REGIONS: 'ap-southeast-2', DRY_RUN: 'false' }, 'cleanup');
     const { summaries, logs } = await invoke(handler);
 
     expect(region.getImage(old.id)).toBeDefined();

@@ -28,7 +28,7 @@ function eligible(region: RegionState, name: string, snapshotIds?: string[]) {
 }
 
 function run(regionName: string) {
-  useSandboxEnv(sandbox, { REGIONS: regionName, DRY_RUN: 'false' });
+  useSandboxEnv(sandbox, { REGIONS: regionName, DRY_RUN: 'false' }, 'cleanup');
   return invoke(handler);
 }
 
@@ -101,7 +101,7 @@ describe('tagger with a usage reference it cannot resolve', () => {
     // The parameter does not exist: the template may launch `idle` for all this run can tell.
     region.addLaunchTemplate({ name: 'golden', versions: [{ imageId: 'resolve:ssm:/images/unreadable' }] });
 
-    useSandboxEnv(sandbox, { REGIONS: 'ap-south-1' });
+    useSandboxEnv(sandbox, { REGIONS: 'ap-south-1' }, 'tagger');
     const { summaries, logs } = await invoke(taggerHandler);
 
     expect(region.tagsOf(used.id)!.LastUsedRuntime).not.toBe(oldRuntime);

@@ -33,7 +33,7 @@ function eligible(region: RegionState, name: string, seed: ImageSeed = {}) {
 }
 
 function run(regionName: string, settings: Record<string, string> = {}) {
-  useSandboxEnv(sandbox, { REGIONS: regionName, DRY_RUN: 'false', ...settings });
+  useSandboxEnv(sandbox, { REGIONS: regionName, DRY_RUN: 'false', ...settings }, 'cleanup');
   return invoke(handler);
 }
 
@@ -139,7 +139,7 @@ describe('cleanup and AMIs shared outside the account', () => {
     const shared = eligible(region, 'shared', { launchPermissions: [{ userId: '210987654321' }] });
     const mine = eligible(region, 'private');
 
-    useSandboxEnv(sandbox, { REGIONS: 'ap-northeast-1' }); // DRY_RUN defaults to true
+    useSandboxEnv(sandbox, { REGIONS: 'ap-northeast-1' }, 'cleanup'); // DRY_RUN defaults to true
     const { summaries, logs } = await invoke(handler);
 
     expect(region.getImage(mine.id)).toBeDefined();

@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 function run(regionName: string, settings: Record<string, string> = {}) {
-  useSandboxEnv(sandbox, { REGIONS: regionName, DRY_RUN: 'false', ...settings });
+  useSandboxEnv(sandbox, { REGIONS: regionName, DRY_RUN: 'false', ...settings }, 'cleanup');
   return invoke(handler);
 }
 
@@ -104,7 +104,7 @@ describe('cleanup and a mark left by an interrupted run, whose AMI is now in use
     const { snapshotIds } = seed(region);
     sandbox.requests.reset();
 
-    useSandboxEnv(sandbox, { REGIONS: 'eu-central-1' }); // DRY_RUN not set: true
+    useSandboxEnv(sandbox, { REGIONS: 'eu-central-1' }, 'cleanup'); // DRY_RUN not set: true
     const { summaries, logs } = await invoke(handler);
 
     expect(writes()).toEqual([]);
@@ -146,8 +146,8 @@ describe("the local account's DeleteTags", () => {
     const stale = region.addSnapshot({ tags: { [MARK]: 'ami-0old' } });
     const ec2 = new EC2Client({
       region: 'eu-north-1',
-      endpoint: sandbox.env('eu-north-1').AWS_ENDPOINT_URL,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      endpoint: sandbox.url,
+      credentials: sandbox.credentials('admin'),
     });
     try {
       await ec2.send(

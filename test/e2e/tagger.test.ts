@@ -61,7 +61,7 @@ describe('tagger handler against the local account', () => {
     region.addInstance({ imageId: foreign.id, state: 'running' });
     sandbox.requests.reset();
 
-    useSandboxEnv(sandbox, { REGIONS: 'eu-west-1' });
+    useSandboxEnv(sandbox, { REGIONS: 'eu-west-1' }, 'tagger');
     const before = Date.now();
     const { summaries, logs } = await invoke(handler);
     const after = Date.now();
@@ -113,7 +113,7 @@ describe('tagger handler against the local account', () => {
     const east = sandbox.state.region('us-east-2').addImage({ name: 'b', snapshotIds: [] });
     sandbox.state.region('us-east-2').addInstance({ imageId: east.id });
 
-    useSandboxEnv(sandbox, { REGIONS: 'eu-central-1,us-east-2' });
+    useSandboxEnv(sandbox, { REGIONS: 'eu-central-1,us-east-2' }, 'tagger');
     const { summaries } = await invoke(handler);
 
     expect(summaries.map((s) => s.region)).toEqual(['eu-central-1', 'us-east-2']);
@@ -130,8 +130,8 @@ describe('tagger handler against the local account', () => {
     const region = sandbox.state.region('eu-west-3');
     const golden = region.addImage({ name: 'golden', snapshotIds: [] });
     const idle = region.addImage({ name: 'idle', snapshotIds: [] });
-    useSandboxEnv(sandbox, { REGIONS: 'eu-west-3' });
-    const ssm = new SSMClient({ region: 'eu-west-3' });
+    useSandboxEnv(sandbox, { REGIONS: 'eu-west-3' }, 'tagger');
+    const ssm = new SSMClient({ region: 'eu-west-3', credentials: sandbox.credentials('admin') });
     await ssm.send(new PutParameterCommand({ Name: '/images/golden', Value: golden.id, Type: 'String' }));
     ssm.destroy();
     region.addLaunchTemplate({ name: 'via-ssm', versions: [{ imageId: 'resolve:ssm:/images/golden' }] });
@@ -163,7 +163,7 @@ describe('tagger handler against the local account', () => {
     });
     sandbox.requests.reset();
 
-    useSandboxEnv(sandbox, { REGIONS: 'ap-south-1' });
+    useSandboxEnv(sandbox, { REGIONS: 'ap-south-1' }, 'tagger');
     const { summaries } = await invoke(handler);
 
     expect(
@@ -186,7 +186,7 @@ describe('tagger handler against the local account', () => {
       code: 'UnauthorizedOperation',
     });
 
-    useSandboxEnv(sandbox, { REGIONS: 'ca-central-1' });
+    useSandboxEnv(sandbox, { REGIONS: 'ca-central-1' }, 'tagger');
     const { summaries } = await invoke(handler);
 
     expect(summaries[0]!.failures).toEqual([
@@ -202,7 +202,7 @@ describe('tagger handler against the local account', () => {
   });
 
   it('fails the invocation when the configuration is invalid', async () => {
-    useSandboxEnv(sandbox, { REGIONS: 'eu-west-1', AWS_MAX_ATTEMPTS: 'lots' });
+    useSandboxEnv(sandbox, { REGIONS: 'eu-west-1', AWS_MAX_ATTEMPTS: 'lots' }, 'tagger');
     await expect(invoke(handler)).rejects.toThrow(
       'AWS_MAX_ATTEMPTS="lots" is not valid: expected a whole number >= 1',
     );

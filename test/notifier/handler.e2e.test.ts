@@ -89,12 +89,12 @@ beforeAll(async () => {
   dynamo = await startDynalite('unused');
   receiver = await startWebhookReceiver();
   for (const key of CREDENTIAL_KEYS) saved[key] = process.env[key];
-  Object.assign(process.env, sandbox.env(REGION), { AWS_ENDPOINT_URL_DYNAMODB: dynamo.url });
+  Object.assign(process.env, sandbox.env(REGION, 'notifier'), { AWS_ENDPOINT_URL_DYNAMODB: dynamo.url });
 
   const clientConfig = {
     endpoint: sandbox.url,
     region: REGION,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    credentials: sandbox.credentials('admin'),
   };
   const ssm = new SSMClient(clientConfig);
   for (const [name, path] of [
@@ -111,7 +111,10 @@ beforeAll(async () => {
     );
   }
   const sns = new SNSClient(clientConfig);
-  topicArn = (await sns.send(new CreateTopicCommand({ Name: 'ec2-hygiene-test-notifications' }))).TopicArn!;
+  // The topic the stack creates: the notifier's role may publish to that one only.
+  const stack = sandbox.iam!.stack;
+  const topicName = `${stack.service}-${stack.stage}-notifications`;
+  topicArn = (await sns.send(new CreateTopicCommand({ Name: topicName }))).TopicArn!;
   ssm.destroy();
   sns.destroy();
 });

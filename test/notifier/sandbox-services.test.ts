@@ -15,7 +15,7 @@ beforeAll(async () => {
   const config = {
     endpoint: sandbox.url,
     region: 'eu-west-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    credentials: sandbox.credentials('admin'),
     maxAttempts: 1,
   };
   ssm = new SSMClient(config);
@@ -74,7 +74,7 @@ describe('sandbox SSM Parameter Store', () => {
     const other = new SSMClient({
       endpoint: sandbox.url,
       region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      credentials: sandbox.credentials('admin'),
     });
     await expect(other.send(new GetParameterCommand({ Name: '/t/hook' }))).rejects.toMatchObject({
       name: 'ParameterNotFound',

@@ -10,7 +10,7 @@ export function clientConfig(sandbox: Sandbox, region = 'eu-west-1') {
   return {
     endpoint: sandbox.url,
     region,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    credentials: sandbox.credentials('admin'),
     maxAttempts: 3,
   };
 }

@@ -128,13 +128,51 @@ describe('DescribeImages', () => {
     });
   });
 
-  it('answers DescribeImageReferences as unsupported (InvalidAction), which callers must treat as unknown', async () => {
-    await expect(
-      ec2.send(new DescribeImageReferencesCommand({ ImageIds: ['ami-0123456789abcdef0'] })),
-    ).rejects.toMatchObject({
-      name: 'InvalidAction',
-      $metadata: expect.objectContaining({ httpStatusCode: 400 }),
-    });
+  it('answers DescribeImageReferences with the instances, templates and parameters that name the AMI', async () => {
+    const region = sandbox.state.region('eu-south-2');
+    const used = region.addImage({ name: 'used' });
+    const viaTemplate = region.addImage({ name: 'template-only' });
+    const unused = region.addImage({ name: 'unused' });
+    const instance = region.addInstance({ imageId: used.id, state: 'stopped' });
+    const gone = region.addInstance({ imageId: unused.id, state: 'terminated' });
+    const template = region.addLaunchTemplate({ name: 'web', versions: [{ imageId: viaTemplate.id }] });
+    const ec2South = sdkClients(sandbox, 'eu-south-2').ec2;
+    const answer = await ec2South.send(
+      new DescribeImageReferencesCommand({
+        ImageIds: [used.id, viaTemplate.id, unused.id],
+        IncludeAllResourceTypes: true,
+      }),
+    );
+    ec2South.destroy();
+    expect(answer.ImageReferences).toEqual([
+      {
+        ImageId: used.id,
+        ResourceType: 'ec2:Instance',
+        Arn: `arn:aws:ec2:eu-south-2:123456789012:instance/${instance.id}`,
+      },
+      {
+        ImageId: viaTemplate.id,
+        ResourceType: 'ec2:LaunchTemplate',
+        Arn: `arn:aws:ec2:eu-south-2:123456789012:launch-template/${template.id}`,
+      },
+    ]);
+    expect(JSON.stringify(answer)).not.toContain(gone.id);
+  });
+
+  it('can play an endpoint without DescribeImageReferences (InvalidAction), which callers treat as unknown', async () => {
+    sandbox.faults.add({ service: 'ec2', action: 'DescribeImageReferences', code: 'InvalidAction' });
+    try {
+      await expect(
+        ec2.send(
+          new DescribeImageReferencesCommand({
+            ImageIds: ['ami-0123456789abcdef0'],
+            IncludeAllResourceTypes: true,
+          }),
+        ),
+      ).rejects.toMatchObject({ name: 'InvalidAction' });
+    } finally {
+      sandbox.faults.clear();
+    }
   });
 });
 

@@ -28,7 +28,7 @@ beforeEach(async () => {
   for (const key of ['SCALE_SCHEDULES', 'SCALE_HOLIDAYS', 'SCALE_DRY_RUN', 'AWS_MAX_ATTEMPTS']) {
     delete process.env[key];
   }
-  Object.assign(process.env, sandbox.env(REGION), {
+  Object.assign(process.env, sandbox.env(REGION, 'scale-to-zero'), {
     REGIONS: REGION,
     SCALE_DEFAULT_SCHEDULE: 'Mon-Fri 08:00-18:30 Europe/Berlin',
   });

@@ -19,7 +19,7 @@ let clients: AwsClients;
 
 beforeEach(async () => {
   sandbox = await startSandbox();
-  Object.assign(process.env, sandbox.env(REGION));
+  Object.assign(process.env, sandbox.env(REGION, 'scale-to-zero'));
   clients = createClients(REGION, { maxAttempts: 1 });
 });
 afterEach(async () => {

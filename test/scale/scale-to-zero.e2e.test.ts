@@ -31,7 +31,7 @@ let handler: ReturnType<typeof makeScaleHandler>;
 beforeEach(async () => {
   sandbox = await startSandbox();
   for (const key of SCALE_KEYS) delete process.env[key];
-  Object.assign(process.env, sandbox.env(REGION), {
+  Object.assign(process.env, sandbox.env(REGION, 'scale-to-zero'), {
     REGIONS: REGION,
     SCALE_DEFAULT_SCHEDULE: 'Mon-Fri 08:00-18:30 Europe/Berlin',
     SCALE_SCHEDULES: JSON.stringify({ 'ny-office': 'Mon-Fri 07:00-19:00 America/New_York' }),
@@ -74,7 +74,7 @@ function clients() {
   const options = {
     region: REGION,
     endpoint: sandbox.url,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    credentials: sandbox.credentials('admin'),
   };
   return { ec2: new EC2Client(options), autoScaling: new AutoScalingClient(options) };
 }

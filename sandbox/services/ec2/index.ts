@@ -1,13 +1,13 @@
 /**
- * EC2 (EC2 query protocol, Version 2016-11-15). DescribeImageReferences is deliberately absent: a
- * local emulator may not implement it, and callers must treat the InvalidAction answer as
- * "unknown", never as "unused".
+ * EC2 (EC2 query protocol, Version 2016-11-15). DescribeImageReferences is served (a fault with
+ * code InvalidAction plays an endpoint without it, which callers must treat as "unknown").
  */
 import { SandboxError } from '../../protocol/errors';
 import { optionalBool } from '../../protocol/form';
 import type { QueryAction, QueryServiceHandler } from '../types';
 import { EC2_XMLNS } from './common';
 import { imageAttributeActions } from './image-attributes';
+import { imageReferenceActions } from './image-references';
 import { imageActions } from './images';
 import { instanceActions } from './instances';
 import { launchTemplateActions } from './launch-templates';
@@ -40,6 +40,7 @@ export const ec2: QueryServiceHandler = {
   actions: honourDryRun({
     ...imageActions,
     ...imageAttributeActions,
+    ...imageReferenceActions,
     ...snapshotActions,
     ...instanceActions,
     ...launchTemplateActions,
