@@ -20,6 +20,11 @@ export interface Settings {
   /** Upper bound of AMIs one cleanup run deregisters; a larger backlog is finished by later runs. */
   maxDeletionsPerRun?: number;
   eventBusName: string;
+  /**
+   * Where every region's summary and refusal is published: the notifier's rules live on one bus
+   * only. A bus ARN's own region, else the deployment region (AWS_REGION), else the first region.
+   */
+  eventRegion?: string;
   /** Ask EC2 DescribeImageReferences for a second opinion right before deregistering. */
   checkImageReferences: boolean;
   /**
@@ -79,6 +84,16 @@ function read<T>(env: Env, name: string, schema: z.ZodType<T>, expected: string)
   return parsed.data;
 }
 
+/** The region of the bus the summaries go to: see Settings.eventRegion. */
+export function eventRegionFor(
+  eventBusName: string,
+  deploymentRegion: string | undefined,
+  fallback: string,
+): string {
+  const arn = /^arn:[^:]+:events:([a-z0-9-]+):/.exec(eventBusName.trim());
+  return arn?.[1] ?? deploymentRegion ?? fallback;
+}
+
 export const DEFAULTS = {
   retentionDays: 7,
   freshnessMinutes: 60,
@@ -118,6 +133,7 @@ export function loadSettings(env: Env): Settings {
       read(env, 'DELETE_SHARED_IMAGES', booleanText, 'true or false') ?? DEFAULTS.deleteSharedImages,
     maxAttempts: read(env, 'AWS_MAX_ATTEMPTS', wholeNumber(1), 'a whole number >= 1') ?? DEFAULTS.maxAttempts,
   };
+  settings.eventRegion = eventRegionFor(settings.eventBusName, env.AWS_REGION, settings.regions[0]!);
   if (keepNewestPerFamily !== undefined) settings.keepNewestPerFamily = keepNewestPerFamily;
   if (familyTag !== undefined) settings.familyTag = familyTag;
   const maxDeletions = read(env, 'MAX_DELETIONS_PER_RUN', wholeNumber(1), 'a whole number >= 1');

@@ -51,6 +51,28 @@ export function readBooleanTag(tags: Tags, key: string, resourceId: string): Tag
   return { kind: 'invalid', problem: { resourceId, tag: key, value: raw, expected: 'true or false' } };
 }
 
+/**
+ * An opt-in tag that a role's IAM condition also reads (cleanup may deregister only images whose
+ * AutoCleanup is `true` by StringEqualsIgnoreCase). IAM does not trim, so a value with spaces
+ * around it would be planned here and refused there, every day: it is unreadable instead, and the
+ * resource is skipped and reported.
+ */
+export function readOptInTag(tags: Tags, key: string, resourceId: string): TagReading<boolean> {
+  const raw = tags[key];
+  if (raw !== undefined && raw !== raw.trim()) {
+    return {
+      kind: 'invalid',
+      problem: {
+        resourceId,
+        tag: key,
+        value: raw,
+        expected: 'true or false with no spaces around it (the IAM condition compares the value as written)',
+      },
+    };
+  }
+  return readBooleanTag(tags, key, resourceId);
+}
+
 // Date and time in UTC with a Z; seconds and fractions optional. Offsets other than Z are refused on
 // purpose: the contract says UTC, and a value written by another tool is better reported than guessed.
 const UTC_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?Z$/;

@@ -57,12 +57,17 @@ interface PrintedConfig {
 /** The files `serverless print` reads; any change to them invalidates the cache. */
 function stackFiles(): string[] {
   const files = [join(ROOT, 'serverless.yml'), join(ROOT, 'package-lock.json')];
-  const functionsDir = join(ROOT, 'functions');
-  for (const fn of readdirSync(functionsDir).sort()) {
-    for (const file of readdirSync(join(functionsDir, fn)).sort()) {
-      if (file.endsWith('.yml') || file.endsWith('.yaml')) files.push(join(functionsDir, fn, file));
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/\.(ya?ml|js)$/.test(entry.name)) files.push(path);
     }
-  }
+  };
+  walk(join(ROOT, 'functions'));
+  walk(join(ROOT, 'serverless'));
   return files;
 }
 

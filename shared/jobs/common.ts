@@ -39,6 +39,8 @@ export type JobDeps = JobDepsOf<Settings>;
 interface RunSettings {
   regions: readonly string[];
   eventBusName: string;
+  /** The one region whose bus gets every region's events (absent: each region's own). */
+  eventRegion?: string;
 }
 
 /** What a job's run of one region must hand back for the run over all regions. */
@@ -135,7 +137,7 @@ export interface FinishOptions {
 
 /** finishedAt, the summary log line (warn when anything failed), then the event on EventBridge. */
 export async function finishSummary(
-  deps: JobDepsOf<Pick<RunSettings, 'eventBusName'>>,
+  deps: JobDepsOf<Pick<RunSettings, 'eventBusName' | 'eventRegion'>>,
   clients: AwsClients,
   started: StartedSummary,
   options: FinishOptions,
@@ -144,7 +146,10 @@ export async function finishSummary(
   summary.finishedAt = finishedAt(deps, started.startedMs);
   deps.log({ level: summary.failures.length > 0 ? 'warn' : 'info', type: 'summary', ...summary });
   if (options.publish && deps.publish !== false) {
-    await publishRunEvents(clients, deps.settings.eventBusName, summary, options.refused, deps.log);
+    // The notifier's rules are on one bus in one region: a summary of us-east-2 still goes there.
+    const home = deps.settings.eventRegion;
+    const eventClients = home && home !== clients.region ? deps.clientsFor(home) : clients;
+    await publishRunEvents(eventClients, deps.settings.eventBusName, summary, options.refused, deps.log);
   }
 }
 

@@ -21,7 +21,7 @@
  */
 import type { Image } from '../domain';
 import { describeSharing, type LaunchPermissionsRead } from '../launch-permissions';
-import { TAG, formatTimestamp, readBooleanTag, readTimestampTag, type TagProblem, type Tags } from '../tags';
+import { TAG, formatTimestamp, readOptInTag, readTimestampTag, type TagProblem, type Tags } from '../tags';
 import { describeUsageRefs, type UnresolvedUsage, type UsageIndex } from '../usage';
 import { DAY_MS, MINUTE_MS, formatDays, formatDuration, formatMinutes } from './format';
 
@@ -317,7 +317,7 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
       decide(image, 'keep', `state ${image.state}: only available AMIs are deleted`);
       continue;
     }
-    const optIn = readBooleanTag(image.tags, TAG.autoCleanup, image.id);
+    const optIn = readOptInTag(image.tags, TAG.autoCleanup, image.id);
     const lastUsed = readTimestampTag(image.tags, TAG.lastUsed, image.id);
     const runtime = readTimestampTag(image.tags, TAG.lastUsedRuntime, image.id);
     const timeProblems = [lastUsed, runtime].flatMap((r) => (r.kind === 'invalid' ? [r.problem] : []));

@@ -3,7 +3,7 @@
  * there). The environment is passed in. A bad value throws one ConfigError naming the variable, the
  * value and what was expected, so a misconfigured deploy fails its first run instead of guessing.
  */
-import { ConfigError, type Env } from '../config';
+import { ConfigError, eventRegionFor, type Env } from '../config';
 import { parseHolidays, type Holidays } from './holidays';
 import { parseSchedule, type Schedule } from './format';
 
@@ -17,6 +17,8 @@ export interface ScaleSettings {
   /** Plan and report only. */
   dryRun: boolean;
   eventBusName: string;
+  /** Where every region's summary goes (see Settings.eventRegion in shared/config.ts). */
+  eventRegion?: string;
   maxAttempts: number;
 }
 
@@ -108,8 +110,10 @@ export function loadScaleSettings(env: Env): ScaleSettings {
   } catch (e) {
     throw new ConfigError(`SCALE_HOLIDAYS: ${(e as Error).message}`);
   }
+  const eventBusName = value(env, 'EVENT_BUS_NAME') ?? SCALE_DEFAULTS.eventBusName;
   return {
     regions: [...new Set(regions)],
+    eventRegion: eventRegionFor(eventBusName, env.AWS_REGION, regions[0]!),
     defaultSchedule: schedule(
       'SCALE_DEFAULT_SCHEDULE',
       value(env, 'SCALE_DEFAULT_SCHEDULE') ?? SCALE_DEFAULTS.defaultSchedule,
@@ -117,7 +121,7 @@ export function loadScaleSettings(env: Env): ScaleSettings {
     namedSchedules: namedSchedules(value(env, 'SCALE_SCHEDULES')),
     holidays,
     dryRun: dryRunText === undefined ? SCALE_DEFAULTS.dryRun : dryRunText.toLowerCase() === 'true',
-    eventBusName: value(env, 'EVENT_BUS_NAME') ?? SCALE_DEFAULTS.eventBusName,
+    eventBusName,
     maxAttempts: attemptsText === undefined ? SCALE_DEFAULTS.maxAttempts : Number(attemptsText),
   };
 }

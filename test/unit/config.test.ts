@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { ConfigError, loadSettings } from '../../shared/config';
+import { ConfigError, eventRegionFor, loadSettings } from '../../shared/config';
 
 describe('loadSettings', () => {
   it('defaults to the deployment region, 7 days, 60 minutes and a dry run', () => {
@@ -10,6 +10,7 @@ describe('loadSettings', () => {
       freshnessMinutes: 60,
       dryRun: true,
       eventBusName: 'default',
+      eventRegion: 'eu-west-1',
       checkImageReferences: true,
       deleteSharedImages: false,
       maxAttempts: 8,
@@ -40,6 +41,7 @@ describe('loadSettings', () => {
       familyTag: 'Family',
       maxDeletionsPerRun: 25,
       eventBusName: 'fleet',
+      eventRegion: 'eu-west-1',
       checkImageReferences: false,
       deleteSharedImages: true,
       maxAttempts: 8,
@@ -85,5 +87,21 @@ describe('loadSettings', () => {
 
   it('needs a region from REGIONS or AWS_REGION', () => {
     expect(() => loadSettings({})).toThrow('REGIONS is not set and neither is AWS_REGION');
+  });
+});
+
+describe('eventRegionFor: the one region whose bus gets every summary', () => {
+  it('is the region of a bus ARN, else the deployment region, else the first region covered', () => {
+    expect(
+      eventRegionFor('arn:aws:events:us-east-2:123456789012:event-bus/ops', 'eu-west-1', 'ap-south-1'),
+    ).toBe('us-east-2');
+    expect(eventRegionFor('default', 'eu-west-1', 'ap-south-1')).toBe('eu-west-1');
+    expect(eventRegionFor('default', undefined, 'ap-south-1')).toBe('ap-south-1');
+  });
+
+  it('is the deployment region however many regions are covered', () => {
+    expect(
+      loadSettings({ AWS_REGION: 'eu-central-1', REGIONS: 'us-west-2,ap-southeast-1' }).eventRegion,
+    ).toBe('eu-central-1');
   });
 });
