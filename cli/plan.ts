@@ -113,7 +113,12 @@ export async function planRegions(
       out.push({
         region,
         accountId: inventory.accountId,
-        tagging: planTagging({ images: inventory.images, usage, now }),
+        tagging: planTagging({
+          images: inventory.images,
+          usage,
+          now,
+          freshnessMinutes: settings.freshnessMinutes,
+        }),
         // Reads the launch permissions and snapshots of the AMIs it would delete (Describe only), as the function does.
         cleanup: (
           await planCleanupCheckingSharing(
