@@ -91,6 +91,9 @@ export function planTagging(input: TaggingInput): TaggingPlan {
     `not in use as far as this run could tell, but ${usage.unresolved.length} usage reference(s) ` +
     `could not be resolved and could point at it: LastUsedRuntime not refreshed, LastUsed left as it was`;
   const stateReasons = new Map<string, string>();
+  // Keyed by the previous LastUsedRuntime as written ('' when absent): after an outage, or on a first
+  // deploy, every AMI has the same one, so thousands of decisions share one reason (or one "watched").
+  const blindReasons = new Map<string, string | null>();
 
   for (const image of [...images].sort((a, b) => cmp(a.id, b.id))) {
     if (seen.has(image.id)) continue; // a page read twice: one decision per AMI
@@ -138,18 +141,23 @@ export function planTagging(input: TaggingInput): TaggingPlan {
       decisions.push({ imageId: image.id, action: 'skip', reason: unresolvedReason });
     } else {
       runtime.push(image.id);
-      const blind = unobservedSince(image, now, freshnessMinutes);
-      if (blind === undefined) {
+      const previous = image.tags[TAG.lastUsedRuntime];
+      const key = previous === undefined ? '' : `=${previous}`;
+      let reason = blindReasons.get(key);
+      if (reason === undefined) {
+        const blind = unobservedSince(image, now, freshnessMinutes);
+        reason =
+          blind === undefined
+            ? null
+            : `not in use: LastUsedRuntime set to ${value}, LastUsed left as it was; ${blind}, so its use ` +
+              `was not observed until now: ${TAG.lastUsedObservedSince} set to ${value}`;
+        blindReasons.set(key, reason);
+      }
+      if (reason === null) {
         decisions.push({ imageId: image.id, action: 'tag-runtime', reason: notInUseReason });
       } else {
         observedSince.push(image.id);
-        decisions.push({
-          imageId: image.id,
-          action: 'tag-runtime',
-          reason:
-            `not in use: LastUsedRuntime set to ${value}, LastUsed left as it was; ${blind}, so its use ` +
-            `was not observed until now: ${TAG.lastUsedObservedSince} set to ${value}`,
-        });
+        decisions.push({ imageId: image.id, action: 'tag-runtime', reason });
       }
     }
   }
