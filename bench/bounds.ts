@@ -58,6 +58,8 @@ export function taggerLowerBound(shape: TaggerShape): Bound {
   const notInUse = shape.ownedImages - shape.ownedInUse;
   // Two tag sets (LastUsed+LastUsedRuntime, LastUsedRuntime alone): CreateTags writes one set per
   // call, so either split the AMIs by set, or write LastUsedRuntime on all and LastUsed on the used.
+  // (A run right after an outage that left only some idle AMIs unwatched writes a third set,
+  // LastUsedRuntime+LastUsedObservedSince; a steady run, or a first one where all are, does not.)
   const createTags = Math.min(
     batches(shape.ownedInUse, CREATE_TAGS_MAX) + batches(notInUse, CREATE_TAGS_MAX),
     batches(shape.ownedImages, CREATE_TAGS_MAX) + batches(shape.ownedInUse, CREATE_TAGS_MAX),

@@ -16,12 +16,14 @@ import { collectUsage } from '../shared/usage';
 export async function runNaiveTagger(
   clients: AwsClients,
   now: Date,
+  freshnessMinutes = 60,
 ): Promise<{ summary: RunSummaryDetail; createTagsCalls: number }> {
   const inventory = await readImageInventory(clients, clients.region);
   const usage = collectUsage(inventory.sources, { ssmParameters: inventory.ssmParameters });
-  const plan = planTagging({ images: inventory.images, usage, now });
+  const plan = planTagging({ images: inventory.images, usage, now, freshnessMinutes });
   const stamp = formatTimestamp(now);
   const inUse = new Set(plan.lastUsed);
+  const blind = new Set(plan.observedSince);
   const summary: RunSummaryDetail = {
     function: 'tagger',
     region: clients.region,
@@ -38,6 +40,7 @@ export async function runNaiveTagger(
   for (const id of new Set([...plan.lastUsed, ...plan.runtime])) {
     const tags: { Key: string; Value: string }[] = [{ Key: TAG.lastUsedRuntime, Value: stamp }];
     if (inUse.has(id)) tags.push({ Key: TAG.lastUsed, Value: stamp });
+    if (blind.has(id)) tags.push({ Key: TAG.lastUsedObservedSince, Value: stamp });
     calls++;
     try {
       await clients.ec2.send(new CreateTagsCommand({ Resources: [id], Tags: tags }));

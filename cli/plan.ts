@@ -25,7 +25,8 @@ options:
   --region R[,R...]        regions to read (default: REGIONS, then AWS_REGION)
   --profile NAME           AWS profile from your shared config/credentials files
   --retention-days N       cleanup retention (default 7)
-  --freshness-minutes N    how recent LastUsedRuntime must be (default 60)
+  --freshness-minutes N    how recent LastUsedRuntime must be (default 60; 40 up to a
+                           quarter of the retention)
   --keep-newest N --family-tag KEY   keep the N newest AMIs per family
   --at TIME                judge ages as of this ISO 8601 UTC time (default: now), e.g. to see
                            what tomorrow's 03:00 run would do; LastUsedRuntime freshness too
@@ -113,7 +114,12 @@ export async function planRegions(
       out.push({
         region,
         accountId: inventory.accountId,
-        tagging: planTagging({ images: inventory.images, usage, now }),
+        tagging: planTagging({
+          images: inventory.images,
+          usage,
+          now,
+          freshnessMinutes: settings.freshnessMinutes,
+        }),
         // Reads the launch permissions and snapshots of the AMIs it would delete (Describe only), as the function does.
         cleanup: (
           await planCleanupCheckingSharing(

@@ -24,6 +24,12 @@ const at = (day: number, hhmm = '00:00') =>
     STORY_START.getTime() + day * DAY + Number(hhmm.slice(0, 2)) * 3_600_000 + Number(hhmm.slice(3)) * MINUTE,
   );
 const daysBefore = (days: number) => new Date(STORY_START.getTime() - days * DAY);
+const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+/**
+ * The tagger was deployed before the story starts: its last run before day 0 is on every owned AMI,
+ * so day 0 is not a first deploy (which would count as unwatched and hold every deletion a week).
+ */
+const TAGGED_BEFORE = { LastUsedRuntime: iso(new Date(STORY_START.getTime() - 2 * 3_600_000)) };
 
 interface Story {
   names: Map<string, string>;
@@ -37,7 +43,12 @@ function seedAccount(sandbox: Sandbox): Story {
   const region = sandbox.state.region(REGION);
   const names = new Map<string, string>();
   const image = (name: string, ageDays: number, tags: Record<string, string>, extra = {}) => {
-    const rec = region.addImage({ name, creationDate: daysBefore(ageDays), tags, ...extra });
+    const rec = region.addImage({
+      name,
+      creationDate: daysBefore(ageDays),
+      tags: { ...TAGGED_BEFORE, ...tags },
+      ...extra,
+    });
     names.set(rec.id, name);
     return rec.id;
   };
@@ -50,6 +61,10 @@ function seedAccount(sandbox: Sandbox): Story {
   // Batch workers: one AMI still run by a stopped instance (stopped still counts as in use).
   const batchOld = image('batch-2026-08-01', 93, { AutoCleanup: 'true', Family: 'batch' });
   const batchNew = image('batch-2026-10-30', 3, { AutoCleanup: 'true', Family: 'batch' });
+  // A tools image: its stopped box is retired on day 0, and someone runs it again only while the
+  // tagger is down.
+  const tools = image('tools-2026-09-01', 62, { AutoCleanup: 'true' });
+  const oldToolsBox = region.addInstance({ imageId: tools, state: 'stopped', tags: { Name: 'tools-box' } });
   // Not opted in: never touched, however old.
   image('golden-base-2025', 400, { Team: 'platform' });
   // Opted in but protected against deregistration by its owner: AWS's guard is respected.
@@ -84,10 +99,37 @@ function seedAccount(sandbox: Sandbox): Story {
   region.addLaunchTemplate({ name: 'batch', versions: [{ imageId: batchNew }] });
 
   let web1102 = '';
+  let toolsBox = '';
   return {
     names,
-    taggerDown: { from: at(8, '06:00'), to: at(9, '05:00') },
+    taggerDown: { from: at(1, '06:00'), to: at(2, '05:00') },
     events: [
+      {
+        day: 0,
+        time: '12:00',
+        say: 'the stopped tools-box is terminated; tools-2026-09-01 is no longer used',
+        act: () => {
+          const rec = region.getInstance(oldToolsBox.id);
+          if (rec) rec.state = 'terminated';
+        },
+      },
+      {
+        day: 1,
+        time: '10:00',
+        say: 'while the tagger is down, someone launches a new tools-box from tools-2026-09-01',
+        act: () => {
+          toolsBox = region.addInstance({ imageId: tools, state: 'running', tags: { Name: 'tools-box' } }).id;
+        },
+      },
+      {
+        day: 1,
+        time: '18:00',
+        say: 'tools-box is terminated: no tagger run ever saw tools-2026-09-01 in use',
+        act: () => {
+          const rec = region.getInstance(toolsBox);
+          if (rec) rec.state = 'terminated';
+        },
+      },
       {
         day: 5,
         time: '10:00',
@@ -114,9 +156,9 @@ function seedAccount(sandbox: Sandbox): Story {
         },
       },
       {
-        day: 8,
+        day: 1,
         time: '06:00',
-        say: 'a broken deploy stops the tagger until day 9 05:00 (LastUsedRuntime goes stale)',
+        say: 'a broken deploy stops the tagger until day 2 05:00 (LastUsedRuntime goes stale)',
         act: () => undefined,
       },
     ],
@@ -124,11 +166,12 @@ function seedAccount(sandbox: Sandbox): Story {
 }
 
 /**
- * Deployed, the tagger runs every 20 minutes. The story runs it every two hours and at 02:20 and 02:40,
- * before the 03:00 cleanup: the same outcome (ages are counted in days), a fifth of the requests.
+ * Deployed, the tagger runs every 20 minutes with a 60-minute freshness window. The story runs it
+ * every two hours with a 150-minute window (still inside the settings' bounds), so two runs in a row
+ * are within the window as deployed: the same outcome, a sixth of the requests.
  */
 function taggerRunsAt(minuteOfDay: number): boolean {
-  return minuteOfDay % 120 === 0 || minuteOfDay === 140 || minuteOfDay === 160;
+  return minuteOfDay % 120 === 0;
 }
 
 export interface AmiStoryResult {
@@ -158,7 +201,7 @@ export async function runAmiLifecycleStory(
   const baseSettings: Settings = {
     regions: [REGION],
     retentionDays: 7,
-    freshnessMinutes: 60,
+    freshnessMinutes: 150,
     dryRun: false,
     eventBusName: 'default',
     checkImageReferences: true,
@@ -184,17 +227,18 @@ export async function runAmiLifecycleStory(
   });
 
   say(
-    `Account ${sandbox.state.accountId}, region ${REGION}: ${initialImages.length} owned AMIs, 3 instances, 2 launch templates, 1 Auto Scaling group at 0.`,
+    `Account ${sandbox.state.accountId}, region ${REGION}: ${initialImages.length} owned AMIs, 4 instances, 2 launch templates, 1 Auto Scaling group at 0.`,
   );
   say(
-    'Cleanup daily at 03:00 (retention 7 days, freshness 60 minutes); the tagger every 2 hours and at 02:20 and 02:40',
+    'Cleanup daily at 03:00 (retention 7 days, freshness 150 minutes); the tagger every 2 hours (deployed: every',
   );
-  say('(deployed it runs every 20 minutes; ages are counted in days, so the story comes out the same).');
+  say('20 minutes with a 60-minute window; ages are counted in days, so the story comes out the same).');
   say();
 
   let taggerRuns = 0;
   let cleanupRuns = 0;
   let refusedRuns = 0;
+  const outageNoted = new Set<string>();
   const deletedOn = new Map<string, number>();
   for (let day = 0; day < days; day++) {
     for (let minute = 0; minute < 24 * 60; minute += 20) {
@@ -207,7 +251,7 @@ export async function runAmiLifecycleStory(
       if (minute === 3 * 60) {
         const result = await runCleanup(deps('cleanup', now));
         cleanupRuns++;
-        refusedRuns += reportCleanup(result, day, name, say, deletedOn);
+        refusedRuns += reportCleanup(result, day, name, say, deletedOn, outageNoted);
       }
       if (now >= story.taggerDown.from && now < story.taggerDown.to) continue;
       if (!taggerRunsAt(minute)) continue;
@@ -245,6 +289,7 @@ function reportCleanup(
   name: (id: string) => string,
   say: (s?: string) => void,
   deletedOn: Map<string, number>,
+  outageNoted: Set<string>,
 ): number {
   const prefix = `day ${String(day).padStart(2)} 03:00  cleanup:`;
   const r = result.regions[0];
@@ -257,6 +302,13 @@ function reportCleanup(
   for (const id of deleted) deletedOn.set(id, day);
   const decisions = r.plan?.decisions ?? [];
   const deletes = decisions.filter((d) => d.action === 'delete' && deleted.includes(d.imageId));
+  // Kept only because the tagger was not watching: said once per AMI, the first time.
+  for (const d of decisions) {
+    if (d.action !== 'keep' || !d.reason.startsWith('use not observed') || outageNoted.has(d.imageId))
+      continue;
+    outageNoted.add(d.imageId);
+    say(`${prefix} kept ${name(d.imageId)} — ${d.reason}`);
+  }
   const skips = decisions.filter((d) => d.action === 'skip');
   if (deletes.length === 0)
     say(

@@ -10,7 +10,11 @@ export interface Settings {
   regions: string[];
   /** An AMI unused for longer than this is eligible (cleanup). */
   retentionDays: number;
-  /** LastUsedRuntime must be this recent, or cleanup refuses to delete anything (the tagger is dead). */
+  /**
+   * LastUsedRuntime must be this recent, or cleanup refuses to delete anything (the tagger is dead);
+   * the tagger takes an older previous LastUsedRuntime as a period it did not watch. Between
+   * FRESHNESS_MIN_MINUTES and a quarter of the retention (see loadSettings).
+   */
   freshnessMinutes: number;
   /** Cleanup only reports what it would delete. Defaults to true: a first deploy never deletes. */
   dryRun: boolean;
@@ -104,6 +108,21 @@ export const DEFAULTS = {
   maxAttempts: 8,
 } as const;
 
+/** The tagger's schedule (functions/tagger/function.yml). */
+export const TAGGER_PERIOD_MINUTES = 20;
+/**
+ * Two tagger periods: a window shorter than that takes every late or missed run for an outage,
+ * pushing every deletion back by the whole retention each time.
+ */
+export const FRESHNESS_MIN_MINUTES = 2 * TAGGER_PERIOD_MINUTES;
+/**
+ * The window may be at most this part of the retention. It is how long a pause of the tagger goes
+ * unrecorded and how stale a LastUsed cleanup still trusts: use that falls inside such a pause is
+ * never seen, so it must stay small beside the time an AMI has to be unused (a quarter leaves the
+ * default 60 min far inside even a 1-day retention, 360 min).
+ */
+export const FRESHNESS_MAX_SHARE_OF_RETENTION = 1 / 4;
+
 export function loadSettings(env: Env): Settings {
   const regions =
     read(env, 'REGIONS', regionList, 'a comma-separated list of AWS regions such as eu-west-1,us-east-1') ??
@@ -118,13 +137,27 @@ export function loadSettings(env: Env): Settings {
       `KEEP_NEWEST_PER_FAMILY=${JSON.stringify(env.KEEP_NEWEST_PER_FAMILY)} needs FAMILY_TAG: expected the tag key that names an AMI's family`,
     );
   }
+  const retentionDays =
+    read(env, 'RETENTION_DAYS', wholeNumber(1), 'a whole number of days >= 1') ?? DEFAULTS.retentionDays;
+  const freshnessMinutes =
+    read(
+      env,
+      'FRESHNESS_MINUTES',
+      wholeNumber(FRESHNESS_MIN_MINUTES),
+      `a whole number of minutes >= ${FRESHNESS_MIN_MINUTES} (two runs of the ${TAGGER_PERIOD_MINUTES}-minute tagger)`,
+    ) ?? DEFAULTS.freshnessMinutes;
+  const maxFreshness = Math.floor(retentionDays * 24 * 60 * FRESHNESS_MAX_SHARE_OF_RETENTION);
+  if (freshnessMinutes > maxFreshness) {
+    throw new ConfigError(
+      `FRESHNESS_MINUTES=${JSON.stringify(env.FRESHNESS_MINUTES ?? String(freshnessMinutes))} is not valid: ` +
+        `expected at most a quarter of the retention (RETENTION_DAYS=${retentionDays}: <= ${maxFreshness} minutes), ` +
+        'or a tagger outage that long would go unrecorded',
+    );
+  }
   const settings: Settings = {
     regions: [...new Set(regions)],
-    retentionDays:
-      read(env, 'RETENTION_DAYS', wholeNumber(1), 'a whole number of days >= 1') ?? DEFAULTS.retentionDays,
-    freshnessMinutes:
-      read(env, 'FRESHNESS_MINUTES', wholeNumber(1), 'a whole number of minutes >= 1') ??
-      DEFAULTS.freshnessMinutes,
+    retentionDays,
+    freshnessMinutes,
     dryRun: read(env, 'DRY_RUN', booleanText, 'true or false') ?? DEFAULTS.dryRun,
     eventBusName: read(env, 'EVENT_BUS_NAME', nonEmpty, 'an event bus name or ARN') ?? DEFAULTS.eventBusName,
     checkImageReferences:

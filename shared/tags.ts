@@ -8,6 +8,12 @@ export const TAG = {
   autoCleanup: 'AutoCleanup',
   lastUsed: 'LastUsed',
   lastUsedRuntime: 'LastUsedRuntime',
+  /**
+   * Written by the tagger on an AMI whose use it had not been observing (its LastUsedRuntime was
+   * missing, unreadable or older than the freshness window): the end of that blind period. Cleanup
+   * counts it as use, so the retention runs from the end of a tagger outage, not from its start.
+   */
+  lastUsedObservedSince: 'LastUsedObservedSince',
   scaleToZero: 'ScaleToZero',
   /**
    * Written by cleanup on each snapshot of an AMI it is about to deregister (value: that AMI's id),

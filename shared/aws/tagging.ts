@@ -26,16 +26,27 @@ export interface TagWriteResult {
 }
 
 /**
- * In-use AMIs get LastUsed and LastUsedRuntime, the rest LastUsedRuntime only: two tag sets, so two
- * groups of batches. An id in both lists is written once, with both tags.
+ * In-use AMIs get LastUsed and LastUsedRuntime; idle ones coming out of a period nobody watched
+ * (observedSinceIds) LastUsedRuntime and LastUsedObservedSince; the rest LastUsedRuntime only: at
+ * most three tag sets, so three groups of batches. An id in several lists is written once. The
+ * end of a blind period goes in the same call as LastUsedRuntime on purpose: a fresh
+ * LastUsedRuntime written without it (a failed second call) would let cleanup trust a stale LastUsed.
  */
-export function taggerWrites(lastUsedIds: string[], runtimeIds: string[], now: Date): TagWrite[] {
+export function taggerWrites(
+  lastUsedIds: string[],
+  runtimeIds: string[],
+  now: Date,
+  observedSinceIds: string[],
+): TagWrite[] {
   const stamp = formatTimestamp(now);
   const inUse = [...new Set(lastUsedIds)];
   const inUseSet = new Set(inUse);
-  const rest = [...new Set(runtimeIds)].filter((id) => !inUseSet.has(id));
+  const blind = [...new Set(observedSinceIds)].filter((id) => !inUseSet.has(id));
+  const blindSet = new Set(blind);
+  const rest = [...new Set(runtimeIds)].filter((id) => !inUseSet.has(id) && !blindSet.has(id));
   const writes: TagWrite[] = [
     { tags: { [TAG.lastUsed]: stamp, [TAG.lastUsedRuntime]: stamp }, resourceIds: inUse },
+    { tags: { [TAG.lastUsedRuntime]: stamp, [TAG.lastUsedObservedSince]: stamp }, resourceIds: blind },
     { tags: { [TAG.lastUsedRuntime]: stamp }, resourceIds: rest },
   ];
   return writes.filter((w) => w.resourceIds.length > 0);

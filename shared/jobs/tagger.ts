@@ -54,9 +54,14 @@ async function tagRegion(deps: TaggerDeps, region: string): Promise<TaggerRegion
     result.inventory = inventory;
     summary.accountId = inventory.accountId;
     const usage = usageOf(inventory);
-    const plan = planTagging({ images: inventory.images, usage, now: deps.now });
+    const plan = planTagging({
+      images: inventory.images,
+      usage,
+      now: deps.now,
+      freshnessMinutes: deps.settings.freshnessMinutes,
+    });
     result.plan = plan;
-    result.writes = taggerWrites(plan.lastUsed, plan.runtime, deps.now);
+    result.writes = taggerWrites(plan.lastUsed, plan.runtime, deps.now, plan.observedSince);
 
     for (const d of plan.decisions) {
       logDecision(deps.log, {
@@ -92,6 +97,7 @@ async function tagRegion(deps: TaggerDeps, region: string): Promise<TaggerRegion
       foreignInUse: plan.foreignInUse.length,
       taggedLastUsed: dryRun ? 0 : plan.lastUsed.filter((id) => !failedIds.has(id)).length,
       taggedRuntime: dryRun ? 0 : plan.runtime.filter((id) => !failedIds.has(id)).length,
+      taggedObservedSince: dryRun ? 0 : plan.observedSince.filter((id) => !failedIds.has(id)).length,
       createTagsCalls: result.applied?.calls ?? 0,
       problems: inventory.problems.length + plan.problems.length,
     };

@@ -2,6 +2,10 @@
  * AutoCleanup's decision: which AMIs to deregister and which snapshots to delete with them, and for
  * every AMI and snapshot looked at, why. Pure: inventory, settings and `now` in, plan out.
  *
+ * An AMI's last activity is the latest of LastUsed, its creation and LastUsedObservedSince (the end
+ * of a period the tagger did not watch it, e.g. an outage): so the retention runs from the end of
+ * any blind period, and an AMI used only while the tagger was down is not taken for unused.
+ *
  * Deleting the wrong AMI is the worst thing this product can do, so a deletion needs every safety
  * rule of the design to hold for that AMI, and the whole run refuses to delete anything when it
  * cannot trust its inputs:
@@ -320,7 +324,10 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
     const optIn = readOptInTag(image.tags, TAG.autoCleanup, image.id);
     const lastUsed = readTimestampTag(image.tags, TAG.lastUsed, image.id);
     const runtime = readTimestampTag(image.tags, TAG.lastUsedRuntime, image.id);
-    const timeProblems = [lastUsed, runtime].flatMap((r) => (r.kind === 'invalid' ? [r.problem] : []));
+    const observedSince = readTimestampTag(image.tags, TAG.lastUsedObservedSince, image.id);
+    const timeProblems = [lastUsed, runtime, observedSince].flatMap((r) =>
+      r.kind === 'invalid' ? [r.problem] : [],
+    );
     if (optIn.kind === 'invalid') {
       problems.push(optIn.problem, ...timeProblems);
       decide(
@@ -406,9 +413,21 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
       );
       continue;
     }
+    if (observedSince.kind === 'ok' && observedSince.value.getTime() > now.getTime()) {
+      const p = futureProblem(image.id, TAG.lastUsedObservedSince, image.tags, nowText);
+      problems.push(p);
+      decide(
+        image,
+        'keep',
+        `LastUsedObservedSince ${formatTimestamp(observedSince.value)} is in the future: kept and reported`,
+        p,
+      );
+      continue;
+    }
     const activity = lastActivity(
       lastUsed.kind === 'ok' ? lastUsed.value : undefined,
       knownDate(image.createdAt),
+      observedSince.kind === 'ok' ? observedSince.value : undefined,
     );
     if (activity === undefined) {
       decide(
@@ -720,16 +739,33 @@ function futureProblem(resourceId: string, tag: string, tags: Tags, nowText: str
   return { resourceId, tag, value: tags[tag] ?? '', expected: `a time not after now (${nowText})` };
 }
 
-/**
- * The moment the AMI was last known to matter: LastUsed, but never earlier than its creation (a
- * LastUsed older than the AMI itself was copied from another AMI and says nothing about this one).
- */
 /** An Invalid Date (from an unparsable CreationDate) is as good as no date: never a reason to act. */
 function knownDate(d: Date | undefined): Date | undefined {
   return d !== undefined && !Number.isNaN(d.getTime()) ? d : undefined;
 }
 
-function lastActivity(lastUsed: Date | undefined, createdAt: Date | undefined) {
+/**
+ * The moment the AMI was last known to matter: the latest of LastUsed, its creation (a LastUsed older
+ * than the AMI itself was copied from another AMI and says nothing about this one) and the end of the
+ * last period nobody watched its use (LastUsedObservedSince: it may have been used all through a
+ * tagger outage). Only ever the latest: whoever writes one of these can delay a deletion, not hasten it.
+ */
+function lastActivity(
+  lastUsed: Date | undefined,
+  createdAt: Date | undefined,
+  observedSince: Date | undefined,
+) {
+  const known = lastUsedOrCreation(lastUsed, createdAt);
+  if (observedSince === undefined || (known !== undefined && known.at.getTime() >= observedSince.getTime())) {
+    return known;
+  }
+  return {
+    at: observedSince,
+    describe: `use not observed until LastUsedObservedSince ${formatTimestamp(observedSince)} (the tagger was not watching it before then), so counted as used then`,
+  };
+}
+
+function lastUsedOrCreation(lastUsed: Date | undefined, createdAt: Date | undefined) {
   if (lastUsed !== undefined) {
     if (createdAt !== undefined && createdAt.getTime() > lastUsed.getTime()) {
       return {

@@ -80,6 +80,27 @@ describe('npm run plan (read-only)', () => {
     );
   });
 
+  it('holds --freshness-minutes to the same bounds as the functions', () => {
+    expect(() => settingsFromArgs(['--freshness-minutes', '30'], { AWS_REGION: 'eu-west-1' })).toThrow(
+      /FRESHNESS_MINUTES="30" is not valid: expected a whole number of minutes >= 40/,
+    );
+  });
+
+  it("judges the tagger's outage rule with the same window as cleanup", async () => {
+    // 50 minutes on, the AMIs' LastUsedRuntime (11:40) is 70 minutes old: an outage for a 60-minute
+    // window, not for a 90-minute one.
+    const later = new Date(NOW.getTime() + 50 * 60_000);
+    const args = (minutes: string) =>
+      settingsFromArgs(['--region', 'eu-west-1', '--freshness-minutes', minutes], process.env).settings;
+    const [narrow] = await planRegions(args('60'), later);
+    const [wide] = await planRegions(args('90'), later);
+    expect(narrow?.tagging?.observedSince).toContain(oldId);
+    expect(narrow?.tagging?.decisions.find((d) => d.imageId === oldId)?.reason).toContain(
+      'was 1 h 10 min old > 60 min, so its use was not observed until now',
+    );
+    expect(wide?.tagging?.observedSince).toEqual([]);
+  });
+
   it('refuses an --at that is not a contract timestamp', () => {
     expect(() => settingsFromArgs(['--at', 'tomorrow'], { AWS_REGION: 'eu-west-1' })).toThrow(
       /--at "tomorrow" is not valid: expected an ISO 8601 UTC timestamp/,

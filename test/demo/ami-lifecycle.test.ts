@@ -26,9 +26,23 @@ describe('npm start: the AMI lifecycle story', () => {
   it('deletes exactly the opted-in AMIs that went unused for a week', () => {
     expect(story.lines.flatMap((l) => /cleanup: deleted (\S+)/.exec(l)?.[1] ?? [])).toEqual([
       'web-2026-09-28',
+      'tools-2026-09-01',
       'batch-2026-08-01',
       'web-2026-10-19',
     ]);
+  });
+
+  it('counts the tagger outage as use: an AMI used only while the tagger was down waits a week from its end', () => {
+    const text = story.lines.join('\n');
+    // Unused since day 0 12:00, run from day 1 10:00 to 18:00 unseen; the tagger is back at day 2 06:00.
+    expect(text).toMatch(
+      /day {2}3 03:00 {2}cleanup: kept tools-2026-09-01 — use not observed until LastUsedObservedSince 2026-11-04T06:00:00Z/,
+    );
+    // Trusting its last seen use would have deleted it on day 8, a week after day 0 12:00.
+    expect(text).not.toMatch(/day {2}[89] 03:00 {2}cleanup: deleted tools/);
+    expect(text).toMatch(
+      /day 10 03:00 {2}cleanup: deleted tools-2026-09-01 .* 7 days 21 h > 7 days retention/,
+    );
   });
 
   it('keeps everything that is in use, not opted in, protected, foreign or badly tagged', () => {
@@ -48,7 +62,7 @@ describe('npm start: the AMI lifecycle story', () => {
 
   it('refuses to delete while the tagger is down, and says why', () => {
     expect(story.refusedRuns).toBe(1);
-    expect(story.lines.join('\n')).toMatch(/day {2}9 03:00 {2}cleanup: REFUSED.*is the tagger running\?/);
+    expect(story.lines.join('\n')).toMatch(/day {2}2 03:00 {2}cleanup: REFUSED.*is the tagger running\?/);
   });
 
   it('reports the unreadable tags it skipped', () => {

@@ -55,7 +55,7 @@ describe('loadSettings', () => {
     [
       'FRESHNESS_MINUTES',
       '-5',
-      'FRESHNESS_MINUTES="-5" is not valid: expected a whole number of minutes >= 1',
+      'FRESHNESS_MINUTES="-5" is not valid: expected a whole number of minutes >= 40 (two runs of the 20-minute tagger)',
     ],
     ['DRY_RUN', 'yes', 'DRY_RUN="yes" is not valid: expected true or false'],
     [
@@ -83,6 +83,33 @@ describe('loadSettings', () => {
     expect(() => loadSettings({ AWS_REGION: 'eu-west-1', KEEP_NEWEST_PER_FAMILY: '2' })).toThrow(
       'KEEP_NEWEST_PER_FAMILY="2" needs FAMILY_TAG',
     );
+  });
+
+  describe('the freshness window: at least two tagger runs, at most a quarter of the retention', () => {
+    const load = (env: Record<string, string>) => () => loadSettings({ AWS_REGION: 'eu-west-1', ...env });
+
+    it('refuses a window shorter than two 20-minute tagger runs, which would take every late run for an outage', () => {
+      expect(load({ FRESHNESS_MINUTES: '39' })).toThrow(
+        'FRESHNESS_MINUTES="39" is not valid: expected a whole number of minutes >= 40 (two runs of the 20-minute tagger)',
+      );
+      expect(load({ FRESHNESS_MINUTES: '40' })().freshnessMinutes).toBe(40);
+    });
+
+    it.each([
+      ['1', '361', 360],
+      ['7', '2521', 2520],
+    ])('with RETENTION_DAYS=%s refuses FRESHNESS_MINUTES=%s and takes %i', (days, tooLong, max) => {
+      const refused = load({ RETENTION_DAYS: days, FRESHNESS_MINUTES: tooLong });
+      expect(refused).toThrow(ConfigError);
+      expect(refused).toThrow(
+        `FRESHNESS_MINUTES="${tooLong}" is not valid: expected at most a quarter of the retention (RETENTION_DAYS=${days}: <= ${max} minutes)`,
+      );
+      expect(load({ RETENTION_DAYS: days, FRESHNESS_MINUTES: String(max) })().freshnessMinutes).toBe(max);
+    });
+
+    it('the default 60 minutes fits the shortest retention', () => {
+      expect(load({ RETENTION_DAYS: '1' })().freshnessMinutes).toBe(60);
+    });
   });
 
   it('needs a region from REGIONS or AWS_REGION', () => {

@@ -41,12 +41,25 @@ describe('fitSummary', () => {
 describe('taggerWrites', () => {
   it('groups ids by identical tag sets and writes an in-use id once, with both tags', () => {
     const now = new Date('2026-11-23T10:00:00.456Z');
-    expect(taggerWrites(['ami-1'], ['ami-1', 'ami-2', 'ami-2'], now)).toEqual([
+    expect(taggerWrites(['ami-1'], ['ami-1', 'ami-2', 'ami-2'], now, [])).toEqual([
       {
         tags: { LastUsed: '2026-11-23T10:00:00Z', LastUsedRuntime: '2026-11-23T10:00:00Z' },
         resourceIds: ['ami-1'],
       },
       { tags: { LastUsedRuntime: '2026-11-23T10:00:00Z' }, resourceIds: ['ami-2'] },
+    ]);
+  });
+
+  it('writes the end of an unwatched period in the same call as LastUsedRuntime, never on its own', () => {
+    const now = new Date('2026-11-23T10:00:00Z');
+    const t = '2026-11-23T10:00:00Z';
+    // ami-1 is in use (LastUsed now says more), ami-2 and ami-3 come out of an outage, ami-4 did not.
+    expect(
+      taggerWrites(['ami-1'], ['ami-1', 'ami-2', 'ami-3', 'ami-4'], now, ['ami-1', 'ami-2', 'ami-3']),
+    ).toEqual([
+      { tags: { LastUsed: t, LastUsedRuntime: t }, resourceIds: ['ami-1'] },
+      { tags: { LastUsedRuntime: t, LastUsedObservedSince: t }, resourceIds: ['ami-2', 'ami-3'] },
+      { tags: { LastUsedRuntime: t }, resourceIds: ['ami-4'] },
     ]);
   });
 });

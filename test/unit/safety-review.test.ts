@@ -24,12 +24,19 @@ describe('tagger: LastUsedRuntime only vouches for AMIs whose usage the run coul
     instances: [{ id: 'i-1', imageId: 'ami-used', state: 'running' }],
     launchConfigurations: [{ name: 'lc-ssm', imageId: 'resolve:ssm:/golden/unreadable' }],
   });
-  const plan = planTagging({ images: [image('ami-used'), image('ami-idle')], usage, now: NOW });
+  const plan = planTagging({
+    images: [image('ami-used'), image('ami-idle')],
+    usage,
+    now: NOW,
+    freshnessMinutes: 60,
+  });
 
   it('does not stamp LastUsedRuntime on an AMI that an unresolved reference could be using', () => {
     expect(plan.runtime).toEqual(['ami-used']);
     expect(plan.lastUsed).toEqual(['ami-used']);
-    const written = taggerWrites(plan.lastUsed, plan.runtime, NOW).flatMap((w) => w.resourceIds);
+    const written = taggerWrites(plan.lastUsed, plan.runtime, NOW, plan.observedSince).flatMap(
+      (w) => w.resourceIds,
+    );
     expect(written).not.toContain('ami-idle');
   });
 
@@ -49,6 +56,7 @@ describe('tagger: LastUsedRuntime only vouches for AMIs whose usage the run coul
       images: [image('ami-used'), image('ami-idle')],
       usage: usageOf({ instances: [{ id: 'i-1', imageId: 'ami-used', state: 'running' }] }),
       now: NOW,
+      freshnessMinutes: 60,
     });
     expect(clean.runtime).toEqual(['ami-idle', 'ami-used']);
   });

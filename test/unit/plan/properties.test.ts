@@ -877,7 +877,8 @@ describe('planTagging properties', () => {
         const images = w.specs.map((s) => buildImage(s, w.now));
         const used = usedIds(w.sources.sources, w.sources.ssmParameters);
         const usage = collectUsage(w.sources.sources, { ssmParameters: w.sources.ssmParameters });
-        const plan = planTagging({ images, usage, now: w.now });
+        const freshnessMinutes = w.settings.freshnessMinutes;
+        const plan = planTagging({ images, usage, now: w.now, freshnessMinutes });
         const owned = new Set(w.specs.filter((s) => s.owned).map((s) => s.id));
         const taggable = w.specs
           .filter((s) => s.owned && ['available', 'pending'].includes(s.state))
@@ -891,12 +892,21 @@ describe('planTagging properties', () => {
         expect(plan.foreignInUse.map((f) => f.imageId)).toEqual(
           [...used].filter((id) => !owned.has(id)).sort(),
         );
+        // An idle AMI it stamps whose previous LastUsedRuntime was absent, garbage, in the future or
+        // older than the window was not watched until now: it also gets LastUsedObservedSince.
+        const specs = new Map(w.specs.map((s) => [s.id, s]));
+        const watched = (id: string) => {
+          const r = specs.get(id)!.runtime;
+          return r.kind === 'at' && r.offset <= 0 && -r.offset <= freshnessMinutes * MINUTE;
+        };
+        expect(plan.observedSince).toEqual(plan.runtime.filter((id) => !used.has(id) && !watched(id)));
         expect(plan.value).toBe(iso(w.now.getTime()));
         expect(
           planTagging({
             images: [...images].reverse(),
             usage: collectUsage(w.sources.sources, { ssmParameters: w.sources.ssmParameters }),
             now: w.now,
+            freshnessMinutes,
           }),
         ).toEqual(plan);
       }),

@@ -19,7 +19,7 @@ describe('planTagging', () => {
     image('ami-failed', { state: 'failed' }),
     image('ami-building', { state: 'pending' }),
   ];
-  const plan = planTagging({ images, usage, now: NOW });
+  const plan = planTagging({ images, usage, now: NOW, freshnessMinutes: 60 });
 
   it('writes now, in the contract format', () => {
     expect(plan.value).toBe('2026-11-23T10:00:00Z');
@@ -82,6 +82,7 @@ describe('planTagging', () => {
       images: [],
       usage: usageOf({ launchConfigurations: [{ name: 'lc-ssm', imageId: 'resolve:ssm:/x' }] }),
       now: NOW,
+      freshnessMinutes: 60,
     });
     expect(p.problems.map((x) => x.resourceId)).toEqual(['lc-ssm']);
   });
@@ -90,15 +91,15 @@ describe('planTagging', () => {
     const many = usageOf({
       instances: [1, 2, 3, 4, 5].map((n) => ({ id: `i-${n}`, imageId: 'ami-used', state: 'running' })),
     });
-    const p = planTagging({ images: [image('ami-used')], usage: many, now: NOW });
+    const p = planTagging({ images: [image('ami-used')], usage: many, now: NOW, freshnessMinutes: 60 });
     expect(p.decisions[0]!.reason).toBe(
       'in use by instance i-1 (running), instance i-2 (running), instance i-3 (running) and 2 more: LastUsed and LastUsedRuntime set to 2026-11-23T10:00:00Z',
     );
   });
 
   it('refuses an invalid clock', () => {
-    expect(() => planTagging({ images: [], usage: usageOf(), now: new Date('nope') })).toThrow(
-      'planTagging: now is not a valid date',
-    );
+    expect(() =>
+      planTagging({ images: [], usage: usageOf(), now: new Date('nope'), freshnessMinutes: 60 }),
+    ).toThrow('planTagging: now is not a valid date');
   });
 });
