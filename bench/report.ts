@@ -219,6 +219,18 @@ export function checkTargets(r: Omit<BenchResults, 'checks'>): Check[] {
     });
   }
   if (r.bundles) {
+    // The local account's policy engine is AGPL: it must never reach a function's bundle.
+    const localOnly = r.bundles.bundles.filter((b) =>
+      b.packages.some(([name]) => name.startsWith('@cloud-copilot/')),
+    );
+    checks.push({
+      target: 'no bundle contains the local account (iam-simulate, AGPL)',
+      pass: localOnly.length === 0,
+      detail:
+        localOnly.length === 0
+          ? `${r.bundles.bundles.length} bundles, none with @cloud-copilot/*`
+          : `in ${localOnly.map((b) => b.name).join(', ')}`,
+    });
     const largest = r.bundles.bundles.reduce((a, b) => (b.zipBytes > a.zipBytes ? b : a));
     checks.push({
       target: 'largest bundle under 1 MB zipped',

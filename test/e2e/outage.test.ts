@@ -34,7 +34,7 @@ describe('tagger and cleanup after a tagger outage', () => {
     });
     const settings = { REGIONS: 'eu-west-1', RETENTION_DAYS: '1', FRESHNESS_MINUTES: '60' };
 
-    useSandboxEnv(sandbox, settings);
+    useSandboxEnv(sandbox, settings, 'tagger');
     const tagged = await invoke(tagger);
     const blindTags = region.tagsOf(blind.id)!;
     expect(blindTags.LastUsedObservedSince).toBe(blindTags.LastUsedRuntime);
@@ -47,7 +47,7 @@ describe('tagger and cleanup after a tagger outage', () => {
     expect(sandbox.requests.count('ec2', 'CreateTags')).toBe(2);
     expect(tagged.summaries[0]!.counts).toMatchObject({ taggedRuntime: 2, taggedObservedSince: 1 });
 
-    useSandboxEnv(sandbox, { ...settings, DRY_RUN: 'false' });
+    useSandboxEnv(sandbox, { ...settings, DRY_RUN: 'false' }, 'cleanup');
     const cleaned = await invoke(cleanup);
     expect(region.getImage(blind.id)).toBeDefined();
     expect(region.getImage(watched.id)).toBeUndefined();
@@ -59,7 +59,7 @@ describe('tagger and cleanup after a tagger outage', () => {
   });
 
   it('a freshness window outside its bounds fails the tagger run, naming the setting', async () => {
-    useSandboxEnv(sandbox, { REGIONS: 'eu-west-1', RETENTION_DAYS: '1', FRESHNESS_MINUTES: '720' });
+    useSandboxEnv(sandbox, { REGIONS: 'eu-west-1', RETENTION_DAYS: '1', FRESHNESS_MINUTES: '720' }, 'tagger');
     await expect(invoke(tagger)).rejects.toThrow(
       'FRESHNESS_MINUTES="720" is not valid: expected at most a quarter of the retention (RETENTION_DAYS=1: <= 360 minutes)',
     );

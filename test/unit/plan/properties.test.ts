@@ -464,7 +464,8 @@ function mustKeep(spec: ImageSpec, w: World, used: Set<string>): string | undefi
   const retention = settings.retentionDays * DAY;
   if (!spec.owned) return 'not owned';
   if (spec.state !== 'available') return 'not available';
-  if (spec.autoCleanup?.trim().toLowerCase() !== 'true') return 'not opted in';
+  // IAM's StringEqualsIgnoreCase does not trim: a padded value is unreadable, never opted in.
+  if (spec.autoCleanup?.toLowerCase() !== 'true') return 'not opted in';
   if (spec.protectedFlag) return 'protected';
   if (used.has(spec.id)) return 'in use';
   if (spec.runtime.kind !== 'at') return 'no readable LastUsedRuntime';
@@ -633,14 +634,18 @@ describe('planCleanup properties', () => {
         // An unreadable AutoCleanup, or timestamp on an opted-in AMI: skipped. Any of them: reported.
         for (const spec of w.specs) {
           const d = plan.decisions.find((x) => x.imageId === spec.id)!;
-          if (spec.owned && spec.state === 'available' && ['maybe', ''].includes(spec.autoCleanup ?? 'x')) {
+          if (
+            spec.owned &&
+            spec.state === 'available' &&
+            ['maybe', '', ' TRUE '].includes(spec.autoCleanup ?? 'x')
+          ) {
             check(d.action === 'skip', `${spec.id}: AutoCleanup=${spec.autoCleanup} not skipped`);
             check(
               plan.problems.some((p) => p.resourceId === spec.id && p.tag === 'AutoCleanup'),
               `${spec.id}: unreadable AutoCleanup not reported`,
             );
           }
-          const optedIn = spec.autoCleanup?.trim().toLowerCase() === 'true';
+          const optedIn = spec.autoCleanup?.toLowerCase() === 'true';
           for (const [tag, t] of [
             ['LastUsed', spec.lastUsed],
             ['LastUsedRuntime', spec.runtime],
