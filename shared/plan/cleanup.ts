@@ -406,9 +406,30 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
       );
       continue;
     }
+    const launched = image.lastLaunchedAt;
+    if (launched !== undefined && (Number.isNaN(launched.getTime()) || launched.getTime() > now.getTime())) {
+      const readable = !Number.isNaN(launched.getTime());
+      const p: TagProblem = {
+        resourceId: image.id,
+        tag: 'LastLaunchedTime (EC2 image attribute)',
+        value: readable ? formatTimestamp(launched) : 'unreadable',
+        expected: `a time not after now (${nowText})`,
+      };
+      problems.push(p);
+      decide(
+        image,
+        'keep',
+        readable
+          ? `EC2 LastLaunchedTime ${formatTimestamp(launched)} is in the future: kept and reported`
+          : 'EC2 LastLaunchedTime could not be read: its last launch is unknown, so it is kept and reported',
+        p,
+      );
+      continue;
+    }
     const activity = lastActivity(
       lastUsed.kind === 'ok' ? lastUsed.value : undefined,
       knownDate(image.createdAt),
+      launched,
     );
     if (activity === undefined) {
       decide(
@@ -729,7 +750,23 @@ function knownDate(d: Date | undefined): Date | undefined {
   return d !== undefined && !Number.isNaN(d.getTime()) ? d : undefined;
 }
 
-function lastActivity(lastUsed: Date | undefined, createdAt: Date | undefined) {
+function lastActivity(lastUsed: Date | undefined, createdAt: Date | undefined, lastLaunched?: Date) {
+  const fromTags = lastActivityFromTags(lastUsed, createdAt);
+  // EC2's LastLaunchedTime counts when it is the latest sign of life (it lags about a day, but a
+  // launch that LastUsed missed, e.g. while the tagger was down, still shows up there).
+  if (
+    lastLaunched !== undefined &&
+    (fromTags === undefined || lastLaunched.getTime() > fromTags.at.getTime())
+  ) {
+    return {
+      at: lastLaunched,
+      describe: `last launched ${formatTimestamp(lastLaunched)} (EC2 LastLaunchedTime)`,
+    };
+  }
+  return fromTags;
+}
+
+function lastActivityFromTags(lastUsed: Date | undefined, createdAt: Date | undefined) {
   if (lastUsed !== undefined) {
     if (createdAt !== undefined && createdAt.getTime() > lastUsed.getTime()) {
       return {

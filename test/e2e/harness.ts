@@ -47,6 +47,7 @@ const SETTING_KEYS = [
   'CHECK_IMAGE_REFERENCES',
   'DELETE_SHARED_IMAGES',
   'AWS_MAX_ATTEMPTS',
+  'LAUNCH_TEMPLATE_VERSIONS_IN_USE',
 ];
 
 export function useSandboxEnv(sandbox: Sandbox, settings: Record<string, string>): void {

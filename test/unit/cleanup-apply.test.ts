@@ -22,14 +22,16 @@ describe('applyCleanup', () => {
       { deletions: [deletion('ami-1', ['snap-1', 'snap-2'])], pendingSnapshotDeletions: [] },
       { hasTime: always, checkImageReferences: true },
     );
+    // The last look for instances of the batch comes first, then the second opinion.
     expect(calls.map((c) => c.action)).toEqual([
+      'DescribeInstances',
       'DescribeImageReferences',
       'CreateTags',
       'DeregisterImage',
       'DeleteSnapshot',
       'DeleteSnapshot',
     ]);
-    expect(calls[1]!.input).toEqual({
+    expect(calls[2]!.input).toEqual({
       Resources: ['snap-1', 'snap-2'],
       Tags: [{ Key: 'AutoCleanupPendingDeletion', Value: 'ami-1' }],
     });
@@ -101,7 +103,7 @@ describe('applyCleanup', () => {
       { deletions: [deletion('ami-1', ['snap-1'])], pendingSnapshotDeletions: [] },
       { hasTime: always, checkImageReferences: false },
     );
-    expect(calls.map((c) => c.action)).toEqual(['CreateTags']);
+    expect(calls.map((c) => c.action)).toEqual(['DescribeInstances', 'CreateTags']);
     expect(result.failures).toEqual([expect.objectContaining({ resourceId: 'ami-1', action: 'CreateTags' })]);
     expect(result.deregistered).toEqual([]);
   });
@@ -144,10 +146,11 @@ describe('applyCleanup', () => {
         ],
         pendingSnapshotDeletions: [{ snapshotId: 'snap-9', imageId: 'ami-9', reason: 'marked earlier' }],
       },
-      { hasTime: () => ++steps <= 2, checkImageReferences: false, concurrency: 1 },
+      { hasTime: () => ++steps <= 3, checkImageReferences: false, concurrency: 1 },
     );
-    // Two steps: mark ami-1's snapshot, deregister ami-1. Its snapshot keeps the mark for later.
-    expect(calls.map((c) => c.action)).toEqual(['CreateTags', 'DeregisterImage']);
+    // Three steps: look for instances of the batch, mark ami-1's snapshot, deregister ami-1. Its
+    // snapshot keeps the mark for later.
+    expect(calls.map((c) => c.action)).toEqual(['DescribeInstances', 'CreateTags', 'DeregisterImage']);
     expect(result.incomplete).toBe(true);
     expect(result.deregistered).toEqual(['ami-1']);
     expect(result.outcomes.filter((o) => o.action === 'not-reached').map((o) => o.resourceId)).toEqual([

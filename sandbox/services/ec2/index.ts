@@ -7,6 +7,7 @@ import { SandboxError } from '../../protocol/errors';
 import { optionalBool } from '../../protocol/form';
 import type { QueryAction, QueryServiceHandler } from '../types';
 import { EC2_XMLNS } from './common';
+import { fleetActions } from './fleets';
 import { imageAttributeActions } from './image-attributes';
 import { imageActions } from './images';
 import { instanceActions } from './instances';
@@ -43,6 +44,7 @@ export const ec2: QueryServiceHandler = {
     ...snapshotActions,
     ...instanceActions,
     ...launchTemplateActions,
+    ...fleetActions,
     ...tagActions,
   }),
 };
