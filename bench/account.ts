@@ -79,6 +79,7 @@ export function seedTaggerAccount(
       ownedImages: images,
       liveInstances: instances,
       templateVersions,
+      launchTemplates: templates,
       launchConfigurations: configurations,
       groups,
       ownedInUse: inUse.size,
