@@ -339,6 +339,92 @@ describe('every usage signal keeps its AMI on its own', () => {
   });
 });
 
+describe('what cannot be read is never taken for unused', () => {
+  it('a template whose older versions cannot be read makes the run refuse; 250 versions are read in pages of 200', async () => {
+    const region = sandbox.state.region('ca-central-1');
+    const a = eligible(region, 'a');
+    const many = region.addLaunchTemplate({
+      name: 'many',
+      versions: Array.from({ length: 250 }, (_, i) => ({
+        imageId: i === 0 ? a.id : other(region, `v${i + 1}`).id,
+      })),
+      defaultVersion: 250,
+    });
+    const hidden = region.addLaunchTemplate({
+      name: 'hidden',
+      versions: [
+        { imageId: other(region, 'h1').id },
+        { imageId: other(region, 'h2').id },
+        { imageId: other(region, 'h3').id },
+      ],
+      defaultVersion: 3,
+    });
+    sandbox.faults.add({
+      service: 'ec2',
+      action: 'DescribeLaunchTemplateVersions',
+      resourceId: hidden.id,
+      code: 'UnauthorizedOperation',
+      status: 403,
+    });
+    sandbox.requests.reset();
+
+    const { summaries, logs } = await clean('ca-central-1');
+
+    expect(region.getImage(a.id)).toBeDefined();
+    expect(summaries[0]!.counts).toMatchObject({ refused: 1, deleted: 0 });
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        type: 'refused',
+        message: expect.stringContaining(
+          `launch template ${hidden.id} (hidden): versions 1 to 3 could not be read`,
+        ),
+      }),
+    );
+    // The bulk $Default/$Latest call, two pages of the 250-version template, one failed call for the other.
+    const perTemplate = sandbox.requests
+      .all()
+      .filter((r) => r.action === 'DescribeLaunchTemplateVersions' && r.region === 'ca-central-1');
+    expect(perTemplate).toHaveLength(4);
+    expect(outcome(region, logs, a.id).reason).toContain(`launch template ${many.id} (many) version 1`);
+  });
+
+  it('aws:ec2:image parameters whose values cannot be read make the run refuse', async () => {
+    const region = sandbox.state.region('eu-south-2');
+    const a = eligible(region, 'a');
+    useSandboxEnv(sandbox, { REGIONS: 'eu-south-2' });
+    const ssm = new SSMClient({ region: 'eu-south-2' });
+    await ssm.send(
+      new PutParameterCommand({ Name: '/golden/x', Value: a.id, Type: 'String', DataType: 'aws:ec2:image' }),
+    );
+    ssm.destroy();
+    sandbox.faults.add({
+      service: 'ssm',
+      action: 'GetParameters',
+      code: 'AccessDeniedException',
+      status: 400,
+    });
+
+    const { summaries, logs } = await clean('eu-south-2');
+
+    expect(region.getImage(a.id)).toBeDefined();
+    expect(summaries[0]!.counts).toMatchObject({ refused: 1, deleted: 0 });
+    expect(summaries[0]!.skipped).toContainEqual({
+      resourceId: '/golden/x',
+      reason: expect.stringMatching(
+        /^could not read SSM parameters of data type aws:ec2:image: AccessDeniedException/,
+      ),
+    });
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        type: 'refused',
+        message: expect.stringContaining(
+          'SSM parameter /golden/x (data type aws:ec2:image): its value could not be read',
+        ),
+      }),
+    );
+  });
+});
+
 describe('the tagger sees the same signals', () => {
   it('stamps LastUsed on AMIs used only by a fleet, an SSM parameter, a Spot request or older template versions', async () => {
     const region = sandbox.state.region('sa-east-1');
