@@ -91,7 +91,7 @@ function seedAccount(sandbox: Sandbox): Story {
       {
         day: 5,
         time: '10:00',
-        say: 'a new web build web-2026-11-07 becomes launch template version 3 and its default: web-2026-10-19 (was $Default) is no longer used',
+        say: 'a new web build web-2026-11-07 becomes launch template version 3 and its default: web-2026-10-19 (version 1, was $Default) is no longer among the two newest versions kept as rollback targets (launchTemplateVersionsInUse=2)',
         act: () => {
           web1102 = image('web-2026-11-07', -5, optIn);
           region.addLaunchTemplateVersion(lt.id, { imageId: web1102 });
@@ -157,6 +157,8 @@ export async function runAmiLifecycleStory(
     eventBusName: 'default',
     checkImageReferences: true,
     maxAttempts: 4,
+    // Every template version is a rollback target unless narrowed: this team keeps the two newest.
+    launchTemplateVersionsInUse: 2,
   };
   const clients = new Map<string, AwsClients>();
   const clientsFor = (r: string) => {
