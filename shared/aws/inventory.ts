@@ -752,7 +752,7 @@ async function readSsmParameters(
     } catch (err) {
       problems.push({
         resourceId: name,
-        message: `could not read SSM parameter ${name}, which a launch template names as its image: ${errorText(err)}`,
+        message: `could not read SSM parameter ${name}, which a launch template, fleet or Spot request names as its image: ${errorText(err)}`,
       });
     }
   });
