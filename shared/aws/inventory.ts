@@ -549,6 +549,9 @@ async function readImageParameters(
     for (const p of page.Parameters ?? []) if (p.Name) names.push(p.Name);
   }
   const values = new Map<string, string>();
+  // Deleted between DescribeParameters and GetParameters (InvalidParameters): gone, so they name no
+  // AMI any more. Only these are dropped; a name missing from both lists stays unknown.
+  const gone = new Set<string>();
   const batches: string[][] = [];
   for (let i = 0; i < names.length; i += GET_PARAMETERS_MAX)
     batches.push(names.slice(i, i + GET_PARAMETERS_MAX));
@@ -556,6 +559,7 @@ async function readImageParameters(
     try {
       const res = await clients.ssm.send(new GetParametersCommand({ Names: batch }));
       for (const p of res.Parameters ?? []) if (p.Name && p.Value !== undefined) values.set(p.Name, p.Value);
+      for (const name of res.InvalidParameters ?? []) if (!values.has(name)) gone.add(name);
     } catch (err) {
       problems.push({
         resourceId: batch.join(','),
@@ -563,9 +567,10 @@ async function readImageParameters(
       });
     }
   });
-  return names.map((name) => {
+  return names.flatMap((name) => {
     const value = values.get(name);
-    return value === undefined ? { name } : { name, value };
+    if (value !== undefined) return [{ name, value }];
+    return gone.has(name) ? [] : [{ name }];
   });
 }
 

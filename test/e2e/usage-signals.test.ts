@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { handler as cleanupHandler } from '../../functions/cleanup/handler';
 import { handler as taggerHandler } from '../../functions/tagger/handler';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
+import { ssmParameters } from '../../sandbox/services/ssm';
 import type { RegionState } from '../../sandbox/state/region';
 import { createClients, destroyClients } from '../../shared/aws/clients';
 import { loadSettings } from '../../shared/config';
@@ -422,6 +423,56 @@ describe('what cannot be read is never taken for unused', () => {
         ),
       }),
     );
+  });
+});
+
+describe('an aws:ec2:image parameter deleted between DescribeParameters and GetParameters', () => {
+  it('names no AMI any more: the run goes on and deletes the AMI it held', async () => {
+    const REGION = 'eu-central-2';
+    const region = sandbox.state.region(REGION);
+    const held = eligible(region, 'held-by-a-deleted-parameter');
+    const kept = eligible(region, 'held-by-a-parameter');
+    Object.assign(process.env, sandbox.env(REGION));
+    const clients = createClients(REGION);
+    await clients.ssm.send(
+      new PutParameterCommand({
+        Name: '/golden/old',
+        Value: held.id,
+        Type: 'String',
+        DataType: 'aws:ec2:image',
+      }),
+    );
+    await clients.ssm.send(
+      new PutParameterCommand({
+        Name: '/golden/new',
+        Value: kept.id,
+        Type: 'String',
+        DataType: 'aws:ec2:image',
+      }),
+    );
+    // Someone deletes /golden/old after the run listed it and before it read the values.
+    clients.ssm.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'GetParametersCommand')
+          ssmParameters(sandbox.state, REGION).delete('/golden/old');
+        return next(args);
+      },
+      { step: 'initialize', name: 'deleteParameterMeanwhile' },
+    );
+    try {
+      const result = await runCleanup({
+        clientsFor: () => clients,
+        settings: loadSettings({ REGIONS: REGION, DRY_RUN: 'false' }),
+        now: new Date(),
+        log: () => undefined,
+        budget: { remainingMs: () => 60_000, hasTimeFor: () => true },
+      });
+      expect(result.summaries[0]!.counts).toMatchObject({ refused: 0, deleted: 1 });
+      expect(region.getImage(held.id)).toBeUndefined();
+      expect(region.getImage(kept.id)).toBeDefined();
+    } finally {
+      destroyClients(clients);
+    }
   });
 });
 
