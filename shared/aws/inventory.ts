@@ -363,6 +363,12 @@ async function readPinnedTemplateVersions(
   return out;
 }
 
+/** EC2's answers for a launch template that does not exist (any more). */
+const TEMPLATE_GONE = new Set([
+  'InvalidLaunchTemplateId.NotFound',
+  'InvalidLaunchTemplateName.NotFoundException',
+]);
+
 /** DescribeLaunchTemplates' largest page. */
 const LAUNCH_TEMPLATES_PAGE = 200;
 /** DescribeLaunchTemplateVersions' largest page. */
@@ -429,6 +435,8 @@ async function readOlderTemplateVersions(
         }
       }
     } catch (err) {
+      // Deleted since DescribeLaunchTemplates listed it: nothing can launch from it any more.
+      if (TEMPLATE_GONE.has((err as { name?: string }).name ?? '')) return;
       template.unreadVersions = `versions ${oldest} to ${template.latestVersion} could not be read (${errorText(err)}), so the AMIs they launch are unknown`;
     }
   });

@@ -389,6 +389,28 @@ describe('what cannot be read is never taken for unused', () => {
     expect(outcome(region, logs, a.id).reason).toContain(`launch template ${many.id} (many) version 1`);
   });
 
+  it('a template deleted between DescribeLaunchTemplates and the read of its versions launches nothing: no refusal', async () => {
+    const region = sandbox.state.region('il-central-1');
+    const control = eligible(region, 'control');
+    const gone = region.addLaunchTemplate({
+      name: 'gone',
+      versions: [{ imageId: other(region, 'g1').id }, {}, {}],
+      defaultVersion: 3,
+    });
+    sandbox.faults.add({
+      service: 'ec2',
+      action: 'DescribeLaunchTemplateVersions',
+      resourceId: gone.id,
+      code: 'InvalidLaunchTemplateId.NotFound',
+      status: 400,
+    });
+
+    const { summaries } = await clean('il-central-1');
+
+    expect(summaries[0]!.counts).toMatchObject({ refused: 0, deleted: 1 });
+    expect(region.getImage(control.id)).toBeUndefined();
+  });
+
   it('aws:ec2:image parameters whose values cannot be read make the run refuse', async () => {
     const region = sandbox.state.region('eu-south-2');
     const a = eligible(region, 'a');
