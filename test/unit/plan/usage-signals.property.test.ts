@@ -64,7 +64,7 @@ const accountArb = fc.record({
   parameters: fc.array(fc.constantFrom(...AMIS), { maxLength: 2 }),
 });
 
-type Account = fc.infer<typeof accountArb>;
+type Account = typeof accountArb extends fc.Arbitrary<infer T> ? T : never;
 
 function sourcesOf(a: Account): UsageSources {
   const versions: LaunchTemplateVersionRecord[] = [];
