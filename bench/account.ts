@@ -48,15 +48,19 @@ export function seedTaggerAccount(
   // Templates and groups point into the unused half, so they add in-use AMIs the instances don't.
   const templates = Math.min(500, Math.max(20, Math.floor(images / 50)));
   let templateVersions = 0;
+  let olderTemplates = 0;
   for (let t = 0; t < templates; t++) {
     const a = ids[(usedByInstances + 2 * t) % images]!;
     const b = ids[(usedByInstances + 2 * t + 1) % images]!;
-    // Half the templates have $Default != $Latest: both versions come back.
+    // Half the templates have $Default != $Latest: both versions come back. The other half's version 1
+    // is neither, so it takes a call of its own (EC2 answers numbered versions only per template).
     const defaultVersion = t % 2 === 0 ? 1 : 2;
     region.addLaunchTemplate({ name: `lt-${t}`, versions: [{ imageId: a }, { imageId: b }], defaultVersion });
     templateVersions += defaultVersion === 2 ? 1 : 2;
+    if (defaultVersion === 2) olderTemplates += 1;
+    // Every version is in use: a rollback target, and what a fleet or RunInstances may launch.
+    inUse.add(a);
     inUse.add(b);
-    if (defaultVersion === 1) inUse.add(a);
   }
   const configurations = Math.min(100, Math.max(10, Math.floor(templates / 5)));
   for (let c = 0; c < configurations; c++) {
@@ -79,6 +83,8 @@ export function seedTaggerAccount(
       ownedImages: images,
       liveInstances: instances,
       templateVersions,
+      launchTemplates: templates,
+      olderTemplateVersions: { templates: olderTemplates, versions: olderTemplates },
       launchConfigurations: configurations,
       groups,
       ownedInUse: inUse.size,

@@ -10,9 +10,20 @@ export const MAX_PAGE = {
   describeInstances: 1000,
   describeSnapshots: 1000,
   describeLaunchTemplateVersions: 200,
+  describeLaunchTemplates: 200,
   describeAutoScalingGroups: 100,
   describeLaunchConfigurations: 100,
+  describeFleets: 1000,
+  describeSpotFleetRequests: 1000,
+  describeSpotInstanceRequests: 1000,
+  /** SSM DescribeParameters (MaxResults 1-50). */
+  describeParameters: 50,
 } as const;
+
+/** Names one SSM GetParameters call takes. */
+export const GET_PARAMETERS_MAX = 10;
+/** AMIs cleanup looks for instances of right before deregistering, one DescribeInstances a batch. */
+export const INSTANCE_CHECK_BATCH = 10;
 
 /** Resource ids one CreateTags call takes (ResourceId.N: up to 1000). */
 export const CREATE_TAGS_MAX = 1000;
@@ -43,6 +54,19 @@ export interface TaggerShape {
   liveInstances: number;
   /** Launch template versions DescribeLaunchTemplateVersions($Latest,$Default) returns. */
   templateVersions: number;
+  /** Launch templates (DescribeLaunchTemplates); absent: 0, still one call. */
+  launchTemplates?: number;
+  /**
+   * Versions of templates with more than $Default and $Latest, read per template (EC2 answers
+   * numbered versions only per template): one paginated call each. Absent: none.
+   */
+  olderTemplateVersions?: { templates: number; versions: number };
+  /** EC2 Fleets, Spot Fleet requests, live Spot instance requests; absent: 0, still one call each. */
+  fleets?: number;
+  spotFleetRequests?: number;
+  spotInstanceRequests?: number;
+  /** SSM parameters of data type aws:ec2:image (names paginated, values 10 a call). */
+  imageParameters?: number;
   launchConfigurations: number;
   groups: number;
   /** Owned AMIs something uses: they get LastUsed as well as LastUsedRuntime. */
@@ -64,15 +88,26 @@ export function taggerLowerBound(shape: TaggerShape): Bound {
     batches(shape.ownedInUse, CREATE_TAGS_MAX) + batches(notInUse, CREATE_TAGS_MAX),
     batches(shape.ownedImages, CREATE_TAGS_MAX) + batches(shape.ownedInUse, CREATE_TAGS_MAX),
   );
+  const getParameters = batches(shape.imageParameters ?? 0, GET_PARAMETERS_MAX);
   const bound: Bound = {
     'sts:GetCallerIdentity': 1,
     'ec2:DescribeImages':
       pages(shape.ownedImages, MAX_PAGE.describeImages) + batches(shape.foreignInUse, FILTER_VALUES_MAX),
     'ec2:DescribeInstances': pages(shape.liveInstances, MAX_PAGE.describeInstances),
-    'ec2:DescribeLaunchTemplateVersions': pages(
-      shape.templateVersions,
-      MAX_PAGE.describeLaunchTemplateVersions,
+    'ec2:DescribeLaunchTemplateVersions':
+      pages(shape.templateVersions, MAX_PAGE.describeLaunchTemplateVersions) +
+      Math.max(
+        shape.olderTemplateVersions?.templates ?? 0,
+        batches(shape.olderTemplateVersions?.versions ?? 0, MAX_PAGE.describeLaunchTemplateVersions),
+      ),
+    'ec2:DescribeLaunchTemplates': pages(shape.launchTemplates ?? 0, MAX_PAGE.describeLaunchTemplates),
+    'ec2:DescribeFleets': pages(shape.fleets ?? 0, MAX_PAGE.describeFleets),
+    'ec2:DescribeSpotFleetRequests': pages(shape.spotFleetRequests ?? 0, MAX_PAGE.describeSpotFleetRequests),
+    'ec2:DescribeSpotInstanceRequests': pages(
+      shape.spotInstanceRequests ?? 0,
+      MAX_PAGE.describeSpotInstanceRequests,
     ),
+    'ssm:DescribeParameters': pages(shape.imageParameters ?? 0, MAX_PAGE.describeParameters),
     'autoscaling:DescribeLaunchConfigurations': pages(
       shape.launchConfigurations,
       MAX_PAGE.describeLaunchConfigurations,
@@ -82,6 +117,7 @@ export function taggerLowerBound(shape: TaggerShape): Bound {
     // The run's summary event.
     'events:PutEvents': 1,
   };
+  if (getParameters > 0) bound['ssm:GetParameters'] = getParameters;
   return bound;
 }
 
@@ -107,7 +143,8 @@ export interface CleanupRunShape extends Omit<TaggerShape, 'ownedInUse'> {
 
 /**
  * Per `service:action`, the fewest requests for one cleanup run: the same reads as the tagger, plus
- * the marked snapshots (paginated) and the snapshots of the AMIs it deletes (by id), one DeregisterImage per AMI and one DeleteSnapshot per snapshot (the
+ * the marked snapshots (paginated) and the snapshots of the AMIs it deletes (by id), one
+ * DescribeInstances per 10 AMIs it deletes (the last look), one DeregisterImage per AMI and one DeleteSnapshot per snapshot (the
  * APIs take one id each), and one CreateTags per AMI to mark its snapshots: the mark's value is that
  * AMI's id (what lets a later run tell whether the AMI is gone), and one CreateTags call writes one
  * value, so marks of different AMIs cannot share a call.
@@ -125,6 +162,8 @@ export function cleanupLowerBound(shape: CleanupRunShape): Bound {
   delete reads['ec2:CreateTags'];
   const bound: Bound = {
     ...reads,
+    // Plus the look for instances of each batch of AMIs right before deregistering it.
+    'ec2:DescribeInstances': reads['ec2:DescribeInstances']! + batches(deregistered, INSTANCE_CHECK_BATCH),
     'ec2:DescribeSnapshots':
       pages(snapshotsMarked, MAX_PAGE.describeSnapshots) + batches(snapshotsLookedUp, FILTER_VALUES_MAX),
     'ec2:CreateTags': snapshotsDeleted > 0 ? Math.min(deregistered, snapshotsDeleted) : 0,

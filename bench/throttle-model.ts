@@ -58,6 +58,9 @@ const EC2_NON_MUTATING = [
   'DescribeSnapshots',
   'DescribeLaunchTemplateVersions',
   'DescribeLaunchTemplates',
+  'DescribeFleets',
+  'DescribeSpotFleetRequests',
+  'DescribeSpotInstanceRequests',
 ];
 /** AWS's "unfiltered and unpaginated" list: these use a smaller bucket when called without either. */
 export const EC2_UNPAGINATED_ACTIONS = [

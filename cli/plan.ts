@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { createClients, destroyClients } from '../shared/aws/clients';
 import { errorText, readImageInventory, usageOf } from '../shared/aws/inventory';
 import { cleanupSettingsFrom, planCleanupCheckingSharing } from '../shared/jobs/cleanup';
+import { versionsOption } from '../shared/jobs/common';
 import { loadSettings, type Settings } from '../shared/config';
 import { readScaleInventory } from '../shared/aws/scale';
 import type { CleanupPlan } from '../shared/plan/cleanup';
@@ -108,7 +109,10 @@ export async function planRegions(
   for (const region of settings.regions) {
     const clients = createClients(region, { maxAttempts: settings.maxAttempts });
     try {
-      const inventory = await readImageInventory(clients, region, { snapshots: true });
+      const inventory = await readImageInventory(clients, region, {
+        snapshots: true,
+        ...versionsOption(settings),
+      });
       const usage = usageOf(inventory);
       const scaleInventory = scaleSettings ? await readScaleInventory(clients) : undefined;
       out.push({

@@ -6,7 +6,8 @@
  *   GET    /_sandbox/health                 account id and regions
  *   GET    /_sandbox/state?region=R         every record of region R, and the events received
  *   POST   /_sandbox/seed                   {region, images?, snapshots?, instances?, launchTemplates?,
- *                                            launchConfigurations?, autoScalingGroups?} -> created ids
+ *                                            launchConfigurations?, autoScalingGroups?, fleets?,
+ *                                            spotFleetRequests?, spotInstanceRequests?} -> created ids
  *   GET    /_sandbox/requests               {counts, entries}; DELETE resets the log
  *   POST   /_sandbox/faults                 a FaultSpec -> {id}; DELETE clears faults and throttles
  *   POST   /_sandbox/throttles              a ThrottleSpec
@@ -17,11 +18,14 @@ import type { RequestLog } from './requests';
 import type { SandboxState } from './state/account';
 import type {
   AutoScalingGroupSeed,
+  FleetSeed,
   ImageSeed,
   InstanceSeed,
   LaunchConfigurationSeed,
   LaunchTemplateSeed,
   SnapshotSeed,
+  SpotFleetRequestSeed,
+  SpotInstanceRequestSeed,
 } from './state/region';
 
 export const CONTROL_PREFIX = '/_sandbox';
@@ -34,6 +38,9 @@ interface SeedRequest {
   launchTemplates?: LaunchTemplateSeed[];
   launchConfigurations?: LaunchConfigurationSeed[];
   autoScalingGroups?: AutoScalingGroupSeed[];
+  fleets?: FleetSeed[];
+  spotFleetRequests?: SpotFleetRequestSeed[];
+  spotInstanceRequests?: SpotInstanceRequestSeed[];
 }
 
 function json(status: number, body: unknown): HttpReply {
@@ -72,6 +79,9 @@ export function handleControl(
           launchTemplates: region.launchTemplates(),
           launchConfigurations: region.launchConfigurations(),
           autoScalingGroups: region.autoScalingGroups(),
+          fleets: region.fleets(),
+          spotFleetRequests: region.spotFleetRequests(),
+          spotInstanceRequests: region.spotInstanceRequests(),
           events: state.events.filter((e) => e.region === name),
         });
       }
@@ -87,6 +97,11 @@ export function handleControl(
             (s) => region.addLaunchConfiguration(s).name,
           ),
           autoScalingGroups: (seed.autoScalingGroups ?? []).map((s) => region.addAutoScalingGroup(s).name),
+          fleets: (seed.fleets ?? []).map((s) => region.addFleet(s).id),
+          spotFleetRequests: (seed.spotFleetRequests ?? []).map((s) => region.addSpotFleetRequest(s).id),
+          spotInstanceRequests: (seed.spotInstanceRequests ?? []).map(
+            (s) => region.addSpotInstanceRequest(s).id,
+          ),
         });
       }
       case 'GET /requests':

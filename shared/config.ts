@@ -38,6 +38,11 @@ export interface Settings {
   deleteSharedImages?: boolean;
   /** SDK attempts per call (adaptive retry). */
   maxAttempts: number;
+  /**
+   * Count only the N newest versions of each launch template as in use (plus $Default and versions a
+   * group or fleet names); absent: every version, each a rollback target.
+   */
+  launchTemplateVersionsInUse?: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -171,5 +176,12 @@ export function loadSettings(env: Env): Settings {
   if (familyTag !== undefined) settings.familyTag = familyTag;
   const maxDeletions = read(env, 'MAX_DELETIONS_PER_RUN', wholeNumber(1), 'a whole number >= 1');
   if (maxDeletions !== undefined) settings.maxDeletionsPerRun = maxDeletions;
+  const versionsInUse = read(
+    env,
+    'LAUNCH_TEMPLATE_VERSIONS_IN_USE',
+    wholeNumber(1),
+    'a whole number of launch template versions >= 1, or empty for every version',
+  );
+  if (versionsInUse !== undefined) settings.launchTemplateVersionsInUse = versionsInUse;
   return settings;
 }

@@ -22,10 +22,24 @@ export interface Image {
   deregistrationProtected: boolean;
   /** Launchable by every AWS account (DescribeImages `Public`): its use elsewhere is invisible here. */
   public: boolean;
+  /**
+   * EC2's LastLaunchedTime: the last time an instance was launched from it (AWS records it about a
+   * day late, so it backs up LastUsed rather than replacing it). An Invalid Date when EC2's value
+   * could not be read: the cleanup plan then keeps the AMI.
+   */
+  lastLaunchedAt?: Date;
 }
 
 /** Things that launch from an AMI or run from it. */
-export type UsageKind = 'instance' | 'launch-template' | 'launch-configuration' | 'auto-scaling-group';
+export type UsageKind =
+  | 'instance'
+  | 'launch-template'
+  | 'launch-configuration'
+  | 'auto-scaling-group'
+  | 'fleet'
+  | 'spot-fleet'
+  | 'spot-request'
+  | 'ssm-parameter';
 
 /** One reason an AMI is in use: "instance i-0abc (stopped)", "launch template lt-0ab $Default". */
 export interface UsageRef {
@@ -77,11 +91,69 @@ export interface AutoScalingGroupRecord {
   instanceIds: string[];
 }
 
+/** A launch template as DescribeLaunchTemplates lists it, and how far its versions were read. */
+export interface LaunchTemplateRecord {
+  id: string;
+  name: string;
+  defaultVersion: number;
+  latestVersion: number;
+  /**
+   * Only versions numbered above latestVersion - N count as in use (LAUNCH_TEMPLATE_VERSIONS_IN_USE);
+   * undefined: every version counts. $Default and versions something names count regardless.
+   */
+  newestVersionsCounted?: number;
+  /** Why versions that count could not be read: any AMI could be behind them. */
+  unreadVersions?: string;
+}
+
+/** One launch template a fleet launches from, and the AMIs its overrides name instead. */
+export interface FleetTemplateConfig {
+  template: LaunchTemplateRef;
+  /** Overrides' ImageId values (an override's ImageId replaces the template's for that override). */
+  overrideImageIds: string[];
+}
+
+/** An EC2 Fleet (DescribeFleets) or a Spot Fleet request (DescribeSpotFleetRequests). */
+export interface FleetRecord {
+  id: string;
+  kind: 'fleet' | 'spot-fleet';
+  /** request | maintain | instant */
+  type: string;
+  /** EC2 Fleet fleetState / Spot Fleet spotFleetRequestState, e.g. active, submitted, deleted. */
+  state: string;
+  launchTemplateConfigs: FleetTemplateConfig[];
+  /** Spot Fleet launchSpecifications' ImageId values (they name the AMI directly). */
+  launchSpecificationImageIds: string[];
+}
+
+/** A Spot instance request (DescribeSpotInstanceRequests). */
+export interface SpotInstanceRequestRecord {
+  id: string;
+  /** open | active | disabled | closed | cancelled | failed */
+  state: string;
+  /** one-time | persistent */
+  type: string;
+  /** LaunchSpecification.ImageId; empty when EC2 did not say. */
+  imageId: string;
+}
+
+/** An SSM parameter of data type aws:ec2:image: an AMI id kept for launching, e.g. /golden/web. */
+export interface ImageParameterRecord {
+  name: string;
+  /** Undefined when the value could not be read (the AMI it names is then unknown). */
+  value?: string;
+}
+
 export interface UsageSources {
   instances: InstanceRecord[];
   launchTemplateVersions: LaunchTemplateVersionRecord[];
   launchConfigurations: LaunchConfigurationRecord[];
   autoScalingGroups: AutoScalingGroupRecord[];
+  /** Templates whose versions were read in full (or the newest N): their versions count as in use. */
+  launchTemplates?: LaunchTemplateRecord[];
+  fleets?: FleetRecord[];
+  spotInstanceRequests?: SpotInstanceRequestRecord[];
+  imageParameters?: ImageParameterRecord[];
 }
 
 /** A region's AMIs and what uses them, as one run saw it. */

@@ -10,6 +10,7 @@
  */
 import type {
   AutoScalingGroupRecord,
+  FleetRecord,
   LaunchTemplateRef,
   LaunchTemplateVersionRecord,
   Problem,
@@ -47,7 +48,19 @@ const KIND_LABEL: Record<UsageKind, string> = {
   'launch-template': 'launch template',
   'launch-configuration': 'launch configuration',
   'auto-scaling-group': 'auto scaling group',
+  fleet: 'EC2 fleet',
+  'spot-fleet': 'Spot Fleet request',
+  'spot-request': 'Spot instance request',
+  'ssm-parameter': 'SSM parameter',
 };
+
+/**
+ * States in which a fleet or Spot request no longer launches anything (its running instances, if
+ * any, count as instances). Any other state, including one this code does not know, counts as use.
+ */
+const FLEET_DONE = new Set(['deleted', 'deleted_running', 'deleted_terminating', 'failed']);
+const SPOT_FLEET_DONE = new Set(['cancelled', 'cancelled_running', 'cancelled_terminating', 'failed']);
+const SPOT_REQUEST_DONE = new Set(['closed', 'cancelled', 'failed']);
 
 /** "instance i-0abc (stopped)", "launch template lt-0ab (web) $Default (version 3)". */
 export function describeUsageRef(ref: UsageRef): string {
@@ -167,6 +180,35 @@ function walkUsage(
     }
   }
 
+  // Every version of a template is a rollback target and what EC2 Fleet, Spot Fleet, Batch or
+  // RunInstances --launch-template Version=N launch from, not only $Default and $Latest.
+  for (const template of sources.launchTemplates ?? []) {
+    if (template.unreadVersions !== undefined) {
+      unresolved.push({
+        kind: 'launch-template',
+        resourceId: template.id,
+        message: `launch template ${template.id} (${template.name}): ${template.unreadVersions}`,
+      });
+    }
+    const n = template.newestVersionsCounted;
+    const oldestCounted = n === undefined ? 1 : template.latestVersion - n + 1;
+    for (const version of versionsByTemplate.get(template.id) ?? []) {
+      // $Default and $Latest have their own reference above.
+      if (version.isDefault || version.isLatest || version.versionNumber < oldestCounted) continue;
+      if (version.imageId === undefined) continue;
+      const label = templateLabel(version);
+      addImage(
+        version.imageId,
+        {
+          kind: 'launch-template',
+          resourceId: version.templateId,
+          detail: `${nameSuffix(version)}version ${version.versionNumber}`.trim(),
+        },
+        `launch template ${label} version ${version.versionNumber}`,
+      );
+    }
+  }
+
   const configsByName = new Map(sources.launchConfigurations.map((c) => [c.name, c]));
   for (const config of sources.launchConfigurations) {
     addImage(config.imageId, { kind: 'launch-configuration', resourceId: config.name, detail: '' });
@@ -208,7 +250,121 @@ function walkUsage(
     }
   }
 
+  for (const fleet of sources.fleets ?? []) walkFleet(fleet);
+
+  for (const request of sources.spotInstanceRequests ?? []) {
+    if (SPOT_REQUEST_DONE.has(request.state.trim().toLowerCase())) continue;
+    addImage(request.imageId, {
+      kind: 'spot-request',
+      resourceId: request.id,
+      detail: `(${request.state}, ${request.type})`,
+    });
+  }
+
+  for (const parameter of sources.imageParameters ?? []) {
+    const value = (parameter.value ?? '').trim();
+    if (AMI_ID.test(value)) {
+      onRef({
+        kind: 'ssm-parameter',
+        resourceId: parameter.name,
+        detail: '(data type aws:ec2:image)',
+        imageId: value,
+      });
+      continue;
+    }
+    // AWS checks the value of an aws:ec2:image parameter, so this is a read gone wrong: unknown.
+    unresolved.push({
+      kind: 'ssm-parameter',
+      resourceId: parameter.name,
+      message:
+        parameter.value === undefined
+          ? `SSM parameter ${parameter.name} (data type aws:ec2:image): its value could not be read, so the AMI it names is unknown`
+          : `SSM parameter ${parameter.name} (data type aws:ec2:image) holds ${JSON.stringify(parameter.value)}, not an AMI id (expected ami-...)`,
+    });
+  }
+
   return unresolved;
+
+  function walkFleet(fleet: FleetRecord): void {
+    const state = fleet.state.trim().toLowerCase();
+    const done = fleet.kind === 'fleet' ? FLEET_DONE : SPOT_FLEET_DONE;
+    // An instant fleet launched once, synchronously: its instances are counted as instances.
+    if (done.has(state) || fleet.type.trim().toLowerCase() === 'instant') return;
+    const prefix = `${fleet.type}, `;
+    const holder = `${KIND_LABEL[fleet.kind]} ${fleet.id}`;
+    for (const imageId of fleet.launchSpecificationImageIds) {
+      addImage(
+        imageId,
+        { kind: fleet.kind, resourceId: fleet.id, detail: `(${prefix}launch specification)` },
+        `${holder} launch specification`,
+      );
+    }
+    for (const config of fleet.launchTemplateConfigs) {
+      const found = resolveTemplateRef(config.template, (what) =>
+        unresolved.push({ kind: fleet.kind, resourceId: fleet.id, message: `${holder}: ${what}` }),
+      );
+      if (found !== undefined && found.version.imageId !== undefined) {
+        const text = `launch template ${templateLabel(found.version)} ${found.versionText}`;
+        addImage(
+          found.version.imageId,
+          { kind: fleet.kind, resourceId: fleet.id, detail: `(${prefix}${text})` },
+          `${holder} ${text}`,
+        );
+      }
+      const wanted = config.template.templateId ?? config.template.templateName ?? '(no id or name)';
+      for (const imageId of config.overrideImageIds) {
+        addImage(
+          imageId,
+          {
+            kind: fleet.kind,
+            resourceId: fleet.id,
+            detail: `(${prefix}launch template ${wanted} override)`,
+          },
+          `${holder} launch template ${wanted} override`,
+        );
+      }
+    }
+  }
+
+  /**
+   * The version a group or fleet names, or undefined after `fail` was told why it cannot be known
+   * (also undefined, without a failure, for nothing to resolve).
+   */
+  function resolveTemplateRef(
+    ref: LaunchTemplateRef,
+    fail: (what: string) => void,
+  ): { version: LaunchTemplateVersionRecord; versionText: string } | undefined {
+    const wanted = ref.templateId ?? ref.templateName ?? '(no id or name)';
+    const versions =
+      (ref.templateId !== undefined
+        ? versionsByTemplate.get(ref.templateId)
+        : [...versionsByTemplate.values()].find((v) => v[0]!.templateName === ref.templateName)) ?? [];
+    // AWS launches from $Default when no version is named.
+    const version = ref.version.trim() || '$Default';
+    const failWith = (what: string) => fail(`launch template ${wanted} version ${version}: ${what}`);
+    if (versions.length === 0) {
+      failWith('the template was not among the launch templates read');
+      return undefined;
+    }
+    let matches: LaunchTemplateVersionRecord[];
+    if (version === '$Default') matches = versions.filter((v) => v.isDefault);
+    else if (version === '$Latest') matches = versions.filter((v) => v.isLatest);
+    else if (/^[1-9]\d*$/.test(version))
+      matches = versions.filter((v) => v.versionNumber === Number(version));
+    else {
+      failWith('expected $Default, $Latest or a version number');
+      return undefined;
+    }
+    if (matches.length !== 1) {
+      failWith(`expected exactly one such version among the versions read, found ${matches.length}`);
+      return undefined;
+    }
+    const found = matches[0]!;
+    const versionText = version.startsWith('$')
+      ? `${version} (version ${found.versionNumber})`
+      : `version ${version}`;
+    return { version: found, versionText };
+  }
 
   function addImage(imageId: string | undefined, ref: Omit<UsageRef, 'imageId'>, where?: string): void {
     const id = (imageId ?? '').trim();
@@ -244,50 +400,24 @@ function walkUsage(
   }
 
   function resolveGroupTemplate(group: AutoScalingGroupRecord, ref: LaunchTemplateRef, scaledToZero: string) {
-    const wanted = ref.templateId ?? ref.templateName ?? '(no id or name)';
-    const versions =
-      (ref.templateId !== undefined
-        ? versionsByTemplate.get(ref.templateId)
-        : [...versionsByTemplate.values()].find((v) => v[0]!.templateName === ref.templateName)) ?? [];
-    // AWS launches from $Default when a group or override names no version.
-    const version = ref.version.trim() || '$Default';
-    const fail = (what: string) =>
+    const found = resolveTemplateRef(ref, (what) =>
       unresolved.push({
         kind: 'auto-scaling-group',
         resourceId: group.name,
-        message: `auto scaling group ${group.name}: launch template ${wanted} version ${version}: ${what}`,
-      });
-    if (versions.length === 0) {
-      fail('the template was not among the launch templates read');
-      return;
-    }
-    let matches: LaunchTemplateVersionRecord[];
-    if (version === '$Default') matches = versions.filter((v) => v.isDefault);
-    else if (version === '$Latest') matches = versions.filter((v) => v.isLatest);
-    else if (/^[1-9]\d*$/.test(version))
-      matches = versions.filter((v) => v.versionNumber === Number(version));
-    else {
-      fail('expected $Default, $Latest or a version number');
-      return;
-    }
-    if (matches.length !== 1) {
-      fail(`expected exactly one such version among the versions read, found ${matches.length}`);
-      return;
-    }
-    const found = matches[0]!;
-    if (found.imageId === undefined) return; // nothing to launch from this version: no AMI in use through it
-    const label = templateLabel(found);
-    const versionText = version.startsWith('$')
-      ? `${version} (version ${found.versionNumber})`
-      : `version ${version}`;
+        message: `auto scaling group ${group.name}: ${what}`,
+      }),
+    );
+    // A version without an image launches nothing by itself: no AMI in use through it.
+    if (found === undefined || found.version.imageId === undefined) return;
+    const label = templateLabel(found.version);
     addImage(
-      found.imageId,
+      found.version.imageId,
       {
         kind: 'auto-scaling-group',
         resourceId: group.name,
-        detail: `(launch template ${label} ${versionText}${scaledToZero})`,
+        detail: `(launch template ${label} ${found.versionText}${scaledToZero})`,
       },
-      `auto scaling group ${group.name} launch template ${label} ${versionText}`,
+      `auto scaling group ${group.name} launch template ${label} ${found.versionText}`,
     );
   }
 }
@@ -317,6 +447,11 @@ export function ssmParametersReferencedBySources(sources: UsageSources): string[
     ...sources.instances.map((i) => i.imageId),
     ...sources.launchTemplateVersions.map((v) => v.imageId ?? ''),
     ...sources.launchConfigurations.map((c) => c.imageId),
+    ...(sources.fleets ?? []).flatMap((f) => [
+      ...f.launchSpecificationImageIds,
+      ...f.launchTemplateConfigs.flatMap((c) => c.overrideImageIds),
+    ]),
+    ...(sources.spotInstanceRequests ?? []).map((r) => r.imageId),
   ].map((id) => id.trim());
   const names = ids.filter((id) => id.startsWith(SSM_PREFIX)).map((id) => id.slice(SSM_PREFIX.length));
   return [...new Set(names)].sort(cmp);

@@ -25,6 +25,8 @@ export interface ImageRecord {
   rootDeviceName: string;
   blockDeviceMappings: BlockDeviceMappingRecord[];
   deregistrationProtection: boolean;
+  /** EC2's LastLaunchedTime (ISO): when an instance was last launched from it; absent if never. */
+  lastLaunchedTime?: string;
   /**
    * Who else may launch the image (DescribeImageAttribute launchPermission), besides `public`,
    * which is the `group: all` entry and is kept in that one field so the two never disagree.
@@ -141,6 +143,55 @@ export interface AutoScalingGroupRecord {
   tags: Record<string, GroupTag>;
   createdTime?: string;
   availabilityZones: string[];
+}
+
+/** An EC2 Fleet launch template config: the template, and overrides that may name their own AMI. */
+export interface FleetLaunchTemplateConfigRecord {
+  launchTemplateSpecification: LaunchTemplateSpec;
+  overrides: Array<{ instanceType?: string; imageId?: string }>;
+}
+
+/** An EC2 Fleet (CreateFleet). */
+export interface FleetRecord {
+  id: string;
+  type: 'request' | 'maintain' | 'instant';
+  /** submitted | active | deleted | failed | deleted_running | deleted_terminating | modifying */
+  state: string;
+  createTime?: string;
+  totalTargetCapacity: number;
+  launchTemplateConfigs: FleetLaunchTemplateConfigRecord[];
+  tags: Tags;
+}
+
+/** A Spot Fleet request (RequestSpotFleet): launch specifications or launch template configs. */
+export interface SpotFleetRequestRecord {
+  id: string;
+  type: 'request' | 'maintain';
+  /** submitted | active | cancelled | failed | cancelled_running | cancelled_terminating | modifying */
+  state: string;
+  createTime?: string;
+  targetCapacity: number;
+  iamFleetRole: string;
+  launchSpecifications: Array<{ imageId: string; instanceType?: string }>;
+  /** Spot Fleet overrides carry no ImageId (unlike EC2 Fleet's). */
+  launchTemplateConfigs: Array<{
+    launchTemplateSpecification: LaunchTemplateSpec;
+    overrides: Array<{ instanceType?: string }>;
+  }>;
+  tags: Tags;
+}
+
+/** A Spot instance request (RequestSpotInstances). */
+export interface SpotInstanceRequestRecord {
+  id: string;
+  /** open | active | closed | cancelled | failed | disabled */
+  state: string;
+  type: 'one-time' | 'persistent';
+  createTime?: string;
+  imageId: string;
+  instanceType: string;
+  instanceId?: string;
+  tags: Tags;
 }
 
 /** One PutEvents entry as EventBridge received it. */

@@ -7,6 +7,7 @@ import type { IdGenerator } from './ids';
 import type {
   AutoScalingGroupRecord,
   BlockDeviceMappingRecord,
+  FleetRecord,
   ImageRecord,
   InstanceRecord,
   LaunchConfigurationRecord,
@@ -15,27 +16,35 @@ import type {
   LaunchTemplateSpec,
   LaunchTemplateVersionRecord,
   SnapshotRecord,
+  SpotFleetRequestRecord,
+  SpotInstanceRequestRecord,
   Tags,
 } from './records';
 import type {
   AutoScalingGroupSeed,
+  FleetSeed,
   ImageSeed,
   InstanceSeed,
   LaunchConfigurationSeed,
   LaunchTemplateSeed,
   LaunchTemplateVersionSeed,
   SnapshotSeed,
+  SpotFleetRequestSeed,
+  SpotInstanceRequestSeed,
 } from './seeds';
 import { Table } from './table';
 
 export type {
   AutoScalingGroupSeed,
+  FleetSeed,
   ImageSeed,
   InstanceSeed,
   LaunchConfigurationSeed,
   LaunchTemplateSeed,
   LaunchTemplateVersionSeed,
   SnapshotSeed,
+  SpotFleetRequestSeed,
+  SpotInstanceRequestSeed,
 } from './seeds';
 
 function iso(value: string | Date | undefined): string | undefined {
@@ -49,6 +58,9 @@ export class RegionState {
   readonly launchTemplateTable = new Table<LaunchTemplateRecord>((t) => t.id);
   readonly launchConfigurationTable = new Table<LaunchConfigurationRecord>((c) => c.name);
   readonly groupTable = new Table<AutoScalingGroupRecord>((g) => g.name);
+  readonly fleetTable = new Table<FleetRecord>((f) => f.id);
+  readonly spotFleetRequestTable = new Table<SpotFleetRequestRecord>((r) => r.id);
+  readonly spotInstanceRequestTable = new Table<SpotInstanceRequestRecord>((r) => r.id);
   /** snapshot id -> ids of registered images whose block devices reference it. */
   private readonly snapshotUsers = new Map<string, Set<string>>();
   private readonly extensions = new Map<string, unknown>();
@@ -92,6 +104,7 @@ export class RegionState {
       rootDeviceName: '/dev/xvda',
       blockDeviceMappings,
       deregistrationProtection: seed.deregistrationProtection ?? false,
+      lastLaunchedTime: iso(seed.lastLaunchedTime),
       launchPermissions: (seed.launchPermissions ?? []).flatMap((p) => ('group' in p ? [] : [{ ...p }])),
       tags: { ...seed.tags },
     });
@@ -219,6 +232,59 @@ export class RegionState {
     return group;
   }
 
+  addFleet(seed: FleetSeed): FleetRecord {
+    if (seed.launchTemplateConfigs.length === 0)
+      throw new Error('sandbox: a fleet needs a launch template config');
+    return this.fleetTable.add({
+      id: seed.id ?? this.ids.next('fleet'),
+      type: seed.type ?? 'maintain',
+      state: seed.state ?? 'active',
+      createTime: iso(seed.createTime),
+      totalTargetCapacity: seed.totalTargetCapacity ?? 1,
+      launchTemplateConfigs: seed.launchTemplateConfigs.map((c) => ({
+        launchTemplateSpecification: { ...c.launchTemplateSpecification },
+        overrides: (c.overrides ?? []).map((o) => ({ ...o })),
+      })),
+      tags: { ...seed.tags },
+    });
+  }
+
+  addSpotFleetRequest(seed: SpotFleetRequestSeed): SpotFleetRequestRecord {
+    const specs = seed.launchSpecifications ?? [];
+    const configs = seed.launchTemplateConfigs ?? [];
+    // EC2 requires exactly one of the two.
+    if ((specs.length === 0) === (configs.length === 0)) {
+      throw new Error('sandbox: a Spot Fleet request needs launch specifications or launch template configs');
+    }
+    return this.spotFleetRequestTable.add({
+      id: seed.id ?? this.ids.next('sfr'),
+      type: seed.type ?? 'maintain',
+      state: seed.state ?? 'active',
+      createTime: iso(seed.createTime),
+      targetCapacity: seed.targetCapacity ?? 1,
+      iamFleetRole: `arn:aws:iam::${this.accountId}:role/aws-ec2-spot-fleet-tagging-role`,
+      launchSpecifications: specs.map((l) => ({ ...l })),
+      launchTemplateConfigs: configs.map((c) => ({
+        launchTemplateSpecification: { ...c.launchTemplateSpecification },
+        overrides: (c.overrides ?? []).map((o) => ({ ...o })),
+      })),
+      tags: { ...seed.tags },
+    });
+  }
+
+  addSpotInstanceRequest(seed: SpotInstanceRequestSeed): SpotInstanceRequestRecord {
+    return this.spotInstanceRequestTable.add({
+      id: seed.id ?? this.ids.next('sir'),
+      state: seed.state ?? 'open',
+      type: seed.type ?? 'one-time',
+      createTime: iso(seed.createTime),
+      imageId: seed.imageId,
+      instanceType: seed.instanceType ?? 't3.micro',
+      instanceId: seed.instanceId,
+      tags: { ...seed.tags },
+    });
+  }
+
   /**
    * Per-region state a service module keeps for itself (e.g. SSM parameters), created on first
    * use, so adding a service does not mean editing this class.
@@ -262,6 +328,15 @@ export class RegionState {
   }
   launchConfigurations(): LaunchConfigurationRecord[] {
     return [...this.launchConfigurationTable.values()];
+  }
+  fleets(): FleetRecord[] {
+    return [...this.fleetTable.values()];
+  }
+  spotFleetRequests(): SpotFleetRequestRecord[] {
+    return [...this.spotFleetRequestTable.values()];
+  }
+  spotInstanceRequests(): SpotInstanceRequestRecord[] {
+    return [...this.spotInstanceRequestTable.values()];
   }
   getAutoScalingGroup(name: string): AutoScalingGroupRecord | undefined {
     return this.groupTable.get(name);

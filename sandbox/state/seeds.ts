@@ -24,6 +24,8 @@ export interface ImageSeed {
    */
   snapshotIds?: string[];
   deregistrationProtection?: boolean;
+  /** EC2's LastLaunchedTime. Default: absent (never launched, as EC2 reports it). */
+  lastLaunchedTime?: string | Date;
   /**
    * Accounts, organizations or OUs the image is shared with (its launchPermission attribute).
    * Public is `public: true`; a `{ group: 'all' }` entry here means the same. Default: none.
@@ -97,4 +99,48 @@ export interface AutoScalingGroupSeed {
   /** Tag keys to mark PropagateAtLaunch=true. */
   propagateAtLaunch?: string[];
   createdTime?: string | Date;
+}
+
+export interface FleetSeed {
+  id?: string;
+  /** Default: maintain. */
+  type?: 'request' | 'maintain' | 'instant';
+  /** Default: active. */
+  state?: string;
+  createTime?: string | Date;
+  totalTargetCapacity?: number;
+  launchTemplateConfigs: Array<{
+    launchTemplateSpecification: LaunchTemplateSpec;
+    overrides?: Array<{ instanceType?: string; imageId?: string }>;
+  }>;
+  tags?: Tags;
+}
+
+export interface SpotFleetRequestSeed {
+  id?: string;
+  /** Default: maintain. */
+  type?: 'request' | 'maintain';
+  /** Default: active. */
+  state?: string;
+  createTime?: string | Date;
+  targetCapacity?: number;
+  launchSpecifications?: Array<{ imageId: string; instanceType?: string }>;
+  launchTemplateConfigs?: Array<{
+    launchTemplateSpecification: LaunchTemplateSpec;
+    overrides?: Array<{ instanceType?: string }>;
+  }>;
+  tags?: Tags;
+}
+
+export interface SpotInstanceRequestSeed {
+  id?: string;
+  /** Default: open. */
+  state?: string;
+  /** Default: one-time. */
+  type?: 'one-time' | 'persistent';
+  createTime?: string | Date;
+  imageId: string;
+  instanceType?: string;
+  instanceId?: string;
+  tags?: Tags;
 }

@@ -17,6 +17,7 @@ import {
   DeleteTagsCommand,
   DeregisterImageCommand,
   paginateDescribeImageReferences,
+  paginateDescribeInstances,
 } from '@aws-sdk/client-ec2';
 
 import type { RunFailure } from '../events';
@@ -60,6 +61,7 @@ export interface ApplyOutcome {
   action:
     | 'deregistered'
     | 'kept-referenced'
+    | 'kept-instance'
     | 'snapshot-deleted'
     | 'snapshot-deferred'
     | 'snapshot-unmarked'
@@ -76,6 +78,11 @@ export interface CleanupApplyResult {
   /** Snapshots whose stale pending-deletion mark DeleteTags removed. */
   snapshotsUnmarked: string[];
   keptByReferences: { imageId: string; references: string[] }[];
+  /**
+   * AMIs the last look before deregistering (DescribeInstances by image id) found an instance of,
+   * e.g. launched after the inventory: kept.
+   */
+  keptByInstances: { imageId: string; instances: string[] }[];
   failures: RunFailure[];
   outcomes: ApplyOutcome[];
   /** 'checked' | 'unknown: <why>' | 'off' */
@@ -106,6 +113,7 @@ export async function applyCleanup(
     snapshotsDeferred: [],
     snapshotsUnmarked: [],
     keptByReferences: [],
+    keptByInstances: [],
     failures: [],
     outcomes: [],
     imageReferences: options.checkImageReferences ? 'checked' : 'off',
@@ -341,8 +349,45 @@ export async function applyCleanup(
 
   await unmarkSnapshots(work.snapshotUnmarks ?? []);
 
-  for (const group of chunk(work.deletions, DESCRIBE_IMAGE_REFERENCES_MAX_IDS)) {
+  for (const batch of chunk(work.deletions, DESCRIBE_IMAGE_REFERENCES_MAX_IDS)) {
     if (result.incomplete) break;
+    // The inventory may be minutes old: one last look for instances of this batch's AMIs right
+    // before deregistering them. Unknown is never "unused": a failed look keeps the whole batch.
+    if (outOfTime(batch[0]?.image.id ?? '', 'image', 'DescribeInstances')) break;
+    let running: Map<string, string[]>;
+    try {
+      running = await liveInstancesOf(
+        clients,
+        batch.map((d) => d.image.id),
+      );
+    } catch (err) {
+      for (const d of batch) {
+        fail(
+          d.image.id,
+          'image',
+          'DescribeInstances',
+          err,
+          'whether an instance runs from it now is unknown, so the AMI was kept; the next run looks again',
+        );
+      }
+      continue;
+    }
+    const group: PlannedDeletion[] = [];
+    for (const d of batch) {
+      const instances = running.get(d.image.id);
+      if (instances === undefined) {
+        group.push(d);
+        continue;
+      }
+      result.keptByInstances.push({ imageId: d.image.id, instances });
+      result.outcomes.push({
+        resourceId: d.image.id,
+        kind: 'image',
+        action: 'kept-instance',
+        reason: `in use by ${instances.join(', ')}, found right before deregistering (launched after the inventory): kept`,
+      });
+    }
+    if (group.length === 0) continue;
     let references = new Map<string, string[]>();
     if (checkReferences) {
       if (outOfTime(group[0]?.image.id ?? '', 'image', 'DescribeImageReferences')) break;
@@ -394,6 +439,35 @@ export async function applyCleanup(
     for (const d of work.deletions) if (!done.has(d.image.id)) skip(d.image.id);
   }
   return result;
+}
+
+// Every state but terminated, as in the inventory: a stopped instance can start again from its AMI.
+const LIVE_INSTANCE_STATES = ['pending', 'running', 'shutting-down', 'stopping', 'stopped'];
+
+/** AMI id -> "instance i-0ab (running)" for each live instance of these AMIs (at most 10 ids a call). */
+async function liveInstancesOf(clients: AwsClients, imageIds: string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  const pages = paginateDescribeInstances(
+    { client: clients.ec2 },
+    {
+      Filters: [
+        { Name: 'image-id', Values: imageIds },
+        { Name: 'instance-state-name', Values: LIVE_INSTANCE_STATES },
+      ],
+      MaxResults: 1000,
+    },
+  );
+  for await (const page of pages) {
+    for (const r of page.Reservations ?? []) {
+      for (const i of r.Instances ?? []) {
+        if (!i.ImageId) continue;
+        const list = out.get(i.ImageId) ?? [];
+        list.push(`instance ${i.InstanceId ?? '(no id)'} (${i.State?.Name ?? 'unknown'})`);
+        out.set(i.ImageId, list);
+      }
+    }
+  }
+  return out;
 }
 
 async function describeImageReferences(

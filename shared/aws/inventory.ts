@@ -9,26 +9,35 @@ import {
   type LaunchTemplateSpecification as AsgTemplateSpec,
 } from '@aws-sdk/client-auto-scaling';
 import {
+  paginateDescribeFleets,
   paginateDescribeImages,
   paginateDescribeInstances,
+  paginateDescribeLaunchTemplates,
   paginateDescribeLaunchTemplateVersions,
   paginateDescribeSnapshots,
+  paginateDescribeSpotFleetRequests,
+  paginateDescribeSpotInstanceRequests,
   type Filter,
+  type FleetLaunchTemplateSpecification,
   type Image as SdkImage,
   type LaunchTemplateVersion,
 } from '@aws-sdk/client-ec2';
-import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, GetParametersCommand, paginateDescribeParameters } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 
 import type {
   AutoScalingGroupRecord,
+  FleetRecord,
   Image,
   ImageInventory,
+  ImageParameterRecord,
   InstanceRecord,
   LaunchConfigurationRecord,
+  LaunchTemplateRecord,
   LaunchTemplateRef,
   LaunchTemplateVersionRecord,
   Problem,
+  SpotInstanceRequestRecord,
 } from '../domain';
 import type { SnapshotLookup, SnapshotRecord } from '../plan/cleanup';
 import { TAG, tagsFromList } from '../tags';
@@ -74,6 +83,11 @@ export function usageOf(inventory: RegionInventory): UsageIndex {
 export interface InventoryOptions {
   /** Cleanup needs the pending-deletion-marked snapshots, the tagger does not. */
   snapshots?: boolean;
+  /**
+   * Count only the N newest versions of each launch template (LAUNCH_TEMPLATE_VERSIONS_IN_USE), plus
+   * $Default and the versions something names; undefined: every version.
+   */
+  templateVersionsInUse?: number;
 }
 
 export async function readImageInventory(
@@ -85,19 +99,54 @@ export async function readImageInventory(
   const identity = await clients.sts.send(new GetCallerIdentityCommand({}));
   const accountId = identity.Account ?? '';
 
-  const [owned, instances, latestAndDefault, launchConfigurations, groups, pendingSnapshots] =
-    await Promise.all([
-      readOwnedImages(clients, region, accountId),
-      readInstances(clients),
-      readLatestAndDefaultTemplateVersions(clients),
-      readLaunchConfigurations(clients),
-      readAutoScalingGroups(clients),
-      options.snapshots ? readPendingSnapshots(clients, accountId) : Promise.resolve([]),
-    ]);
-  const pinned = await readPinnedTemplateVersions(clients, groups, latestAndDefault, problems);
-  const launchTemplateVersions = [...latestAndDefault, ...pinned];
+  const [
+    owned,
+    instances,
+    latestAndDefault,
+    templates,
+    launchConfigurations,
+    groups,
+    fleets,
+    spotFleets,
+    spotInstanceRequests,
+    imageParameters,
+    pendingSnapshots,
+  ] = await Promise.all([
+    readOwnedImages(clients, region, accountId),
+    readInstances(clients),
+    readLatestAndDefaultTemplateVersions(clients),
+    readLaunchTemplates(clients, options.templateVersionsInUse),
+    readLaunchConfigurations(clients),
+    readAutoScalingGroups(clients),
+    readFleets(clients),
+    readSpotFleetRequests(clients),
+    readSpotInstanceRequests(clients),
+    readImageParameters(clients, problems),
+    options.snapshots ? readPendingSnapshots(clients, accountId) : Promise.resolve([]),
+  ]);
+  const older = await readOlderTemplateVersions(clients, templates, latestAndDefault);
+  const allFleets = [...fleets, ...spotFleets];
+  const pinned = await readPinnedTemplateVersions(
+    clients,
+    [
+      ...groups.flatMap((g) => g.launchTemplates),
+      ...allFleets.flatMap((f) => f.launchTemplateConfigs.map((c) => c.template)),
+    ],
+    [...latestAndDefault, ...older],
+    problems,
+  );
+  const launchTemplateVersions = [...latestAndDefault, ...older, ...pinned];
 
-  const sources = { instances, launchTemplateVersions, launchConfigurations, autoScalingGroups: groups };
+  const sources = {
+    instances,
+    launchTemplateVersions,
+    launchConfigurations,
+    autoScalingGroups: groups,
+    launchTemplates: templates,
+    fleets: allFleets,
+    spotInstanceRequests,
+    imageParameters,
+  };
   const ssmParameters = await readSsmParameters(clients, ssmParametersReferencedBySources(sources), problems);
   const ownedIds = new Set(owned.map((i) => i.id));
   // The usage module decides what counts as a reference, so both read the same AMI ids.
@@ -163,7 +212,9 @@ function toImage(i: SdkImage, region: string, accountId: string, intern: (v: str
   const isPublic = i.Public !== false;
   const created = i.CreationDate ? new Date(i.CreationDate) : undefined;
   const createdAt = created !== undefined && !Number.isNaN(created.getTime()) ? created : undefined;
-  if (i.Name !== undefined && createdAt !== undefined) {
+  // Kept even when unreadable (an Invalid Date): the plan keeps such an AMI and reports the value.
+  const lastLaunchedAt = i.LastLaunchedTime ? new Date(i.LastLaunchedTime) : undefined;
+  if (i.Name !== undefined && createdAt !== undefined && lastLaunchedAt === undefined) {
     // The usual AMI, in one literal (same field order as below): fields added after a literal go to
     // a separate property array, about 4 MB more at 100k AMIs.
     return {
@@ -193,6 +244,7 @@ function toImage(i: SdkImage, region: string, accountId: string, intern: (v: str
   };
   if (i.Name !== undefined) image.name = i.Name;
   if (createdAt !== undefined) image.createdAt = createdAt;
+  if (lastLaunchedAt !== undefined) image.lastLaunchedAt = lastLaunchedAt;
   return image;
 }
 
@@ -265,10 +317,14 @@ function toTemplateVersion(v: LaunchTemplateVersion, isLatest: boolean): LaunchT
   return record;
 }
 
-/** Numbered versions that groups pin: one call per template, all its pinned numbers at once. */
+/**
+ * Numbered versions that groups and fleets pin and that were not read yet (with
+ * LAUNCH_TEMPLATE_VERSIONS_IN_USE, older than the newest N): one call per template, all its pinned
+ * numbers at once.
+ */
 async function readPinnedTemplateVersions(
   clients: AwsClients,
-  groups: AutoScalingGroupRecord[],
+  refs: LaunchTemplateRef[],
   known: LaunchTemplateVersionRecord[],
   problems: Problem[],
 ): Promise<LaunchTemplateVersionRecord[]> {
@@ -276,15 +332,13 @@ async function readPinnedTemplateVersions(
     known.flatMap((v) => [`${v.templateId}:${v.versionNumber}`, `${v.templateName}:${v.versionNumber}`]),
   );
   const wanted = new Map<string, { ref: LaunchTemplateRef; versions: Set<string> }>();
-  for (const g of groups) {
-    for (const ref of g.launchTemplates) {
-      if (!/^\d+$/.test(ref.version)) continue;
-      const key = ref.templateId ?? ref.templateName ?? '';
-      if (key === '' || have.has(`${key}:${ref.version}`)) continue;
-      const entry = wanted.get(key) ?? { ref, versions: new Set<string>() };
-      entry.versions.add(ref.version);
-      wanted.set(key, entry);
-    }
+  for (const ref of refs) {
+    if (!/^\d+$/.test(ref.version)) continue;
+    const key = ref.templateId ?? ref.templateName ?? '';
+    if (key === '' || have.has(`${key}:${ref.version}`)) continue;
+    const entry = wanted.get(key) ?? { ref, versions: new Set<string>() };
+    entry.versions.add(ref.version);
+    wanted.set(key, entry);
   }
   const out: LaunchTemplateVersionRecord[] = [];
   for (const [key, { ref, versions }] of wanted) {
@@ -307,6 +361,225 @@ async function readPinnedTemplateVersions(
     }
   }
   return out;
+}
+
+/** EC2's answers for a launch template that does not exist (any more). */
+const TEMPLATE_GONE = new Set([
+  'InvalidLaunchTemplateId.NotFound',
+  'InvalidLaunchTemplateName.NotFoundException',
+]);
+
+/** DescribeLaunchTemplates' largest page. */
+const LAUNCH_TEMPLATES_PAGE = 200;
+/** DescribeLaunchTemplateVersions' largest page. */
+const TEMPLATE_VERSIONS_PAGE = 200;
+
+/** Every launch template with its default and latest version numbers (DescribeLaunchTemplates). */
+async function readLaunchTemplates(
+  clients: AwsClients,
+  newestVersionsCounted: number | undefined,
+): Promise<LaunchTemplateRecord[]> {
+  const out: LaunchTemplateRecord[] = [];
+  const pages = paginateDescribeLaunchTemplates(
+    { client: clients.ec2 },
+    { MaxResults: LAUNCH_TEMPLATES_PAGE },
+  );
+  for await (const page of pages) {
+    for (const t of page.LaunchTemplates ?? []) {
+      if (!t.LaunchTemplateId) continue;
+      const record: LaunchTemplateRecord = {
+        id: t.LaunchTemplateId,
+        name: t.LaunchTemplateName ?? '',
+        defaultVersion: t.DefaultVersionNumber ?? 0,
+        latestVersion: t.LatestVersionNumber ?? 0,
+      };
+      if (newestVersionsCounted !== undefined) record.newestVersionsCounted = newestVersionsCounted;
+      out.push(record);
+    }
+  }
+  return out;
+}
+
+/**
+ * The versions that count (all, or the newest N) that the bulk $Default/$Latest call did not return:
+ * one paginated call per template that has any (EC2 answers numbered versions only per template), so
+ * a template with just one or two versions costs nothing more. A failed read is put on the template
+ * record (unreadVersions), which the usage index reports as unresolved: cleanup then deletes nothing.
+ */
+async function readOlderTemplateVersions(
+  clients: AwsClients,
+  templates: LaunchTemplateRecord[],
+  known: LaunchTemplateVersionRecord[],
+): Promise<LaunchTemplateVersionRecord[]> {
+  const have = new Set(known.map((v) => `${v.templateId}:${v.versionNumber}`));
+  const out: LaunchTemplateVersionRecord[] = [];
+  const needed = templates.flatMap((t) => {
+    const oldest = Math.max(
+      1,
+      t.newestVersionsCounted === undefined ? 1 : t.latestVersion - t.newestVersionsCounted + 1,
+    );
+    for (let n = oldest; n <= t.latestVersion; n++) {
+      if (!have.has(`${t.id}:${n}`)) return [{ template: t, oldest }];
+    }
+    return [];
+  });
+  await mapWithConcurrency(needed, 4, async ({ template, oldest }) => {
+    try {
+      const pages = paginateDescribeLaunchTemplateVersions(
+        { client: clients.ec2 },
+        { LaunchTemplateId: template.id, MinVersion: String(oldest), MaxResults: TEMPLATE_VERSIONS_PAGE },
+      );
+      for await (const page of pages) {
+        for (const v of page.LaunchTemplateVersions ?? []) {
+          if (!have.has(`${v.LaunchTemplateId}:${v.VersionNumber}`)) out.push(toTemplateVersion(v, false));
+        }
+      }
+    } catch (err) {
+      // Deleted since DescribeLaunchTemplates listed it: nothing can launch from it any more.
+      if (TEMPLATE_GONE.has((err as { name?: string }).name ?? '')) return;
+      template.unreadVersions = `versions ${oldest} to ${template.latestVersion} could not be read (${errorText(err)}), so the AMIs they launch are unknown`;
+    }
+  });
+  return out;
+}
+
+// Fleets and Spot requests in these states launch nothing more; the rest are read (the usage index
+// decides what counts). EC2 lists instant fleets only when asked for by id: they launch once anyway.
+const FLEETS_PAGE = 1000;
+const SPOT_FLEET_REQUESTS_PAGE = 1000;
+const SPOT_INSTANCE_REQUESTS_PAGE = 1000;
+
+function toFleetTemplateRef(s: FleetLaunchTemplateSpecification | undefined): LaunchTemplateRef {
+  // A fleet must name a version; one that does not is read as $Default, as Auto Scaling does.
+  const ref: LaunchTemplateRef = { version: s?.Version ?? '$Default' };
+  if (s?.LaunchTemplateId) ref.templateId = s.LaunchTemplateId;
+  if (s?.LaunchTemplateName) ref.templateName = s.LaunchTemplateName;
+  return ref;
+}
+
+/** EC2 Fleets (DescribeFleets): their launch template configs and the AMIs overrides name. */
+async function readFleets(clients: AwsClients): Promise<FleetRecord[]> {
+  const out: FleetRecord[] = [];
+  const pages = paginateDescribeFleets({ client: clients.ec2 }, { MaxResults: FLEETS_PAGE });
+  for await (const page of pages) {
+    for (const f of page.Fleets ?? []) {
+      out.push({
+        id: f.FleetId ?? '(fleet without an id)',
+        kind: 'fleet',
+        type: f.Type ?? 'maintain',
+        state: f.FleetState ?? 'unknown',
+        launchTemplateConfigs: (f.LaunchTemplateConfigs ?? []).map((c) => ({
+          template: toFleetTemplateRef(c.LaunchTemplateSpecification),
+          overrideImageIds: (c.Overrides ?? []).flatMap((o) => (o.ImageId ? [o.ImageId] : [])),
+        })),
+        launchSpecificationImageIds: [],
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Spot Fleet requests (DescribeSpotFleetRequests): launch specifications name their AMI; launch
+ * template configs name a template version (Spot Fleet overrides carry no ImageId).
+ */
+async function readSpotFleetRequests(clients: AwsClients): Promise<FleetRecord[]> {
+  const out: FleetRecord[] = [];
+  const pages = paginateDescribeSpotFleetRequests(
+    { client: clients.ec2 },
+    { MaxResults: SPOT_FLEET_REQUESTS_PAGE },
+  );
+  for await (const page of pages) {
+    for (const r of page.SpotFleetRequestConfigs ?? []) {
+      const config = r.SpotFleetRequestConfig;
+      out.push({
+        id: r.SpotFleetRequestId ?? '(Spot Fleet request without an id)',
+        kind: 'spot-fleet',
+        type: config?.Type ?? 'maintain',
+        state: r.SpotFleetRequestState ?? 'unknown',
+        launchTemplateConfigs: (config?.LaunchTemplateConfigs ?? []).map((c) => ({
+          template: toFleetTemplateRef(c.LaunchTemplateSpecification),
+          overrideImageIds: [],
+        })),
+        // An empty id is kept: the usage index reports it as unresolved rather than dropping it.
+        launchSpecificationImageIds: (config?.LaunchSpecifications ?? []).map((l) => l.ImageId ?? ''),
+      });
+    }
+  }
+  return out;
+}
+
+/** Spot instance requests that can still launch (open, active, disabled), by a state filter. */
+async function readSpotInstanceRequests(clients: AwsClients): Promise<SpotInstanceRequestRecord[]> {
+  const out: SpotInstanceRequestRecord[] = [];
+  const pages = paginateDescribeSpotInstanceRequests(
+    { client: clients.ec2 },
+    {
+      Filters: [{ Name: 'state', Values: ['open', 'active', 'disabled'] }],
+      MaxResults: SPOT_INSTANCE_REQUESTS_PAGE,
+    },
+  );
+  for await (const page of pages) {
+    for (const r of page.SpotInstanceRequests ?? []) {
+      out.push({
+        id: r.SpotInstanceRequestId ?? '(Spot instance request without an id)',
+        state: r.State ?? 'unknown',
+        type: r.Type ?? 'one-time',
+        imageId: r.LaunchSpecification?.ImageId ?? '',
+      });
+    }
+  }
+  return out;
+}
+
+/** DescribeParameters' largest page; GetParameters' most names a call. */
+const DESCRIBE_PARAMETERS_PAGE = 50;
+const GET_PARAMETERS_MAX = 10;
+
+/**
+ * The account's SSM parameters of data type aws:ec2:image and their values: DescribeParameters
+ * (filtered on the data type) for the names, then GetParameters ten names a call. A value that could
+ * not be read is left undefined, so the usage index reports it unresolved and cleanup refuses.
+ */
+async function readImageParameters(
+  clients: AwsClients,
+  problems: Problem[],
+): Promise<ImageParameterRecord[]> {
+  const names: string[] = [];
+  const pages = paginateDescribeParameters(
+    { client: clients.ssm },
+    {
+      ParameterFilters: [{ Key: 'DataType', Option: 'Equals', Values: ['aws:ec2:image'] }],
+      MaxResults: DESCRIBE_PARAMETERS_PAGE,
+    },
+  );
+  for await (const page of pages) {
+    for (const p of page.Parameters ?? []) if (p.Name) names.push(p.Name);
+  }
+  const values = new Map<string, string>();
+  // Deleted between DescribeParameters and GetParameters (InvalidParameters): gone, so they name no
+  // AMI any more. Only these are dropped; a name missing from both lists stays unknown.
+  const gone = new Set<string>();
+  const batches: string[][] = [];
+  for (let i = 0; i < names.length; i += GET_PARAMETERS_MAX)
+    batches.push(names.slice(i, i + GET_PARAMETERS_MAX));
+  await mapWithConcurrency(batches, 4, async (batch) => {
+    try {
+      const res = await clients.ssm.send(new GetParametersCommand({ Names: batch }));
+      for (const p of res.Parameters ?? []) if (p.Name && p.Value !== undefined) values.set(p.Name, p.Value);
+      for (const name of res.InvalidParameters ?? []) if (!values.has(name)) gone.add(name);
+    } catch (err) {
+      problems.push({
+        resourceId: batch.join(','),
+        message: `could not read SSM parameters of data type aws:ec2:image: ${errorText(err)}`,
+      });
+    }
+  });
+  return names.flatMap((name) => {
+    const value = values.get(name);
+    if (value !== undefined) return [{ name, value }];
+    return gone.has(name) ? [] : [{ name }];
+  });
 }
 
 async function readLaunchConfigurations(clients: AwsClients): Promise<LaunchConfigurationRecord[]> {
@@ -492,7 +765,7 @@ async function readSsmParameters(
     } catch (err) {
       problems.push({
         resourceId: name,
-        message: `could not read SSM parameter ${name}, which a launch template names as its image: ${errorText(err)}`,
+        message: `could not read SSM parameter ${name}, which a launch template, fleet or Spot request names as its image: ${errorText(err)}`,
       });
     }
   });

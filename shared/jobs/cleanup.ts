@@ -29,6 +29,7 @@ import {
   readInventoryOrRecord,
   runRegions,
   startSummary,
+  versionsOption,
   type JobDeps,
   type RegionsResult,
 } from './common';
@@ -341,6 +342,7 @@ function mergeApplied(results: CleanupApplyResult[], checkImageReferences: boole
     snapshotsDeferred: results.flatMap((r) => r.snapshotsDeferred),
     snapshotsUnmarked: results.flatMap((r) => r.snapshotsUnmarked),
     keptByReferences: results.flatMap((r) => r.keptByReferences),
+    keptByInstances: results.flatMap((r) => r.keptByInstances),
     failures: results.flatMap((r) => r.failures),
     outcomes: results.flatMap((r) => r.outcomes),
     imageReferences:
@@ -365,7 +367,7 @@ async function cleanRegion(deps: JobDeps, region: string): Promise<CleanupRegion
     summary,
     deps.budget,
     "the region's AMIs and their users",
-    () => readImageInventory(clients, region, { snapshots: true }),
+    () => readImageInventory(clients, region, { snapshots: true, ...versionsOption(deps.settings) }),
   );
   if (inventory) {
     result.inventory = inventory;
@@ -445,6 +447,12 @@ async function cleanRegion(deps: JobDeps, region: string): Promise<CleanupRegion
         });
       }
       summary.failures.push(...applied.failures);
+      for (const k of applied.keptByInstances) {
+        summary.skipped.push({
+          resourceId: k.imageId,
+          reason: `in use right before deregistering: ${k.instances.join(', ')}`,
+        });
+      }
       for (const k of applied.keptByReferences) {
         summary.skipped.push({
           resourceId: k.imageId,
@@ -468,6 +476,8 @@ async function cleanRegion(deps: JobDeps, region: string): Promise<CleanupRegion
       snapshotsToUnmark: plan.counts.snapshotsToUnmark,
       snapshotsUnmarked: result.applied?.snapshotsUnmarked.length ?? 0,
       keptByImageReferences: result.applied?.keptByReferences.length ?? 0,
+      // AMIs the last DescribeInstances before deregistering found in use (launched since the inventory).
+      keptByInstanceCheck: result.applied?.keptByInstances.length ?? 0,
       failed: (result.applied?.failures.length ?? 0) + checked.failures.length,
       refused: plan.refused ? 1 : 0,
       keptShared: plan.counts.keptShared,

@@ -174,3 +174,10 @@ export function problemToSkip(p: Problem): SkippedResource {
 export function regionFailure(region: string, step: string, message: string): RunFailure {
   return { resourceId: region, action: step, message };
 }
+
+/** The inventory option for LAUNCH_TEMPLATE_VERSIONS_IN_USE, when it is set. */
+export function versionsOption(settings: Settings): { templateVersionsInUse?: number } {
+  return settings.launchTemplateVersionsInUse !== undefined
+    ? { templateVersionsInUse: settings.launchTemplateVersionsInUse }
+    : {};
+}

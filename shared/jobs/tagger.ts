@@ -13,6 +13,7 @@ import {
   readInventoryOrRecord,
   runRegions,
   startSummary,
+  versionsOption,
   type JobDeps,
   type RegionsResult,
 } from './common';
@@ -48,7 +49,7 @@ async function tagRegion(deps: TaggerDeps, region: string): Promise<TaggerRegion
     summary,
     deps.budget,
     "the region's AMIs and their users",
-    () => readImageInventory(clients, region),
+    () => readImageInventory(clients, region, versionsOption(deps.settings)),
   );
   if (inventory) {
     result.inventory = inventory;

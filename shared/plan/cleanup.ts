@@ -424,10 +424,31 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
       );
       continue;
     }
+    const launched = image.lastLaunchedAt;
+    if (launched !== undefined && (Number.isNaN(launched.getTime()) || launched.getTime() > now.getTime())) {
+      const readable = !Number.isNaN(launched.getTime());
+      const p: TagProblem = {
+        resourceId: image.id,
+        tag: 'LastLaunchedTime (EC2 image attribute)',
+        value: readable ? formatTimestamp(launched) : 'unreadable',
+        expected: `a time not after now (${nowText})`,
+      };
+      problems.push(p);
+      decide(
+        image,
+        'keep',
+        readable
+          ? `EC2 LastLaunchedTime ${formatTimestamp(launched)} is in the future: kept and reported`
+          : 'EC2 LastLaunchedTime could not be read: its last launch is unknown, so it is kept and reported',
+        p,
+      );
+      continue;
+    }
     const activity = lastActivity(
       lastUsed.kind === 'ok' ? lastUsed.value : undefined,
       knownDate(image.createdAt),
       observedSince.kind === 'ok' ? observedSince.value : undefined,
+      launched,
     );
     if (activity === undefined) {
       decide(
@@ -746,23 +767,31 @@ function knownDate(d: Date | undefined): Date | undefined {
 
 /**
  * The moment the AMI was last known to matter: the latest of LastUsed, its creation (a LastUsed older
- * than the AMI itself was copied from another AMI and says nothing about this one) and the end of the
- * last period nobody watched its use (LastUsedObservedSince: it may have been used all through a
- * tagger outage). Only ever the latest: whoever writes one of these can delay a deletion, not hasten it.
+ * than the AMI itself was copied from another AMI and says nothing about this one), EC2's
+ * LastLaunchedTime (it lags about a day, but a launch LastUsed missed still shows up there) and the
+ * end of the last period nobody watched its use (LastUsedObservedSince: it may have been used all
+ * through a tagger outage). Only ever the latest: whoever writes one of these can delay a deletion,
+ * not hasten it.
  */
 function lastActivity(
   lastUsed: Date | undefined,
   createdAt: Date | undefined,
   observedSince: Date | undefined,
+  lastLaunched?: Date,
 ) {
-  const known = lastUsedOrCreation(lastUsed, createdAt);
-  if (observedSince === undefined || (known !== undefined && known.at.getTime() >= observedSince.getTime())) {
-    return known;
-  }
-  return {
-    at: observedSince,
-    describe: `use not observed until LastUsedObservedSince ${formatTimestamp(observedSince)} (the tagger was not watching it before then), so counted as used then`,
+  let latest = lastUsedOrCreation(lastUsed, createdAt);
+  const consider = (at: Date | undefined, describe: (at: Date) => string) => {
+    if (at !== undefined && (latest === undefined || at.getTime() > latest.at.getTime())) {
+      latest = { at, describe: describe(at) };
+    }
   };
+  consider(lastLaunched, (at) => `last launched ${formatTimestamp(at)} (EC2 LastLaunchedTime)`);
+  consider(
+    observedSince,
+    (at) =>
+      `use not observed until LastUsedObservedSince ${formatTimestamp(at)} (the tagger was not watching it before then), so counted as used then`,
+  );
+  return latest;
 }
 
 function lastUsedOrCreation(lastUsed: Date | undefined, createdAt: Date | undefined) {

@@ -45,7 +45,30 @@ describe('taggerLowerBound', () => {
     expect(bound['ec2:DescribeLaunchTemplateVersions']).toBe(4); // 750 / 200
     expect(bound['autoscaling:DescribeAutoScalingGroups']).toBe(3); // 250 / 100
     expect(bound['ec2:CreateTags']).toBe(51 + 50); // 50,500 in use + 49,500 not
-    expect(total(bound)).toBe(1 + 101 + 100 + 4 + 1 + 3 + 101 + 1);
+    // Plus one call each, even when empty: DescribeLaunchTemplates, DescribeFleets,
+    // DescribeSpotFleetRequests, DescribeSpotInstanceRequests and SSM DescribeParameters.
+    expect(total(bound)).toBe(1 + 101 + 100 + 4 + 1 + 3 + 101 + 1 + 5);
+  });
+
+  it('counts the usage signals beyond instances, templates and groups', () => {
+    const bound = taggerLowerBound({
+      ...shape,
+      launchTemplates: 450,
+      olderTemplateVersions: { templates: 3, versions: 900 },
+      fleets: 1001,
+      spotFleetRequests: 2,
+      spotInstanceRequests: 2500,
+      imageParameters: 101,
+    });
+    expect(bound['ec2:DescribeLaunchTemplates']).toBe(3); // 450 / 200
+    // 4 for $Default/$Latest, then per template: 900 versions over 3 templates take at least 5 pages.
+    expect(bound['ec2:DescribeLaunchTemplateVersions']).toBe(4 + 5);
+    expect(bound['ec2:DescribeFleets']).toBe(2);
+    expect(bound['ec2:DescribeSpotFleetRequests']).toBe(1);
+    expect(bound['ec2:DescribeSpotInstanceRequests']).toBe(3);
+    expect(bound['ssm:DescribeParameters']).toBe(3); // 101 / 50
+    expect(bound['ssm:GetParameters']).toBe(11); // 101 / 10
+    expect(taggerLowerBound(shape)['ssm:GetParameters']).toBeUndefined(); // no parameters, no call
   });
 
   it('takes the cheaper way to write two tag sets when it is cheaper', () => {
@@ -77,6 +100,8 @@ describe('cleanupLowerBound and scaleLowerBound', () => {
     // One page of marked snapshots, and the 500 snapshots of the deleted AMIs in 200s (not the 2200 AMIs').
     expect(bound['ec2:DescribeSnapshots']).toBe(1 + 3);
     expect(bound['ec2:DescribeImageAttribute']).toBeUndefined();
+    // The inventory's page of instances, and the last look before deregistering: 250 AMIs in 10s.
+    expect(bound['ec2:DescribeInstances']).toBe(1 + 25);
   });
 
   it('counts one DescribeImageAttribute per deleted AMI when the run reads launch permissions', () => {

@@ -74,6 +74,60 @@ describe('npm run plan (read-only)', () => {
     expect(evening?.scale?.actions.map((a) => a.kind)).toEqual(['stop-instance']);
   });
 
+  it('gives the new usage signals as reasons: a fleet, an aws:ec2:image parameter, an older template version, LastLaunchedTime', async () => {
+    const region = sandbox.state.region('eu-west-3');
+    const opted = (name: string, extra: { lastLaunchedTime?: string } = {}) =>
+      region.addImage({
+        name,
+        creationDate: '2026-09-01T00:00:00Z',
+        ...extra,
+        tags: {
+          AutoCleanup: 'true',
+          LastUsed: '2026-10-01T00:00:00Z',
+          LastUsedRuntime: '2026-11-23T11:40:00Z',
+        },
+      }).id;
+    const byFleet = opted('by-fleet');
+    const byParameter = opted('by-parameter');
+    const byVersion = opted('by-version');
+    const launched = opted('launched', { lastLaunchedTime: '2026-11-22T06:00:00Z' });
+    const template = region.addLaunchTemplate({
+      name: 'web',
+      versions: [{ imageId: byVersion }, {}, {}],
+      defaultVersion: 3,
+    });
+    const fleet = region.addFleet({
+      launchTemplateConfigs: [
+        {
+          launchTemplateSpecification: { launchTemplateId: template.id, version: '3' },
+          overrides: [{ imageId: byFleet }],
+        },
+      ],
+    });
+    const ssm = new SSMClient({ region: 'eu-west-3', credentials: sandbox.credentials('admin') });
+    await ssm.send(
+      new PutParameterCommand({
+        Name: '/golden/web',
+        Value: byParameter,
+        Type: 'String',
+        DataType: 'aws:ec2:image',
+      }),
+    );
+    ssm.destroy();
+
+    const { settings } = settingsFromArgs(['--region', 'eu-west-3'], process.env);
+    const [plan] = await planRegions(settings, NOW);
+    const table = renderTable([plan!]);
+    expect(plan?.cleanup?.deletions).toEqual([]);
+    expect(table).toContain(
+      `in use by EC2 fleet ${fleet.id} (maintain, launch template ${template.id} override)`,
+    );
+    expect(table).toContain('in use by SSM parameter /golden/web (data type aws:ec2:image)');
+    expect(table).toContain(`in use by launch template ${template.id} (web) version 1`);
+    expect(table).toContain('last launched 2026-11-22T06:00:00Z (EC2 LastLaunchedTime)');
+    expect(table).toMatch(new RegExp(`${launched}\\s+launched`));
+  });
+
   it('refuses a bad flag with the setting and what was expected', () => {
     expect(() => settingsFromArgs(['--retention-days', 'seven'], { AWS_REGION: 'eu-west-1' })).toThrow(
       /RETENTION_DAYS="seven" is not valid: expected a whole number of days/,

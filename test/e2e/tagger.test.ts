@@ -66,7 +66,9 @@ describe('tagger handler against the local account', () => {
     const { summaries, logs } = await invoke(handler);
     const after = Date.now();
 
-    const inUse = new Set([0, 1, 2, 3, 5, 6, 7].map(ami)); // 2 = $Default, 5 = $Latest, 3 = pinned, 6 = override
+    // 2 = $Default, 5 = $Latest, 3 = pinned (and version 2), 4 = version 3 (every version is a rollback
+    // target), 6 = override
+    const inUse = new Set([0, 1, 2, 3, 4, 5, 6, 7].map(ami));
     for (const image of images) {
       const tags = region.tagsOf(image.id)!;
       const runtime = Date.parse(tags.LastUsedRuntime!);
@@ -76,10 +78,11 @@ describe('tagger handler against the local account', () => {
       if (inUse.has(image.id)) expect(tags.LastUsed).toBe(tags.LastUsedRuntime);
       else expect(tags.LastUsed).toBeUndefined();
     }
-    // Two tag sets: ceil(7/1000) + ceil(2493/1000) = 1 + 3 calls is the lower bound.
+    // Two tag sets: ceil(8/1000) + ceil(2492/1000) = 1 + 3 calls is the lower bound.
     expect(sandbox.requests.count('ec2', 'CreateTags')).toBe(4);
     expect(sandbox.requests.count('ec2', 'DescribeImages')).toBeGreaterThanOrEqual(3); // paginated
-    expect(sandbox.requests.count('ec2', 'DescribeLaunchTemplateVersions')).toBe(2); // all $Latest/$Default + the pinned one
+    // All $Latest/$Default, then every version of the one template with more (the pinned one among them).
+    expect(sandbox.requests.count('ec2', 'DescribeLaunchTemplateVersions')).toBe(2);
 
     // The vendor's AMI is reported with its owner, never tagged.
     expect(region.tagsOf(foreign.id)).toEqual({});
@@ -95,8 +98,8 @@ describe('tagger handler against the local account', () => {
     });
     expect(summary.counts).toMatchObject({
       ownedImages: 2500,
-      inUse: 7,
-      taggedLastUsed: 7,
+      inUse: 8,
+      taggedLastUsed: 8,
       taggedRuntime: 2500,
       createTagsCalls: 4,
     });

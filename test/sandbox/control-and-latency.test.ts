@@ -48,6 +48,28 @@ describe('HTTP control API', () => {
     expect((state.body.images as Array<{ id: string }>).map((i) => i.id)).toEqual([imageId]);
   });
 
+  it('seeds fleets and Spot requests, and lists them in the state', async () => {
+    const seeded = await control('POST', '/seed', {
+      region: 'us-west-1',
+      fleets: [
+        {
+          launchTemplateConfigs: [
+            { launchTemplateSpecification: { launchTemplateName: 'web', version: '2' } },
+          ],
+        },
+      ],
+      spotFleetRequests: [{ launchSpecifications: [{ imageId: 'ami-0123456789abcdef0' }] }],
+      spotInstanceRequests: [{ imageId: 'ami-0123456789abcdef0', type: 'persistent' }],
+    });
+    expect(seeded.status).toBe(200);
+    const state = await control('GET', '/state?region=us-west-1');
+    for (const key of ['fleets', 'spotFleetRequests', 'spotInstanceRequests']) {
+      expect((state.body[key] as Array<{ id: string }>).map((r) => r.id)).toEqual(seeded.body[key]);
+    }
+    const bad = await control('POST', '/seed', { region: 'us-west-1', spotFleetRequests: [{}] });
+    expect(bad).toEqual({ status: 400, body: { error: expect.stringContaining('launch specifications') } });
+  });
+
   it('answers a bad seed with a clear error instead of failing the server', async () => {
     const bad = await control('POST', '/seed', { launchTemplates: [{ name: 'empty', versions: [] }] });
     expect(bad).toEqual({ status: 400, body: { error: expect.stringContaining('empty') } });

@@ -22,14 +22,16 @@ describe('applyCleanup', () => {
       { deletions: [deletion('ami-1', ['snap-1', 'snap-2'])], pendingSnapshotDeletions: [] },
       { hasTime: always, checkImageReferences: true },
     );
+    // The last look for instances of the batch comes first, then the second opinion.
     expect(calls.map((c) => c.action)).toEqual([
+      'DescribeInstances',
       'DescribeImageReferences',
       'CreateTags',
       'DeregisterImage',
       'DeleteSnapshot',
       'DeleteSnapshot',
     ]);
-    expect(calls[1]!.input).toEqual({
+    expect(calls[2]!.input).toEqual({
       Resources: ['snap-1', 'snap-2'],
       Tags: [{ Key: 'AutoCleanupPendingDeletion', Value: 'ami-1' }],
     });
@@ -101,7 +103,7 @@ describe('applyCleanup', () => {
       { deletions: [deletion('ami-1', ['snap-1'])], pendingSnapshotDeletions: [] },
       { hasTime: always, checkImageReferences: false },
     );
-    expect(calls.map((c) => c.action)).toEqual(['CreateTags']);
+    expect(calls.map((c) => c.action)).toEqual(['DescribeInstances', 'CreateTags']);
     expect(result.failures).toEqual([expect.objectContaining({ resourceId: 'ami-1', action: 'CreateTags' })]);
     expect(result.deregistered).toEqual([]);
   });
@@ -144,16 +146,98 @@ describe('applyCleanup', () => {
         ],
         pendingSnapshotDeletions: [{ snapshotId: 'snap-9', imageId: 'ami-9', reason: 'marked earlier' }],
       },
-      { hasTime: () => ++steps <= 2, checkImageReferences: false, concurrency: 1 },
+      { hasTime: () => ++steps <= 3, checkImageReferences: false, concurrency: 1 },
     );
-    // Two steps: mark ami-1's snapshot, deregister ami-1. Its snapshot keeps the mark for later.
-    expect(calls.map((c) => c.action)).toEqual(['CreateTags', 'DeregisterImage']);
+    // Three steps: look for instances of the batch, mark ami-1's snapshot, deregister ami-1. Its
+    // snapshot keeps the mark for later.
+    expect(calls.map((c) => c.action)).toEqual(['DescribeInstances', 'CreateTags', 'DeregisterImage']);
     expect(result.incomplete).toBe(true);
     expect(result.deregistered).toEqual(['ami-1']);
     expect(result.outcomes.filter((o) => o.action === 'not-reached').map((o) => o.resourceId)).toEqual([
       'snap-1',
       'ami-2',
       'ami-3',
+    ]);
+  });
+});
+
+describe('applyCleanup: the last look for instances before deregistering', () => {
+  it('asks once per batch of 10, by image id and live state, and keeps the AMIs it finds in use', async () => {
+    const ids = Array.from({ length: 12 }, (_, i) => `ami-${i}`);
+    const { clients, calls } = fakeClients((c) =>
+      c.action === 'DescribeInstances'
+        ? {
+            Reservations: (c.input.Filters as { Name: string; Values: string[] }[])[0]!.Values.includes(
+              'ami-11',
+            )
+              ? [{ Instances: [{ InstanceId: 'i-new', ImageId: 'ami-11', State: { Name: 'pending' } }] }]
+              : [],
+          }
+        : {},
+    );
+    const result = await applyCleanup(
+      clients,
+      { deletions: ids.map((id) => deletion(id, [`snap-${id}`])), pendingSnapshotDeletions: [] },
+      { hasTime: always, checkImageReferences: false },
+    );
+    const looks = calls.filter((c) => c.action === 'DescribeInstances');
+    expect(looks.map((c) => c.input.Filters)).toEqual([
+      [
+        { Name: 'image-id', Values: ids.slice(0, 10) },
+        {
+          Name: 'instance-state-name',
+          Values: ['pending', 'running', 'shutting-down', 'stopping', 'stopped'],
+        },
+      ],
+      [
+        { Name: 'image-id', Values: ids.slice(10) },
+        {
+          Name: 'instance-state-name',
+          Values: ['pending', 'running', 'shutting-down', 'stopping', 'stopped'],
+        },
+      ],
+    ]);
+    expect(result.keptByInstances).toEqual([{ imageId: 'ami-11', instances: ['instance i-new (pending)'] }]);
+    expect(result.deregistered).toEqual(ids.slice(0, 11));
+    // Nothing of the kept AMI was touched: not its snapshot's mark, not the AMI.
+    const touched = calls.filter(
+      (c) => JSON.stringify(c.input).includes('ami-11') && c.action !== 'DescribeInstances',
+    );
+    expect(touched).toEqual([]);
+    expect(result.outcomes).toContainEqual({
+      resourceId: 'ami-11',
+      kind: 'image',
+      action: 'kept-instance',
+      reason:
+        'in use by instance i-new (pending), found right before deregistering (launched after the inventory): kept',
+    });
+  });
+
+  it('a failed look keeps that batch (a failure per AMI) and the next batch goes on', async () => {
+    const ids = Array.from({ length: 11 }, (_, i) => `ami-${i}`);
+    let first = true;
+    const { clients, calls } = fakeClients((c) => {
+      if (c.action !== 'DescribeInstances') return {};
+      if (first) {
+        first = false;
+        return awsError('RequestLimitExceeded');
+      }
+      return { Reservations: [] };
+    });
+    const result = await applyCleanup(
+      clients,
+      { deletions: ids.map((id) => deletion(id, [])), pendingSnapshotDeletions: [] },
+      { hasTime: always, checkImageReferences: false },
+    );
+    expect(result.deregistered).toEqual(['ami-10']);
+    expect(result.failures.map((f) => [f.resourceId, f.action])).toEqual(
+      ids.slice(0, 10).map((id) => [id, 'DescribeInstances']),
+    );
+    expect(result.failures[0]!.message).toBe(
+      'DescribeInstances failed: RequestLimitExceeded message; whether an instance runs from it now is unknown, so the AMI was kept; the next run looks again',
+    );
+    expect(calls.filter((c) => c.action === 'DeregisterImage').map((c) => c.input.ImageId)).toEqual([
+      'ami-10',
     ]);
   });
 });

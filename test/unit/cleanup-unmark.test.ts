@@ -36,6 +36,7 @@ describe('applyCleanup: stale marks', () => {
     expect(calls.map((c) => c.action)).toEqual([
       'DeleteTags',
       'DeleteTags',
+      'DescribeInstances',
       'CreateTags',
       'DeregisterImage',
       'DeleteSnapshot',
@@ -106,6 +107,7 @@ describe('applyCleanup: stale marks', () => {
     expect(calls.map((c) => c.action)).toEqual([
       'DeleteTags',
       'DeleteTags',
+      'DescribeInstances',
       'CreateTags',
       'DeregisterImage',
       'DeleteSnapshot',

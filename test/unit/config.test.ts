@@ -115,6 +115,23 @@ describe('loadSettings', () => {
   it('needs a region from REGIONS or AWS_REGION', () => {
     expect(() => loadSettings({})).toThrow('REGIONS is not set and neither is AWS_REGION');
   });
+
+  it('reads LAUNCH_TEMPLATE_VERSIONS_IN_USE (empty: every version) and names it when it is bad', () => {
+    expect(
+      loadSettings({ AWS_REGION: 'eu-west-1', LAUNCH_TEMPLATE_VERSIONS_IN_USE: ' 5 ' })
+        .launchTemplateVersionsInUse,
+    ).toBe(5);
+    expect(loadSettings({ AWS_REGION: 'eu-west-1', LAUNCH_TEMPLATE_VERSIONS_IN_USE: '' })).not.toHaveProperty(
+      'launchTemplateVersionsInUse',
+    );
+    for (const bad of ['0', '-1', 'all', '2.5']) {
+      expect(() => loadSettings({ AWS_REGION: 'eu-west-1', LAUNCH_TEMPLATE_VERSIONS_IN_USE: bad })).toThrow(
+        new ConfigError(
+          `LAUNCH_TEMPLATE_VERSIONS_IN_USE=${JSON.stringify(bad)} is not valid: expected a whole number of launch template versions >= 1, or empty for every version`,
+        ),
+      );
+    }
+  });
 });
 
 describe('eventRegionFor: the one region whose bus gets every summary', () => {

@@ -179,7 +179,7 @@ describe('applyCleanup: DeregisterImage answers that the AMI is unavailable', ()
       { deletions: [deletion('ami-1', ['snap-1'])], pendingSnapshotDeletions: [] },
       { hasTime: () => true, checkImageReferences: false },
     );
-    expect(calls.map((c) => c.action)).toEqual(['CreateTags', 'DeregisterImage']);
+    expect(calls.map((c) => c.action)).toEqual(['DescribeInstances', 'CreateTags', 'DeregisterImage']);
     expect(result.deregistered).toEqual([]);
     expect(result.failures).toEqual([
       expect.objectContaining({ resourceId: 'ami-1', action: 'DeregisterImage' }),

@@ -4,14 +4,16 @@
  * sandbox's IAM checks before this runs (sandbox/iam/requests.ts, IMAGE_REFERENCE_READS).
  *
  * Modelled: instances in any state but terminated; a launch template's default and latest versions
- * and up to 20 newer versions below them (AWS's default version depth); parameters whose current
- * value is the AMI id. Not modelled: Image Builder recipes (the sandbox has none).
+ * and up to 20 newer versions below them (AWS's default version depth); parameters of data type
+ * aws:ec2:image whose current value is the AMI id. Not modelled: Image Builder recipes (the sandbox
+ * has none).
  */
 import { SandboxError } from '../../protocol/errors';
 import { optionalBool, optionalInt, type FormParams } from '../../protocol/form';
 import { checkRange, pageOfArray } from '../../protocol/pagination';
 import { items, type XmlObject } from '../../protocol/xml';
 import type { RegionState } from '../../state/region';
+import type { SsmParameter } from '../ssm';
 import type { QueryAction } from '../types';
 import { idList } from './common';
 
@@ -25,10 +27,7 @@ export const IMAGE_REFERENCE_TYPES = [
 
 const VERSION_DEPTH = 20;
 
-interface SsmStore {
-  get(name: string): unknown;
-  values(): Iterable<{ name: string; versions: { value: string }[] }>;
-}
+type SsmStore = Map<string, SsmParameter>;
 
 /** The resource types a request asks about: all of them, or the ones it lists. */
 export function requestedReferenceTypes(params: FormParams): string[] {
@@ -68,10 +67,12 @@ function referencesOf(region: RegionState, imageIds: Set<string>, types: Set<str
     }
   }
   if (types.has('ssm:Parameter')) {
-    const store = region.store<SsmStore>('ssm', () => new Map() as never);
+    const store = region.store<SsmStore>('ssm', () => new Map());
     for (const p of store.values()) {
-      const value = p.versions.at(-1)?.value;
-      if (value && imageIds.has(value)) {
+      const current = p.versions.at(-1);
+      // Only parameters of data type aws:ec2:image are scanned, as AWS does.
+      if (current?.dataType === 'aws:ec2:image' && imageIds.has(current.value)) {
+        const value = current.value;
         const path = p.name.startsWith('/') ? p.name : `/${p.name}`;
         add(value, 'ssm:Parameter', `arn:aws:ssm:${region.name}:${region.accountId}:parameter${path}`);
       }

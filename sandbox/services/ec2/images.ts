@@ -56,6 +56,8 @@ export function renderImage(image: ImageRecord): XmlObject {
     hypervisor: 'xen',
     tagSet: tagSet(image.tags),
     deregistrationProtection: image.deregistrationProtection ? 'enabled' : 'disabled',
+    // EC2 leaves it out for an AMI never launched.
+    lastLaunchedTime: image.lastLaunchedTime,
   };
 }
 

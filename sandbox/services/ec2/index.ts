@@ -6,6 +6,7 @@ import { SandboxError } from '../../protocol/errors';
 import { optionalBool } from '../../protocol/form';
 import type { QueryAction, QueryServiceHandler } from '../types';
 import { EC2_XMLNS } from './common';
+import { fleetActions } from './fleets';
 import { imageAttributeActions } from './image-attributes';
 import { imageReferenceActions } from './image-references';
 import { imageActions } from './images';
@@ -44,6 +45,7 @@ export const ec2: QueryServiceHandler = {
     ...snapshotActions,
     ...instanceActions,
     ...launchTemplateActions,
+    ...fleetActions,
     ...tagActions,
   }),
 };
