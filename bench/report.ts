@@ -204,8 +204,19 @@ export function checkTargets(r: Omit<BenchResults, 'checks'>): Check[] {
   for (const x of r.restore ?? []) {
     checks.push({
       target: `scale-to-zero restore ${x.row.size} finished over runs, throttling absorbed`,
-      pass: x.leftStopped === 0 && x.lostTrack === 0 && x.row.failures === 0 && x.overTimeout === 0,
-      detail: `${x.runs.length} runs (${x.idealRuns} at AWS's rate), ${x.leftStopped} left stopped, ${x.lostTrack} lost track of, ${x.row.failures} failures, ${x.overTimeout} runs past budget + margin (at most ${fmtMs(x.maxPastBudgetMs)} past the budget), ${x.row.throttled} throttles absorbed`,
+      // The first run gets at least as far as StartInstances' 1000-instance burst allows.
+      pass:
+        x.leftStopped === 0 &&
+        x.lostTrack === 0 &&
+        x.staleMarkers === 0 &&
+        x.row.failures === 0 &&
+        x.overTimeout === 0 &&
+        (x.runs[0]?.started ?? 0) >=
+          Math.min(
+            1000,
+            x.runs.reduce((n, run) => n + run.started, 0),
+          ),
+      detail: `first run started ${x.runs[0]?.started ?? 0}, ${x.runs.length} runs (${x.idealRuns} at AWS's rate), ${x.leftStopped} left stopped, ${x.lostTrack} lost track of, ${x.row.failures} failures, ${x.overTimeout} runs past budget + margin (at most ${fmtMs(x.maxPastBudgetMs)} past the budget), ${x.row.throttled} throttles absorbed`,
     });
   }
   const adaptive = r.retry.find((x) => x.mode === 'adaptive');
