@@ -7,6 +7,7 @@ export { createWebhookSecrets, type WebhookSecrets } from './secrets';
 export { createIncidentStore, type IncidentStore, type Claim } from './dedupe';
 export { WebhookPoster, DEFAULT_WEBHOOK_OPTIONS, parseRetryAfter } from './deliver/webhook';
 export type { DeliveryResult } from './deliver/types';
+export { createTopicReaderCheck, type TopicReaderCheck, type TopicReaders } from './deliver/readers';
 export { parseNotifierSettings, type NotifierSettings } from './settings';
 export { notifyEvent, DeliveryFailedError, type NotifierDeps, type NotifyOutcome } from './notifier';
 export { renderForDemo, asEventBridgeEvent, type PutEventRecord, type DemoDestination } from './demo';

@@ -1,14 +1,16 @@
 /**
  * One event in, at most one message per destination out: normalise → de-duplicate → format → deliver.
- * Partial failure is normal (one destination down, the others still get the message). Only when every
- * destination failed does this throw, after giving the incident claim back, so that Lambda's retry
- * can send it and, when retries run out, the on-failure destination (the fallback email topic, which
- * does not pass through the notifier) says so. The notifier never notifies about its own delivery errors.
+ * Partial failure is normal (one destination down, the others still get the message). A destination
+ * counts only if a person can read it: a webhook that answered 2xx, or a published topic with at least
+ * one confirmed subscription. When no reader got the message this throws, after giving the incident
+ * claim back, so that Lambda's retry can send it and, when retries run out, the on-failure destination
+ * (the fallback email topic, which does not pass through the notifier) says so. The notifier never notifies about its own delivery errors.
  * If the de-duplication table cannot be reached, the message is sent anyway: a duplicate is better
  * than a lost alert.
  */
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { Claim, IncidentStore } from './dedupe';
+import type { TopicReaderCheck } from './deliver/readers';
 import { publishToTopic } from './deliver/sns';
 import type { DeliveryResult } from './deliver/types';
 import type { WebhookPoster } from './deliver/webhook';
@@ -26,6 +28,8 @@ export interface NotifierDeps {
   secrets: WebhookSecrets;
   webhooks: WebhookPoster;
   sns?: SNSClient;
+  /** Whether the notification topic has a confirmed subscription; without it a publish reaches nobody. */
+  topicReaders?: TopicReaderCheck;
   now: () => Date;
   /** One structured record per line; webhook URLs are never passed here. */
   log: (record: Record<string, unknown>) => void;
@@ -47,7 +51,9 @@ export class DeliveryFailedError extends Error {
     readonly deliveries: DeliveryResult[],
   ) {
     super(
-      `every destination failed for incident ${incidentKey}: ${deliveries.map((d) => d.error ?? d.destination).join('; ')}`,
+      deliveries.length === 0
+        ? `no destination is configured for incident ${incidentKey}: set slackWebhookParameter, teamsWebhookParameter or notificationEmail`
+        : `no reader got incident ${incidentKey}: ${deliveries.map((d) => d.error ?? d.destination).join('; ')}`,
     );
     this.name = 'DeliveryFailedError';
   }
@@ -74,15 +80,27 @@ async function deliverAll(n: Notification, deps: NotifierDeps): Promise<Delivery
     jobs.push(webhook('slack', settings.slackWebhookParameter, formatSlack(n)));
   if (settings.teamsWebhookParameter)
     jobs.push(webhook('teams', settings.teamsWebhookParameter, formatTeams(n)));
-  if (settings.topicArn) {
-    const topicArn = settings.topicArn;
-    jobs.push(
-      deps.sns
-        ? publishToTopic(deps.sns, topicArn, formatSns(n))
-        : Promise.resolve({ destination: 'sns', ok: false, attempts: 0, error: 'no SNS client was wired' }),
-    );
-  }
+  if (settings.topicArn) jobs.push(publishForReaders(settings.topicArn, n, deps));
   return Promise.all(jobs);
+}
+
+/** Publishes, and counts the publish as delivered only if the topic has a confirmed subscription. */
+async function publishForReaders(
+  topicArn: string,
+  n: Notification,
+  deps: NotifierDeps,
+): Promise<DeliveryResult> {
+  if (!deps.sns || !deps.topicReaders) {
+    return { destination: 'sns', ok: false, attempts: 0, error: 'no SNS client was wired' };
+  }
+  // Published even when nobody is subscribed yet: cheap, and a subscription confirmed since the
+  // check would otherwise miss it.
+  const [published, readers] = await Promise.all([
+    publishToTopic(deps.sns, topicArn, formatSns(n)),
+    deps.topicReaders.check(topicArn),
+  ]);
+  if (!published.ok || readers.reachable) return published;
+  return { ...published, ok: false, error: readers.error };
 }
 
 export async function notifyEvent(event: EventBridgeEvent, deps: NotifierDeps): Promise<NotifyOutcome> {
@@ -131,7 +149,7 @@ async function finish(
   for (const d of deliveries) {
     deps.log({ msg: d.ok ? 'delivered' : 'delivery failed', incidentKey: n.incidentKey, ...d });
   }
-  if (deliveries.length > 0 && deliveries.every((d) => !d.ok)) {
+  if (!deliveries.some((d) => d.ok)) {
     if (claimed) await deps.store.release(n.incidentKey, claim);
     throw new DeliveryFailedError(n.incidentKey, deliveries);
   }

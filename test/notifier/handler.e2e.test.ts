@@ -3,11 +3,11 @@
  * dynalite, Slack and Teams on a local webhook receiver that checks payloads and answers 429 and 500.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { CreateTopicCommand, PublishCommand, SNSClient, type SNSClientConfig } from '@aws-sdk/client-sns';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
-import { snsStore } from '../../sandbox/services/sns';
+import { addSubscription, snsStore } from '../../sandbox/services/sns';
 import { ssm as ssmService } from '../../sandbox/services/ssm';
 import { sns as snsService } from '../../sandbox/services/sns';
 import { buildNotifierHandler } from '../../functions/notifier/handler';
@@ -35,6 +35,11 @@ let sandbox: Sandbox;
 let dynamo: LocalDynamo;
 let receiver: WebhookReceiver;
 let topicArn: string;
+/** A topic whose only subscription was never confirmed: publishing to it reaches nobody. */
+let unreadTopicArn: string;
+/** The notifier's on-failure destination (Lambda publishes the invocation record there). */
+let fallbackTopicArn: string;
+let clientConfig: SNSClientConfig;
 const saved: Record<string, string | undefined> = {};
 let tableCounter = 0;
 
@@ -82,6 +87,46 @@ async function run(
   }
 }
 
+/**
+ * What Lambda does with an asynchronous (EventBridge) invocation: the first attempt and up to
+ * `maximumRetryAttempts` (2 in function.yml) retries of the same event; when all failed, the
+ * invocation record (request, error) goes to the on-failure destination, the fallback topic.
+ */
+async function invokeAsLambda(
+  makeHandler: () => ReturnType<typeof buildNotifierHandler>,
+  event: EventBridgeEvent,
+  logs: string[] = [],
+): Promise<{ attempts: number; outcome?: NotifyOutcome; error?: Error }> {
+  let error: Error | undefined;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      return { attempts: attempt, outcome: await run(makeHandler(), event, logs) };
+    } catch (err) {
+      error = err as Error;
+    }
+  }
+  const sns = new SNSClient(clientConfig);
+  await sns.send(
+    new PublishCommand({
+      TopicArn: fallbackTopicArn,
+      Message: JSON.stringify({
+        version: '1.0',
+        timestamp: new Date().toISOString(),
+        requestContext: {
+          functionArn: `arn:aws:lambda:${REGION}:123456789012:function:${context.functionName}:$LATEST`,
+          condition: 'RetriesExhausted',
+          approximateInvokeCount: 3,
+        },
+        requestPayload: event,
+        responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+        responsePayload: { errorType: error!.name, errorMessage: error!.message },
+      }),
+    }),
+  );
+  sns.destroy();
+  return { attempts: 3, error };
+}
+
 const posts = (path: string) => receiver.received.filter((p) => p.path === path);
 
 beforeAll(async () => {
@@ -91,7 +136,7 @@ beforeAll(async () => {
   for (const key of CREDENTIAL_KEYS) saved[key] = process.env[key];
   Object.assign(process.env, sandbox.env(REGION), { AWS_ENDPOINT_URL_DYNAMODB: dynamo.url });
 
-  const clientConfig = {
+  clientConfig = {
     endpoint: sandbox.url,
     region: REGION,
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
@@ -112,6 +157,15 @@ beforeAll(async () => {
   }
   const sns = new SNSClient(clientConfig);
   topicArn = (await sns.send(new CreateTopicCommand({ Name: 'ec2-hygiene-test-notifications' }))).TopicArn!;
+  addSubscription(sandbox.state, REGION, { topicArn, endpoint: 'ops@example.com', confirmed: true });
+  unreadTopicArn = (await sns.send(new CreateTopicCommand({ Name: 'ec2-hygiene-test-unread' }))).TopicArn!;
+  addSubscription(sandbox.state, REGION, {
+    topicArn: unreadTopicArn,
+    endpoint: 'nobody-clicked@example.com',
+    confirmed: false,
+  });
+  fallbackTopicArn = (await sns.send(new CreateTopicCommand({ Name: 'ec2-hygiene-test-notifier-fallback' })))
+    .TopicArn!;
   ssm.destroy();
   sns.destroy();
 });
@@ -253,7 +307,7 @@ describe('notifier handler, end to end', () => {
     receiver.script(SLACK_PATH, down, down, down, down);
     const event = fixture('fleet-cleanup-refused');
     await expect(run(handler, event)).rejects.toThrow(
-      /^every destination failed for incident 123456789012\/eu-west-1\/ec2-hygiene\/cleanup-refused: Slack webhook/,
+      /^no reader got incident 123456789012\/eu-west-1\/ec2-hygiene\/cleanup-refused: Slack webhook/,
     );
     // Slack is back; Lambda's retry of the same event is sent, not swallowed as a duplicate.
     expect((await run(handler, event)).outcome).toBe('sent');
@@ -363,6 +417,94 @@ describe('notifier handler, end to end', () => {
     const noDestination = buildNotifierHandler({ DEDUPE_TABLE: 't' });
     await expect(run(noDestination, fixture('backup-job-failed'))).rejects.toThrow(
       'notifier settings are invalid: no destination configured: set at least one of SLACK_WEBHOOK_PARAMETER, TEAMS_WEBHOOK_PARAMETER or NOTIFICATION_TOPIC_ARN',
+    );
+  });
+});
+
+describe('delivered means a person can read it', () => {
+  const fallbackMessages = () =>
+    snsStore(sandbox.state, REGION).messages.filter((m) => m.topicArn === fallbackTopicArn);
+
+  it('defaults (Slack + email topic): a revoked webhook and a topic nobody confirmed fail the invocation, and the fallback topic gets the event', async () => {
+    const table = await freshTable();
+    const make = () =>
+      buildNotifierHandler(
+        settings(table, { TEAMS_WEBHOOK_PARAMETER: '', NOTIFICATION_TOPIC_ARN: unreadTopicArn }),
+      );
+    // Slack answers a revoked webhook with 403 invalid_token (or 404 no_service): not retried.
+    const revoked = { status: 403, body: 'invalid_token' };
+    receiver.script(SLACK_PATH, revoked, revoked, revoked);
+    const event = fixture('backup-job-failed');
+    const logs: string[] = [];
+    const result = await invokeAsLambda(make, event, logs);
+
+    expect(result.attempts).toBe(3);
+    expect(result.error?.message).toContain(
+      'Slack webhook from SSM /ec2-hygiene/test/slack-webhook: rejected with 403',
+    );
+    expect(result.error?.message).toContain(
+      `SNS topic ${unreadTopicArn} has no confirmed subscription (1 pending confirmation)`,
+    );
+    // Every attempt was really tried (the claim was given back each time), and published to the topic.
+    expect(posts(SLACK_PATH)).toHaveLength(3);
+    expect(
+      snsStore(sandbox.state, REGION).messages.filter((m) => m.topicArn === unreadTopicArn),
+    ).toHaveLength(3);
+    const fallback = fallbackMessages();
+    expect(fallback).toHaveLength(1);
+    const record = JSON.parse(fallback[0]!.message) as { requestPayload: EventBridgeEvent };
+    expect(record.requestPayload).toEqual(event);
+    expect(logs.join('\n')).not.toMatch(/slacksecret0001/);
+  });
+
+  it('Slack fine, topic unread: partially sent, and the log says nobody reads the topic', async () => {
+    const handler = buildNotifierHandler(
+      settings(await freshTable(), { TEAMS_WEBHOOK_PARAMETER: '', NOTIFICATION_TOPIC_ARN: unreadTopicArn }),
+    );
+    const logs: string[] = [];
+    const outcome = await run(handler, fixture('imagebuilder-image-failed'), logs);
+    expect(outcome).toMatchObject({ outcome: 'partially-sent' });
+    expect(logs.join('\n')).toContain(`SNS topic ${unreadTopicArn} has no confirmed subscription`);
+  });
+
+  it('a missing webhook parameter and an unread topic: the first invocation fails naming both', async () => {
+    const handler = buildNotifierHandler(
+      settings(await freshTable(), {
+        SLACK_WEBHOOK_PARAMETER: '/ec2-hygiene/test/not-stored',
+        TEAMS_WEBHOOK_PARAMETER: '',
+        NOTIFICATION_TOPIC_ARN: unreadTopicArn,
+      }),
+    );
+    const failure = run(handler, fixture('ssm-run-command-failed'));
+    await expect(failure).rejects.toThrow(
+      'could not read the webhook URL from SSM parameter /ec2-hygiene/test/not-stored (ParameterNotFound)',
+    );
+    await expect(failure).rejects.toThrow(`SNS topic ${unreadTopicArn} has no confirmed subscription`);
+  });
+
+  it('email only, topic confirmed: sent; the subscriptions are listed once per Lambda instance, not per event', async () => {
+    const handler = buildNotifierHandler(
+      settings(await freshTable(), { SLACK_WEBHOOK_PARAMETER: '', TEAMS_WEBHOOK_PARAMETER: '' }),
+    );
+    const before = sandbox.requests.count('sns', 'ListSubscriptionsByTopic');
+    expect((await run(handler, fixture('backup-job-failed'))).outcome).toBe('sent');
+    expect((await run(handler, fixture('backup-copy-job-failed'))).outcome).toBe('sent');
+    expect(sandbox.requests.count('sns', 'ListSubscriptionsByTopic') - before).toBe(1);
+  });
+
+  it('a topic that cannot be checked does not count as read: the error says which permission to check', async () => {
+    const handler = buildNotifierHandler(
+      settings(await freshTable(), { SLACK_WEBHOOK_PARAMETER: '', TEAMS_WEBHOOK_PARAMETER: '' }),
+    );
+    sandbox.faults.add({
+      service: 'sns',
+      action: 'ListSubscriptionsByTopic',
+      code: 'AuthorizationError',
+      status: 403,
+      message: 'not allowed',
+    });
+    await expect(run(handler, fixture('backup-job-failed'))).rejects.toThrow(
+      'may sns:ListSubscriptionsByTopic on it',
     );
   });
 });
