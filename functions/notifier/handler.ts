@@ -46,11 +46,15 @@ export function createNotifierDeps(env: Record<string, string | undefined>): Not
   };
 }
 
-export function buildNotifierHandler(env: Record<string, string | undefined>) {
+/** `wrapDeps` lets tests put a fault between the real pieces (e.g. a crash after the claim). */
+export function buildNotifierHandler(
+  env: Record<string, string | undefined>,
+  wrapDeps: (deps: NotifierDeps) => NotifierDeps = (deps) => deps,
+) {
   let deps: NotifierDeps | undefined;
-  return middy<EventBridgeEvent, NotifyOutcome>().handler(async (event) => {
-    deps ??= createNotifierDeps(env);
-    return notifyEvent(event, deps);
+  return middy<EventBridgeEvent, NotifyOutcome>().handler(async (event, context) => {
+    deps ??= wrapDeps(createNotifierDeps(env));
+    return notifyEvent(event, deps, { remainingMs: context.getRemainingTimeInMillis?.() });
   });
 }
 

@@ -37,6 +37,8 @@ export interface NotifierDeps {
 
 export type NotifyOutcome =
   | { outcome: 'ignored'; reason: string }
+  /** This very event was delivered before (EventBridge delivers at least once). */
+  | { outcome: 'already-sent'; incidentKey: string; eventId: string }
   | { outcome: 'suppressed'; incidentKey: string; occurrences: number }
   | {
       outcome: 'sent' | 'partially-sent';
@@ -103,7 +105,17 @@ async function publishForReaders(
   return { ...published, ok: false, error: readers.error };
 }
 
-export async function notifyEvent(event: EventBridgeEvent, deps: NotifierDeps): Promise<NotifyOutcome> {
+/** What the runtime knows about this invocation (Lambda's context). */
+export interface InvocationInfo {
+  /** Milliseconds until the runtime stops this invocation (context.getRemainingTimeInMillis()). */
+  remainingMs?: number;
+}
+
+export async function notifyEvent(
+  event: EventBridgeEvent,
+  deps: NotifierDeps,
+  invocation: InvocationInfo = {},
+): Promise<NotifyOutcome> {
   const normalised = normaliseEvent(event, {
     selfFunctionName: deps.settings.selfFunctionName,
     ignoreAlarmNames: deps.settings.ignoreAlarmNames,
@@ -121,8 +133,15 @@ export async function notifyEvent(event: EventBridgeEvent, deps: NotifierDeps): 
   }
   const n = normalised.notification;
   let claim: Claim;
+  const now = deps.now();
+  const eventId = typeof event.id === 'string' && event.id ? event.id : undefined;
   try {
-    claim = await deps.store.claim(n.incidentKey, deps.now());
+    claim = await deps.store.claim(n.incidentKey, now, {
+      eventId,
+      // Past this the invocation cannot be running any more, so its unfinished claim may be taken over.
+      inProgressUntil:
+        invocation.remainingMs === undefined ? undefined : new Date(now.getTime() + invocation.remainingMs),
+    });
   } catch (err) {
     // Without the table a duplicate is possible, but a lost alert is worse: send, and say why.
     deps.log({
@@ -131,6 +150,10 @@ export async function notifyEvent(event: EventBridgeEvent, deps: NotifierDeps): 
       error: `${(err as Error).name}: ${(err as Error).message}`,
     });
     return finish(n, { send: true, occurrences: 1, previousSuppressed: 0 }, deps, false);
+  }
+  if (!claim.send && claim.alreadySent && eventId) {
+    deps.log({ msg: 'event already delivered', incidentKey: n.incidentKey, eventId });
+    return { outcome: 'already-sent', incidentKey: n.incidentKey, eventId };
   }
   if (!claim.send) {
     deps.log({ msg: 'duplicate suppressed', incidentKey: n.incidentKey, occurrences: claim.occurrences });
@@ -152,6 +175,17 @@ async function finish(
   if (!deliveries.some((d) => d.ok)) {
     if (claimed) await deps.store.release(n.incidentKey, claim);
     throw new DeliveryFailedError(n.incidentKey, deliveries);
+  }
+  if (claimed) {
+    // Someone got it: a retry of this event is now a redelivery. If this write fails the claim
+    // stays in progress until its expiry, then the next occurrence sends (a duplicate, not a loss).
+    await deps.store.complete(n.incidentKey, claim).catch((err: Error) =>
+      deps.log({
+        msg: 'could not mark the incident claim completed',
+        incidentKey: n.incidentKey,
+        error: `${err.name}: ${err.message}`,
+      }),
+    );
   }
   return {
     outcome: deliveries.every((d) => d.ok) ? 'sent' : 'partially-sent',

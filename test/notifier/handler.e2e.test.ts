@@ -127,6 +127,11 @@ async function invokeAsLambda(
   return { attempts: 3, error };
 }
 
+/** Another occurrence of the same failure: a new EventBridge event (its own id), same content. */
+function occurrence(event: EventBridgeEvent, n: number): EventBridgeEvent {
+  return { ...structuredClone(event), id: `${event.id ?? 'event'}-occurrence-${n}` };
+}
+
 const posts = (path: string) => receiver.received.filter((p) => p.path === path);
 
 beforeAll(async () => {
@@ -222,7 +227,7 @@ describe('notifier handler, end to end', () => {
     const handler = buildNotifierHandler(settings(await freshTable()));
     const event = fixture('backup-job-failed');
     expect((await run(handler, event)).outcome).toBe('sent');
-    expect(await run(handler, event)).toEqual({
+    expect(await run(handler, occurrence(event, 2))).toEqual({
       outcome: 'suppressed',
       incidentKey:
         '123456789012/eu-west-1/backup-backup/arn:aws:ec2:eu-west-1:123456789012:instance/i-0a1b2c3d4e5f67890/FAILED',
@@ -236,7 +241,7 @@ describe('notifier handler, end to end', () => {
     const handler = buildNotifierHandler(settings(await freshTable(), { DEDUPE_WINDOW_MINUTES: '1' }));
     const event = fixture('autoscaling-launch-unsuccessful');
     await run(handler, event);
-    await run(handler, event);
+    await run(handler, occurrence(event, 2));
     // Move the clock past the one-minute window for the store only: rewrite the item's window end.
     const { UpdateItemCommand } = await import('@aws-sdk/client-dynamodb');
     const key = '123456789012/eu-west-1/autoscaling-launch/web-asg';
@@ -248,7 +253,7 @@ describe('notifier handler, end to end', () => {
         ExpressionAttributeValues: { ':past': { N: '1' } },
       }),
     );
-    const third = await run(handler, event);
+    const third = await run(handler, occurrence(event, 3));
     expect(third).toMatchObject({ outcome: 'sent', occurrences: 2 });
     expect(snsStore(sandbox.state, 'eu-west-1').messages.at(-1)!.message).toContain(
       'Seen 2 times since the last message about this incident.',
@@ -506,5 +511,41 @@ describe('delivered means a person can read it', () => {
     await expect(run(handler, fixture('backup-job-failed'))).rejects.toThrow(
       'may sns:ListSubscriptionsByTopic on it',
     );
+  });
+});
+
+describe('retries of one event are never taken for repeats', () => {
+  it('an invocation killed after claiming the incident: the retry of the same event delivers', async () => {
+    const table = await freshTable();
+    const event = fixture('ssm-maintenance-window-failed');
+    // The first instance claims the incident, then dies while posting, as a timed-out invocation does:
+    // nothing after that line runs (no release, no completion).
+    const killed = buildNotifierHandler(settings(table), (deps) => {
+      const webhooks = Object.create(deps.webhooks) as typeof deps.webhooks;
+      webhooks.post = async () => {
+        throw new Error('Task timed out after 120.00 seconds');
+      };
+      return { ...deps, webhooks };
+    });
+    await expect(run(killed, event)).rejects.toThrow('Task timed out');
+    expect(posts(SLACK_PATH)).toHaveLength(0);
+
+    // Lambda's retry runs on a fresh instance with the same event id.
+    const logs: string[] = [];
+    const retry = await run(buildNotifierHandler(settings(table)), event, logs);
+    expect(retry).toMatchObject({ outcome: 'sent', occurrences: 1 });
+    expect(posts(SLACK_PATH)).toHaveLength(1);
+    expect(posts(TEAMS_PATH)).toHaveLength(1);
+    expect(logs.join('\n')).not.toContain('duplicate suppressed');
+  });
+
+  it('a delivered event that EventBridge hands over again is not sent twice nor counted as a repeat', async () => {
+    const handler = buildNotifierHandler(settings(await freshTable()));
+    const event = fixture('backup-copy-job-failed');
+    expect((await run(handler, event)).outcome).toBe('sent');
+    expect(await run(handler, event)).toMatchObject({ outcome: 'already-sent', eventId: event.id });
+    expect(posts(SLACK_PATH)).toHaveLength(1);
+    // A real repeat afterwards says "seen 2 times", not 3.
+    expect(await run(handler, occurrence(event, 2))).toMatchObject({ outcome: 'suppressed', occurrences: 2 });
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { WebhookPoster, parseRetryAfter } from '../../shared/notify';
-import { startWebhookReceiver, type WebhookReceiver } from './servers';
+import { ANSWERS, startWebhookReceiver, type WebhookReceiver } from './servers';
 
 /** A virtual clock: sleeping advances it at once, and every sleep is recorded. */
 function virtualTime() {
@@ -109,6 +109,22 @@ describe('WebhookPoster over real HTTP', () => {
     expect(t.sleeps).toEqual([]);
     await p.post('slack', 'a', `${receiver.url}/a`, { n: 2 });
     expect(t.sleeps).toEqual([1000]);
+  });
+
+  it('a webhook that never answers is given up on after the timeout, retried, and recorded', async () => {
+    const t = virtualTime();
+    receiver.script('/hang', ANSWERS.hang(), ANSWERS.hang());
+    const r = await poster(t, { timeoutMs: 150, maxAttempts: 2 }).post(
+      'teams',
+      'Teams webhook',
+      `${receiver.url}/hang`,
+      { text: 'hi' },
+    );
+    expect(r).toMatchObject({ destination: 'teams', ok: false, attempts: 2 });
+    expect(r.error).toBe(
+      'Teams webhook: request failed (TimeoutError: The operation was aborted due to timeout) (gave up after 2 attempts)',
+    );
+    expect(receiver.received).toHaveLength(2);
   });
 
   it('never puts the webhook URL (a secret) into an error', async () => {
