@@ -231,6 +231,49 @@ describe('normaliseEvent: an event type it does not know', () => {
   });
 });
 
+describe('normaliseEvent: a known event whose status cannot be read is reported, never dropped', () => {
+  it.each([
+    ['detail null', null, 'detail', 'null'],
+    ['detail a string', 'FAILED', 'detail', 'the text "FAILED"'],
+    ['no state', { backupJobId: 'job-1' }, 'detail.state', 'missing'],
+    ['state a number', { state: 3 }, 'detail.state', 'a number 3'],
+    ['state empty', { state: ' ' }, 'detail.state', 'an empty string'],
+  ])('backup job with %s', (_what, detail, field, found) => {
+    const event = fixture('backup-job-failed');
+    event.detail = detail;
+    const r = normaliseEvent(event, OPTIONS);
+    if (r.kind !== 'notify') throw new Error(`ignored: ${r.reason}`);
+    expect(r.notification.title).toBe('Unreadable Backup Job State Change event');
+    expect(r.notification.severity).toBe('warning');
+    expect(r.notification.reason).toContain(
+      `The notifier could not tell whether this is a failure: ${field} is ${found}, expected `,
+    );
+    expect(r.notification.reason).toContain(`The event's detail: ${JSON.stringify(detail)}`);
+    expect(r.notification.facts).toContainEqual({ name: 'Field', value: field });
+  });
+
+  it('an alarm whose state has no value names detail.state.value; a huge detail is cut', () => {
+    const event = fixture('cloudwatch-alarm-status-check');
+    event.detail = { alarmName: 'x', state: { reason: 'y'.repeat(10_000) } };
+    const r = normaliseEvent(event, OPTIONS);
+    if (r.kind !== 'notify') throw new Error(`ignored: ${r.reason}`);
+    expect(r.notification.title).toBe('Unreadable CloudWatch Alarm State Change event');
+    expect(r.notification.reason).toContain(
+      'detail.state.value is missing, expected ALARM, OK or INSUFFICIENT_DATA',
+    );
+    expect(r.notification.reason.length).toBeLessThan(2000);
+  });
+
+  it('every supported type: a detail that is not an object is a notification, not an ignore', () => {
+    for (const [source, type] of SUPPORTED_EVENTS) {
+      for (const detail of [null, undefined, 'text', 42, []]) {
+        const r = normaliseEvent({ source, 'detail-type': type, detail, region: 'eu-west-1' }, OPTIONS);
+        expect({ type, detail, kind: r.kind }).toEqual({ type, detail, kind: 'notify' });
+      }
+    }
+  });
+});
+
 describe('normaliseEvent: never crashes on malformed events', () => {
   it('every fixture is handled (sample events exist for every supported type)', () => {
     const names = fixtureNames();
