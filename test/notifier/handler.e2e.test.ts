@@ -346,6 +346,28 @@ describe('notifier handler, end to end', () => {
     expect(posts(SLACK_PATH)).toHaveLength(1);
   });
 
+  it('a webhook URL stored as plain http:// is refused (https only), naming the parameter', async () => {
+    const ssm = new SSMClient(clientConfig);
+    await ssm.send(
+      new PutParameterCommand({
+        Name: '/ec2-hygiene/test/http-webhook',
+        Type: 'SecureString',
+        Value: 'http://hooks.example.com/services/T1/B1/plaintextsecret',
+        Overwrite: true,
+      }),
+    );
+    ssm.destroy();
+    const handler = buildNotifierHandler(
+      settings(await freshTable(), { TEAMS_WEBHOOK_PARAMETER: '/ec2-hygiene/test/http-webhook' }),
+    );
+    const logs: string[] = [];
+    expect((await run(handler, fixture('backup-job-failed'), logs)).outcome).toBe('partially-sent');
+    expect(logs.join('\n')).toContain(
+      'SSM parameter /ec2-hygiene/test/http-webhook does not hold a webhook URL (expected https://...)',
+    );
+    expect(logs.join('\n')).not.toContain('plaintextsecret');
+  });
+
   it('without its de-duplication table it still sends (a duplicate is better than a lost alert)', async () => {
     const handler = buildNotifierHandler(settings('no-such-table'));
     const logs: string[] = [];
@@ -437,7 +459,12 @@ describe('delivered means a person can read it', () => {
         settings(table, { TEAMS_WEBHOOK_PARAMETER: '', NOTIFICATION_TOPIC_ARN: unreadTopicArn }),
       );
     // Slack answers a revoked webhook with 403 invalid_token (or 404 no_service): not retried.
-    const revoked = { status: 403, body: 'invalid_token' };
+    // Its answer quotes the URL, percent-encoded and decoded: neither may reach a log or the fallback mail.
+    const url = `${receiver.url}${SLACK_PATH}`;
+    const revoked = {
+      status: 403,
+      body: `invalid_token for ${encodeURIComponent(url)} (${SLACK_PATH.slice(1)})`,
+    };
     receiver.script(SLACK_PATH, revoked, revoked, revoked);
     const event = fixture('backup-job-failed');
     const logs: string[] = [];
@@ -460,6 +487,8 @@ describe('delivered means a person can read it', () => {
     const record = JSON.parse(fallback[0]!.message) as { requestPayload: EventBridgeEvent };
     expect(record.requestPayload).toEqual(event);
     expect(logs.join('\n')).not.toMatch(/slacksecret0001/);
+    expect(fallback[0]!.message).not.toMatch(/slacksecret0001/);
+    expect(fallback[0]!.message).toContain('rejected with 403 (invalid_token for <webhook URL>');
   });
 
   it('Slack fine, topic unread: partially sent, and the log says nobody reads the topic', async () => {

@@ -111,6 +111,26 @@ describe('WebhookPoster over real HTTP', () => {
     expect(t.sleeps).toEqual([1000]);
   });
 
+  it('a 4xx answer quoting the webhook URL in any form never puts the secret into the error', async () => {
+    const t = virtualTime();
+    const path = '/services/T0RED/B0RED/s3cr3t%2Btoken0001?sig=AbC%2FdEf0123456789';
+    const url = `${receiver.url}${path}`;
+    const quoted = [
+      url,
+      encodeURIComponent(url),
+      decodeURIComponent(url),
+      url.replace(/\//g, '\\/'),
+      's3cr3t%2btoken0001',
+      's3cr3t+token0001',
+      'AbC/dEf0123456789',
+    ].join(' | ');
+    receiver.script(path, { status: 400, body: quoted });
+    const r = await poster(t).post('slack', 'Slack webhook from SSM /x', url, {});
+    expect(r.ok).toBe(false);
+    expect(r.error).toContain('rejected with 400 (<webhook URL>');
+    expect(r.error).not.toMatch(/s3cr3t|token0001|dEf0123456789|T0RED\/B0RED/i);
+  });
+
   it('a webhook that never answers is given up on after the timeout, retried, and recorded', async () => {
     const t = virtualTime();
     receiver.script('/hang', ANSWERS.hang(), ANSWERS.hang());

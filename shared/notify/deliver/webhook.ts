@@ -4,6 +4,7 @@
  * backoff, other 4xx not retried (the webhook is wrong, retrying will not fix it). Gives up with a
  * recorded failure rather than throwing, so one bad destination does not stop the others.
  */
+import { redactWebhookUrl } from './redact';
 import type { DeliveryResult, DestinationName } from './types';
 
 export interface WebhookPosterOptions {
@@ -68,14 +69,15 @@ export class WebhookPoster {
           signal: AbortSignal.timeout(o.timeoutMs),
         });
       } catch (err) {
-        lastError = `${label}: request failed (${(err as Error).name}: ${redact((err as Error).message, url)})`;
+        lastError = `${label}: request failed (${(err as Error).name}: ${redactWebhookUrl((err as Error).message, url)})`;
         if (attempt < o.maxAttempts) await o.sleep(this.backoff(attempt));
         continue;
       }
       lastStatus = response.status;
       const text = await response.text().catch(() => '');
       if (response.ok) return { destination, ok: true, attempts: attempt, status: response.status };
-      const answer = redact(text.slice(0, 200), url);
+      // Redacted before the cut, so a cut cannot leave half a secret that no longer matches.
+      const answer = redactWebhookUrl(text.slice(0, 4000), url).slice(0, 200);
       if (response.status === 429) {
         const wait = parseRetryAfter(response.headers.get('retry-after'), o.now()) ?? this.backoff(attempt);
         lastError = `${label}: rate limited (429${answer ? `: ${answer}` : ''})`;
@@ -120,9 +122,4 @@ export class WebhookPoster {
     if (wait > 0) await o.sleep(wait);
     this.nextAllowedAt.set(url, Math.max(o.now(), at) + o.minIntervalMs);
   }
-}
-
-/** Error texts from fetch can quote the URL; the URL is a secret. */
-function redact(text: string, url: string): string {
-  return text.split(url).join('<webhook URL>');
 }
