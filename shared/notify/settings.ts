@@ -33,6 +33,27 @@ const alarmNamePrefixes = z
     PREFIXES_EXPECTED,
   );
 
+/**
+ * A whole decimal number of `unit` in [min, max]; empty or unset means `fallback`. Strict on purpose:
+ * JavaScript's Number() reads "0x10" as 16, "1e3" as 1000 and "" as 0 (which turned a rate limit off).
+ */
+function decimalSetting(unit: string, min: number, max: number, fallback: number, maxNote = '') {
+  const expected = `a whole decimal number of ${unit} from ${min} to ${max}${maxNote}, or empty for ${fallback}`;
+  return z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const text = v?.trim() ?? '';
+      if (text === '') return fallback;
+      const n = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
+      if (!(n >= min && n <= max)) {
+        ctx.addIssue({ code: 'custom', message: expected });
+        return z.NEVER;
+      }
+      return n;
+    });
+}
+
 const schema = z
   .object({
     SLACK_WEBHOOK_PARAMETER: optionalSsmName,
@@ -48,18 +69,8 @@ const schema = z
           .optional(),
       ),
     DEDUPE_TABLE: z.string().trim().min(1, 'the name of the DynamoDB table for de-duplication'),
-    DEDUPE_WINDOW_MINUTES: z.coerce
-      .number({ error: 'a whole number of minutes' })
-      .int('a whole number of minutes')
-      .min(1, 'at least 1 minute')
-      .max(10_080, 'at most 10080 minutes (7 days)')
-      .default(60),
-    SLACK_MIN_INTERVAL_MS: z.coerce
-      .number({ error: 'a whole number of milliseconds' })
-      .int('a whole number of milliseconds')
-      .min(0, 'at least 0')
-      .max(60_000, 'at most 60000 (one minute)')
-      .default(1_000),
+    DEDUPE_WINDOW_MINUTES: decimalSetting('minutes', 1, 10_080, 60, ' (7 days)'),
+    SLACK_MIN_INTERVAL_MS: decimalSetting('milliseconds', 0, 60_000, 1_000, ' (one minute)'),
     NOTIFIER_ERROR_ALARM_NAME: z.string().optional(),
     ALARM_NAME_PREFIXES: alarmNamePrefixes,
     FLEET_ALARM_NAME_PREFIX: z

@@ -439,7 +439,7 @@ describe('notifier handler, end to end', () => {
   it('bad settings fail with a message naming the setting and what it expects', async () => {
     const badWindow = buildNotifierHandler(settings('t', { DEDUPE_WINDOW_MINUTES: 'soon' }));
     await expect(run(badWindow, fixture('backup-job-failed'))).rejects.toThrow(
-      'notifier settings are invalid: DEDUPE_WINDOW_MINUTES="soon": expected a whole number of minutes',
+      'notifier settings are invalid: DEDUPE_WINDOW_MINUTES="soon": expected a whole decimal number of minutes',
     );
     const noDestination = buildNotifierHandler({ DEDUPE_TABLE: 't' });
     await expect(run(noDestination, fixture('backup-job-failed'))).rejects.toThrow(
