@@ -37,6 +37,13 @@ export interface IncidentStore {
   complete(incidentKey: string, claim: Claim): Promise<void>;
   /** Gives a claim back after every destination failed, so a retry of the same event sends again. */
   release(incidentKey: string, claim: Claim): Promise<void>;
+  /**
+   * Closes an incident whose message was sent (an alarm back to OK): its window ends now, so the next
+   * occurrence is a new incident. False when there is no such incident to close (never opened, not
+   * sent, or already resolved by another event). The same resolving event may close it again (Lambda's
+   * retry after the "resolved" message failed).
+   */
+  resolve(incidentKey: string, now: Date, eventId?: string): Promise<boolean>;
 }
 
 /** Items outlive their window this long, so a repeat after the window still learns its count. */
@@ -198,6 +205,27 @@ export function createIncidentStore(db: DynamoDBClient, table: string, windowMin
           }),
         ),
       );
+    },
+    async resolve(key, now, eventId) {
+      const nowMs = now.getTime();
+      const by = eventId || `anonymous-${randomUUID()}`;
+      const closed = await conditional(() =>
+        db.send(
+          new UpdateItemCommand({
+            TableName: table,
+            Key: { pk: { S: key } },
+            UpdateExpression: 'SET windowEndsAt = :now, resolvedAt = :now, resolvedBy = :by',
+            ConditionExpression:
+              'attribute_exists(pk) AND claimState = :completed AND (attribute_not_exists(resolvedBy) OR resolvedBy = :by)',
+            ExpressionAttributeValues: {
+              ':now': { N: String(nowMs) },
+              ':by': { S: by },
+              ':completed': { S: COMPLETED },
+            },
+          }),
+        ),
+      );
+      return closed !== undefined;
     },
     async release(key, claim) {
       if (!claim.send) return;

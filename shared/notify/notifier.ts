@@ -121,6 +121,7 @@ export async function notifyEvent(
     ignoreAlarmNames: deps.settings.ignoreAlarmNames,
     alarmNamePrefixes: deps.settings.alarmNamePrefixes,
     fleetAlarmNamePrefix: deps.settings.fleetAlarmNamePrefix,
+    alarmOnInsufficientData: deps.settings.alarmOnInsufficientData,
   });
   if (normalised.kind === 'ignore') {
     deps.log({
@@ -132,9 +133,10 @@ export async function notifyEvent(
     return { outcome: 'ignored', reason: normalised.reason };
   }
   const n = normalised.notification;
-  let claim: Claim;
   const now = deps.now();
   const eventId = typeof event.id === 'string' && event.id ? event.id : undefined;
+  if (n.lifecycle === 'resolved') return resolveIncident(n, now, eventId, deps);
+  let claim: Claim;
   try {
     claim = await deps.store.claim(n.incidentKey, now, {
       eventId,
@@ -160,6 +162,44 @@ export async function notifyEvent(
     return { outcome: 'suppressed', incidentKey: n.incidentKey, occurrences: claim.occurrences };
   }
   return finish(n, claim, deps, true);
+}
+
+/** An incident's "resolved" message goes out only if the incident was opened and sent. */
+async function resolveIncident(
+  n: Notification,
+  now: Date,
+  eventId: string | undefined,
+  deps: NotifierDeps,
+): Promise<NotifyOutcome> {
+  let open: boolean;
+  try {
+    open = await deps.store.resolve(n.incidentKey, now, eventId);
+  } catch (err) {
+    // Without the table nobody knows whether the incident was announced: say it is resolved anyway.
+    deps.log({
+      msg: 'de-duplication unavailable; sending the resolution anyway',
+      incidentKey: n.incidentKey,
+      error: `${(err as Error).name}: ${(err as Error).message}`,
+    });
+    open = true;
+  }
+  if (!open) {
+    const reason = `no open incident ${n.incidentKey} to resolve (it was not sent, or is resolved already)`;
+    deps.log({ msg: 'event ignored', incidentKey: n.incidentKey, reason });
+    return { outcome: 'ignored', reason };
+  }
+  const deliveries = await deliverAll(n, deps);
+  for (const d of deliveries) {
+    deps.log({ msg: d.ok ? 'delivered' : 'delivery failed', incidentKey: n.incidentKey, ...d });
+  }
+  // The incident stays resolved by this event, so Lambda's retry of it passes resolve() again.
+  if (!deliveries.some((d) => d.ok)) throw new DeliveryFailedError(n.incidentKey, deliveries);
+  return {
+    outcome: deliveries.every((d) => d.ok) ? 'sent' : 'partially-sent',
+    incidentKey: n.incidentKey,
+    occurrences: 1,
+    deliveries,
+  };
 }
 
 async function finish(

@@ -77,6 +77,16 @@ const schema = z
       .string()
       .optional()
       .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim())),
+    ALARM_ON_INSUFFICIENT_DATA: z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        const text = v?.trim().toLowerCase() ?? '';
+        if (text === '' || text === 'false') return false;
+        if (text === 'true') return true;
+        ctx.addIssue({ code: 'custom', message: 'true or false (any case), or empty for false' });
+        return z.NEVER;
+      }),
     AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
   })
   .refine((s) => s.SLACK_WEBHOOK_PARAMETER || s.TEAMS_WEBHOOK_PARAMETER || s.NOTIFICATION_TOPIC_ARN, {
@@ -98,6 +108,8 @@ export interface NotifierSettings {
   alarmNamePrefixes: string[];
   /** The stack's own alarm-name prefix (`<service>-<stage>-`): its error alarms are always forwarded. */
   fleetAlarmNamePrefix?: string;
+  /** Alarms going to INSUFFICIENT_DATA are sent as warnings (default off). */
+  alarmOnInsufficientData: boolean;
   selfFunctionName?: string;
 }
 
@@ -122,6 +134,7 @@ export function parseNotifierSettings(env: Record<string, string | undefined>): 
     ignoreAlarmNames: s.NOTIFIER_ERROR_ALARM_NAME ? [s.NOTIFIER_ERROR_ALARM_NAME] : [],
     alarmNamePrefixes: s.ALARM_NAME_PREFIXES,
     fleetAlarmNamePrefix: s.FLEET_ALARM_NAME_PREFIX,
+    alarmOnInsufficientData: s.ALARM_ON_INSUFFICIENT_DATA,
     selfFunctionName: s.AWS_LAMBDA_FUNCTION_NAME || undefined,
   };
 }

@@ -143,4 +143,27 @@ describe('incident store on DynamoDB (dynalite)', () => {
       });
     });
   });
+
+  describe('resolving an incident (an alarm back to OK)', () => {
+    const t0 = new Date('2026-11-23T10:00:00Z');
+    const at = (min: number) => new Date(t0.getTime() + minutes(min));
+
+    it('closes a sent incident once: the next occurrence is a new incident, sent at once', async () => {
+      const store = createIncidentStore(db.client, TABLE, 60);
+      const claim = await store.claim('alarm', t0, { eventId: 'alarm-1' });
+      await store.complete('alarm', claim);
+      expect(await store.resolve('alarm', at(5), 'ok-1')).toBe(true);
+      // Lambda's retry of the same OK event may resolve again; another OK event may not.
+      expect(await store.resolve('alarm', at(6), 'ok-1')).toBe(true);
+      expect(await store.resolve('alarm', at(6), 'ok-2')).toBe(false);
+      expect(await store.claim('alarm', at(10), { eventId: 'alarm-2' })).toMatchObject({ send: true });
+    });
+
+    it('does not resolve an incident never opened, or one still being sent', async () => {
+      const store = createIncidentStore(db.client, TABLE, 60);
+      expect(await store.resolve('never', t0, 'ok-1')).toBe(false);
+      await store.claim('sending', t0, { eventId: 'alarm-1' });
+      expect(await store.resolve('sending', at(1), 'ok-1')).toBe(false);
+    });
+  });
 });

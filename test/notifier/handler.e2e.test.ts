@@ -578,3 +578,38 @@ describe('retries of one event are never taken for repeats', () => {
     expect(await run(handler, occurrence(event, 2))).toMatchObject({ outcome: 'suppressed', occurrences: 2 });
   });
 });
+
+describe('the alarm lifecycle', () => {
+  it('ALARM is sent; OK sends "resolved" and closes the incident, so the next ALARM is sent at once', async () => {
+    const handler = buildNotifierHandler(settings(await freshTable(), { SLACK_MIN_INTERVAL_MS: '0' }));
+    const alarm = fixture('cloudwatch-alarm-status-check');
+    expect((await run(handler, alarm)).outcome).toBe('sent');
+    expect((await run(handler, occurrence(alarm, 2))).outcome).toBe('suppressed');
+
+    const resolved = await run(handler, fixture('cloudwatch-alarm-ok'));
+    expect(resolved).toMatchObject({
+      outcome: 'sent',
+      incidentKey: '123456789012/eu-west-1/cloudwatch-alarm/i-0a1b2c3d4e5f67890-system-status-check',
+    });
+    const mails = snsStore(sandbox.state, REGION).messages;
+    expect(mails.at(-1)!.subject).toBe(
+      '[INFO] Resolved: alarm i-0a1b2c3d4e5f67890-system-status-check is OK again',
+    );
+    expect(JSON.stringify(posts(SLACK_PATH).at(-1)!.body)).toContain('Resolved: alarm');
+    expect(JSON.stringify(posts(TEAMS_PATH).at(-1)!.body)).toContain('Resolved: alarm');
+
+    // The alarm fires again ten minutes later, inside the old window: a new incident, sent.
+    expect((await run(handler, occurrence(alarm, 3))).outcome).toBe('sent');
+    expect(mails.at(-1)!.subject).toContain('is in ALARM');
+  });
+
+  it('an OK for an alarm that was never announced sends nothing', async () => {
+    const handler = buildNotifierHandler(settings(await freshTable()));
+    expect(await run(handler, fixture('cloudwatch-alarm-ok'))).toEqual({
+      outcome: 'ignored',
+      reason:
+        'no open incident 123456789012/eu-west-1/cloudwatch-alarm/i-0a1b2c3d4e5f67890-system-status-check to resolve (it was not sent, or is resolved already)',
+    });
+    expect(posts(SLACK_PATH)).toHaveLength(0);
+  });
+});

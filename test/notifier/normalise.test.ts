@@ -206,7 +206,6 @@ describe('normaliseEvent: states that are not failures are ignored, with the rea
     ['ssm-maintenance-window-success', 'maintenance window execution status SUCCESS is not a failure'],
     ['ssm-run-command-success', 'Run Command status Success is not a failure'],
     ['backup-job-completed', 'backup job state COMPLETED is not a failure'],
-    ['cloudwatch-alarm-ok', 'alarm state OK is not ALARM'],
     ['imagebuilder-image-available', 'Image Builder image status AVAILABLE is not FAILED'],
     ['fleet-run-summary-clean', 'tagger run summary is clean (no failures, nothing skipped)'],
   ])('%s', (name, reason) => {
@@ -228,6 +227,37 @@ describe('normaliseEvent: an event type it does not know', () => {
     event.detail = { blob: 'x'.repeat(50_000) };
     const r = normaliseEvent(event);
     expect(r.kind === 'notify' && r.notification.reason.length).toBeLessThan(2000);
+  });
+});
+
+describe('normaliseEvent: the alarm lifecycle', () => {
+  it('an alarm back to OK resolves the incident its ALARM opened (same key), as information', () => {
+    const alarm = notified('cloudwatch-alarm-status-check');
+    const ok = notified('cloudwatch-alarm-ok');
+    expect(ok).toMatchObject({
+      lifecycle: 'resolved',
+      severity: 'info',
+      title: 'Resolved: alarm i-0a1b2c3d4e5f67890-system-status-check is OK again',
+      incidentKey: alarm.incidentKey,
+    });
+    expect(alarm.lifecycle).toBeUndefined();
+  });
+
+  it('INSUFFICIENT_DATA is ignored by default and a warning when alarmOnInsufficientData is on', () => {
+    const event = fixture('cloudwatch-alarm-status-check');
+    (event.detail as { state: { value: string } }).state.value = 'INSUFFICIENT_DATA';
+    expect(normaliseEvent(event, OPTIONS)).toEqual({
+      kind: 'ignore',
+      reason: 'alarm state INSUFFICIENT_DATA is not sent (alarmOnInsufficientData is off)',
+    });
+    const on = normaliseEvent(event, { ...OPTIONS, alarmOnInsufficientData: true });
+    expect(on).toMatchObject({
+      kind: 'notify',
+      notification: {
+        severity: 'warning',
+        title: 'Alarm i-0a1b2c3d4e5f67890-system-status-check has insufficient data',
+      },
+    });
   });
 });
 

@@ -45,4 +45,17 @@ describe('notifier settings', () => {
       'SLACK_MIN_INTERVAL_MS="60001": expected a whole decimal number of milliseconds from 0 to 60000 (one minute), or empty for 1000',
     );
   });
+
+  it('ALARM_ON_INSUFFICIENT_DATA: true/false in any case, empty = off, anything else named', () => {
+    expect(parseNotifierSettings(BASE).alarmOnInsufficientData).toBe(false);
+    expect(
+      parseNotifierSettings({ ...BASE, ALARM_ON_INSUFFICIENT_DATA: 'TRUE' }).alarmOnInsufficientData,
+    ).toBe(true);
+    expect(
+      parseNotifierSettings({ ...BASE, ALARM_ON_INSUFFICIENT_DATA: 'false' }).alarmOnInsufficientData,
+    ).toBe(false);
+    expect(() => parseNotifierSettings({ ...BASE, ALARM_ON_INSUFFICIENT_DATA: 'yes' })).toThrow(
+      'ALARM_ON_INSUFFICIENT_DATA="yes": expected true or false (any case), or empty for false',
+    );
+  });
 });
