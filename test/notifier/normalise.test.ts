@@ -215,18 +215,96 @@ describe('normaliseEvent: states that are not failures are ignored, with the rea
 
 describe('normaliseEvent: an event type it does not know', () => {
   it('still gives a useful message: the type, source, resource and the detail itself', () => {
-    const n = notified('unknown-ec2-spot-interruption');
-    expect(n.title).toBe('EC2 Spot Instance Interruption Warning (aws.ec2)');
+    const n = notified('unknown-ec2-instance-state-change');
+    expect(n.title).toBe('EC2 Instance State-change Notification (aws.ec2)');
     expect(n.resource).toBe('arn:aws:ec2:eu-west-1:123456789012:instance/i-1234567890abcdef0');
-    expect(n.reason).toContain('"instance-action":"terminate"');
+    expect(n.reason).toContain('"state":"stopping"');
     expect(n.severity).toBe('warning');
   });
 
   it('cuts a huge detail to a readable preview', () => {
-    const event = fixture('unknown-ec2-spot-interruption');
+    const event = fixture('unknown-ec2-instance-state-change');
     event.detail = { blob: 'x'.repeat(50_000) };
     const r = normaliseEvent(event);
     expect(r.kind === 'notify' && r.notification.reason.length).toBeLessThan(2000);
+  });
+});
+
+describe('normaliseEvent: capacity, EBS, CodeDeploy and patch compliance sources', () => {
+  it('a Spot interruption warning names the instance, the action and links to it', () => {
+    const n = notified('unknown-ec2-spot-interruption');
+    expect(n).toMatchObject({
+      severity: 'warning',
+      title: 'Spot instance i-1234567890abcdef0 will be interrupted (terminate) in two minutes',
+      resource: 'i-1234567890abcdef0',
+      incidentKey: '123456789012/eu-west-1/spot-interruption/i-1234567890abcdef0',
+      consoleUrl:
+        'https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1#InstanceDetails:instanceId=i-1234567890abcdef0',
+    });
+  });
+
+  it('a rebalance recommendation is information about the instance', () => {
+    expect(notified('ec2-rebalance-recommendation')).toMatchObject({
+      severity: 'info',
+      title: 'Spot instance i-1234567890abcdef0 is at elevated risk of interruption',
+    });
+  });
+
+  it('a failed EBS snapshot names the volume and the cause; a successful one is ignored', () => {
+    const n = notified('ebs-snapshot-failed');
+    expect(n).toMatchObject({
+      severity: 'critical',
+      title: 'Snapshot failed for vol-0123456789abcdef0',
+      reason: "Source volume doesn't exist.",
+      incidentKey: '123456789012/eu-west-1/ebs-snapshot/createSnapshot/vol-0123456789abcdef0',
+      consoleUrl:
+        'https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1#VolumeDetails:volumeId=vol-0123456789abcdef0',
+    });
+    expect(n.facts).toContainEqual({ name: 'Snapshot', value: 'snap-0123456789abcdef0' });
+    expect(ignoredReason('ebs-snapshot-succeeded')).toBe('EBS createSnapshot result succeeded is not failed');
+  });
+
+  it('a failed multi-volume snapshot lists each snapshot and which did not complete', () => {
+    const n = notified('ebs-multi-volume-snapshots-failed');
+    expect(n.title).toBe('Multi-volume snapshot failed (1 of 2 snapshots not completed)');
+    expect(n.resource).toBe('vol-0a1b2c3d4e5f60001');
+    expect(n.reason).toBe('Snapshot snap-0a1b2c3d4e5f60001 is in status error');
+    expect(n.facts).toEqual([
+      { name: 'vol-0a1b2c3d4e5f60001', value: 'snap-0a1b2c3d4e5f60001: error' },
+      { name: 'vol-0a1b2c3d4e5f60002', value: 'snap-0a1b2c3d4e5f60002: completed' },
+    ]);
+  });
+
+  it('a failed CodeDeploy deployment names the application, group and deployment; success is ignored', () => {
+    const n = notified('codedeploy-deployment-failed');
+    expect(n).toMatchObject({
+      severity: 'critical',
+      title: 'CodeDeploy deployment to web-app/web-fleet failed',
+      incidentKey: '123456789012/eu-west-1/codedeploy/web-app/web-fleet',
+      consoleUrl:
+        'https://eu-west-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-A1B2C3D4E?region=eu-west-1',
+    });
+    expect(n.facts).toContainEqual({ name: 'Deployment', value: 'd-A1B2C3D4E' });
+    expect(ignoredReason('codedeploy-deployment-succeeded')).toBe(
+      'CodeDeploy deployment state SUCCESS is not FAILURE',
+    );
+  });
+
+  it('patch compliance turning non_compliant (AWS writes it in lower case, and "serverity")', () => {
+    expect(notified('ssm-compliance-non-compliant')).toMatchObject({
+      severity: 'critical',
+      title: 'i-0a1b2c3d4e5f67890 is not patch compliant',
+      incidentKey: '123456789012/eu-west-1/patch-compliance/i-0a1b2c3d4e5f67890',
+    });
+    expect(ignoredReason('ssm-compliance-compliant')).toBe(
+      'compliance status compliant is not NON_COMPLIANT',
+    );
+    const association = fixture('ssm-compliance-non-compliant');
+    (association.detail as Record<string, string>)['compliance-type'] = 'Association';
+    expect(normaliseEvent(association, OPTIONS)).toEqual({
+      kind: 'ignore',
+      reason: 'compliance type Association is not Patch',
+    });
   });
 });
 

@@ -7,6 +7,14 @@ import type { EventBridgeEvent, NormaliseResult } from '../types';
 import { normaliseAutoScalingUnsuccessful } from './autoscaling';
 import { normaliseBackupJob, normaliseCopyJob, normaliseRestoreJob } from './backup';
 import { normaliseAlarm } from './cloudwatch';
+import { normaliseCodeDeployDeployment } from './codedeploy';
+import { normalisePatchCompliance } from './compliance';
+import {
+  normaliseEbsMultiVolumeSnapshots,
+  normaliseEbsSnapshot,
+  normaliseRebalanceRecommendation,
+  normaliseSpotInterruption,
+} from './ec2';
 import { normaliseCleanupRefused, normaliseRunSummary } from './fleet';
 import { normaliseUnknown } from './generic';
 import { normaliseHealth } from './health';
@@ -33,6 +41,14 @@ const HEALTH = [
 ];
 const IMAGE = [field(['state', 'status'], 'a status such as AVAILABLE or FAILED')];
 const LAMBDA = [field(['requestContext', 'functionArn'], 'the failed function ARN')];
+const SPOT = [
+  field(['instance-id'], 'the instance id'),
+  field(['instance-action'], 'terminate, stop or hibernate'),
+];
+const REBALANCE = [field(['instance-id'], 'the instance id')];
+const EBS_RESULT = [field(['result'], 'succeeded or failed')];
+const CODEDEPLOY = [field(['state'], 'a state such as START, SUCCESS or FAILURE')];
+const COMPLIANCE = [field(['compliance-status'], 'compliant or non_compliant')];
 const FLEET = [field(['function'], 'the ec2-hygiene function name')];
 const FLEET_REFUSED = [field(['reason'], "cleanup's reason for refusing")];
 
@@ -57,6 +73,17 @@ export const SUPPORTED_EVENTS: readonly (readonly [string, string, Normaliser, r
   ['aws.cloudwatch', 'CloudWatch Alarm State Change', normaliseAlarm, ALARM],
   ['aws.health', 'AWS Health Event', normaliseHealth, HEALTH],
   ['aws.imagebuilder', 'EC2 Image Builder Image State Change', normaliseImageBuilder, IMAGE],
+  ['aws.ec2', 'EC2 Spot Instance Interruption Warning', normaliseSpotInterruption, SPOT],
+  ['aws.ec2', 'EC2 Instance Rebalance Recommendation', normaliseRebalanceRecommendation, REBALANCE],
+  ['aws.ec2', 'EBS Snapshot Notification', normaliseEbsSnapshot, EBS_RESULT],
+  ['aws.ec2', 'EBS Multi-Volume Snapshots Completion Status', normaliseEbsMultiVolumeSnapshots, EBS_RESULT],
+  [
+    'aws.codedeploy',
+    'CodeDeploy Deployment State-change Notification',
+    normaliseCodeDeployDeployment,
+    CODEDEPLOY,
+  ],
+  ['aws.ssm', 'Configuration Compliance State Change', normalisePatchCompliance, COMPLIANCE],
   // Lambda's own documentation has used both sources for destination records.
   ['lambda', 'Lambda Function Invocation Result - Failure', normaliseLambdaFailure, LAMBDA],
   ['aws.lambda', 'Lambda Function Invocation Result - Failure', normaliseLambdaFailure, LAMBDA],
