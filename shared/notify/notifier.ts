@@ -61,7 +61,10 @@ export class DeliveryFailedError extends Error {
   }
 }
 
-async function deliverAll(n: Notification, deps: NotifierDeps): Promise<DeliveryResult[]> {
+/** Time kept back from the invocation's limit to log, give the claim back and fail cleanly. */
+const FINISH_MARGIN_MS = 5_000;
+
+async function deliverAll(n: Notification, deps: NotifierDeps, deadline?: number): Promise<DeliveryResult[]> {
   const { settings } = deps;
   const jobs: Promise<DeliveryResult>[] = [];
   const webhook = async (
@@ -76,7 +79,7 @@ async function deliverAll(n: Notification, deps: NotifierDeps): Promise<Delivery
     } catch (err) {
       return { destination, ok: false, attempts: 0, error: (err as Error).message };
     }
-    return deps.webhooks.post(destination, label, url, payload);
+    return deps.webhooks.post(destination, label, url, payload, deadline);
   };
   if (settings.slackWebhookParameter)
     jobs.push(webhook('slack', settings.slackWebhookParameter, formatSlack(n)));
@@ -135,7 +138,11 @@ export async function notifyEvent(
   const n = normalised.notification;
   const now = deps.now();
   const eventId = typeof event.id === 'string' && event.id ? event.id : undefined;
-  if (n.lifecycle === 'resolved') return resolveIncident(n, now, eventId, deps);
+  const deadline =
+    invocation.remainingMs === undefined
+      ? undefined
+      : now.getTime() + invocation.remainingMs - FINISH_MARGIN_MS;
+  if (n.lifecycle === 'resolved') return resolveIncident(n, now, eventId, deps, deadline);
   let claim: Claim;
   try {
     claim = await deps.store.claim(n.incidentKey, now, {
@@ -151,7 +158,7 @@ export async function notifyEvent(
       incidentKey: n.incidentKey,
       error: `${(err as Error).name}: ${(err as Error).message}`,
     });
-    return finish(n, { send: true, occurrences: 1, previousSuppressed: 0 }, deps, false);
+    return finish(n, { send: true, occurrences: 1, previousSuppressed: 0 }, deps, false, deadline);
   }
   if (!claim.send && claim.alreadySent && eventId) {
     deps.log({ msg: 'event already delivered', incidentKey: n.incidentKey, eventId });
@@ -161,7 +168,7 @@ export async function notifyEvent(
     deps.log({ msg: 'duplicate suppressed', incidentKey: n.incidentKey, occurrences: claim.occurrences });
     return { outcome: 'suppressed', incidentKey: n.incidentKey, occurrences: claim.occurrences };
   }
-  return finish(n, claim, deps, true);
+  return finish(n, claim, deps, true, deadline);
 }
 
 /** An incident's "resolved" message goes out only if the incident was opened and sent. */
@@ -170,6 +177,7 @@ async function resolveIncident(
   now: Date,
   eventId: string | undefined,
   deps: NotifierDeps,
+  deadline: number | undefined,
 ): Promise<NotifyOutcome> {
   let open: boolean;
   try {
@@ -188,7 +196,7 @@ async function resolveIncident(
     deps.log({ msg: 'event ignored', incidentKey: n.incidentKey, reason });
     return { outcome: 'ignored', reason };
   }
-  const deliveries = await deliverAll(n, deps);
+  const deliveries = await deliverAll(n, deps, deadline);
   for (const d of deliveries) {
     deps.log({ msg: d.ok ? 'delivered' : 'delivery failed', incidentKey: n.incidentKey, ...d });
   }
@@ -207,8 +215,9 @@ async function finish(
   claim: Claim & { send: true },
   deps: NotifierDeps,
   claimed: boolean,
+  deadline: number | undefined,
 ): Promise<NotifyOutcome> {
-  const deliveries = await deliverAll({ ...n, occurrences: claim.occurrences }, deps);
+  const deliveries = await deliverAll({ ...n, occurrences: claim.occurrences }, deps, deadline);
   for (const d of deliveries) {
     deps.log({ msg: d.ok ? 'delivered' : 'delivery failed', incidentKey: n.incidentKey, ...d });
   }

@@ -13,7 +13,13 @@ import { sns as snsService } from '../../sandbox/services/sns';
 import { buildNotifierHandler } from '../../functions/notifier/handler';
 import type { EventBridgeEvent, NotifyOutcome } from '../../shared/notify';
 import { fixture, fixtureNames } from './fixtures';
-import { startDynalite, startWebhookReceiver, type LocalDynamo, type WebhookReceiver } from './servers';
+import {
+  ANSWERS,
+  startDynalite,
+  startWebhookReceiver,
+  type LocalDynamo,
+  type WebhookReceiver,
+} from './servers';
 
 const REGION = 'eu-west-1';
 const SLACK_PATH = '/services/T0001/B0001/slacksecret0001';
@@ -77,11 +83,12 @@ async function run(
   handler: ReturnType<typeof buildNotifierHandler>,
   event: EventBridgeEvent,
   logs: string[] = [],
+  lambdaContext: Context = context,
 ): Promise<NotifyOutcome> {
   const original = console.log;
   console.log = (...args: unknown[]) => logs.push(args.map(String).join(' '));
   try {
-    return await handler(event, context);
+    return await handler(event, lambdaContext);
   } finally {
     console.log = original;
   }
@@ -570,6 +577,25 @@ describe('retries of one event are never taken for repeats', () => {
     expect(posts(SLACK_PATH)).toHaveLength(1);
     expect(posts(TEAMS_PATH)).toHaveLength(1);
     expect(logs.join('\n')).not.toContain('duplicate suppressed');
+  });
+
+  it("a webhook that hangs is given up on before the invocation's time runs out; the others still count", async () => {
+    const handler = buildNotifierHandler(settings(await freshTable(), { TEAMS_WEBHOOK_PARAMETER: '' }));
+    receiver.script(SLACK_PATH, ANSWERS.hang());
+    const logs: string[] = [];
+    // Lambda would stop this invocation in 6 s; the notifier keeps 5 s to finish, so Slack gets 1 s.
+    const shortContext = { ...context, getRemainingTimeInMillis: () => 6_000 } as Context;
+    const outcome = await run(handler, fixture('backup-job-failed'), logs, shortContext);
+    expect(outcome).toMatchObject({ outcome: 'partially-sent' });
+    expect(snsStore(sandbox.state, REGION).messages).toHaveLength(1);
+    const failure = logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.msg === 'delivery failed');
+    expect(failure).toMatchObject({ destination: 'slack', attempts: 1 });
+    expect(String(failure!.error)).toMatch(
+      /^Slack webhook from SSM \/ec2-hygiene\/test\/slack-webhook: request failed \(TimeoutError/,
+    );
+    expect(String(failure!.error)).toContain("gave up: the invocation's time limit is near");
   });
 
   it('a delivered event that EventBridge hands over again is not sent twice nor counted as a repeat', async () => {

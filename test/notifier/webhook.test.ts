@@ -147,6 +147,18 @@ describe('WebhookPoster over real HTTP', () => {
     expect(receiver.received).toHaveLength(2);
   });
 
+  it("stops before the invocation's deadline instead of waiting out a long Retry-After", async () => {
+    const t = virtualTime();
+    receiver.script('/busy', ANSWERS.rateLimited(20), ANSWERS.rateLimited(20));
+    const r = await poster(t).post('slack', 'Slack webhook', `${receiver.url}/busy`, {}, t.now() + 15_000);
+    expect(r).toMatchObject({ ok: false, attempts: 1, status: 429 });
+    expect(r.error).toBe(
+      "Slack webhook: rate limited (429: rate_limited); gave up: the invocation's time limit is near",
+    );
+    // It waited for nothing it could not finish: no 20 s sleep.
+    expect(t.sleeps.filter((ms) => ms >= 20_000)).toEqual([]);
+  });
+
   it('never puts the webhook URL (a secret) into an error', async () => {
     const t = virtualTime();
     const secretUrl = 'http://127.0.0.1:1/services/T000/B000/SECRET';
