@@ -57,12 +57,6 @@ export function addSubscription(
   return record;
 }
 
-/** Removes every subscription of a topic (everyone unsubscribed). */
-export function clearSubscriptions(state: SandboxState, region: string, topicArn: string): void {
-  const store = snsStore(state, region);
-  store.subscriptions = store.subscriptions.filter((s) => s.topicArn !== topicArn);
-}
-
 const PENDING = 'PendingConfirmation';
 const SUBSCRIPTIONS_PAGE = 100;
 

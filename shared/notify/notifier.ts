@@ -222,7 +222,17 @@ async function finish(
     deps.log({ msg: d.ok ? 'delivered' : 'delivery failed', incidentKey: n.incidentKey, ...d });
   }
   if (!deliveries.some((d) => d.ok)) {
-    if (claimed) await deps.store.release(n.incidentKey, claim);
+    // If the claim cannot be given back, the retry still takes it over (same event id): the delivery
+    // failure is what must reach Lambda, not the table's error.
+    if (claimed) {
+      await deps.store.release(n.incidentKey, claim).catch((err: Error) =>
+        deps.log({
+          msg: 'could not give the incident claim back',
+          incidentKey: n.incidentKey,
+          error: `${err.name}: ${err.message}`,
+        }),
+      );
+    }
     throw new DeliveryFailedError(n.incidentKey, deliveries);
   }
   if (claimed) {
