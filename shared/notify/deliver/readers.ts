@@ -15,6 +15,8 @@ export interface TopicReaderCheck {
 }
 
 const PENDING = 'PendingConfirmation';
+/** 100 subscriptions a page: far past any real list, and an end to a service that never stops paging. */
+const MAX_PAGES = 50;
 
 /**
  * Only a "someone reads it" answer is cached (for `ttlMs`, per topic, for the life of the Lambda
@@ -26,6 +28,7 @@ export function createTopicReaderCheck(sns: SNSClient, ttlMs: number, now: () =>
   async function look(topicArn: string): Promise<TopicReaders> {
     let pending = 0;
     let token: string | undefined;
+    let pages = 0;
     do {
       let out;
       try {
@@ -44,7 +47,7 @@ export function createTopicReaderCheck(sns: SNSClient, ttlMs: number, now: () =>
       if (confirmed > 0) return { reachable: true, confirmed };
       pending += subs.filter((s) => s.SubscriptionArn === PENDING).length;
       token = out.NextToken || undefined;
-    } while (token);
+    } while (token && ++pages < MAX_PAGES);
     return {
       reachable: false,
       pending,
