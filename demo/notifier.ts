@@ -12,6 +12,8 @@ import { renderForDemo } from '../shared/notify/demo';
 // Sample events written from AWS's documented shapes; the tests use the same files.
 const SAMPLES = join(__dirname, '..', 'test', 'fixtures', 'events');
 const AWS_SAMPLES = ['ssm-maintenance-window-failed.json', 'backup-job-failed.json'];
+// An alarm's lifecycle: ALARM opens the incident, OK sends "resolved" for it.
+const ALARM_LIFECYCLE = ['cloudwatch-alarm-status-check.json', 'cloudwatch-alarm-ok.json'];
 
 export function renderNotifierStory(sandbox: Sandbox): string {
   const own = sandbox.state.eventsFrom(EVENT_SOURCE);
@@ -26,10 +28,12 @@ export function renderNotifierStory(sandbox: Sandbox): string {
       (e.detail as RunSummaryDetail).failures.length === 0,
   );
   const fleet = [refusal, withSkips, clean].filter((e) => e !== undefined);
-  const aws = AWS_SAMPLES.map((f) => JSON.parse(readFileSync(join(SAMPLES, f), 'utf8')) as never);
+  const load = (f: string) => JSON.parse(readFileSync(join(SAMPLES, f), 'utf8')) as never;
+  const aws = AWS_SAMPLES.map(load);
   return [
     renderForDemo(fleet, { destinations: ['sns'], account: sandbox.state.accountId }),
     renderForDemo(aws.slice(0, 1), { destinations: ['sns', 'slack'] }),
     renderForDemo(aws.slice(1), { destinations: ['sns'] }),
+    renderForDemo(ALARM_LIFECYCLE.map(load), { destinations: ['sns'] }),
   ].join('\n\n');
 }

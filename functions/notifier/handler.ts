@@ -11,6 +11,7 @@ import {
   DEFAULT_WEBHOOK_OPTIONS,
   WebhookPoster,
   createIncidentStore,
+  createTopicReaderCheck,
   createWebhookSecrets,
   notifyEvent,
   parseNotifierSettings,
@@ -21,9 +22,13 @@ import {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A confirmed subscription is re-checked this often; an unsubscribed topic is noticed within it. */
+const TOPIC_READERS_TTL_MS = 5 * 60_000;
+
 /** Wires real clients from an environment-like record (process.env in Lambda). */
 export function createNotifierDeps(env: Record<string, string | undefined>): NotifierDeps {
   const settings = parseNotifierSettings(env);
+  const sns = settings.topicArn ? new SNSClient({}) : undefined;
   return {
     settings,
     store: createIncidentStore(new DynamoDBClient({}), settings.dedupeTable, settings.dedupeWindowMinutes),
@@ -34,17 +39,22 @@ export function createNotifierDeps(env: Record<string, string | undefined>): Not
       sleep,
       now: Date.now,
     }),
-    sns: settings.topicArn ? new SNSClient({}) : undefined,
+    sns,
+    topicReaders: sns ? createTopicReaderCheck(sns, TOPIC_READERS_TTL_MS, Date.now) : undefined,
     now: () => new Date(),
     log: (record) => console.log(JSON.stringify({ function: 'notifier', ...record })),
   };
 }
 
-export function buildNotifierHandler(env: Record<string, string | undefined>) {
+/** `wrapDeps` lets tests put a fault between the real pieces (e.g. a crash after the claim). */
+export function buildNotifierHandler(
+  env: Record<string, string | undefined>,
+  wrapDeps: (deps: NotifierDeps) => NotifierDeps = (deps) => deps,
+) {
   let deps: NotifierDeps | undefined;
-  return middy<EventBridgeEvent, NotifyOutcome>().handler(async (event) => {
-    deps ??= createNotifierDeps(env);
-    return notifyEvent(event, deps);
+  return middy<EventBridgeEvent, NotifyOutcome>().handler(async (event, context) => {
+    deps ??= wrapDeps(createNotifierDeps(env));
+    return notifyEvent(event, deps, { remainingMs: context.getRemainingTimeInMillis?.() });
   });
 }
 

@@ -1,8 +1,16 @@
 /**
- * Duplicate suppression in a DynamoDB table (partition key `pk`, TTL attribute `expiresAt`). The first
- * occurrence of an incident claims it for the window with a conditional put; later occurrences inside
- * the window only count themselves (conditional update). After the window the next occurrence claims
- * it again and learns how many were suppressed, so the message can say "seen N times".
+ * Duplicate suppression in a DynamoDB table (partition key `pk`, TTL attribute `expiresAt`). Two ideas
+ * are kept apart here:
+ *
+ * - Grouping repeats of one incident: the first occurrence claims the incident for the dedupe window;
+ *   later events of the same incident inside the window only count themselves. After the window the
+ *   next occurrence claims it again and learns how many were suppressed ("seen N times").
+ * - Idempotency of one event: the claim records which EventBridge event made it and stays
+ *   "in progress" until that invocation completes it. Lambda's retry of the same event id is never
+ *   counted as a repeat: while the claim is not completed the retry takes it over and sends. A claim
+ *   whose invocation can no longer be running (its in-progress expiry, now + the invocation's
+ *   remaining time, has passed) is taken over by the next event of the incident, so a crashed or
+ *   timed-out invocation cannot silence an incident for a whole window.
  */
 import {
   ConditionalCheckFailedException,
@@ -10,49 +18,66 @@ import {
   UpdateItemCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { randomUUID } from 'node:crypto';
 
 export type Claim =
-  { send: true; occurrences: number; previousSuppressed: number } | { send: false; occurrences: number };
+  | { send: true; occurrences: number; previousSuppressed: number; eventId?: string }
+  /** `alreadySent`: this very event was delivered and completed before (an at-least-once redelivery). */
+  | { send: false; occurrences: number; alreadySent?: true };
+
+/** Who is claiming: the event's id, and until when the invocation making the claim can be running. */
+export interface ClaimAttempt {
+  eventId?: string;
+  inProgressUntil?: Date;
+}
 
 export interface IncidentStore {
-  claim(incidentKey: string, now: Date): Promise<Claim>;
+  claim(incidentKey: string, now: Date, attempt?: ClaimAttempt): Promise<Claim>;
+  /** Marks the claim done after someone got the message: a retry of the event is now a redelivery. */
+  complete(incidentKey: string, claim: Claim): Promise<void>;
   /** Gives a claim back after every destination failed, so a retry of the same event sends again. */
   release(incidentKey: string, claim: Claim): Promise<void>;
+  /**
+   * Closes an incident whose message was sent (an alarm back to OK): its window ends now, so the next
+   * occurrence is a new incident. False when there is no such incident to close (never opened, not
+   * sent, or already resolved by another event). The same resolving event may close it again (Lambda's
+   * retry after the "resolved" message failed).
+   */
+  resolve(incidentKey: string, now: Date, eventId?: string): Promise<boolean>;
 }
 
 /** Items outlive their window this long, so a repeat after the window still learns its count. */
 const KEEP_AFTER_WINDOW_SECONDS = 7 * 24 * 3600;
+/** Lambda's longest run: the in-progress expiry when the caller did not say how long it has. */
+const MAX_INVOCATION_MS = 15 * 60_000;
+
+const IN_PROGRESS = 'in-progress';
+const COMPLETED = 'completed';
+
+function conditionFailed(err: unknown): boolean {
+  return (
+    err instanceof ConditionalCheckFailedException ||
+    (err as Error).name === 'ConditionalCheckFailedException'
+  );
+}
 
 export function createIncidentStore(db: DynamoDBClient, table: string, windowMinutes: number): IncidentStore {
   const windowMs = windowMinutes * 60_000;
 
-  async function countIfInWindow(key: string, nowMs: number): Promise<number | undefined> {
+  /** Runs a conditional write; undefined when its condition did not hold. */
+  async function conditional<T>(write: () => Promise<T>): Promise<T | undefined> {
     try {
-      const out = await db.send(
-        new UpdateItemCommand({
-          TableName: table,
-          Key: { pk: { S: key } },
-          UpdateExpression: 'ADD suppressed :one SET lastSeenAt = :now',
-          ConditionExpression: 'attribute_exists(pk) AND windowEndsAt > :now',
-          ExpressionAttributeValues: { ':one': { N: '1' }, ':now': { N: String(nowMs) } },
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      );
-      return Number(out.Attributes?.suppressed?.N ?? '1');
+      return await write();
     } catch (err) {
-      if (
-        err instanceof ConditionalCheckFailedException ||
-        (err as Error).name === 'ConditionalCheckFailedException'
-      ) {
-        return undefined;
-      }
+      if (conditionFailed(err)) return undefined;
       throw err;
     }
   }
 
-  async function claimWindow(key: string, nowMs: number): Promise<number | undefined> {
-    const windowEnds = nowMs + windowMs;
-    try {
+  /** A new window: no item, or the last window is over. Returns the previous window's suppressed count. */
+  const claimWindow = (key: string, nowMs: number, eventId: string, until: number) =>
+    conditional(async () => {
+      const windowEnds = nowMs + windowMs;
       const out = await db.send(
         new PutItemCommand({
           TableName: table,
@@ -62,6 +87,9 @@ export function createIncidentStore(db: DynamoDBClient, table: string, windowMin
             lastSeenAt: { N: String(nowMs) },
             windowEndsAt: { N: String(windowEnds) },
             suppressed: { N: '0' },
+            eventId: { S: eventId },
+            claimState: { S: IN_PROGRESS },
+            inProgressUntil: { N: String(until) },
             expiresAt: { N: String(Math.ceil(windowEnds / 1000) + KEEP_AFTER_WINDOW_SECONDS) },
           },
           ConditionExpression: 'attribute_not_exists(pk) OR windowEndsAt <= :now',
@@ -70,32 +98,134 @@ export function createIncidentStore(db: DynamoDBClient, table: string, windowMin
         }),
       );
       return Number(out.Attributes?.suppressed?.N ?? '0');
-    } catch (err) {
-      if (
-        err instanceof ConditionalCheckFailedException ||
-        (err as Error).name === 'ConditionalCheckFailedException'
-      ) {
-        return undefined;
-      }
-      throw err;
-    }
-  }
+    });
+
+  /**
+   * Takes over an unfinished claim in the window: Lambda's retry of the event that made it, or any
+   * event once the claiming invocation can no longer be running. Returns the count the claim had.
+   */
+  const takeOver = (key: string, nowMs: number, eventId: string, until: number) =>
+    conditional(async () => {
+      const out = await db.send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key: { pk: { S: key } },
+          UpdateExpression: 'SET eventId = :eid, inProgressUntil = :until, lastSeenAt = :now',
+          ConditionExpression:
+            'attribute_exists(pk) AND windowEndsAt > :now AND claimState = :inProgress AND (eventId = :eid OR inProgressUntil <= :now)',
+          ExpressionAttributeValues: {
+            ':eid': { S: eventId },
+            ':until': { N: String(until) },
+            ':now': { N: String(nowMs) },
+            ':inProgress': { S: IN_PROGRESS },
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Number(out.Attributes?.previousSuppressed?.N ?? '0');
+    });
+
+  /** Another event of an incident claimed in the window: count it. Never the claiming event itself. */
+  const countRepeat = (key: string, nowMs: number, eventId: string) =>
+    conditional(async () => {
+      const out = await db.send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key: { pk: { S: key } },
+          UpdateExpression: 'ADD suppressed :one SET lastSeenAt = :now',
+          ConditionExpression:
+            'attribute_exists(pk) AND windowEndsAt > :now AND (attribute_not_exists(eventId) OR eventId <> :eid)',
+          ExpressionAttributeValues: {
+            ':one': { N: '1' },
+            ':now': { N: String(nowMs) },
+            ':eid': { S: eventId },
+          },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return Number(out.Attributes?.suppressed?.N ?? '1');
+    });
+
+  /** The claiming event again after it completed: EventBridge delivers at least once. */
+  const completedBySameEvent = (key: string, nowMs: number, eventId: string) =>
+    conditional(async () => {
+      await db.send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key: { pk: { S: key } },
+          UpdateExpression: 'SET lastSeenAt = :now',
+          ConditionExpression: 'attribute_exists(pk) AND eventId = :eid AND claimState = :completed',
+          ExpressionAttributeValues: {
+            ':now': { N: String(nowMs) },
+            ':eid': { S: eventId },
+            ':completed': { S: COMPLETED },
+          },
+        }),
+      );
+      return true;
+    });
 
   return {
-    async claim(key, now) {
+    async claim(key, now, attempt = {}) {
       const nowMs = now.getTime();
+      // Without an event id every claim is its own: only expiry lets another one take it over.
+      const eventId = attempt.eventId || `anonymous-${randomUUID()}`;
+      const until = attempt.inProgressUntil?.getTime() ?? nowMs + MAX_INVOCATION_MS;
       // Two rounds cover the race where another invocation claims or expires the item between our calls.
       for (let round = 0; round < 2; round++) {
-        const counted = await countIfInWindow(key, nowMs);
-        if (counted !== undefined) return { send: false, occurrences: counted + 1 };
-        const previousSuppressed = await claimWindow(key, nowMs);
+        const previousSuppressed = await claimWindow(key, nowMs, eventId, until);
         if (previousSuppressed !== undefined) {
-          return { send: true, occurrences: previousSuppressed + 1, previousSuppressed };
+          await rememberPrevious(key, eventId, previousSuppressed);
+          return { send: true, occurrences: previousSuppressed + 1, previousSuppressed, eventId };
         }
+        const carried = await takeOver(key, nowMs, eventId, until);
+        if (carried !== undefined) {
+          return { send: true, occurrences: carried + 1, previousSuppressed: carried, eventId };
+        }
+        const counted = await countRepeat(key, nowMs, eventId);
+        if (counted !== undefined) return { send: false, occurrences: counted + 1 };
+        if (await completedBySameEvent(key, nowMs, eventId))
+          return { send: false, occurrences: 1, alreadySent: true };
       }
       throw new Error(
         `could not claim or count incident ${key} in table ${table}: it changed under us twice`,
       );
+    },
+    async complete(key, claim) {
+      if (!claim.send || claim.eventId === undefined) return;
+      // Only our own claim: another invocation may have taken it over after our expiry.
+      await conditional(() =>
+        db.send(
+          new UpdateItemCommand({
+            TableName: table,
+            Key: { pk: { S: key } },
+            UpdateExpression: 'SET claimState = :completed',
+            ConditionExpression: 'eventId = :eid',
+            ExpressionAttributeValues: { ':completed': { S: COMPLETED }, ':eid': { S: claim.eventId! } },
+          }),
+        ),
+      );
+    },
+    async resolve(key, now, eventId) {
+      const nowMs = now.getTime();
+      const by = eventId || `anonymous-${randomUUID()}`;
+      const closed = await conditional(() =>
+        db.send(
+          new UpdateItemCommand({
+            TableName: table,
+            Key: { pk: { S: key } },
+            UpdateExpression: 'SET windowEndsAt = :now, resolvedAt = :now, resolvedBy = :by',
+            ConditionExpression:
+              'attribute_exists(pk) AND claimState = :completed AND (attribute_not_exists(resolvedBy) OR resolvedBy = :by)',
+            ExpressionAttributeValues: {
+              ':now': { N: String(nowMs) },
+              ':by': { S: by },
+              ':completed': { S: COMPLETED },
+            },
+          }),
+        ),
+      );
+      return closed !== undefined;
     },
     async release(key, claim) {
       if (!claim.send) return;
@@ -112,4 +242,20 @@ export function createIncidentStore(db: DynamoDBClient, table: string, windowMin
       );
     },
   };
+
+  /** A claim taken over later must still report the count of the window before it. */
+  async function rememberPrevious(key: string, eventId: string, previousSuppressed: number): Promise<void> {
+    if (previousSuppressed === 0) return;
+    await conditional(() =>
+      db.send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key: { pk: { S: key } },
+          UpdateExpression: 'SET previousSuppressed = :prev',
+          ConditionExpression: 'eventId = :eid',
+          ExpressionAttributeValues: { ':prev': { N: String(previousSuppressed) }, ':eid': { S: eventId } },
+        }),
+      ),
+    );
+  }
 }

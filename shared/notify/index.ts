@@ -4,10 +4,17 @@ export { formatSlack, escapeSlack, SLACK_LIMITS } from './format/slack';
 export { formatTeams, escapeMarkdown } from './format/teams';
 export { formatSns, SNS_LIMITS } from './format/sns';
 export { createWebhookSecrets, type WebhookSecrets } from './secrets';
-export { createIncidentStore, type IncidentStore, type Claim } from './dedupe';
+export { createIncidentStore, type IncidentStore, type Claim, type ClaimAttempt } from './dedupe';
 export { WebhookPoster, DEFAULT_WEBHOOK_OPTIONS, parseRetryAfter } from './deliver/webhook';
 export type { DeliveryResult } from './deliver/types';
+export { createTopicReaderCheck, type TopicReaderCheck, type TopicReaders } from './deliver/readers';
 export { parseNotifierSettings, type NotifierSettings } from './settings';
-export { notifyEvent, DeliveryFailedError, type NotifierDeps, type NotifyOutcome } from './notifier';
+export {
+  notifyEvent,
+  DeliveryFailedError,
+  type InvocationInfo,
+  type NotifierDeps,
+  type NotifyOutcome,
+} from './notifier';
 export { renderForDemo, asEventBridgeEvent, type PutEventRecord, type DemoDestination } from './demo';
 export type { EventBridgeEvent, Notification, Severity } from './types';

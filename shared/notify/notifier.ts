@@ -1,14 +1,16 @@
 /**
  * One event in, at most one message per destination out: normalise → de-duplicate → format → deliver.
- * Partial failure is normal (one destination down, the others still get the message). Only when every
- * destination failed does this throw, after giving the incident claim back, so that Lambda's retry
- * can send it and, when retries run out, the on-failure destination (the fallback email topic, which
- * does not pass through the notifier) says so. The notifier never notifies about its own delivery errors.
+ * Partial failure is normal (one destination down, the others still get the message). A destination
+ * counts only if a person can read it: a webhook that answered 2xx, or a published topic with at least
+ * one confirmed subscription. When no reader got the message this throws, after giving the incident
+ * claim back, so that Lambda's retry can send it and, when retries run out, the on-failure destination
+ * (the fallback email topic, which does not pass through the notifier) says so. The notifier never notifies about its own delivery errors.
  * If the de-duplication table cannot be reached, the message is sent anyway: a duplicate is better
  * than a lost alert.
  */
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { Claim, IncidentStore } from './dedupe';
+import type { TopicReaderCheck } from './deliver/readers';
 import { publishToTopic } from './deliver/sns';
 import type { DeliveryResult } from './deliver/types';
 import type { WebhookPoster } from './deliver/webhook';
@@ -26,6 +28,8 @@ export interface NotifierDeps {
   secrets: WebhookSecrets;
   webhooks: WebhookPoster;
   sns?: SNSClient;
+  /** Whether the notification topic has a confirmed subscription; without it a publish reaches nobody. */
+  topicReaders?: TopicReaderCheck;
   now: () => Date;
   /** One structured record per line; webhook URLs are never passed here. */
   log: (record: Record<string, unknown>) => void;
@@ -33,6 +37,8 @@ export interface NotifierDeps {
 
 export type NotifyOutcome =
   | { outcome: 'ignored'; reason: string }
+  /** This very event was delivered before (EventBridge delivers at least once). */
+  | { outcome: 'already-sent'; incidentKey: string; eventId: string }
   | { outcome: 'suppressed'; incidentKey: string; occurrences: number }
   | {
       outcome: 'sent' | 'partially-sent';
@@ -47,13 +53,18 @@ export class DeliveryFailedError extends Error {
     readonly deliveries: DeliveryResult[],
   ) {
     super(
-      `every destination failed for incident ${incidentKey}: ${deliveries.map((d) => d.error ?? d.destination).join('; ')}`,
+      deliveries.length === 0
+        ? `no destination is configured for incident ${incidentKey}: set slackWebhookParameter, teamsWebhookParameter or notificationEmail`
+        : `no reader got incident ${incidentKey}: ${deliveries.map((d) => d.error ?? d.destination).join('; ')}`,
     );
     this.name = 'DeliveryFailedError';
   }
 }
 
-async function deliverAll(n: Notification, deps: NotifierDeps): Promise<DeliveryResult[]> {
+/** Time kept back from the invocation's limit to log, give the claim back and fail cleanly. */
+const FINISH_MARGIN_MS = 5_000;
+
+async function deliverAll(n: Notification, deps: NotifierDeps, deadline?: number): Promise<DeliveryResult[]> {
   const { settings } = deps;
   const jobs: Promise<DeliveryResult>[] = [];
   const webhook = async (
@@ -68,29 +79,52 @@ async function deliverAll(n: Notification, deps: NotifierDeps): Promise<Delivery
     } catch (err) {
       return { destination, ok: false, attempts: 0, error: (err as Error).message };
     }
-    return deps.webhooks.post(destination, label, url, payload);
+    return deps.webhooks.post(destination, label, url, payload, deadline);
   };
   if (settings.slackWebhookParameter)
     jobs.push(webhook('slack', settings.slackWebhookParameter, formatSlack(n)));
   if (settings.teamsWebhookParameter)
     jobs.push(webhook('teams', settings.teamsWebhookParameter, formatTeams(n)));
-  if (settings.topicArn) {
-    const topicArn = settings.topicArn;
-    jobs.push(
-      deps.sns
-        ? publishToTopic(deps.sns, topicArn, formatSns(n))
-        : Promise.resolve({ destination: 'sns', ok: false, attempts: 0, error: 'no SNS client was wired' }),
-    );
-  }
+  if (settings.topicArn) jobs.push(publishForReaders(settings.topicArn, n, deps));
   return Promise.all(jobs);
 }
 
-export async function notifyEvent(event: EventBridgeEvent, deps: NotifierDeps): Promise<NotifyOutcome> {
+/** Publishes, and counts the publish as delivered only if the topic has a confirmed subscription. */
+async function publishForReaders(
+  topicArn: string,
+  n: Notification,
+  deps: NotifierDeps,
+): Promise<DeliveryResult> {
+  if (!deps.sns || !deps.topicReaders) {
+    return { destination: 'sns', ok: false, attempts: 0, error: 'no SNS client was wired' };
+  }
+  // Published even when nobody is subscribed yet: cheap, and a subscription confirmed since the
+  // check would otherwise miss it.
+  const [published, readers] = await Promise.all([
+    publishToTopic(deps.sns, topicArn, formatSns(n)),
+    deps.topicReaders.check(topicArn),
+  ]);
+  if (!published.ok || readers.reachable) return published;
+  return { ...published, ok: false, error: readers.error };
+}
+
+/** What the runtime knows about this invocation (Lambda's context). */
+export interface InvocationInfo {
+  /** Milliseconds until the runtime stops this invocation (context.getRemainingTimeInMillis()). */
+  remainingMs?: number;
+}
+
+export async function notifyEvent(
+  event: EventBridgeEvent,
+  deps: NotifierDeps,
+  invocation: InvocationInfo = {},
+): Promise<NotifyOutcome> {
   const normalised = normaliseEvent(event, {
     selfFunctionName: deps.settings.selfFunctionName,
     ignoreAlarmNames: deps.settings.ignoreAlarmNames,
     alarmNamePrefixes: deps.settings.alarmNamePrefixes,
     fleetAlarmNamePrefix: deps.settings.fleetAlarmNamePrefix,
+    alarmOnInsufficientData: deps.settings.alarmOnInsufficientData,
   });
   if (normalised.kind === 'ignore') {
     deps.log({
@@ -102,9 +136,21 @@ export async function notifyEvent(event: EventBridgeEvent, deps: NotifierDeps): 
     return { outcome: 'ignored', reason: normalised.reason };
   }
   const n = normalised.notification;
+  const now = deps.now();
+  const eventId = typeof event.id === 'string' && event.id ? event.id : undefined;
+  const deadline =
+    invocation.remainingMs === undefined
+      ? undefined
+      : now.getTime() + invocation.remainingMs - FINISH_MARGIN_MS;
+  if (n.lifecycle === 'resolved') return resolveIncident(n, now, eventId, deps, deadline);
   let claim: Claim;
   try {
-    claim = await deps.store.claim(n.incidentKey, deps.now());
+    claim = await deps.store.claim(n.incidentKey, now, {
+      eventId,
+      // Past this the invocation cannot be running any more, so its unfinished claim may be taken over.
+      inProgressUntil:
+        invocation.remainingMs === undefined ? undefined : new Date(now.getTime() + invocation.remainingMs),
+    });
   } catch (err) {
     // Without the table a duplicate is possible, but a lost alert is worse: send, and say why.
     deps.log({
@@ -112,13 +158,56 @@ export async function notifyEvent(event: EventBridgeEvent, deps: NotifierDeps): 
       incidentKey: n.incidentKey,
       error: `${(err as Error).name}: ${(err as Error).message}`,
     });
-    return finish(n, { send: true, occurrences: 1, previousSuppressed: 0 }, deps, false);
+    return finish(n, { send: true, occurrences: 1, previousSuppressed: 0 }, deps, false, deadline);
+  }
+  if (!claim.send && claim.alreadySent && eventId) {
+    deps.log({ msg: 'event already delivered', incidentKey: n.incidentKey, eventId });
+    return { outcome: 'already-sent', incidentKey: n.incidentKey, eventId };
   }
   if (!claim.send) {
     deps.log({ msg: 'duplicate suppressed', incidentKey: n.incidentKey, occurrences: claim.occurrences });
     return { outcome: 'suppressed', incidentKey: n.incidentKey, occurrences: claim.occurrences };
   }
-  return finish(n, claim, deps, true);
+  return finish(n, claim, deps, true, deadline);
+}
+
+/** An incident's "resolved" message goes out only if the incident was opened and sent. */
+async function resolveIncident(
+  n: Notification,
+  now: Date,
+  eventId: string | undefined,
+  deps: NotifierDeps,
+  deadline: number | undefined,
+): Promise<NotifyOutcome> {
+  let open: boolean;
+  try {
+    open = await deps.store.resolve(n.incidentKey, now, eventId);
+  } catch (err) {
+    // Without the table nobody knows whether the incident was announced: say it is resolved anyway.
+    deps.log({
+      msg: 'de-duplication unavailable; sending the resolution anyway',
+      incidentKey: n.incidentKey,
+      error: `${(err as Error).name}: ${(err as Error).message}`,
+    });
+    open = true;
+  }
+  if (!open) {
+    const reason = `no open incident ${n.incidentKey} to resolve (it was not sent, or is resolved already)`;
+    deps.log({ msg: 'event ignored', incidentKey: n.incidentKey, reason });
+    return { outcome: 'ignored', reason };
+  }
+  const deliveries = await deliverAll(n, deps, deadline);
+  for (const d of deliveries) {
+    deps.log({ msg: d.ok ? 'delivered' : 'delivery failed', incidentKey: n.incidentKey, ...d });
+  }
+  // The incident stays resolved by this event, so Lambda's retry of it passes resolve() again.
+  if (!deliveries.some((d) => d.ok)) throw new DeliveryFailedError(n.incidentKey, deliveries);
+  return {
+    outcome: deliveries.every((d) => d.ok) ? 'sent' : 'partially-sent',
+    incidentKey: n.incidentKey,
+    occurrences: 1,
+    deliveries,
+  };
 }
 
 async function finish(
@@ -126,14 +215,36 @@ async function finish(
   claim: Claim & { send: true },
   deps: NotifierDeps,
   claimed: boolean,
+  deadline: number | undefined,
 ): Promise<NotifyOutcome> {
-  const deliveries = await deliverAll({ ...n, occurrences: claim.occurrences }, deps);
+  const deliveries = await deliverAll({ ...n, occurrences: claim.occurrences }, deps, deadline);
   for (const d of deliveries) {
     deps.log({ msg: d.ok ? 'delivered' : 'delivery failed', incidentKey: n.incidentKey, ...d });
   }
-  if (deliveries.length > 0 && deliveries.every((d) => !d.ok)) {
-    if (claimed) await deps.store.release(n.incidentKey, claim);
+  if (!deliveries.some((d) => d.ok)) {
+    // If the claim cannot be given back, the retry still takes it over (same event id): the delivery
+    // failure is what must reach Lambda, not the table's error.
+    if (claimed) {
+      await deps.store.release(n.incidentKey, claim).catch((err: Error) =>
+        deps.log({
+          msg: 'could not give the incident claim back',
+          incidentKey: n.incidentKey,
+          error: `${err.name}: ${err.message}`,
+        }),
+      );
+    }
     throw new DeliveryFailedError(n.incidentKey, deliveries);
+  }
+  if (claimed) {
+    // Someone got it: a retry of this event is now a redelivery. If this write fails the claim
+    // stays in progress until its expiry, then the next occurrence sends (a duplicate, not a loss).
+    await deps.store.complete(n.incidentKey, claim).catch((err: Error) =>
+      deps.log({
+        msg: 'could not mark the incident claim completed',
+        incidentKey: n.incidentKey,
+        error: `${err.name}: ${err.message}`,
+      }),
+    );
   }
   return {
     outcome: deliveries.every((d) => d.ok) ? 'sent' : 'partially-sent',

@@ -26,7 +26,7 @@ export function createWebhookSecrets(ssm: SSMClient): WebhookSecrets {
         cause: err,
       });
     }
-    if (value === undefined || !isHttpUrl(value.trim())) {
+    if (value === undefined || !isHttpsUrl(value.trim())) {
       throw new Error(`SSM parameter ${name} does not hold a webhook URL (expected https://...)`);
     }
     return value.trim();
@@ -45,10 +45,19 @@ export function createWebhookSecrets(ssm: SSMClient): WebhookSecrets {
   };
 }
 
-function isHttpUrl(text: string): boolean {
+/**
+ * https only: a webhook URL carries its own credential, which plain http would send in clear. The one
+ * exception is the loopback address, where the tests' local receiver listens; nothing listens there
+ * inside Lambda, so it cannot carry a message anywhere.
+ */
+function isHttpsUrl(text: string): boolean {
   try {
     const u = new URL(text);
-    return u.protocol === 'https:' || u.protocol === 'http:';
+    if (u.protocol === 'https:') return true;
+    return (
+      u.protocol === 'http:' &&
+      (u.hostname === '127.0.0.1' || u.hostname === '[::1]' || u.hostname === 'localhost')
+    );
   } catch {
     return false;
   }

@@ -33,6 +33,27 @@ const alarmNamePrefixes = z
     PREFIXES_EXPECTED,
   );
 
+/**
+ * A whole decimal number of `unit` in [min, max]; empty or unset means `fallback`. Strict on purpose:
+ * JavaScript's Number() reads "0x10" as 16, "1e3" as 1000 and "" as 0 (which turned a rate limit off).
+ */
+function decimalSetting(unit: string, min: number, max: number, fallback: number, maxNote = '') {
+  const expected = `a whole decimal number of ${unit} from ${min} to ${max}${maxNote}, or empty for ${fallback}`;
+  return z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const text = v?.trim() ?? '';
+      if (text === '') return fallback;
+      const n = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
+      if (!(n >= min && n <= max)) {
+        ctx.addIssue({ code: 'custom', message: expected });
+        return z.NEVER;
+      }
+      return n;
+    });
+}
+
 const schema = z
   .object({
     SLACK_WEBHOOK_PARAMETER: optionalSsmName,
@@ -48,24 +69,24 @@ const schema = z
           .optional(),
       ),
     DEDUPE_TABLE: z.string().trim().min(1, 'the name of the DynamoDB table for de-duplication'),
-    DEDUPE_WINDOW_MINUTES: z.coerce
-      .number({ error: 'a whole number of minutes' })
-      .int('a whole number of minutes')
-      .min(1, 'at least 1 minute')
-      .max(10_080, 'at most 10080 minutes (7 days)')
-      .default(60),
-    SLACK_MIN_INTERVAL_MS: z.coerce
-      .number({ error: 'a whole number of milliseconds' })
-      .int('a whole number of milliseconds')
-      .min(0, 'at least 0')
-      .max(60_000, 'at most 60000 (one minute)')
-      .default(1_000),
+    DEDUPE_WINDOW_MINUTES: decimalSetting('minutes', 1, 10_080, 60, ' (7 days)'),
+    SLACK_MIN_INTERVAL_MS: decimalSetting('milliseconds', 0, 60_000, 1_000, ' (one minute)'),
     NOTIFIER_ERROR_ALARM_NAME: z.string().optional(),
     ALARM_NAME_PREFIXES: alarmNamePrefixes,
     FLEET_ALARM_NAME_PREFIX: z
       .string()
       .optional()
       .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim())),
+    ALARM_ON_INSUFFICIENT_DATA: z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        const text = v?.trim().toLowerCase() ?? '';
+        if (text === '' || text === 'false') return false;
+        if (text === 'true') return true;
+        ctx.addIssue({ code: 'custom', message: 'true or false (any case), or empty for false' });
+        return z.NEVER;
+      }),
     AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
   })
   .refine((s) => s.SLACK_WEBHOOK_PARAMETER || s.TEAMS_WEBHOOK_PARAMETER || s.NOTIFICATION_TOPIC_ARN, {
@@ -87,6 +108,8 @@ export interface NotifierSettings {
   alarmNamePrefixes: string[];
   /** The stack's own alarm-name prefix (`<service>-<stage>-`): its error alarms are always forwarded. */
   fleetAlarmNamePrefix?: string;
+  /** Alarms going to INSUFFICIENT_DATA are sent as warnings (default off). */
+  alarmOnInsufficientData: boolean;
   selfFunctionName?: string;
 }
 
@@ -111,6 +134,7 @@ export function parseNotifierSettings(env: Record<string, string | undefined>): 
     ignoreAlarmNames: s.NOTIFIER_ERROR_ALARM_NAME ? [s.NOTIFIER_ERROR_ALARM_NAME] : [],
     alarmNamePrefixes: s.ALARM_NAME_PREFIXES,
     fleetAlarmNamePrefix: s.FLEET_ALARM_NAME_PREFIX,
+    alarmOnInsufficientData: s.ALARM_ON_INSUFFICIENT_DATA,
     selfFunctionName: s.AWS_LAMBDA_FUNCTION_NAME || undefined,
   };
 }

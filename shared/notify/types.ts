@@ -40,6 +40,11 @@ export interface Notification {
   facts: { name: string; value: string }[];
   /** How many times this incident was seen since it was last sent (1 = first time). */
   occurrences?: number;
+  /**
+   * 'resolved': this closes the incident with the same key (an alarm back to OK); sent only if that
+   * incident was opened and sent.
+   */
+  lifecycle?: 'resolved';
 }
 
 /** A normaliser either produces a notification or says why the event needs none. */

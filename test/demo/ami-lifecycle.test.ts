@@ -85,6 +85,11 @@ describe('npm start: the AMI lifecycle story', () => {
     expect(text).toContain('Subject: [CRITICAL] ec2-hygiene cleanup refused to delete anything in eu-west-1');
     expect(text).toMatch(/Subject: \[WARNING\] ec2-hygiene cleanup run: 2 resources skipped/);
     expect(text).toContain('no notification: tagger run summary is clean');
+    // An alarm's lifecycle: the ALARM, then "resolved" when it is OK again.
+    expect(text).toContain('Subject: [CRITICAL] Alarm i-0a1b2c3d4e5f67890-system-status-check is in ALARM');
+    expect(text).toContain(
+      'Subject: [INFO] Resolved: alarm i-0a1b2c3d4e5f67890-system-status-check is OK again',
+    );
     // The vendor's AMI in use is informational: it must not make every tagger run warn.
     expect(text).not.toMatch(/tagger run: \d+ resources? skipped/);
   });

@@ -165,6 +165,46 @@ describe('Teams', () => {
   });
 });
 
+describe('Teams card size against spoofed events', () => {
+  it('a spoofed event with a huge resource name: no 60 KB console link, the card stays well under 28 KB', () => {
+    const event = fixture('autoscaling-launch-unsuccessful');
+    (event.detail as Record<string, unknown>).AutoScalingGroupName = 'g'.repeat(60_000);
+    const r = normaliseEvent(event);
+    if (r.kind !== 'notify') throw new Error('ignored');
+    expect(r.notification.consoleUrl!.length).toBeGreaterThan(60_000);
+    const json = JSON.stringify(formatTeams(r.notification));
+    expect(Buffer.byteLength(json)).toBeLessThanOrEqual(20_000);
+    expect(json).not.toContain('Action.OpenUrl');
+  });
+
+  it('text that escaping multiplies (backslashes, markdown, 4-byte characters) still fits', () => {
+    const heavy = '\\*_🔥'.repeat(2000);
+    const p = formatTeams({
+      ...base,
+      title: heavy,
+      reason: heavy,
+      resource: heavy,
+      facts: Array.from({ length: 12 }, (_, i) => ({ name: heavy, value: `${i}${heavy}` })),
+    });
+    expect(Buffer.byteLength(JSON.stringify(p))).toBeLessThanOrEqual(20_000);
+    // Still says what it is about.
+    expect(JSON.stringify(p)).toContain('CRITICAL');
+  });
+
+  it('a normal console link is kept', () => {
+    const json = JSON.stringify(formatTeams(base));
+    expect(json).toContain('AutoScalingGroupDetails:id=web-asg');
+  });
+});
+
+describe('Slack fallback text', () => {
+  it('is sent as plain text: mrkdwn off, so *bold* or ~strike~ from an event formats nothing', () => {
+    const p = formatSlack({ ...base, reason: '*urgent* ~old~ _x_ <!here>' });
+    expect(p.mrkdwn).toBe(false);
+    expect(p.text).toContain('*urgent* ~old~ _x_ &lt;!here&gt;');
+  });
+});
+
 describe('SNS (email)', () => {
   it('has a short ASCII subject and a readable body with the link and the incident', () => {
     const m = formatSns(base);

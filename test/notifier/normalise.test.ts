@@ -206,7 +206,6 @@ describe('normaliseEvent: states that are not failures are ignored, with the rea
     ['ssm-maintenance-window-success', 'maintenance window execution status SUCCESS is not a failure'],
     ['ssm-run-command-success', 'Run Command status Success is not a failure'],
     ['backup-job-completed', 'backup job state COMPLETED is not a failure'],
-    ['cloudwatch-alarm-ok', 'alarm state OK is not ALARM'],
     ['imagebuilder-image-available', 'Image Builder image status AVAILABLE is not FAILED'],
     ['fleet-run-summary-clean', 'tagger run summary is clean (no failures, nothing skipped)'],
   ])('%s', (name, reason) => {
@@ -216,18 +215,170 @@ describe('normaliseEvent: states that are not failures are ignored, with the rea
 
 describe('normaliseEvent: an event type it does not know', () => {
   it('still gives a useful message: the type, source, resource and the detail itself', () => {
-    const n = notified('unknown-ec2-spot-interruption');
-    expect(n.title).toBe('EC2 Spot Instance Interruption Warning (aws.ec2)');
+    const n = notified('unknown-ec2-instance-state-change');
+    expect(n.title).toBe('EC2 Instance State-change Notification (aws.ec2)');
     expect(n.resource).toBe('arn:aws:ec2:eu-west-1:123456789012:instance/i-1234567890abcdef0');
-    expect(n.reason).toContain('"instance-action":"terminate"');
+    expect(n.reason).toContain('"state":"stopping"');
     expect(n.severity).toBe('warning');
   });
 
   it('cuts a huge detail to a readable preview', () => {
-    const event = fixture('unknown-ec2-spot-interruption');
+    const event = fixture('unknown-ec2-instance-state-change');
     event.detail = { blob: 'x'.repeat(50_000) };
     const r = normaliseEvent(event);
     expect(r.kind === 'notify' && r.notification.reason.length).toBeLessThan(2000);
+  });
+});
+
+describe('normaliseEvent: capacity, EBS, CodeDeploy and patch compliance sources', () => {
+  it('a Spot interruption warning names the instance, the action and links to it', () => {
+    const n = notified('unknown-ec2-spot-interruption');
+    expect(n).toMatchObject({
+      severity: 'warning',
+      title: 'Spot instance i-1234567890abcdef0 will be interrupted (terminate) in two minutes',
+      resource: 'i-1234567890abcdef0',
+      incidentKey: '123456789012/eu-west-1/spot-interruption/i-1234567890abcdef0',
+      consoleUrl:
+        'https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1#InstanceDetails:instanceId=i-1234567890abcdef0',
+    });
+  });
+
+  it('a rebalance recommendation is information about the instance', () => {
+    expect(notified('ec2-rebalance-recommendation')).toMatchObject({
+      severity: 'info',
+      title: 'Spot instance i-1234567890abcdef0 is at elevated risk of interruption',
+    });
+  });
+
+  it('a failed EBS snapshot names the volume and the cause; a successful one is ignored', () => {
+    const n = notified('ebs-snapshot-failed');
+    expect(n).toMatchObject({
+      severity: 'critical',
+      title: 'Snapshot failed for vol-0123456789abcdef0',
+      reason: "Source volume doesn't exist.",
+      incidentKey: '123456789012/eu-west-1/ebs-snapshot/createSnapshot/vol-0123456789abcdef0',
+      consoleUrl:
+        'https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1#VolumeDetails:volumeId=vol-0123456789abcdef0',
+    });
+    expect(n.facts).toContainEqual({ name: 'Snapshot', value: 'snap-0123456789abcdef0' });
+    expect(ignoredReason('ebs-snapshot-succeeded')).toBe('EBS createSnapshot result succeeded is not failed');
+  });
+
+  it('a failed multi-volume snapshot lists each snapshot and which did not complete', () => {
+    const n = notified('ebs-multi-volume-snapshots-failed');
+    expect(n.title).toBe('Multi-volume snapshot failed (1 of 2 snapshots not completed)');
+    expect(n.resource).toBe('vol-0a1b2c3d4e5f60001');
+    expect(n.reason).toBe('Snapshot snap-0a1b2c3d4e5f60001 is in status error');
+    expect(n.facts).toEqual([
+      { name: 'vol-0a1b2c3d4e5f60001', value: 'snap-0a1b2c3d4e5f60001: error' },
+      { name: 'vol-0a1b2c3d4e5f60002', value: 'snap-0a1b2c3d4e5f60002: completed' },
+    ]);
+  });
+
+  it('a failed CodeDeploy deployment names the application, group and deployment; success is ignored', () => {
+    const n = notified('codedeploy-deployment-failed');
+    expect(n).toMatchObject({
+      severity: 'critical',
+      title: 'CodeDeploy deployment to web-app/web-fleet failed',
+      incidentKey: '123456789012/eu-west-1/codedeploy/web-app/web-fleet',
+      consoleUrl:
+        'https://eu-west-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-A1B2C3D4E?region=eu-west-1',
+    });
+    expect(n.facts).toContainEqual({ name: 'Deployment', value: 'd-A1B2C3D4E' });
+    expect(ignoredReason('codedeploy-deployment-succeeded')).toBe(
+      'CodeDeploy deployment state SUCCESS is not FAILURE',
+    );
+  });
+
+  it('patch compliance turning non_compliant (AWS writes it in lower case, and "serverity")', () => {
+    expect(notified('ssm-compliance-non-compliant')).toMatchObject({
+      severity: 'critical',
+      title: 'i-0a1b2c3d4e5f67890 is not patch compliant',
+      incidentKey: '123456789012/eu-west-1/patch-compliance/i-0a1b2c3d4e5f67890',
+    });
+    expect(ignoredReason('ssm-compliance-compliant')).toBe(
+      'compliance status compliant is not NON_COMPLIANT',
+    );
+    const association = fixture('ssm-compliance-non-compliant');
+    (association.detail as Record<string, string>)['compliance-type'] = 'Association';
+    expect(normaliseEvent(association, OPTIONS)).toEqual({
+      kind: 'ignore',
+      reason: 'compliance type Association is not Patch',
+    });
+  });
+});
+
+describe('normaliseEvent: the alarm lifecycle', () => {
+  it('an alarm back to OK resolves the incident its ALARM opened (same key), as information', () => {
+    const alarm = notified('cloudwatch-alarm-status-check');
+    const ok = notified('cloudwatch-alarm-ok');
+    expect(ok).toMatchObject({
+      lifecycle: 'resolved',
+      severity: 'info',
+      title: 'Resolved: alarm i-0a1b2c3d4e5f67890-system-status-check is OK again',
+      incidentKey: alarm.incidentKey,
+    });
+    expect(alarm.lifecycle).toBeUndefined();
+  });
+
+  it('INSUFFICIENT_DATA is ignored by default and a warning when alarmOnInsufficientData is on', () => {
+    const event = fixture('cloudwatch-alarm-status-check');
+    (event.detail as { state: { value: string } }).state.value = 'INSUFFICIENT_DATA';
+    expect(normaliseEvent(event, OPTIONS)).toEqual({
+      kind: 'ignore',
+      reason: 'alarm state INSUFFICIENT_DATA is not sent (alarmOnInsufficientData is off)',
+    });
+    const on = normaliseEvent(event, { ...OPTIONS, alarmOnInsufficientData: true });
+    expect(on).toMatchObject({
+      kind: 'notify',
+      notification: {
+        severity: 'warning',
+        title: 'Alarm i-0a1b2c3d4e5f67890-system-status-check has insufficient data',
+      },
+    });
+  });
+});
+
+describe('normaliseEvent: a known event whose status cannot be read is reported, never dropped', () => {
+  it.each([
+    ['detail null', null, 'detail', 'null'],
+    ['detail a string', 'FAILED', 'detail', 'the text "FAILED"'],
+    ['no state', { backupJobId: 'job-1' }, 'detail.state', 'missing'],
+    ['state a number', { state: 3 }, 'detail.state', 'a number 3'],
+    ['state empty', { state: ' ' }, 'detail.state', 'an empty string'],
+  ])('backup job with %s', (_what, detail, field, found) => {
+    const event = fixture('backup-job-failed');
+    event.detail = detail;
+    const r = normaliseEvent(event, OPTIONS);
+    if (r.kind !== 'notify') throw new Error(`ignored: ${r.reason}`);
+    expect(r.notification.title).toBe('Unreadable Backup Job State Change event');
+    expect(r.notification.severity).toBe('warning');
+    expect(r.notification.reason).toContain(
+      `The notifier could not tell whether this is a failure: ${field} is ${found}, expected `,
+    );
+    expect(r.notification.reason).toContain(`The event's detail: ${JSON.stringify(detail)}`);
+    expect(r.notification.facts).toContainEqual({ name: 'Field', value: field });
+  });
+
+  it('an alarm whose state has no value names detail.state.value; a huge detail is cut', () => {
+    const event = fixture('cloudwatch-alarm-status-check');
+    event.detail = { alarmName: 'x', state: { reason: 'y'.repeat(10_000) } };
+    const r = normaliseEvent(event, OPTIONS);
+    if (r.kind !== 'notify') throw new Error(`ignored: ${r.reason}`);
+    expect(r.notification.title).toBe('Unreadable CloudWatch Alarm State Change event');
+    expect(r.notification.reason).toContain(
+      'detail.state.value is missing, expected ALARM, OK or INSUFFICIENT_DATA',
+    );
+    expect(r.notification.reason.length).toBeLessThan(2000);
+  });
+
+  it('every supported type: a detail that is not an object is a notification, not an ignore', () => {
+    for (const [source, type] of SUPPORTED_EVENTS) {
+      for (const detail of [null, undefined, 'text', 42, []]) {
+        const r = normaliseEvent({ source, 'detail-type': type, detail, region: 'eu-west-1' }, OPTIONS);
+        expect({ type, detail, kind: r.kind }).toEqual({ type, detail, kind: 'notify' });
+      }
+    }
   });
 });
 

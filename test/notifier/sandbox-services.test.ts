@@ -1,9 +1,16 @@
 /** The sandbox's SSM and SNS, through the real SDK clients: what the notifier relies on them to do. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CreateTopicCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import {
+  CreateTopicCommand,
+  GetTopicAttributesCommand,
+  ListSubscriptionsByTopicCommand,
+  PublishCommand,
+  SNSClient,
+  paginateListSubscriptionsByTopic,
+} from '@aws-sdk/client-sns';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
-import { sns as snsService, snsStore } from '../../sandbox/services/sns';
+import { addSubscription, sns as snsService, snsStore } from '../../sandbox/services/sns';
 import { ssm as ssmService } from '../../sandbox/services/ssm';
 
 let sandbox: Sandbox;
@@ -123,5 +130,63 @@ describe('sandbox SNS', () => {
     await expect(
       sns.send(new PublishCommand({ TopicArn: `${topicArn}-nope`, Message: 'm' })),
     ).rejects.toMatchObject({ name: 'NotFoundException' });
+  });
+
+  it('lists confirmed and pending subscriptions as AWS does, and counts them in GetTopicAttributes', async () => {
+    const arn = (await sns.send(new CreateTopicCommand({ Name: 'readers' }))).TopicArn!;
+    const empty = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: arn }));
+    expect(empty.Subscriptions ?? []).toEqual([]);
+
+    addSubscription(sandbox.state, 'eu-west-1', {
+      topicArn: arn,
+      endpoint: 'new@example.com',
+      confirmed: false,
+    });
+    addSubscription(sandbox.state, 'eu-west-1', {
+      topicArn: arn,
+      endpoint: 'ops@example.com',
+      confirmed: true,
+    });
+    const listed = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: arn }));
+    expect(listed.Subscriptions).toEqual([
+      expect.objectContaining({
+        SubscriptionArn: 'PendingConfirmation',
+        Protocol: 'email',
+        Endpoint: 'new@example.com',
+        TopicArn: arn,
+      }),
+      expect.objectContaining({
+        SubscriptionArn: expect.stringMatching(new RegExp(`^${arn}:`)),
+        Endpoint: 'ops@example.com',
+      }),
+    ]);
+    const attrs = await sns.send(new GetTopicAttributesCommand({ TopicArn: arn }));
+    expect(attrs.Attributes).toMatchObject({
+      TopicArn: arn,
+      SubscriptionsConfirmed: '1',
+      SubscriptionsPending: '1',
+    });
+  });
+
+  it('pages subscriptions 100 at a time and refuses an unknown topic', async () => {
+    const arn = (await sns.send(new CreateTopicCommand({ Name: 'many' }))).TopicArn!;
+    for (let i = 0; i < 150; i++) {
+      addSubscription(sandbox.state, 'eu-west-1', {
+        topicArn: arn,
+        endpoint: `u${i}@example.com`,
+        confirmed: i === 149,
+      });
+    }
+    const pages = [];
+    for await (const page of paginateListSubscriptionsByTopic({ client: sns }, { TopicArn: arn })) {
+      pages.push(page.Subscriptions?.length ?? 0);
+    }
+    expect(pages).toEqual([100, 50]);
+    await expect(
+      sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: `${arn}-nope` })),
+    ).rejects.toMatchObject({ name: 'NotFoundException' });
+    await expect(sns.send(new GetTopicAttributesCommand({ TopicArn: `${arn}-nope` }))).rejects.toMatchObject({
+      name: 'NotFoundException',
+    });
   });
 });

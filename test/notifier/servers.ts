@@ -20,7 +20,21 @@ export interface ScriptedAnswer {
   status: number;
   headers?: Record<string, string>;
   body?: string;
+  /** Never answer (the connection stays open until the client gives up or the receiver closes). */
+  hang?: boolean;
 }
+
+/** Shorthands for the answers a chat webhook gives when it is in trouble. */
+export const ANSWERS = {
+  rateLimited: (retryAfterSeconds: number): ScriptedAnswer => ({
+    status: 429,
+    headers: { 'retry-after': String(retryAfterSeconds) },
+    body: 'rate_limited',
+  }),
+  serverError: (status = 500): ScriptedAnswer => ({ status, body: 'internal_error' }),
+  revoked: (): ScriptedAnswer => ({ status: 403, body: 'invalid_token' }),
+  hang: (): ScriptedAnswer => ({ status: 0, hang: true }),
+};
 
 export interface WebhookReceiver {
   url: string;
@@ -59,6 +73,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       const path = req.url ?? '/';
       received.push({ path, body, at: Date.now(), contentType: req.headers['content-type'] });
       const answer = scripts.get(path)?.shift() ?? { status: 200, body: 'ok' };
+      if (answer.hang) return;
       res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers });
       res.end(answer.body ?? '');
     });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { WebhookPoster, parseRetryAfter } from '../../shared/notify';
-import { startWebhookReceiver, type WebhookReceiver } from './servers';
+import { ANSWERS, startWebhookReceiver, type WebhookReceiver } from './servers';
 
 /** A virtual clock: sleeping advances it at once, and every sleep is recorded. */
 function virtualTime() {
@@ -109,6 +109,54 @@ describe('WebhookPoster over real HTTP', () => {
     expect(t.sleeps).toEqual([]);
     await p.post('slack', 'a', `${receiver.url}/a`, { n: 2 });
     expect(t.sleeps).toEqual([1000]);
+  });
+
+  it('a 4xx answer quoting the webhook URL in any form never puts the secret into the error', async () => {
+    const t = virtualTime();
+    const path = '/services/T0RED/B0RED/s3cr3t%2Btoken0001?sig=AbC%2FdEf0123456789';
+    const url = `${receiver.url}${path}`;
+    const quoted = [
+      url,
+      encodeURIComponent(url),
+      decodeURIComponent(url),
+      url.replace(/\//g, '\\/'),
+      's3cr3t%2btoken0001',
+      's3cr3t+token0001',
+      'AbC/dEf0123456789',
+    ].join(' | ');
+    receiver.script(path, { status: 400, body: quoted });
+    const r = await poster(t).post('slack', 'Slack webhook from SSM /x', url, {});
+    expect(r.ok).toBe(false);
+    expect(r.error).toContain('rejected with 400 (<webhook URL>');
+    expect(r.error).not.toMatch(/s3cr3t|token0001|dEf0123456789|T0RED\/B0RED/i);
+  });
+
+  it('a webhook that never answers is given up on after the timeout, retried, and recorded', async () => {
+    const t = virtualTime();
+    receiver.script('/hang', ANSWERS.hang(), ANSWERS.hang());
+    const r = await poster(t, { timeoutMs: 150, maxAttempts: 2 }).post(
+      'teams',
+      'Teams webhook',
+      `${receiver.url}/hang`,
+      { text: 'hi' },
+    );
+    expect(r).toMatchObject({ destination: 'teams', ok: false, attempts: 2 });
+    expect(r.error).toBe(
+      'Teams webhook: request failed (TimeoutError: The operation was aborted due to timeout) (gave up after 2 attempts)',
+    );
+    expect(receiver.received).toHaveLength(2);
+  });
+
+  it("stops before the invocation's deadline instead of waiting out a long Retry-After", async () => {
+    const t = virtualTime();
+    receiver.script('/busy', ANSWERS.rateLimited(20), ANSWERS.rateLimited(20));
+    const r = await poster(t).post('slack', 'Slack webhook', `${receiver.url}/busy`, {}, t.now() + 15_000);
+    expect(r).toMatchObject({ ok: false, attempts: 1, status: 429 });
+    expect(r.error).toBe(
+      "Slack webhook: rate limited (429: rate_limited); gave up: the invocation's time limit is near",
+    );
+    // It waited for nothing it could not finish: no 20 s sleep.
+    expect(t.sleeps.filter((ms) => ms >= 20_000)).toEqual([]);
   });
 
   it('never puts the webhook URL (a secret) into an error', async () => {

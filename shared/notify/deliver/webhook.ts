@@ -4,6 +4,7 @@
  * backoff, other 4xx not retried (the webhook is wrong, retrying will not fix it). Gives up with a
  * recorded failure rather than throwing, so one bad destination does not stop the others.
  */
+import { redactWebhookUrl } from './redact';
 import type { DeliveryResult, DestinationName } from './types';
 
 export interface WebhookPosterOptions {
@@ -51,31 +52,51 @@ export class WebhookPoster {
     label: string,
     url: string,
     payload: unknown,
+    /**
+     * When the caller must be done (the `now` clock): no wait, retry or request runs past it, so the
+     * invocation records the failure and gives its claim back instead of being killed mid-request.
+     */
+    deadline?: number,
   ): Promise<DeliveryResult> {
     const o = this.options;
     const doFetch = o.fetch ?? fetch;
     const body = JSON.stringify(payload);
+    const timeLeft = () => (deadline === undefined ? Infinity : deadline - o.now());
     let lastStatus: number | undefined;
     let lastError = '';
+    const outOfTime = (attempts: number): DeliveryResult => ({
+      destination,
+      ok: false,
+      attempts,
+      status: lastStatus,
+      error: `${lastError ? `${lastError}; ` : `${label}: `}gave up: the invocation's time limit is near`,
+    });
     for (let attempt = 1; attempt <= o.maxAttempts; attempt++) {
-      await this.waitForTurn(url);
+      if (!(await this.waitForTurn(url, timeLeft()))) return outOfTime(attempt - 1);
+      const requestTimeout = Math.min(o.timeoutMs, timeLeft());
+      if (requestTimeout <= 0) return outOfTime(attempt - 1);
       let response: Response;
       try {
         response = await doFetch(url, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body,
-          signal: AbortSignal.timeout(o.timeoutMs),
+          signal: AbortSignal.timeout(requestTimeout),
         });
       } catch (err) {
-        lastError = `${label}: request failed (${(err as Error).name}: ${redact((err as Error).message, url)})`;
-        if (attempt < o.maxAttempts) await o.sleep(this.backoff(attempt));
+        lastError = `${label}: request failed (${(err as Error).name}: ${redactWebhookUrl((err as Error).message, url)})`;
+        if (attempt < o.maxAttempts) {
+          const backoff = this.backoff(attempt);
+          if (backoff >= timeLeft()) return outOfTime(attempt);
+          await o.sleep(backoff);
+        }
         continue;
       }
       lastStatus = response.status;
       const text = await response.text().catch(() => '');
       if (response.ok) return { destination, ok: true, attempts: attempt, status: response.status };
-      const answer = redact(text.slice(0, 200), url);
+      // Redacted before the cut, so a cut cannot leave half a secret that no longer matches.
+      const answer = redactWebhookUrl(text.slice(0, 4000), url).slice(0, 200);
       if (response.status === 429) {
         const wait = parseRetryAfter(response.headers.get('retry-after'), o.now()) ?? this.backoff(attempt);
         lastError = `${label}: rate limited (429${answer ? `: ${answer}` : ''})`;
@@ -89,7 +110,11 @@ export class WebhookPoster {
       }
       if (response.status >= 500) {
         lastError = `${label}: server error ${response.status}${answer ? ` (${answer})` : ''}`;
-        if (attempt < o.maxAttempts) await o.sleep(this.backoff(attempt));
+        if (attempt < o.maxAttempts) {
+          const backoff = this.backoff(attempt);
+          if (backoff >= timeLeft()) return outOfTime(attempt);
+          await o.sleep(backoff);
+        }
         continue;
       }
       return {
@@ -113,16 +138,14 @@ export class WebhookPoster {
     return this.options.baseBackoffMs * 2 ** (attempt - 1);
   }
 
-  private async waitForTurn(url: string): Promise<void> {
+  /** Waits for this webhook's next slot; false (without waiting) when the slot is past `timeLeft`. */
+  private async waitForTurn(url: string, timeLeft: number): Promise<boolean> {
     const o = this.options;
     const at = this.nextAllowedAt.get(url) ?? 0;
     const wait = at - o.now();
+    if (wait >= timeLeft) return false;
     if (wait > 0) await o.sleep(wait);
     this.nextAllowedAt.set(url, Math.max(o.now(), at) + o.minIntervalMs);
+    return true;
   }
-}
-
-/** Error texts from fetch can quote the URL; the URL is a secret. */
-function redact(text: string, url: string): string {
-  return text.split(url).join('<webhook URL>');
 }

@@ -43,7 +43,10 @@ function plain(text: string, max: number): PlainText {
 }
 
 export interface SlackPayload {
+  /** The notification fallback (and what clients without blocks show): plain text, see mrkdwn. */
   text: string;
+  /** false: the fallback text is shown as written, so *x*, _x_ or ~x~ from an event format nothing. */
+  mrkdwn: false;
   blocks: Record<string, unknown>[];
 }
 
@@ -85,5 +88,5 @@ export function formatSlack(n: Notification): SlackPayload {
       ],
     });
   }
-  return { text: slackFallbackText(n), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
+  return { text: slackFallbackText(n), mrkdwn: false, blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
 }

@@ -1,4 +1,9 @@
-/** CloudWatch alarms going to ALARM (status checks, auto-recovery, the fleet's own error alarms). */
+/**
+ * CloudWatch alarms (status checks, auto-recovery, the fleet's own error alarms). ALARM opens an
+ * incident; OK is a "resolved" notification for the same incident key (the notifier sends it only if
+ * that incident was opened and told to someone); INSUFFICIENT_DATA opens one only when the
+ * alarmOnInsufficientData setting says so.
+ */
 import type { EventBridgeEvent, NormaliseResult } from '../types';
 import { arr, consoleLink, detailOf, envelope, ignore, incidentKey, notify, obj, str } from './common';
 import { decideAlarm } from './alarm-filter';
@@ -22,7 +27,14 @@ export function normaliseAlarm(event: EventBridgeEvent, options: NormaliseOption
   const d = detailOf(event);
   const state = obj(d, 'state');
   const value = str(state, 'value') ?? '';
-  if (value !== 'ALARM') return ignore(`alarm state ${value || '(none)'} is not ALARM`);
+  const insufficient = value === 'INSUFFICIENT_DATA' && options.alarmOnInsufficientData === true;
+  if (value !== 'ALARM' && value !== 'OK' && !insufficient) {
+    return ignore(
+      value === 'INSUFFICIENT_DATA'
+        ? 'alarm state INSUFFICIENT_DATA is not sent (alarmOnInsufficientData is off)'
+        : `alarm state ${value || '(none)'} is not ALARM`,
+    );
+  }
   const alarmName = str(d, 'alarmName') ?? 'unknown alarm';
   const configuration = obj(d, 'configuration');
   const dims = dimensionsOf(configuration);
@@ -45,9 +57,15 @@ export function normaliseAlarm(event: EventBridgeEvent, options: NormaliseOption
     dims.find((x) => ['InstanceId', 'AutoScalingGroupName', 'FunctionName'].includes(x.name))?.value ??
     alarmName;
   const previous = str(obj(d, 'previousState'), 'value') ?? '';
+  const resolved = value === 'OK';
   return notify({
-    severity: 'critical',
-    title: `Alarm ${alarmName} is in ALARM`,
+    severity: resolved ? 'info' : insufficient ? 'warning' : 'critical',
+    title: resolved
+      ? `Resolved: alarm ${alarmName} is OK again`
+      : insufficient
+        ? `Alarm ${alarmName} has insufficient data`
+        : `Alarm ${alarmName} is in ALARM`,
+    ...(resolved ? { lifecycle: 'resolved' as const } : {}),
     whatFailed: 'CloudWatch alarm',
     ...env,
     resource,

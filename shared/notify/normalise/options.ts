@@ -8,6 +8,8 @@ export interface NormaliseOptions {
   alarmNamePrefixes?: string[];
   /** The fleet's own alarm-name prefix (`<service>-<stage>-`): forwarded whatever alarmNamePrefixes says. */
   fleetAlarmNamePrefix?: string;
+  /** Send alarms going to INSUFFICIENT_DATA as warnings (default off: missing data is often expected). */
+  alarmOnInsufficientData?: boolean;
 }
 
 export const DEFAULT_NORMALISE_OPTIONS: NormaliseOptions = { ignoreAlarmNames: [] };
