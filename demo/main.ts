@@ -18,7 +18,10 @@ async function main(): Promise<void> {
   Object.assign(process.env, sandbox.env('eu-west-1', 'admin'));
   try {
     console.log('ec2-hygiene demo: the real tagger and cleanup jobs on a local sandbox account');
-    console.log(`(sandbox at ${sandbox.url}; no AWS account is used)\n`);
+    console.log(`(sandbox at ${sandbox.url}; no AWS account is used)`);
+    console.log(
+      "(each job signs as its own function: the sandbox allows only what that function's IAM role in the stack allows)\n",
+    );
     console.log('== AMI lifecycle: two simulated weeks ==\n');
     const story = await runAmiLifecycleStory(sandbox);
     for (const line of story.lines) console.log(line);
