@@ -21,7 +21,7 @@ import {
 
 import type { AutoScalingGroupRecord, ScalableInstanceRecord } from '../domain';
 import type { RunFailure } from '../events';
-import { formatCapacity, type ScaleAction } from '../plan/scale';
+import { formatCapacity, transitionValue, type ScaleAction } from '../plan/scale';
 import { formatTimestamp, TAG, tagsFromList } from '../tags';
 import type { AwsClients } from './clients';
 import { mapWithConcurrency } from './concurrency';
@@ -237,7 +237,7 @@ async function applyGroupActions(ctx: Ctx, actions: readonly ScaleAction[], conc
   const bookkeeping = outOfTime(ctx, records) ? [] : records;
   for (const part of chunk([...updated, ...bookkeeping], GROUP_TAG_BATCH)) {
     const tags = part.map((a) =>
-      groupTag(groupOf(a), TAG.scaleToZeroLastTransition, formatTimestamp(a.transition)),
+      groupTag(groupOf(a), TAG.scaleToZeroLastTransition, transitionValue(a, ctx.now)),
     );
     const err = await writeGroupTags(ctx, tags);
     if (err === undefined) {
@@ -462,8 +462,8 @@ async function untagInstances(ctx: Ctx, ids: string[], key: string): Promise<voi
 }
 
 /**
- * The transition tag: CreateTags writes one tag set per call, so instances are grouped by their
- * transition (instances on different schedules differ), up to 1000 ids a call. Returns what was
+ * The transition tag: CreateTags writes one tag set per call, so instances are grouped by the value
+ * (instances on different schedules, or stopped and started ones, differ), up to 1000 ids a call. Returns what was
  * recorded.
  */
 async function recordTransitions(
@@ -472,7 +472,7 @@ async function recordTransitions(
 ): Promise<Set<ScaleAction>> {
   const byTransition = new Map<string, (InstanceAction | RecordAction)[]>();
   for (const a of actions) {
-    const key = formatTimestamp(a.transition);
+    const key = transitionValue(a, ctx.now);
     const same = byTransition.get(key);
     if (same) same.push(a);
     else byTransition.set(key, [a]);

@@ -5,9 +5,14 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { AutoScalingGroupRecord, ScalableInstanceRecord } from '../../shared/domain';
-import { formatCapacity, planScale, type Capacity, type ScaleAction } from '../../shared/plan/scale';
+import {
+  formatCapacity,
+  planScale,
+  transitionValue,
+  type Capacity,
+  type ScaleAction,
+} from '../../shared/plan/scale';
 import { parseHolidays, parseSchedule, scheduleStateAt } from '../../shared/schedule';
-import { formatTimestamp } from '../../shared/tags';
 
 const SCHEDULES = [
   'Mon-Fri 08:00-18:30 Europe/Berlin',
@@ -43,11 +48,11 @@ const group = (name: string, c: Capacity, tags: Record<string, string>): AutoSca
   instanceIds: [],
 });
 
-/** What the apply step does to a group, in memory. */
-function applyToGroup(g: AutoScalingGroupRecord, a: ScaleAction): AutoScalingGroupRecord {
+/** What the apply step does to a group, in memory (the transition tag as the apply step writes it). */
+function applyToGroup(g: AutoScalingGroupRecord, a: ScaleAction, now = a.transition): AutoScalingGroupRecord {
   const tags: Record<string, string> = {
     ...g.tags,
-    ScaleToZeroLastTransition: formatTimestamp(a.transition),
+    ScaleToZeroLastTransition: transitionValue(a, now),
   };
   if (a.kind === 'scale-group-to-zero') {
     return group(
