@@ -167,7 +167,12 @@ export function transitionValue(a: ScaleAction, now: Date): string {
 
 /** The parts of a decision every resource kind shares: schedule, override, last transition. */
 type Common =
-  | { kind: 'done'; decision: Omit<ScaleDecision, 'resourceType' | 'resourceId' | 'ignoredTags'> }
+  | {
+      kind: 'done';
+      decision: Omit<ScaleDecision, 'resourceType' | 'resourceId' | 'ignoredTags'>;
+      /** Set when the transition was already acted on: what the record says was done. */
+      record?: TransitionRecord;
+    }
   | {
       kind: 'act';
       state: ScheduleState & { since: Date };
@@ -291,6 +296,7 @@ export function planScale(input: PlanScaleInput): ScalePlan {
           outcome: 'keep',
           reason: `already acted on the ${word} transition at ${formatTimestamp(state.since)} (schedule ${reading.label}); left as it is now`,
         },
+        record: last,
       };
     }
     const act: Common = { kind: 'act', state: { ...state, since: state.since }, label: reading.label };
@@ -312,11 +318,29 @@ export function planScale(input: PlanScaleInput): ScalePlan {
     const ignoredTags: IgnoredTag[] = [];
     const base = { resourceType: 'auto-scaling-group' as const, resourceId: g.name, ignoredTags };
     const c = common(g.name, g.tags, ignoredTags);
+    const atZero = g.minSize === 0 && g.desiredCapacity === 0 && g.maxSize === 0;
+    const lastText = g.tags[TAG.scaleToZeroLastTransition];
+    const savedText = g.tags[TAG.scaleToZeroSavedCapacity];
+    // Our own record says it is asleep because of us, but the sizes to restore are gone: reported
+    // from the first run that sees it, the same night included, until a person sets sizes.
+    const sizesLost = (max: number) =>
+      decisions.push({
+        ...base,
+        outcome: 'skip',
+        reason: `at 0 since scale-to-zero scaled it down (${TAG.scaleToZeroLastTransition}=${JSON.stringify(lastText)}), but its ${TAG.scaleToZeroSavedCapacity} tag is gone, so it cannot be restored: a person must set its sizes (it had max=${max}); reported on every run until then`,
+        tagProblem: {
+          resourceId: g.name,
+          tag: TAG.scaleToZeroLastTransition,
+          value: lastText ?? '',
+          expected: `${TAG.scaleToZeroSavedCapacity}=min=<n> desired=<n> max=<n> beside it (the sizes scale-to-zero saved)`,
+        },
+      });
     if (c.kind === 'done') {
-      decisions.push({ ...base, ...c.decision });
+      if (c.record?.deed.kind === 'scaled-to-zero' && atZero && savedText === undefined) {
+        sizesLost(c.record.deed.max);
+      } else decisions.push({ ...base, ...c.decision });
       continue;
     }
-    const savedText = g.tags[TAG.scaleToZeroSavedCapacity];
     const saved = savedText === undefined ? undefined : parseCapacity(savedText);
     if (savedText !== undefined && saved === undefined) {
       decisions.push({
@@ -336,8 +360,6 @@ export function planScale(input: PlanScaleInput): ScalePlan {
     const transition = state.since;
     const at = formatTimestamp(transition);
     const current: Capacity = { min: g.minSize, desired: g.desiredCapacity, max: g.maxSize };
-    const atZero = current.min === 0 && current.desired === 0 && current.max === 0;
-    const lastText = g.tags[TAG.scaleToZeroLastTransition];
     const scaled = c.record?.deed.kind === 'scaled-to-zero' ? c.record.deed : undefined;
     const record = (reason: string, carried?: TransitionDeed): void => {
       const action: ScaleAction = {
@@ -362,16 +384,6 @@ export function planScale(input: PlanScaleInput): ScalePlan {
           tag: TAG.scaleToZeroSavedCapacity,
           value: savedText ?? '',
           expected: `only beside ${TAG.scaleToZeroLastTransition}="<start of the off period> scaled-to-zero max=<n>" written by scale-to-zero`,
-        },
-      );
-    // Our own record says it is asleep because of us, but the sizes to restore are gone.
-    const sizesLost = (max: number) =>
-      skip(
-        `at 0 since scale-to-zero scaled it down (${TAG.scaleToZeroLastTransition}=${JSON.stringify(lastText)}), but its ${TAG.scaleToZeroSavedCapacity} tag is gone, so it cannot be restored: a person must set its sizes (it had max=${max}); reported on every run until then`,
-        {
-          tag: TAG.scaleToZeroLastTransition,
-          value: lastText ?? '',
-          expected: `${TAG.scaleToZeroSavedCapacity}=min=<n> desired=<n> max=<n> beside it (the sizes scale-to-zero saved)`,
         },
       );
     // The saved sizes must fit under what was recorded and the configured cap.

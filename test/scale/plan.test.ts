@@ -417,8 +417,14 @@ describe('planScale: only what it turned off itself, from its own record (Mon-Fr
 
   it('reports a sleeping group whose saved sizes are gone on every run until a person sets its sizes', () => {
     const tags = { ScaleToZero: 'true', ScaleToZeroLastTransition: `${OFF} scaled-to-zero max=4` };
-    // Every run of the day, the next evening (not recorded over) and the morning after.
-    for (const at of [MORNING, '2026-11-24T12:00:00Z', '2026-11-24T17:45:00Z', '2026-11-25T07:10:00Z']) {
+    // The same night, every run of the day, the next evening (not recorded over) and the morning after.
+    for (const at of [
+      '2026-11-23T20:00:00Z',
+      MORNING,
+      '2026-11-24T12:00:00Z',
+      '2026-11-24T17:45:00Z',
+      '2026-11-25T07:10:00Z',
+    ]) {
       const d = decide(at, { groups: [group(tags, zero)] });
       expect(d.outcome).toBe('skip');
       expect(d.action).toBeUndefined();

@@ -161,7 +161,7 @@ describe('scale-to-zero trusts only its own record', () => {
         ],
       }),
     );
-    for (const at of [MORNING, '2026-11-24T07:15:00Z', '2026-11-24T12:00:00Z']) {
+    for (const at of ['2026-11-23T20:00:00Z', MORNING, '2026-11-24T07:15:00Z', '2026-11-24T12:00:00Z']) {
       const summary = await runAt(at);
       expect(sizes('dev-web')).toEqual(ZERO);
       expect(summary.skipped).toContainEqual({
