@@ -259,6 +259,22 @@ export function planScale(input: PlanScaleInput): ScalePlan {
         },
       };
     }
+    if (last && last.at > now) {
+      // It only records transitions that have happened; a later one would silence it until then.
+      return {
+        kind: 'done',
+        decision: {
+          outcome: 'skip',
+          reason: `tag ${TAG.scaleToZeroLastTransition}=${JSON.stringify(lastText)} is in the future; not written by scale-to-zero, nothing done`,
+          tagProblem: {
+            resourceId,
+            tag: TAG.scaleToZeroLastTransition,
+            value: lastText ?? '',
+            expected: `${TRANSITION_EXPECTED}, no later than now`,
+          },
+        },
+      };
+    }
     const override = readTimestampTag(tags, TAG.scaleToZeroSkipUntil, resourceId);
     let keepOnUntil: Date | undefined;
     if (override.kind === 'invalid') {

@@ -482,6 +482,16 @@ describe('planScale: only what it turned off itself, from its own record (Mon-Fr
     expect(decide('2026-11-25T07:10:00Z', { groups: [group(next, zero)] }).outcome).toBe('restore');
   });
 
+  it('reports a ScaleToZeroLastTransition in the future instead of letting it silence the function', () => {
+    // A record of a transition that has not happened would read as "already acted on" until then.
+    const tags = { ScaleToZero: 'true', ScaleToZeroLastTransition: '2030-01-01T00:00:00Z' };
+    const d = decide('2026-11-23T17:45:00Z', { groups: [group(tags)] });
+    expect(d.outcome).toBe('skip');
+    expect(d.action).toBeUndefined();
+    expect(d.tagProblem).toMatchObject({ tag: 'ScaleToZeroLastTransition', value: '2030-01-01T00:00:00Z' });
+    expect(d.reason).toContain('is in the future');
+  });
+
   it('does not start a stopped instance on a lone ScaleToZeroStoppedAt, and reports it', () => {
     const quarantined = (tags: Record<string, string>) =>
       instance({
