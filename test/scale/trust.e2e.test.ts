@@ -30,7 +30,13 @@ let person: { ec2: EC2Client; autoScaling: AutoScalingClient };
 
 beforeEach(async () => {
   sandbox = await startSandbox();
-  for (const key of ['SCALE_SCHEDULES', 'SCALE_HOLIDAYS', 'SCALE_DRY_RUN', 'SCALE_MAX_RESTORE_CAPACITY']) {
+  for (const key of [
+    'SCALE_SCHEDULES',
+    'SCALE_HOLIDAYS',
+    'SCALE_DRY_RUN',
+    'SCALE_MAX_RESTORE_CAPACITY',
+    'AWS_MAX_ATTEMPTS',
+  ]) {
     delete process.env[key];
   }
   Object.assign(process.env, sandbox.env(REGION, 'scale-to-zero'), {
@@ -42,6 +48,8 @@ beforeEach(async () => {
   person = { ec2: new EC2Client(options), autoScaling: new AutoScalingClient(options) };
 });
 afterEach(async () => {
+  delete process.env.AWS_MAX_ATTEMPTS;
+  delete process.env.SCALE_MAX_RESTORE_CAPACITY;
   person.ec2.destroy();
   person.autoScaling.destroy();
   await sandbox.close();
@@ -223,6 +231,46 @@ describe('scale-to-zero trusts only its own record', () => {
         value: 'min=1 desired=2 max=4',
       }),
     );
+  });
+
+  it('a group and an instance it could not turn back on all day are carried to the next night and turned on the morning after', async () => {
+    process.env.AWS_MAX_ATTEMPTS = '1';
+    handler = makeScaleHandler({ clock: () => simulated });
+    addGroup('dev-web', { min: 1, desired: 2, max: 4 });
+    const image = region().addImage({ name: 'dev-base' });
+    const box = region().addInstance({ imageId: image.id, tags: { ScaleToZero: 'true' } }).id;
+    await runAt(OFF_AT);
+    // No capacity, and the group refused, all of Tuesday.
+    const faults = [
+      sandbox.faults.add({
+        service: 'ec2',
+        action: 'StartInstances',
+        code: 'InsufficientInstanceCapacity',
+        status: 400,
+      }),
+      sandbox.faults.add({
+        service: 'autoscaling',
+        action: 'UpdateAutoScalingGroup',
+        code: 'ValidationError',
+        status: 400,
+      }),
+    ];
+    await runAt(MORNING);
+    await runAt('2026-11-24T16:00:00Z');
+    for (const f of faults) sandbox.faults.remove(f.id);
+    const evening = await runAt('2026-11-24T17:30:00Z');
+    expect(evening.skipped).toEqual([]);
+    expect(region().tagsOf('dev-web')).toMatchObject({
+      ScaleToZeroLastTransition: '2026-11-24T17:30:00Z scaled-to-zero max=4',
+      ScaleToZeroSavedCapacity: 'min=1 desired=2 max=4',
+    });
+    expect(region().tagsOf(box)).toMatchObject({
+      ScaleToZeroLastTransition: `2026-11-24T17:30:00Z stopped=${OFF_AT}`,
+      ScaleToZeroStoppedAt: OFF_AT,
+    });
+    await runAt('2026-11-25T07:00:00Z');
+    expect(sizes('dev-web')).toEqual({ min: 1, desired: 2, max: 4 });
+    expect(region().getInstance(box)!.state).toBe('running');
   });
 
   it('never scales down or restores a group above SCALE_MAX_RESTORE_CAPACITY', async () => {
