@@ -463,8 +463,8 @@ async function untagInstances(ctx: Ctx, ids: string[], key: string): Promise<voi
 
 /**
  * The transition tag: CreateTags writes one tag set per call, so instances are grouped by the value
- * (instances on different schedules, or stopped and started ones, differ), up to 1000 ids a call. Returns what was
- * recorded.
+ * (instances on different schedules, or stopped and started ones, differ), up to 1000 ids a call.
+ * Returns what was recorded.
  */
 async function recordTransitions(
   ctx: Ctx,
