@@ -211,18 +211,19 @@ describe('scale-to-zero tag writes, batched', () => {
     // and instances stay off and are reported until a person acts.
     const groups = seedGroups(3);
     const boxes = seedInstances(5);
-    // The transition writes of both services are refused once; the saves and markers go through.
-    for (const service of ['autoscaling', 'ec2']) {
+    // The transition writes of both services are refused for the whole evening run (halves
+    // included); the saves and markers go through.
+    const refused = ['autoscaling', 'ec2'].map((service) =>
       sandbox.faults.add({
         service,
         resourceId: 'ScaleToZeroLastTransition',
         code: service === 'ec2' ? 'InvalidParameterValue' : 'ValidationError',
         status: 400,
         message: 'Rejected for the test',
-        times: 1,
-      });
-    }
+      }),
+    );
     await runAt(EVENING);
+    for (const f of refused) sandbox.faults.remove(f.id);
     const first = summaries().at(-1)!;
     for (const g of groups) {
       expect(sizes(g.name)).toEqual({ min: 0, desired: 0, max: 0 });
@@ -292,16 +293,16 @@ describe('scale-to-zero tag writes, batched', () => {
     const groups = seedGroups(3);
     const boxes = seedInstances(5);
     await runAt(EVENING);
-    for (const service of ['autoscaling', 'ec2']) {
+    const refused = ['autoscaling', 'ec2'].map((service) =>
       sandbox.faults.add({
         service,
         resourceId: 'ScaleToZeroLastTransition',
         code: service === 'ec2' ? 'InvalidParameterValue' : 'ValidationError',
         status: 400,
-        times: 1,
-      });
-    }
+      }),
+    );
     await runAt(MORNING);
+    for (const f of refused) sandbox.faults.remove(f.id);
     for (const g of groups) {
       expect(sizes(g.name)).toEqual(g.size);
       expect(group(g.name).tags.ScaleToZeroSavedCapacity).toBeUndefined();
@@ -317,6 +318,49 @@ describe('scale-to-zero tag writes, batched', () => {
       expect(sizes(g.name)).toEqual(g.size);
       expect(group(g.name).tags.ScaleToZeroLastTransition).toBe(ON_AT);
     }
+  });
+
+  it('a refused transition batch is retried in halves: one bad group does not leave the others without their record', async () => {
+    const groups = seedGroups(3);
+    const boxes = seedInstances(5);
+    // dev-1 (max 4) is refused for good; the instances' record call is refused once.
+    sandbox.faults.add({
+      service: 'autoscaling',
+      action: 'CreateOrUpdateTags',
+      resourceId: `${OFF_AT} scaled-to-zero max=4`,
+      code: 'ValidationError',
+      status: 400,
+    });
+    sandbox.faults.add({
+      service: 'ec2',
+      action: 'CreateTags',
+      resourceId: `${OFF_AT} stopped=${EVENING}`,
+      code: 'InvalidParameterValue',
+      status: 400,
+      times: 1,
+    });
+    await runAt(EVENING);
+    const evening = summaries().at(-1)!;
+    expect(evening.failures).toEqual([
+      {
+        resourceId: 'dev-1',
+        action: 'CreateOrUpdateTags',
+        message: expect.stringContaining('set its sizes back by hand (min=1 desired=2 max=4)'),
+      },
+    ]);
+    for (const g of groups) {
+      expect(group(g.name).tags.ScaleToZeroLastTransition).toBe(
+        g.name === 'dev-1' ? undefined : `${OFF_AT} scaled-to-zero max=${g.size.max}`,
+      );
+    }
+    for (const id of boxes) {
+      expect(region().getInstance(id)!.tags.ScaleToZeroLastTransition).toBe(`${OFF_AT} stopped=${EVENING}`);
+    }
+    await runAt(MORNING);
+    for (const g of groups) {
+      expect(sizes(g.name)).toEqual(g.name === 'dev-1' ? { min: 0, desired: 0, max: 0 } : g.size);
+    }
+    for (const id of boxes) expect(region().getInstance(id)!.state).toBe('running');
   });
 
   it('checks the time budget between group updates: saved but not updated groups are left for the next run', async () => {
