@@ -23,11 +23,20 @@ export const TAG = {
   pendingDeletion: 'AutoCleanupPendingDeletion',
   /** Owner override: keep this resource on until the given ISO UTC time (scale-to-zero). */
   scaleToZeroSkipUntil: 'ScaleToZeroSkipUntil',
-  /** Written by scale-to-zero on a group before scaling it to 0: `min=1 desired=2 max=4`. */
+  /**
+   * Written by scale-to-zero on a group before scaling it to 0: `min=1 desired=2 max=4`. Used only
+   * beside its own ScaleToZeroLastTransition record of that scale-down (anyone may tag a group).
+   */
   scaleToZeroSavedCapacity: 'ScaleToZeroSavedCapacity',
-  /** Written by scale-to-zero on an instance it stopped (ISO UTC); only such instances are started. */
+  /**
+   * Written by scale-to-zero on an instance it stopped (ISO UTC); an instance is started only when
+   * this equals the `stopped=` time of its ScaleToZeroLastTransition record.
+   */
   scaleToZeroStoppedAt: 'ScaleToZeroStoppedAt',
-  /** Written by scale-to-zero: the schedule transition (ISO UTC) it last acted on for this resource. */
+  /**
+   * Written by scale-to-zero: the schedule transition (ISO UTC) it last acted on for this resource,
+   * and what it did then (`… scaled-to-zero max=4`, `… stopped=<ISO UTC>`); see shared/plan/scale.ts.
+   */
   scaleToZeroLastTransition: 'ScaleToZeroLastTransition',
 } as const;
 

@@ -3,6 +3,8 @@
  * out a plan's actions. SDK shapes stop here. A failure on one resource is recorded and the others
  * go on; because the transition tag is written only after an action worked, whatever failed (an
  * InsufficientInstanceCapacity start, a throttled update) is simply acted on again by the next run.
+ * The transition tag is also the only proof that a group or instance was turned off by us, so its
+ * refused batches are retried in halves rather than given up for the whole batch.
  */
 import {
   CreateOrUpdateTagsCommand,
@@ -21,7 +23,7 @@ import {
 
 import type { AutoScalingGroupRecord, ScalableInstanceRecord } from '../domain';
 import type { RunFailure } from '../events';
-import { formatCapacity, type ScaleAction } from '../plan/scale';
+import { formatCapacity, transitionValue, type ScaleAction } from '../plan/scale';
 import { formatTimestamp, TAG, tagsFromList } from '../tags';
 import type { AwsClients } from './clients';
 import { mapWithConcurrency } from './concurrency';
@@ -236,24 +238,7 @@ async function applyGroupActions(ctx: Ctx, actions: readonly ScaleAction[], conc
   // margin covers a call or two, and it saves the next run from re-planning those groups.
   const bookkeeping = outOfTime(ctx, records) ? [] : records;
   for (const part of chunk([...updated, ...bookkeeping], GROUP_TAG_BATCH)) {
-    const tags = part.map((a) =>
-      groupTag(groupOf(a), TAG.scaleToZeroLastTransition, formatTimestamp(a.transition)),
-    );
-    const err = await writeGroupTags(ctx, tags);
-    if (err === undefined) {
-      ctx.result.done.push(...part.filter((a) => a.kind === 'record-transition'));
-      continue;
-    }
-    for (const a of part) {
-      ctx.result.failures.push({
-        resourceId: groupOf(a),
-        action: 'CreateOrUpdateTags',
-        message:
-          a.kind === 'record-transition'
-            ? `${describe(a)} failed (${err}); the next run tries again`
-            : `${describe(a)} worked, but ${TAG.scaleToZeroLastTransition} could not be written (${err}); the next run finds it already done and records it`,
-      });
-    }
+    await recordGroupTransitions(ctx, part);
   }
 
   // A restored group no longer needs its saved sizes. Dropped even if its transition tag failed:
@@ -277,6 +262,38 @@ async function applyGroupActions(ctx: Ctx, actions: readonly ScaleAction[], conc
       }
     }
   }
+}
+
+/**
+ * Writes the transition records of a batch of groups; a refused batch is split in halves down to
+ * single groups, so one bad group does not leave the others unrecorded: a group scaled to 0 without
+ * its record is not restored automatically (see the plan's trust model).
+ */
+async function recordGroupTransitions(ctx: Ctx, part: (GroupAction | RecordAction)[]): Promise<void> {
+  const tags = part.map((a) =>
+    groupTag(groupOf(a), TAG.scaleToZeroLastTransition, transitionValue(a, ctx.now)),
+  );
+  const err = await writeGroupTags(ctx, tags);
+  if (err === undefined) {
+    ctx.result.done.push(...part.filter((a) => a.kind === 'record-transition'));
+    return;
+  }
+  if (part.length > 1) {
+    const mid = Math.ceil(part.length / 2);
+    for (const half of [part.slice(0, mid), part.slice(mid)]) await recordGroupTransitions(ctx, half);
+    return;
+  }
+  const a = part[0]!;
+  ctx.result.failures.push({
+    resourceId: groupOf(a),
+    action: 'CreateOrUpdateTags',
+    message:
+      a.kind === 'record-transition'
+        ? `${describe(a)} failed (${err}); the next run tries again`
+        : a.kind === 'scale-group-to-zero'
+          ? `${describe(a)} worked, but ${TAG.scaleToZeroLastTransition} could not be written (${err}); without that record it is not restored automatically: set its sizes back by hand (${formatCapacity(a.saved)})`
+          : `${describe(a)} worked, but ${TAG.scaleToZeroLastTransition} could not be written (${err}); the next run finds it on and records it`,
+  });
 }
 
 /** One CreateOrUpdateTags call; the error text when it failed. */
@@ -462,9 +479,9 @@ async function untagInstances(ctx: Ctx, ids: string[], key: string): Promise<voi
 }
 
 /**
- * The transition tag: CreateTags writes one tag set per call, so instances are grouped by their
- * transition (instances on different schedules differ), up to 1000 ids a call. Returns what was
- * recorded.
+ * The transition tag: CreateTags writes one tag set per call, so instances are grouped by the value
+ * (instances on different schedules, or stopped and started ones, differ), up to 1000 ids a call.
+ * Returns what was recorded.
  */
 async function recordTransitions(
   ctx: Ctx,
@@ -472,22 +489,59 @@ async function recordTransitions(
 ): Promise<Set<ScaleAction>> {
   const byTransition = new Map<string, (InstanceAction | RecordAction)[]>();
   for (const a of actions) {
-    const key = formatTimestamp(a.transition);
+    const key = transitionValue(a, ctx.now);
     const same = byTransition.get(key);
     if (same) same.push(a);
     else byTransition.set(key, [a]);
   }
   const recorded = new Set<ScaleAction>();
-  for (const [stamp, same] of byTransition) {
+  for (const [value, same] of byTransition) {
     for (const part of chunk(same, CREATE_TAGS_MAX_RESOURCES)) {
-      const ok = await tagInstances(
-        ctx,
-        part.map(instanceId),
-        { [TAG.scaleToZeroLastTransition]: stamp },
-        TAG.scaleToZeroLastTransition,
-      );
-      if (ok) for (const a of part) recorded.add(a);
+      await recordInHalves(ctx, part, value, recorded);
     }
   }
   return recorded;
+}
+
+/**
+ * One CreateTags call for a batch of records with the same value; a refused batch is split in
+ * halves down to single instances, so one bad instance does not leave the others unrecorded: an
+ * instance stopped without its record is not started automatically.
+ */
+async function recordInHalves(
+  ctx: Ctx,
+  part: (InstanceAction | RecordAction)[],
+  value: string,
+  recorded: Set<ScaleAction>,
+): Promise<void> {
+  try {
+    await ctx.send(() =>
+      ctx.clients.ec2.send(
+        new CreateTagsCommand({
+          Resources: part.map(instanceId),
+          Tags: [{ Key: TAG.scaleToZeroLastTransition, Value: value }],
+        }),
+      ),
+    );
+    for (const a of part) recorded.add(a);
+    return;
+  } catch (err) {
+    if (part.length === 1) {
+      const a = part[0]!;
+      const why = `${TAG.scaleToZeroLastTransition} could not be written (${errorText(err)})`;
+      ctx.result.failures.push({
+        resourceId: instanceId(a),
+        action: 'CreateTags',
+        message:
+          a.kind === 'stop-instance'
+            ? `stopping worked, but ${why}; without that record it is not started automatically: start it by hand when it should run`
+            : a.kind === 'start-instance'
+              ? `starting worked, but ${why}; the next run finds it running and records it`
+              : `${describe(a)} failed (${errorText(err)}); the next run tries again`,
+      });
+      return;
+    }
+  }
+  const mid = Math.ceil(part.length / 2);
+  for (const half of [part.slice(0, mid), part.slice(mid)]) await recordInHalves(ctx, half, value, recorded);
 }

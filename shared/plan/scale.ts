@@ -6,11 +6,16 @@
  * and a run that was missed or failed leaves the transition unrecorded for the next run to catch up.
  *
  * Sizes are never lost: a group's min/desired/max go into ScaleToZeroSavedCapacity on the group
- * before it is scaled to 0, and only a group carrying that tag is ever restored, to exactly those
- * sizes. An instance is started only if it carries ScaleToZeroStoppedAt (it was stopped by us).
+ * before it is scaled to 0. Tags can be written by anyone who may tag the resource, so a tag alone
+ * never makes the plan act: ScaleToZeroLastTransition records what this function did at the
+ * transition ("… scaled-to-zero max=4", "… stopped=<time>"), and a group is restored (to at most the
+ * recorded max and the configured cap) or an instance started only when that record is for the off
+ * period that just ended and the saved sizes or the stopped-at marker agree with it. Anything else
+ * is skipped and reported, and a group left at 0 without its sizes is reported on every run.
  */
 import type { AutoScalingGroupRecord, ScalableInstanceRecord } from '../domain';
 import {
+  DEFAULT_MAX_RESTORE_CAPACITY,
   formatSchedule,
   resolveSchedule,
   scheduleStateAt,
@@ -20,7 +25,7 @@ import {
   type ScheduleSource,
   type ScheduleState,
 } from '../schedule';
-import { formatTimestamp, readTimestampTag, TAG, type TagProblem, type Tags } from '../tags';
+import { formatTimestamp, parseTimestamp, readTimestampTag, TAG, type TagProblem, type Tags } from '../tags';
 
 export interface Capacity {
   min: number;
@@ -30,6 +35,8 @@ export interface Capacity {
 
 export interface ScalePlanSettings extends ScheduleSource {
   holidays: Holidays;
+  /** Largest max a group is scaled down from or restored to (SCALE_MAX_RESTORE_CAPACITY). */
+  maxRestoreCapacity?: number;
 }
 
 export interface PlanScaleInput {
@@ -53,7 +60,21 @@ export type ScaleAction =
       resourceId: string;
       transition: Date;
       dropMarker: boolean;
+      /**
+       * Still off from an earlier off period (its restore or start never happened): the record
+       * moves to this transition with what was done then, so the next on transition restores it.
+       */
+      carried?: TransitionDeed;
     };
+
+/** What the function did at a transition, as ScaleToZeroLastTransition records it. */
+export type TransitionDeed =
+  { kind: 'nothing' } | { kind: 'scaled-to-zero'; max: number } | { kind: 'stopped'; stoppedAt: Date };
+
+export interface TransitionRecord {
+  at: Date;
+  deed: TransitionDeed;
+}
 
 export type Outcome = 'scale-to-zero' | 'restore' | 'stop' | 'start' | 'record' | 'keep' | 'wait' | 'skip';
 
@@ -99,13 +120,67 @@ export function parseCapacity(text: string): Capacity | undefined {
   return { min, desired, max };
 }
 
+export const TRANSITION_EXPECTED =
+  'an ISO 8601 UTC time written by scale-to-zero, alone or followed by " scaled-to-zero max=<n>" or " stopped=<ISO UTC time>", e.g. 2026-11-23T17:30:00Z scaled-to-zero max=4';
+
+const RECORD =
+  /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)(?: scaled-to-zero max=(\d{1,6})| stopped=(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z))?$/;
+
+/** The ScaleToZeroLastTransition value: the transition, then what was done at it. */
+export function formatTransitionRecord(r: TransitionRecord): string {
+  const at = formatTimestamp(r.at);
+  switch (r.deed.kind) {
+    case 'nothing':
+      return at;
+    case 'scaled-to-zero':
+      return `${at} scaled-to-zero max=${r.deed.max}`;
+    case 'stopped':
+      return `${at} stopped=${formatTimestamp(r.deed.stoppedAt)}`;
+  }
+}
+
+export function parseTransitionRecord(text: string): TransitionRecord | undefined {
+  const m = RECORD.exec(text.trim());
+  if (!m) return undefined;
+  const at = parseTimestamp(m[1]!);
+  if (!at) return undefined;
+  if (m[2] !== undefined) return { at, deed: { kind: 'scaled-to-zero', max: Number(m[2]) } };
+  if (m[3] !== undefined) {
+    const stoppedAt = parseTimestamp(m[3]);
+    return stoppedAt ? { at, deed: { kind: 'stopped', stoppedAt } } : undefined;
+  }
+  return { at, deed: { kind: 'nothing' } };
+}
+
+/**
+ * What ScaleToZeroLastTransition says after an action: the transition and what was done at it. A
+ * restore or start is recorded bare, so the sizes or marker left behind no longer count as ours.
+ * `now` is the stop's time, the same value the apply step writes to ScaleToZeroStoppedAt.
+ */
+export function transitionValue(a: ScaleAction, now: Date): string {
+  let deed: TransitionDeed = { kind: 'nothing' };
+  if (a.kind === 'scale-group-to-zero') deed = { kind: 'scaled-to-zero', max: a.saved.max };
+  else if (a.kind === 'stop-instance') deed = { kind: 'stopped', stoppedAt: now };
+  else if (a.kind === 'record-transition' && a.carried) deed = a.carried;
+  return formatTransitionRecord({ at: a.transition, deed });
+}
+
 /** The parts of a decision every resource kind shares: schedule, override, last transition. */
 type Common =
-  | { kind: 'done'; decision: Omit<ScaleDecision, 'resourceType' | 'resourceId' | 'ignoredTags'> }
+  | {
+      kind: 'done';
+      decision: Omit<ScaleDecision, 'resourceType' | 'resourceId' | 'ignoredTags'>;
+      /** Set when the transition was already acted on: what the record says was done. */
+      record?: TransitionRecord;
+    }
   | {
       kind: 'act';
       state: ScheduleState & { since: Date };
       label: string;
+      /** What ScaleToZeroLastTransition says was done last, if anything was recorded. */
+      record?: TransitionRecord;
+      /** When on: the start of the off period that just ended (undefined if none is known). */
+      offSince?: Date;
       /** An active ScaleToZeroSkipUntil: the resource must not be turned off before this time. */
       keepOnUntil?: Date;
     };
@@ -125,6 +200,18 @@ export function planScale(input: PlanScaleInput): ScalePlan {
     }
     return st;
   };
+
+  // The off period a restore belongs to: the state just before the on transition.
+  const offSinceCache = new Map<string, Date | undefined>();
+  const offSinceOf = (s: Schedule, onSince: Date) => {
+    const key = `${s.text}\n${formatSchedule(s)}\n${onSince.getTime()}`;
+    if (!offSinceCache.has(key)) {
+      const before = scheduleStateAt(s, settings.holidays, new Date(onSince.getTime() - 1));
+      offSinceCache.set(key, before.on ? undefined : before.since);
+    }
+    return offSinceCache.get(key);
+  };
+  const cap = settings.maxRestoreCapacity ?? DEFAULT_MAX_RESTORE_CAPACITY;
 
   const readings = new Map<string, ScheduleReading>();
   const readingOf = (raw: string, resourceId: string): ScheduleReading => {
@@ -155,14 +242,36 @@ export function planScale(input: PlanScaleInput): ScalePlan {
         },
       };
     }
-    const last = readTimestampTag(tags, TAG.scaleToZeroLastTransition, resourceId);
-    if (last.kind === 'invalid') {
+    const lastText = tags[TAG.scaleToZeroLastTransition];
+    const last = lastText === undefined ? undefined : parseTransitionRecord(lastText);
+    if (lastText !== undefined && last === undefined) {
       return {
         kind: 'done',
         decision: {
           outcome: 'skip',
-          reason: `tag ${TAG.scaleToZeroLastTransition}=${JSON.stringify(last.problem.value)} is not readable`,
-          tagProblem: last.problem,
+          reason: `tag ${TAG.scaleToZeroLastTransition}=${JSON.stringify(lastText)} is not readable`,
+          tagProblem: {
+            resourceId,
+            tag: TAG.scaleToZeroLastTransition,
+            value: lastText,
+            expected: TRANSITION_EXPECTED,
+          },
+        },
+      };
+    }
+    if (last && last.at > now) {
+      // It only records transitions that have happened; a later one would silence it until then.
+      return {
+        kind: 'done',
+        decision: {
+          outcome: 'skip',
+          reason: `tag ${TAG.scaleToZeroLastTransition}=${JSON.stringify(lastText)} is in the future; not written by scale-to-zero, nothing done`,
+          tagProblem: {
+            resourceId,
+            tag: TAG.scaleToZeroLastTransition,
+            value: lastText ?? '',
+            expected: `${TRANSITION_EXPECTED}, no later than now`,
+          },
         },
       };
     }
@@ -196,17 +305,23 @@ export function planScale(input: PlanScaleInput): ScalePlan {
       };
     }
     const word = state.on ? 'on' : 'off';
-    if (last.kind === 'ok' && last.value.getTime() >= state.since.getTime()) {
+    if (last && last.at.getTime() >= state.since.getTime()) {
       return {
         kind: 'done',
         decision: {
           outcome: 'keep',
           reason: `already acted on the ${word} transition at ${formatTimestamp(state.since)} (schedule ${reading.label}); left as it is now`,
         },
+        record: last,
       };
     }
     const act: Common = { kind: 'act', state: { ...state, since: state.since }, label: reading.label };
     if (keepOnUntil) act.keepOnUntil = keepOnUntil;
+    if (last) act.record = last;
+    if (state.on) {
+      const offSince = offSinceOf(reading.schedule, state.since);
+      if (offSince) act.offSince = offSince;
+    }
     return act;
   };
 
@@ -219,11 +334,29 @@ export function planScale(input: PlanScaleInput): ScalePlan {
     const ignoredTags: IgnoredTag[] = [];
     const base = { resourceType: 'auto-scaling-group' as const, resourceId: g.name, ignoredTags };
     const c = common(g.name, g.tags, ignoredTags);
+    const atZero = g.minSize === 0 && g.desiredCapacity === 0 && g.maxSize === 0;
+    const lastText = g.tags[TAG.scaleToZeroLastTransition];
+    const savedText = g.tags[TAG.scaleToZeroSavedCapacity];
+    // Our own record says it is asleep because of us, but the sizes to restore are gone: reported
+    // from the first run that sees it, the same night included, until a person sets sizes.
+    const sizesLost = (max: number) =>
+      decisions.push({
+        ...base,
+        outcome: 'skip',
+        reason: `at 0 since scale-to-zero scaled it down (${TAG.scaleToZeroLastTransition}=${JSON.stringify(lastText)}), but its ${TAG.scaleToZeroSavedCapacity} tag is gone, so it cannot be restored: a person must set its sizes (it had max=${max}); reported on every run until then`,
+        tagProblem: {
+          resourceId: g.name,
+          tag: TAG.scaleToZeroLastTransition,
+          value: lastText ?? '',
+          expected: `${TAG.scaleToZeroSavedCapacity}=min=<n> desired=<n> max=<n> beside it (the sizes scale-to-zero saved)`,
+        },
+      });
     if (c.kind === 'done') {
-      decisions.push({ ...base, ...c.decision });
+      if (c.record?.deed.kind === 'scaled-to-zero' && atZero && savedText === undefined) {
+        sizesLost(c.record.deed.max);
+      } else decisions.push({ ...base, ...c.decision });
       continue;
     }
-    const savedText = g.tags[TAG.scaleToZeroSavedCapacity];
     const saved = savedText === undefined ? undefined : parseCapacity(savedText);
     if (savedText !== undefined && saved === undefined) {
       decisions.push({
@@ -243,6 +376,49 @@ export function planScale(input: PlanScaleInput): ScalePlan {
     const transition = state.since;
     const at = formatTimestamp(transition);
     const current: Capacity = { min: g.minSize, desired: g.desiredCapacity, max: g.maxSize };
+    const scaled = c.record?.deed.kind === 'scaled-to-zero' ? c.record.deed : undefined;
+    const record = (reason: string, carried?: TransitionDeed): void => {
+      const action: ScaleAction = {
+        kind: 'record-transition',
+        resourceType: 'auto-scaling-group',
+        resourceId: g.name,
+        transition,
+        dropMarker: false,
+      };
+      if (carried) action.carried = carried;
+      decisions.push({ ...base, outcome: 'record', reason, action });
+    };
+    const skip = (reason: string, tagProblem: Omit<TagProblem, 'resourceId'>): void => {
+      decisions.push({ ...base, outcome: 'skip', reason, tagProblem: { resourceId: g.name, ...tagProblem } });
+    };
+    // A tag set that does not prove this function scaled the group down (a lone, stale or forged
+    // ScaleToZeroSavedCapacity): never applied, reported on every run until a person acts.
+    const unvouched = () =>
+      skip(
+        `${TAG.scaleToZeroSavedCapacity}=${JSON.stringify(savedText)} is not backed by ${TAG.scaleToZeroLastTransition}=${JSON.stringify(lastText ?? null)} (scale-to-zero records "<off transition> scaled-to-zero max=<n>" when it scales a group down${c.offSince ? `; this off period began ${formatTimestamp(c.offSince)}` : ''}): sizes not touched. It is left over from a failed run (see its earlier failures), or was written by someone else: set the sizes by hand if the group should run; an administrator removes the tag`,
+        {
+          tag: TAG.scaleToZeroSavedCapacity,
+          value: savedText ?? '',
+          expected: `only beside ${TAG.scaleToZeroLastTransition}="<start of the off period> scaled-to-zero max=<n>" written by scale-to-zero`,
+        },
+      );
+    // The saved sizes must fit under what was recorded and the configured cap.
+    const tooLarge = (s: Capacity, recordedMax: number): string | undefined =>
+      s.max > recordedMax
+        ? `max=${s.max} is above the max=${recordedMax} the group had when scale-to-zero saved its sizes (${TAG.scaleToZeroLastTransition}=${JSON.stringify(lastText)})`
+        : s.max > cap
+          ? `max=${s.max} is above SCALE_MAX_RESTORE_CAPACITY=${cap}`
+          : undefined;
+    const refuseSizes = (why: string, recordedMax: number) =>
+      skip(
+        `${TAG.scaleToZeroSavedCapacity}=${JSON.stringify(savedText)}: ${why}; not restored, sizes not touched`,
+        {
+          tag: TAG.scaleToZeroSavedCapacity,
+          value: savedText ?? '',
+          expected: `${CAPACITY_EXPECTED}, max <= ${Math.min(recordedMax, cap)}`,
+        },
+      );
+
     if (!state.on) {
       if (c.keepOnUntil) {
         decisions.push({
@@ -250,20 +426,14 @@ export function planScale(input: PlanScaleInput): ScalePlan {
           outcome: 'keep',
           reason: `${TAG.scaleToZeroSkipUntil} keeps it on until ${formatTimestamp(c.keepOnUntil)} (schedule ${label} is off since ${at})`,
         });
-      } else if (current.min === 0 && current.desired === 0 && current.max === 0) {
+      } else if (!atZero && current.max > cap) {
+        // What it would refuse to restore, it does not scale down.
         decisions.push({
           ...base,
-          outcome: 'record',
-          reason: `off since ${at} (schedule ${label}); already at 0, nothing to remember`,
-          action: {
-            kind: 'record-transition',
-            resourceType: 'auto-scaling-group',
-            resourceId: g.name,
-            transition,
-            dropMarker: false,
-          },
+          outcome: 'skip',
+          reason: `max=${current.max} is above SCALE_MAX_RESTORE_CAPACITY=${cap}: it would not be restored, so it is not scaled to 0 (raise the setting or opt the group out)`,
         });
-      } else {
+      } else if (!atZero) {
         const hours = current.desired * hoursOff(state);
         decisions.push({
           ...base,
@@ -272,29 +442,48 @@ export function planScale(input: PlanScaleInput): ScalePlan {
           action: { kind: 'scale-group-to-zero', group: g.name, saved: current, transition },
           instanceHoursSaved: hours,
         });
+      } else if (scaled) {
+        // Still at 0 from an earlier off period whose restore never happened.
+        if (!saved) sizesLost(scaled.max);
+        else {
+          const why = tooLarge(saved, scaled.max);
+          if (why) refuseSizes(why, scaled.max);
+          else {
+            record(
+              `off since ${at} (schedule ${label}); still at 0 since scale-to-zero scaled it down at ${formatTimestamp(c.record!.at)}: ${formatCapacity(saved)} stays remembered for the next on transition`,
+              scaled,
+            );
+          }
+        }
+      } else if (savedText !== undefined) {
+        unvouched();
+      } else {
+        record(`off since ${at} (schedule ${label}); already at 0, nothing to remember`);
       }
       continue;
     }
-    if (saved) {
-      decisions.push({
-        ...base,
-        outcome: 'restore',
-        reason: `on since ${at} (schedule ${label}): restore the remembered ${formatCapacity(saved)}`,
-        action: { kind: 'restore-group', group: g.name, restore: saved, transition },
-      });
+    const thisPeriod = scaled !== undefined && c.offSince?.getTime() === c.record!.at.getTime();
+    if (scaled && thisPeriod && saved) {
+      const why = tooLarge(saved, scaled.max);
+      if (why) refuseSizes(why, scaled.max);
+      else {
+        decisions.push({
+          ...base,
+          outcome: 'restore',
+          reason: `on since ${at} (schedule ${label}): restore the remembered ${formatCapacity(saved)} (scaled to 0 by scale-to-zero at ${formatTimestamp(c.record!.at)})`,
+          action: { kind: 'restore-group', group: g.name, restore: saved, transition },
+        });
+      }
+    } else if (savedText !== undefined) {
+      unvouched();
+    } else if (scaled && atZero) {
+      sizesLost(scaled.max);
+    } else if (scaled) {
+      record(
+        `on since ${at} (schedule ${label}); its sizes were set by hand while it was off, left as they are`,
+      );
     } else {
-      decisions.push({
-        ...base,
-        outcome: 'record',
-        reason: `on since ${at} (schedule ${label}); not scaled down by scale-to-zero, sizes left as they are`,
-        action: {
-          kind: 'record-transition',
-          resourceType: 'auto-scaling-group',
-          resourceId: g.name,
-          transition,
-          dropMarker: false,
-        },
-      });
+      record(`on since ${at} (schedule ${label}); not scaled down by scale-to-zero, sizes left as they are`);
     }
   }
 
@@ -340,20 +529,38 @@ export function planScale(input: PlanScaleInput): ScalePlan {
     const { state, label } = c;
     const transition = state.since;
     const at = formatTimestamp(transition);
-    const record = (reason: string, dropMarker = false): void => {
+    const record = (reason: string, dropMarker = false, carried?: TransitionDeed): void => {
+      const action: ScaleAction = {
+        kind: 'record-transition',
+        resourceType: 'instance',
+        resourceId: i.id,
+        transition,
+        dropMarker,
+      };
+      if (carried) action.carried = carried;
+      decisions.push({ ...base, outcome: 'record', reason, action });
+    };
+    const lastText = i.tags[TAG.scaleToZeroLastTransition];
+    const stoppedByUs = c.record?.deed.kind === 'stopped' ? c.record.deed : undefined;
+    const markerText = i.tags[TAG.scaleToZeroStoppedAt];
+    const markerMatches =
+      stoppedByUs !== undefined &&
+      stoppedAt.kind === 'ok' &&
+      stoppedAt.value.getTime() === stoppedByUs.stoppedAt.getTime();
+    // The marker and the record are written by the same stop; one without the other, or two that
+    // disagree, is a lost tag or someone else's: never a reason to start, always reported.
+    const inconsistent = (why: string) =>
       decisions.push({
         ...base,
-        outcome: 'record',
-        reason,
-        action: {
-          kind: 'record-transition',
-          resourceType: 'instance',
+        outcome: 'skip',
+        reason: `${TAG.scaleToZeroStoppedAt}=${JSON.stringify(markerText ?? null)} and ${TAG.scaleToZeroLastTransition}=${JSON.stringify(lastText ?? null)}: ${why}; left ${i.state}, not started. Start it by hand if it should run; an administrator removes a marker that is not scale-to-zero's`,
+        tagProblem: {
           resourceId: i.id,
-          transition,
-          dropMarker,
+          tag: TAG.scaleToZeroStoppedAt,
+          value: markerText ?? '',
+          expected: `the same time as in ${TAG.scaleToZeroLastTransition}="<start of the off period> stopped=<time>", both written by scale-to-zero when it stopped the instance`,
         },
       });
-    };
     if (['pending', 'stopping', 'shutting-down'].includes(i.state)) {
       decisions.push({
         ...base,
@@ -373,6 +580,15 @@ export function planScale(input: PlanScaleInput): ScalePlan {
           outcome: 'keep',
           reason: `${TAG.scaleToZeroSkipUntil} keeps it on until ${formatTimestamp(c.keepOnUntil)} (schedule ${label} is off since ${at})`,
         });
+      } else if (i.state === 'stopped' && stoppedByUs) {
+        // Still stopped from an earlier off period whose start never happened (no capacity, say).
+        if (markerMatches) {
+          record(
+            `off since ${at} (schedule ${label}); still stopped since scale-to-zero stopped it at ${formatTimestamp(stoppedByUs.stoppedAt)}`,
+            false,
+            stoppedByUs,
+          );
+        } else inconsistent('the stopped-at marker does not match the record of the stop');
       } else if (i.state !== 'running') {
         record(`off since ${at} (schedule ${label}); already ${i.state}`);
       } else if (i.launchedAt && i.launchedAt > transition) {
@@ -391,8 +607,18 @@ export function planScale(input: PlanScaleInput): ScalePlan {
       }
       continue;
     }
+    const thisPeriod = c.record !== undefined && c.offSince?.getTime() === c.record.at.getTime();
     if (stoppedAt.kind === 'absent') {
-      record(`on since ${at} (schedule ${label}); not stopped by scale-to-zero, left ${i.state}`);
+      if (i.state === 'stopped' && stoppedByUs) inconsistent('the stopped-at marker is gone');
+      else record(`on since ${at} (schedule ${label}); not stopped by scale-to-zero, left ${i.state}`);
+    } else if (i.state === 'stopped' && !(markerMatches && thisPeriod)) {
+      inconsistent(
+        stoppedByUs
+          ? thisPeriod
+            ? 'the stopped-at marker does not match the record of the stop'
+            : `the record is not of the off period that just ended${c.offSince ? ` (began ${formatTimestamp(c.offSince)})` : ''}`
+          : 'scale-to-zero recorded no stop of this instance',
+      );
     } else if (i.state === 'stopped') {
       decisions.push({
         ...base,

@@ -16,15 +16,21 @@ export interface ScaleSettings {
   holidays: Holidays;
   /** Plan and report only. */
   dryRun: boolean;
+  /** Largest group max scaled down or restored: bounds what a forged saved size can do. */
+  maxRestoreCapacity: number;
   eventBusName: string;
   /** Where every region's summary goes (see Settings.eventRegion in shared/config.ts). */
   eventRegion?: string;
   maxAttempts: number;
 }
 
+/** The default of SCALE_MAX_RESTORE_CAPACITY: dev groups are small; a forged size must stay small. */
+export const DEFAULT_MAX_RESTORE_CAPACITY = 100;
+
 export const SCALE_DEFAULTS = {
   defaultSchedule: 'Mon-Fri 07:00-19:00 UTC',
   dryRun: false,
+  maxRestoreCapacity: DEFAULT_MAX_RESTORE_CAPACITY,
   eventBusName: 'default',
   maxAttempts: 8,
 } as const;
@@ -100,6 +106,14 @@ export function loadScaleSettings(env: Env): ScaleSettings {
   const dryRunText = value(env, 'SCALE_DRY_RUN');
   if (dryRunText !== undefined && !/^(true|false)$/i.test(dryRunText))
     fail('SCALE_DRY_RUN', dryRunText, 'true or false');
+  const capText = value(env, 'SCALE_MAX_RESTORE_CAPACITY');
+  if (capText !== undefined && !/^[1-9]\d{0,5}$/.test(capText)) {
+    fail(
+      'SCALE_MAX_RESTORE_CAPACITY',
+      capText,
+      'a whole number of instances from 1 to 999999 (the largest group max to restore)',
+    );
+  }
   const attemptsText = value(env, 'AWS_MAX_ATTEMPTS');
   if (attemptsText !== undefined && !/^[1-9]\d{0,2}$/.test(attemptsText)) {
     fail('AWS_MAX_ATTEMPTS', attemptsText, 'a whole number >= 1');
@@ -121,6 +135,7 @@ export function loadScaleSettings(env: Env): ScaleSettings {
     namedSchedules: namedSchedules(value(env, 'SCALE_SCHEDULES')),
     holidays,
     dryRun: dryRunText === undefined ? SCALE_DEFAULTS.dryRun : dryRunText.toLowerCase() === 'true',
+    maxRestoreCapacity: capText === undefined ? SCALE_DEFAULTS.maxRestoreCapacity : Number(capText),
     eventBusName,
     maxAttempts: attemptsText === undefined ? SCALE_DEFAULTS.maxAttempts : Number(attemptsText),
   };

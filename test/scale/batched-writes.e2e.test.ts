@@ -125,13 +125,16 @@ describe('scale-to-zero tag writes, batched', () => {
       expect(sizes(g.name)).toEqual({ min: 0, desired: 0, max: 0 });
       expect(group(g.name).tags).toMatchObject({
         ScaleToZeroSavedCapacity: `min=${g.size.min} desired=${g.size.desired} max=${g.size.max}`,
-        ScaleToZeroLastTransition: OFF_AT,
+        ScaleToZeroLastTransition: `${OFF_AT} scaled-to-zero max=${g.size.max}`,
       });
     }
     for (const id of boxes) {
       const box = region().getInstance(id)!;
       expect(box.state).toBe('stopped');
-      expect(box.tags).toMatchObject({ ScaleToZeroStoppedAt: EVENING, ScaleToZeroLastTransition: OFF_AT });
+      expect(box.tags).toMatchObject({
+        ScaleToZeroStoppedAt: EVENING,
+        ScaleToZeroLastTransition: `${OFF_AT} stopped=${EVENING}`,
+      });
     }
 
     // The morning: every group back at its own sizes, with one transition call and one DeleteTags.
@@ -202,21 +205,25 @@ describe('scale-to-zero tag writes, batched', () => {
     for (const g of groups) expect(sizes(g.name)).toEqual(g.size);
   });
 
-  it('keeps what a failed transition batch acted on: the next run only records it, and the morning restores', async () => {
+  it('after a failed transition batch, acts on nothing again and restores nothing it cannot prove it turned off, reporting each run', async () => {
+    // Deliberate change: a lost transition write used to be recorded by the next run from the
+    // saved sizes and the marker alone; those tags are what anyone may forge, so now the groups
+    // and instances stay off and are reported until a person acts.
     const groups = seedGroups(3);
     const boxes = seedInstances(5);
-    // The transition writes of both services are refused once; the saves and markers go through.
-    for (const service of ['autoscaling', 'ec2']) {
+    // The transition writes of both services are refused for the whole evening run (halves
+    // included); the saves and markers go through.
+    const refused = ['autoscaling', 'ec2'].map((service) =>
       sandbox.faults.add({
         service,
         resourceId: 'ScaleToZeroLastTransition',
         code: service === 'ec2' ? 'InvalidParameterValue' : 'ValidationError',
         status: 400,
         message: 'Rejected for the test',
-        times: 1,
-      });
-    }
+      }),
+    );
     await runAt(EVENING);
+    for (const f of refused) sandbox.faults.remove(f.id);
     const first = summaries().at(-1)!;
     for (const g of groups) {
       expect(sizes(g.name)).toEqual({ min: 0, desired: 0, max: 0 });
@@ -236,7 +243,7 @@ describe('scale-to-zero tag writes, batched', () => {
     // The actions stand and are counted as done; only the bookkeeping failed.
     expect(first.counts).toMatchObject({ groupsScaledToZero: 3, instancesStopped: 5 });
 
-    // Next run: nothing is scaled, stopped or overwritten again; the transitions are recorded.
+    // Next run: nothing is scaled or stopped again; each group is reported with its tags.
     sandbox.requests.reset();
     await runAt('2026-11-23T17:45:00Z');
     const second = summaries().at(-1)!;
@@ -244,29 +251,58 @@ describe('scale-to-zero tag writes, batched', () => {
     expect(second.counts).toMatchObject({
       groupsScaledToZero: 0,
       instancesStopped: 0,
-      transitionsRecorded: 8,
+      transitionsRecorded: 5,
     });
     expect(sandbox.requests.count('autoscaling', 'UpdateAutoScalingGroup')).toBe(0);
     expect(sandbox.requests.count('ec2', 'StopInstances')).toBe(0);
     for (const g of groups) {
-      expect(group(g.name).tags).toMatchObject({
-        ScaleToZeroSavedCapacity: `min=${g.size.min} desired=${g.size.desired} max=${g.size.max}`,
-        ScaleToZeroLastTransition: OFF_AT,
-      });
+      expect(second.skipped).toContainEqual(
+        expect.objectContaining({
+          resourceId: g.name,
+          tag: 'ScaleToZeroSavedCapacity',
+          value: `min=${g.size.min} desired=${g.size.desired} max=${g.size.max}`,
+          reason: expect.stringContaining('is not backed by ScaleToZeroLastTransition=null'),
+        }),
+      );
     }
 
-    // The morning's transition write fails too: the groups and instances are on, and stay on
-    // without a second restore or start.
-    for (const service of ['autoscaling', 'ec2']) {
+    // The morning: nothing is restored or started on these tags alone, and every run says so.
+    for (const at of [MORNING, '2026-11-24T07:15:00Z']) {
+      sandbox.requests.reset();
+      await runAt(at);
+      const run = summaries().at(-1)!;
+      expect(run.counts).toMatchObject({ groupsRestored: 0, instancesStarted: 0, skipped: 8 });
+      expect(sandbox.requests.count('autoscaling', 'UpdateAutoScalingGroup')).toBe(0);
+      expect(sandbox.requests.count('ec2', 'StartInstances')).toBe(0);
+      for (const id of boxes) {
+        expect(region().getInstance(id)!.state).toBe('stopped');
+        expect(run.skipped).toContainEqual(
+          expect.objectContaining({
+            resourceId: id,
+            tag: 'ScaleToZeroStoppedAt',
+            value: EVENING,
+            reason: expect.stringContaining(`ScaleToZeroLastTransition="${OFF_AT}"`),
+          }),
+        );
+      }
+    }
+    for (const g of groups) expect(sizes(g.name)).toEqual({ min: 0, desired: 0, max: 0 });
+  });
+
+  it('a failed transition write in the morning: the groups and instances are on, and stay on without a second restore or start', async () => {
+    const groups = seedGroups(3);
+    const boxes = seedInstances(5);
+    await runAt(EVENING);
+    const refused = ['autoscaling', 'ec2'].map((service) =>
       sandbox.faults.add({
         service,
         resourceId: 'ScaleToZeroLastTransition',
         code: service === 'ec2' ? 'InvalidParameterValue' : 'ValidationError',
         status: 400,
-        times: 1,
-      });
-    }
+      }),
+    );
     await runAt(MORNING);
+    for (const f of refused) sandbox.faults.remove(f.id);
     for (const g of groups) {
       expect(sizes(g.name)).toEqual(g.size);
       expect(group(g.name).tags.ScaleToZeroSavedCapacity).toBeUndefined();
@@ -275,13 +311,56 @@ describe('scale-to-zero tag writes, batched', () => {
     sandbox.requests.reset();
     await runAt('2026-11-24T07:15:00Z');
     expect(summaries().at(-1)!.failures).toEqual([]);
-    expect(summaries().at(-1)!.counts).toMatchObject({ groupsRestored: 0, instancesStarted: 0 });
+    expect(summaries().at(-1)!.counts).toMatchObject({ groupsRestored: 0, instancesStarted: 0, skipped: 0 });
     expect(sandbox.requests.count('autoscaling', 'UpdateAutoScalingGroup')).toBe(0);
     expect(sandbox.requests.count('ec2', 'StartInstances')).toBe(0);
     for (const g of groups) {
       expect(sizes(g.name)).toEqual(g.size);
       expect(group(g.name).tags.ScaleToZeroLastTransition).toBe(ON_AT);
     }
+  });
+
+  it('a refused transition batch is retried in halves: one bad group does not leave the others without their record', async () => {
+    const groups = seedGroups(3);
+    const boxes = seedInstances(5);
+    // dev-1 (max 4) is refused for good; the instances' record call is refused once.
+    sandbox.faults.add({
+      service: 'autoscaling',
+      action: 'CreateOrUpdateTags',
+      resourceId: `${OFF_AT} scaled-to-zero max=4`,
+      code: 'ValidationError',
+      status: 400,
+    });
+    sandbox.faults.add({
+      service: 'ec2',
+      action: 'CreateTags',
+      resourceId: `${OFF_AT} stopped=${EVENING}`,
+      code: 'InvalidParameterValue',
+      status: 400,
+      times: 1,
+    });
+    await runAt(EVENING);
+    const evening = summaries().at(-1)!;
+    expect(evening.failures).toEqual([
+      {
+        resourceId: 'dev-1',
+        action: 'CreateOrUpdateTags',
+        message: expect.stringContaining('set its sizes back by hand (min=1 desired=2 max=4)'),
+      },
+    ]);
+    for (const g of groups) {
+      expect(group(g.name).tags.ScaleToZeroLastTransition).toBe(
+        g.name === 'dev-1' ? undefined : `${OFF_AT} scaled-to-zero max=${g.size.max}`,
+      );
+    }
+    for (const id of boxes) {
+      expect(region().getInstance(id)!.tags.ScaleToZeroLastTransition).toBe(`${OFF_AT} stopped=${EVENING}`);
+    }
+    await runAt(MORNING);
+    for (const g of groups) {
+      expect(sizes(g.name)).toEqual(g.name === 'dev-1' ? { min: 0, desired: 0, max: 0 } : g.size);
+    }
+    for (const id of boxes) expect(region().getInstance(id)!.state).toBe('running');
   });
 
   it('checks the time budget between group updates: saved but not updated groups are left for the next run', async () => {
@@ -310,7 +389,7 @@ describe('scale-to-zero tag writes, batched', () => {
       destroyClients(clients);
     }
     expect(sizes('dev-0')).toEqual({ min: 0, desired: 0, max: 0 });
-    expect(group('dev-0').tags.ScaleToZeroLastTransition).toBe(OFF_AT);
+    expect(group('dev-0').tags.ScaleToZeroLastTransition).toBe(`${OFF_AT} scaled-to-zero max=3`);
     for (const g of groups.slice(1)) {
       expect(sizes(g.name)).toEqual(g.size);
       expect(group(g.name).tags.ScaleToZeroLastTransition).toBeUndefined();

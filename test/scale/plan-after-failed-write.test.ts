@@ -1,7 +1,8 @@
 /**
  * What the plan makes of the state a failed tag batch leaves behind (see applyScaleActions): the
- * action stood, but ScaleToZeroLastTransition was not written. The next run must record the
- * transition, never undo the action nor redo it over what is there now.
+ * action stood, but ScaleToZeroLastTransition was not written. The next run must never undo the
+ * action nor redo it over what is there now; and since the saved sizes and the stopped-at marker are
+ * tags anyone may write, without the record they are reported, never acted on.
  */
 import { describe, expect, it } from '@jest/globals';
 
@@ -49,18 +50,17 @@ function decide(
 }
 
 describe('planScale after a failed transition write', () => {
-  it('a group scaled to 0 keeps its saved sizes; the transition is only recorded', () => {
-    const d = decide(EVENING_RERUN, {
-      groups: [group({ ScaleToZeroSavedCapacity: 'min=1 desired=2 max=4' }, [0, 0, 0])],
-    });
-    expect(d.outcome).toBe('record');
-    expect(d.action).toEqual({
-      kind: 'record-transition',
-      resourceType: 'auto-scaling-group',
-      resourceId: 'dev-web',
-      transition: new Date('2026-11-23T17:30:00Z'),
-      dropMarker: false,
-    });
+  // Deliberate change: this used to record the transition from the saved sizes alone, which made
+  // a forged ScaleToZeroSavedCapacity on a group at 0 restorable the next morning.
+  it('a group scaled to 0 keeps its saved sizes and is reported, evening and morning, never restored', () => {
+    const g = group({ ScaleToZeroSavedCapacity: 'min=1 desired=2 max=4' }, [0, 0, 0]);
+    for (const at of [EVENING_RERUN, MORNING_RERUN]) {
+      const d = decide(at, { groups: [g] });
+      expect(d.outcome).toBe('skip');
+      expect(d.action).toBeUndefined();
+      expect(d.tagProblem).toMatchObject({ tag: 'ScaleToZeroSavedCapacity', value: 'min=1 desired=2 max=4' });
+      expect(d.reason).toContain('is not backed by ScaleToZeroLastTransition=null');
+    }
   });
 
   it('a restored group (its saved sizes dropped) is left at the sizes it has now', () => {

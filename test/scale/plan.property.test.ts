@@ -5,7 +5,13 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { AutoScalingGroupRecord, ScalableInstanceRecord } from '../../shared/domain';
-import { formatCapacity, planScale, type Capacity, type ScaleAction } from '../../shared/plan/scale';
+import {
+  formatCapacity,
+  planScale,
+  transitionValue,
+  type Capacity,
+  type ScaleAction,
+} from '../../shared/plan/scale';
 import { parseHolidays, parseSchedule, scheduleStateAt } from '../../shared/schedule';
 import { formatTimestamp } from '../../shared/tags';
 
@@ -43,11 +49,11 @@ const group = (name: string, c: Capacity, tags: Record<string, string>): AutoSca
   instanceIds: [],
 });
 
-/** What the apply step does to a group, in memory. */
-function applyToGroup(g: AutoScalingGroupRecord, a: ScaleAction): AutoScalingGroupRecord {
+/** What the apply step does to a group, in memory (the transition tag as the apply step writes it). */
+function applyToGroup(g: AutoScalingGroupRecord, a: ScaleAction, now = a.transition): AutoScalingGroupRecord {
   const tags: Record<string, string> = {
     ...g.tags,
-    ScaleToZeroLastTransition: formatTimestamp(a.transition),
+    ScaleToZeroLastTransition: transitionValue(a, now),
   };
   if (a.kind === 'scale-group-to-zero') {
     return group(
@@ -148,6 +154,112 @@ describe('planScale properties', () => {
         },
       ),
       { numRuns: 150 },
+    );
+  });
+});
+
+/** The schedule a ScaleToZero value names, as the plan resolves it. */
+const scheduleOf = (tag: string) =>
+  tag === 'true'
+    ? settings.defaultSchedule
+    : tag === 'night'
+      ? settings.namedSchedules.get('night')!
+      : parseSchedule(tag);
+
+/** The start of the latest off period at `now` (the current one, or the one that just ended). */
+function latestOff(tag: string, now: Date): Date | undefined {
+  const s = scheduleOf(tag);
+  const state = scheduleStateAt(s, settings.holidays, now);
+  if (!state.since) return undefined;
+  if (!state.on) return state.since;
+  const before = scheduleStateAt(s, settings.holidays, new Date(state.since.getTime() - 1));
+  return before.on ? undefined : before.since;
+}
+
+/**
+ * A value someone who may tag can write, built from random parts and biased towards the values the
+ * function itself writes for this off period, so that forgeries are as plausible as they get.
+ */
+const forgery = fc.record({ kind: fc.nat(4), t: fc.nat(2), u: fc.nat(2), n: fc.nat(400), m: fc.nat(400) });
+function forgedValue(off: Date | undefined, f: { kind: number; t: number; u: number; n: number; m: number }) {
+  const times = [off, off && new Date(off.getTime() - 7 * 86_400_000), new Date('2026-11-23T17:45:00Z')]
+    .filter((d): d is Date => d !== undefined)
+    .map(formatTimestamp);
+  const [t, u] = [times[f.t % times.length]!, times[f.u % times.length]!];
+  const [lo, hi] = [Math.min(f.n, f.m), Math.max(f.n, f.m)];
+  return [t, `${t} scaled-to-zero max=${f.n}`, `${t} stopped=${u}`, `min=${lo} desired=${lo} max=${hi}`, 'x'][
+    f.kind
+  ]!;
+}
+const BOOKKEEPING = [
+  'ScaleToZeroSavedCapacity',
+  'ScaleToZeroStoppedAt',
+  'ScaleToZeroLastTransition',
+] as const;
+
+describe('planScale properties: tags are not permissions', () => {
+  it('one forged bookkeeping tag never restores a parked group nor starts a stopped instance', () => {
+    fc.assert(
+      fc.property(moment, scheduleTag, fc.constantFrom(...BOOKKEEPING), forgery, (now, tag, key, f) => {
+        const value = forgedValue(latestOff(tag, now), f);
+        const parked = group('parked', { min: 0, desired: 0, max: 0 }, { ScaleToZero: tag, [key]: value });
+        const box: ScalableInstanceRecord = {
+          id: 'i-quarantined',
+          state: 'stopped',
+          rootDeviceType: 'ebs',
+          tags: { ScaleToZero: tag, [key]: value },
+        };
+        const plan = planScale({ groups: [parked], instances: [box], settings, now });
+        const woken = plan.actions.filter((a) => a.kind === 'restore-group' || a.kind === 'start-instance');
+        expect(woken).toEqual([]);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('after the function scaled a group down, one tampered tag never restores it above its old max or the cap, and lost sizes are reported', () => {
+    fc.assert(
+      fc.property(
+        capacity,
+        moment,
+        scheduleTag,
+        fc.integer({ min: 1, max: 60 }),
+        fc.constantFrom(...BOOKKEEPING),
+        fc.option(forgery),
+        (original, now, tag, maxRestoreCapacity, key, f) => {
+          fc.pre(original.max > 0);
+          const s = { ...settings, maxRestoreCapacity };
+          const state = scheduleStateAt(scheduleOf(tag), settings.holidays, now);
+          fc.pre(!state.on && state.until !== undefined);
+          let g = group('g', original, { ScaleToZero: tag });
+          const down = planScale({ groups: [g], instances: [], settings: s, now });
+          if (original.max > maxRestoreCapacity) {
+            // What it could not restore, it does not turn off.
+            expect(down.actions).toEqual([]);
+            expect(down.decisions[0]!.outcome).toBe('skip');
+            return;
+          }
+          g = applyToGroup(g, down.actions[0]!);
+          // The tamper: a new value for one bookkeeping key (forged, or a person's), or its removal.
+          const tags: Record<string, string> = { ...g.tags };
+          if (f === null) delete tags[key];
+          else tags[key] = forgedValue(state.since, f);
+          g = group('g', { min: 0, desired: 0, max: 0 }, tags);
+          const up = planScale({ groups: [g], instances: [], settings: s, now: state.until! });
+          for (const a of up.actions) {
+            if (a.kind !== 'restore-group') continue;
+            expect(a.restore.max).toBeLessThanOrEqual(original.max);
+            expect(a.restore.max).toBeLessThanOrEqual(maxRestoreCapacity);
+          }
+          if (f === null && key === 'ScaleToZeroSavedCapacity') {
+            expect(up.decisions[0]).toMatchObject({
+              outcome: 'skip',
+              reason: expect.stringContaining('ScaleToZeroSavedCapacity tag is gone'),
+            });
+          }
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { AutoScalingGroupRecord, ScalableInstanceRecord } from '../../shared/domain';
-import { planScale, type ScaleDecision } from '../../shared/plan/scale';
+import { planScale, transitionValue, type ScaleDecision } from '../../shared/plan/scale';
 import { parseHolidays, parseSchedule } from '../../shared/schedule';
 
 const settings = (over: { schedule?: string; holidays?: string[]; named?: Record<string, string> } = {}) => ({
@@ -75,7 +75,7 @@ describe('planScale: Auto Scaling groups (Mon-Fri 08:00-18:30 Europe/Berlin)', (
   it('restores exactly the remembered sizes in the morning', () => {
     const tags = {
       ScaleToZero: 'true',
-      ScaleToZeroLastTransition: '2026-11-23T17:30:00Z',
+      ScaleToZeroLastTransition: '2026-11-23T17:30:00Z scaled-to-zero max=4',
       ScaleToZeroSavedCapacity: 'min=1 desired=2 max=4',
     };
     const d = decide('2026-11-24T07:10:00Z', { groups: [group(tags, { min: 0, desired: 0, max: 0 })] });
@@ -98,7 +98,7 @@ describe('planScale: Auto Scaling groups (Mon-Fri 08:00-18:30 Europe/Berlin)', (
   it('catches up a missed morning run at the next run', () => {
     const tags = {
       ScaleToZero: 'true',
-      ScaleToZeroLastTransition: '2026-11-23T17:30:00Z',
+      ScaleToZeroLastTransition: '2026-11-23T17:30:00Z scaled-to-zero max=4',
       ScaleToZeroSavedCapacity: 'min=1 desired=2 max=4',
     };
     const d = decide('2026-11-24T11:00:00Z', { groups: [group(tags, { min: 0, desired: 0, max: 0 })] });
@@ -127,7 +127,7 @@ describe('planScale: Auto Scaling groups (Mon-Fri 08:00-18:30 Europe/Berlin)', (
     const s = settings({ holidays: ['2026-12-24', '2026-12-25'] });
     const tags = {
       ScaleToZero: 'true',
-      ScaleToZeroLastTransition: '2026-12-23T17:30:00Z',
+      ScaleToZeroLastTransition: '2026-12-23T17:30:00Z scaled-to-zero max=4',
       ScaleToZeroSavedCapacity: 'min=1 desired=2 max=4',
     };
     const zero = { min: 0, desired: 0, max: 0 };
@@ -139,7 +139,7 @@ describe('planScale: Auto Scaling groups (Mon-Fri 08:00-18:30 Europe/Berlin)', (
   it('follows the Berlin fall-back switch: Monday 26 Oct 2026 08:00 is 07:00Z, not 06:00Z', () => {
     const tags = {
       ScaleToZero: 'true',
-      ScaleToZeroLastTransition: '2026-10-23T16:30:00Z',
+      ScaleToZeroLastTransition: '2026-10-23T16:30:00Z scaled-to-zero max=4',
       ScaleToZeroSavedCapacity: 'min=1 desired=2 max=4',
     };
     const zero = { min: 0, desired: 0, max: 0 };
@@ -150,7 +150,7 @@ describe('planScale: Auto Scaling groups (Mon-Fri 08:00-18:30 Europe/Berlin)', (
   it('follows the Berlin spring-forward switch: Monday 30 Mar 2026 08:00 is 06:00Z', () => {
     const tags = {
       ScaleToZero: 'true',
-      ScaleToZeroLastTransition: '2026-03-27T17:30:00Z',
+      ScaleToZeroLastTransition: '2026-03-27T17:30:00Z scaled-to-zero max=4',
       ScaleToZeroSavedCapacity: 'min=1 desired=2 max=4',
     };
     const d = decide('2026-03-30T06:05:00Z', { groups: [group(tags, { min: 0, desired: 0, max: 0 })] });
@@ -163,7 +163,7 @@ describe('planScale: Auto Scaling groups (Mon-Fri 08:00-18:30 Europe/Berlin)', (
     // Spring: Friday 6 Mar 19:00 EST = Sat 00:00Z; Monday 9 Mar 07:00 EDT = 11:00Z.
     const spring = {
       ScaleToZero: 'true',
-      ScaleToZeroLastTransition: '2026-03-07T00:00:00Z',
+      ScaleToZeroLastTransition: '2026-03-07T00:00:00Z scaled-to-zero max=6',
       ScaleToZeroSavedCapacity: 'min=2 desired=3 max=6',
     };
     expect(decide('2026-03-09T10:30:00Z', { groups: [group(spring, zero)] }, s).outcome).toBe('keep');
@@ -179,7 +179,7 @@ describe('planScale: Auto Scaling groups (Mon-Fri 08:00-18:30 Europe/Berlin)', (
     expect(friday.instanceHoursSaved).toBeCloseTo(2 * (61 - 5 / 60));
     const autumn = {
       ScaleToZero: 'true',
-      ScaleToZeroLastTransition: '2026-10-30T23:00:00Z',
+      ScaleToZeroLastTransition: '2026-10-30T23:00:00Z scaled-to-zero max=4',
       ScaleToZeroSavedCapacity: 'min=1 desired=2 max=4',
     };
     expect(decide('2026-11-02T11:30:00Z', { groups: [group(autumn, zero)] }, s).outcome).toBe('keep');
@@ -296,7 +296,7 @@ describe('planScale: instances', () => {
       tags: {
         ScaleToZero: 'true',
         ScaleToZeroStoppedAt: '2026-11-23T17:45:00Z',
-        ScaleToZeroLastTransition: '2026-11-23T17:30:00Z',
+        ScaleToZeroLastTransition: '2026-11-23T17:30:00Z stopped=2026-11-23T17:45:00Z',
       },
     });
     expect(decide('2026-11-24T07:05:00Z', { instances: [ours] }).action).toMatchObject({
@@ -336,5 +336,211 @@ describe('planScale: instances', () => {
     });
     expect(d.outcome).toBe('skip');
     expect(d.tagProblem).toMatchObject({ tag: 'ScaleToZeroLastTransition', value: 'yesterday' });
+  });
+});
+
+describe('planScale: only what it turned off itself, from its own record (Mon-Fri 08:00-18:30 Europe/Berlin)', () => {
+  // Monday 23 Nov 2026: off from 17:30Z; Tuesday 24 Nov on from 07:00Z.
+  const OFF = '2026-11-23T17:30:00Z';
+  const zero = { min: 0, desired: 0, max: 0 };
+  const MORNING = '2026-11-24T07:10:00Z';
+
+  it('does not apply a forged ScaleToZeroSavedCapacity on a group it never scaled down, and reports it', () => {
+    const forged = { ScaleToZero: 'true', ScaleToZeroSavedCapacity: 'min=300 desired=300 max=300' };
+    for (const tags of [forged, { ...forged, ScaleToZeroLastTransition: OFF }]) {
+      const d = decide(MORNING, { groups: [group(tags, zero)] });
+      expect(d.outcome).toBe('skip');
+      expect(d.action).toBeUndefined();
+      expect(d.tagProblem).toMatchObject({
+        resourceId: 'dev-web',
+        tag: 'ScaleToZeroSavedCapacity',
+        value: 'min=300 desired=300 max=300',
+      });
+      expect(d.reason).toContain('set the sizes by hand');
+    }
+  });
+
+  it('does not restore above the max the group had when it saved its sizes', () => {
+    const tags = {
+      ScaleToZero: 'true',
+      ScaleToZeroLastTransition: `${OFF} scaled-to-zero max=4`,
+      ScaleToZeroSavedCapacity: 'min=300 desired=300 max=300',
+    };
+    const d = decide(MORNING, { groups: [group(tags, zero)] });
+    expect(d.outcome).toBe('skip');
+    expect(d.action).toBeUndefined();
+    expect(d.reason).toContain('max=300 is above the max=4 the group had when scale-to-zero saved its sizes');
+    expect(d.tagProblem).toMatchObject({
+      tag: 'ScaleToZeroSavedCapacity',
+      expected: expect.stringContaining('max <= 4'),
+    });
+  });
+
+  it('never restores above SCALE_MAX_RESTORE_CAPACITY, and does not scale down what it would not restore', () => {
+    const tags = {
+      ScaleToZero: 'true',
+      ScaleToZeroLastTransition: `${OFF} scaled-to-zero max=300`,
+      ScaleToZeroSavedCapacity: 'min=300 desired=300 max=300',
+    };
+    const d = decide(MORNING, { groups: [group(tags, zero)] });
+    expect(d.outcome).toBe('skip');
+    expect(d.reason).toContain('max=300 is above SCALE_MAX_RESTORE_CAPACITY=100');
+
+    const s = { ...settings(), maxRestoreCapacity: 3 };
+    const down = decide('2026-11-23T17:45:00Z', { groups: [group({ ScaleToZero: 'true' })] }, s);
+    expect(down.outcome).toBe('skip');
+    expect(down.action).toBeUndefined();
+    expect(down.reason).toContain('max=4 is above SCALE_MAX_RESTORE_CAPACITY=3');
+    const within = { ...settings(), maxRestoreCapacity: 4 };
+    const ok = {
+      ...tags,
+      ScaleToZeroLastTransition: `${OFF} scaled-to-zero max=4`,
+      ScaleToZeroSavedCapacity: 'min=1 desired=2 max=4',
+    };
+    expect(decide(MORNING, { groups: [group(ok, zero)] }, within).action).toMatchObject({
+      kind: 'restore-group',
+      restore: { min: 1, desired: 2, max: 4 },
+    });
+  });
+
+  it('does not restore from a record of an earlier off period', () => {
+    // Scaled down last Monday and never carried forward: the saved sizes are not this night's.
+    const tags = {
+      ScaleToZero: 'true',
+      ScaleToZeroLastTransition: '2026-11-16T17:30:00Z scaled-to-zero max=4',
+      ScaleToZeroSavedCapacity: 'min=1 desired=2 max=4',
+    };
+    const d = decide(MORNING, { groups: [group(tags, zero)] });
+    expect(d.outcome).toBe('skip');
+    expect(d.action).toBeUndefined();
+  });
+
+  it('reports a sleeping group whose saved sizes are gone on every run until a person sets its sizes', () => {
+    const tags = { ScaleToZero: 'true', ScaleToZeroLastTransition: `${OFF} scaled-to-zero max=4` };
+    // The same night, every run of the day, the next evening (not recorded over) and the morning after.
+    for (const at of [
+      '2026-11-23T20:00:00Z',
+      MORNING,
+      '2026-11-24T12:00:00Z',
+      '2026-11-24T17:45:00Z',
+      '2026-11-25T07:10:00Z',
+    ]) {
+      const d = decide(at, { groups: [group(tags, zero)] });
+      expect(d.outcome).toBe('skip');
+      expect(d.action).toBeUndefined();
+      expect(d.reason).toContain(
+        `at 0 since scale-to-zero scaled it down (ScaleToZeroLastTransition="${OFF} scaled-to-zero max=4"), but its ScaleToZeroSavedCapacity tag is gone`,
+      );
+      expect(d.reason).toContain('a person must set its sizes (it had max=4)');
+      expect(d.tagProblem).toMatchObject({ resourceId: 'dev-web', tag: 'ScaleToZeroLastTransition' });
+    }
+    // Once a person has set sizes, the run records the transition and leaves them.
+    const fixed = decide(MORNING, { groups: [group(tags, { min: 1, desired: 1, max: 2 })] });
+    expect(fixed.outcome).toBe('record');
+    expect(fixed.reason).toContain('set by hand');
+  });
+
+  it('does not bring back a group a person turned off, when its saved sizes outlived an earlier restore', () => {
+    // Restored on Tuesday morning (recorded bare), but the saved sizes could not be removed; the
+    // owner then set the group to 0 on purpose.
+    const tags = {
+      ScaleToZero: 'true',
+      ScaleToZeroLastTransition: '2026-11-24T07:00:00Z',
+      ScaleToZeroSavedCapacity: 'min=1 desired=2 max=4',
+    };
+    const evening = decide('2026-11-24T17:45:00Z', { groups: [group(tags, zero)] });
+    expect(evening.outcome).toBe('skip');
+    expect(evening.action).toBeUndefined();
+    const morning = decide('2026-11-25T07:10:00Z', { groups: [group(tags, zero)] });
+    expect(morning.outcome).toBe('skip');
+    expect(morning.action).toBeUndefined();
+    expect(morning.tagProblem).toMatchObject({
+      tag: 'ScaleToZeroSavedCapacity',
+      value: 'min=1 desired=2 max=4',
+    });
+  });
+
+  it('carries a group whose restore never happened into the next off period, and restores it after that', () => {
+    const tags = {
+      ScaleToZero: 'true',
+      ScaleToZeroLastTransition: `${OFF} scaled-to-zero max=4`,
+      ScaleToZeroSavedCapacity: 'min=1 desired=2 max=4',
+    };
+    const evening = decide('2026-11-24T17:45:00Z', { groups: [group(tags, zero)] });
+    expect(evening.action).toEqual({
+      kind: 'record-transition',
+      resourceType: 'auto-scaling-group',
+      resourceId: 'dev-web',
+      transition: new Date('2026-11-24T17:30:00Z'),
+      dropMarker: false,
+      carried: { kind: 'scaled-to-zero', max: 4 },
+    });
+    expect(transitionValue(evening.action!, new Date('2026-11-24T17:45:00Z'))).toBe(
+      '2026-11-24T17:30:00Z scaled-to-zero max=4',
+    );
+    const next = { ...tags, ScaleToZeroLastTransition: '2026-11-24T17:30:00Z scaled-to-zero max=4' };
+    expect(decide('2026-11-25T07:10:00Z', { groups: [group(next, zero)] }).outcome).toBe('restore');
+  });
+
+  it('reports a ScaleToZeroLastTransition in the future instead of letting it silence the function', () => {
+    // A record of a transition that has not happened would read as "already acted on" until then.
+    const tags = { ScaleToZero: 'true', ScaleToZeroLastTransition: '2030-01-01T00:00:00Z' };
+    const d = decide('2026-11-23T17:45:00Z', { groups: [group(tags)] });
+    expect(d.outcome).toBe('skip');
+    expect(d.action).toBeUndefined();
+    expect(d.tagProblem).toMatchObject({ tag: 'ScaleToZeroLastTransition', value: '2030-01-01T00:00:00Z' });
+    expect(d.reason).toContain('is in the future');
+  });
+
+  it('does not start a stopped instance on a lone ScaleToZeroStoppedAt, and reports it', () => {
+    const quarantined = (tags: Record<string, string>) =>
+      instance({
+        state: 'stopped',
+        tags: { ScaleToZero: 'true', ScaleToZeroStoppedAt: '2026-11-23T17:45:00Z', ...tags },
+      });
+    for (const extra of <Record<string, string>[]>[
+      {},
+      { ScaleToZeroLastTransition: OFF },
+      // A record of another stop, or of an earlier off period, does not vouch for this marker.
+      { ScaleToZeroLastTransition: `${OFF} stopped=2026-11-23T17:31:00Z` },
+      { ScaleToZeroLastTransition: '2026-11-16T17:30:00Z stopped=2026-11-23T17:45:00Z' },
+    ]) {
+      const d = decide(MORNING, { instances: [quarantined(extra)] });
+      expect(d.outcome).toBe('skip');
+      expect(d.action).toBeUndefined();
+      expect(d.tagProblem).toMatchObject({
+        resourceId: 'i-0dev',
+        tag: 'ScaleToZeroStoppedAt',
+        value: '2026-11-23T17:45:00Z',
+      });
+      expect(d.reason).toContain('not started');
+    }
+    // Its own record of the stop in the off period that just ended is what starts it.
+    const ours = quarantined({ ScaleToZeroLastTransition: `${OFF} stopped=2026-11-23T17:45:00Z` });
+    expect(decide(MORNING, { instances: [ours] }).action).toMatchObject({ kind: 'start-instance' });
+  });
+
+  it('reports an instance it stopped whose marker is gone, and carries a failed start to the next night', () => {
+    const recorded = {
+      ScaleToZero: 'true',
+      ScaleToZeroLastTransition: `${OFF} stopped=2026-11-23T17:45:00Z`,
+    };
+    const lost = decide(MORNING, { instances: [instance({ state: 'stopped', tags: recorded })] });
+    expect(lost.outcome).toBe('skip');
+    expect(lost.reason).toContain('the stopped-at marker is gone');
+
+    const marked = { ...recorded, ScaleToZeroStoppedAt: '2026-11-23T17:45:00Z' };
+    const evening = decide('2026-11-24T17:45:00Z', {
+      instances: [instance({ state: 'stopped', tags: marked })],
+    });
+    expect(evening.action).toMatchObject({
+      kind: 'record-transition',
+      carried: { kind: 'stopped', stoppedAt: new Date('2026-11-23T17:45:00Z') },
+    });
+    const next = { ...marked, ScaleToZeroLastTransition: transitionValue(evening.action!, new Date(0)) };
+    expect(next.ScaleToZeroLastTransition).toBe('2026-11-24T17:30:00Z stopped=2026-11-23T17:45:00Z');
+    expect(
+      decide('2026-11-25T07:10:00Z', { instances: [instance({ state: 'stopped', tags: next })] }).outcome,
+    ).toBe('start');
   });
 });

@@ -126,13 +126,16 @@ describe('scale-to-zero handler over simulated days (Mon-Fri 08:00-18:30 Europe/
     expect(sizes('dev-web')).toEqual({ min: 0, desired: 0, max: 0 });
     expect(region().tagsOf('dev-web')).toMatchObject({
       ScaleToZeroSavedCapacity: 'min=1 desired=2 max=4',
-      ScaleToZeroLastTransition: '2026-11-23T17:30:00Z',
+      ScaleToZeroLastTransition: '2026-11-23T17:30:00Z scaled-to-zero max=4',
     });
     // The sandbox's Auto Scaling terminates the group's instances as the real one would.
     const groupInstances = region().getAutoScalingGroup('dev-web')!.instanceIds;
     expect(groupInstances.every((id) => ['terminated', 'shutting-down'].includes(stateOf(id)))).toBe(true);
     expect(stateOf(ids.devBox)).toBe('stopped');
-    expect(region().tagsOf(ids.devBox)).toMatchObject({ ScaleToZeroStoppedAt: '2026-11-23T17:30:00Z' });
+    expect(region().tagsOf(ids.devBox)).toMatchObject({
+      ScaleToZeroStoppedAt: '2026-11-23T17:30:00Z',
+      ScaleToZeroLastTransition: '2026-11-23T17:30:00Z stopped=2026-11-23T17:30:00Z',
+    });
 
     const summary = summaries().at(-1)!;
     expect(summary).toMatchObject({

@@ -12,6 +12,18 @@ describe('loadScaleSettings', () => {
     expect(s.namedSchedules.size).toBe(0);
     expect(s.holidays.size).toBe(0);
     expect(s.dryRun).toBe(false);
+    expect(s.maxRestoreCapacity).toBe(100);
+  });
+
+  it('reads SCALE_MAX_RESTORE_CAPACITY, and fails on a value that is not a whole number from 1, naming it', () => {
+    expect(loadScaleSettings({ ...base, SCALE_MAX_RESTORE_CAPACITY: ' 25 ' }).maxRestoreCapacity).toBe(25);
+    for (const bad of ['0', '-5', '2.5', 'ten', '1000000', '1e3']) {
+      const load = () => loadScaleSettings({ ...base, SCALE_MAX_RESTORE_CAPACITY: bad });
+      expect(load).toThrow(ConfigError);
+      expect(load).toThrow(
+        `SCALE_MAX_RESTORE_CAPACITY=${JSON.stringify(bad)} is not valid: expected a whole number`,
+      );
+    }
   });
 
   it('reads the default schedule, named schedules, holidays and dry-run', () => {
