@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { CloudWatchClient, DeleteAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 
+import { recoveryLowerBound } from '../../bench/bounds';
 import { makeRecoveryHandler } from '../../functions/recovery/handler';
 import { cloudWatchAlarms } from '../../sandbox/services/cloudwatch';
 import { instanceTypesOf } from '../../sandbox/services/ec2/instance-types';
@@ -219,8 +220,20 @@ describe('recovery through the real handler, as its own role', () => {
     for (const i of ids) i.tags.AutoRecover = 'false';
     sandbox.requests.reset();
     await run();
-    expect(sandbox.requests.count('monitoring', 'DescribeAlarms')).toBe(3);
-    expect(sandbox.requests.count('monitoring', 'DeleteAlarms')).toBe(3);
+    // Exactly the fewest calls CloudWatch and EC2 allow for this run (bench/bounds.ts).
+    const bound = recoveryLowerBound({
+      taggedInstances: 120,
+      instanceTypes: 1,
+      prefixedAlarms: 240,
+      alarmsToWrite: 0,
+      alarmsToDelete: 240,
+    });
+    expect(bound['monitoring:DescribeAlarms']).toBe(3);
+    expect(bound['monitoring:DeleteAlarms']).toBe(3);
+    for (const [key, calls] of Object.entries(bound)) {
+      const [service, action] = key.split(':') as [string, string];
+      expect([key, sandbox.requests.count(service, action)]).toEqual([key, calls]);
+    }
     expect(alarms().size).toBe(0);
   });
 
