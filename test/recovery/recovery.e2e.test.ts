@@ -52,6 +52,7 @@ beforeEach(() => {
     NOTIFICATION_TOPIC_ARN: TOPIC,
   });
   handler = makeRecoveryHandler();
+  sandbox.faults.clear();
   sandbox.requests.reset();
 });
 
@@ -235,6 +236,59 @@ describe('recovery through the real handler, as its own role', () => {
       expect([key, sandbox.requests.count(service, action)]).toEqual([key, calls]);
     }
     expect(alarms().size).toBe(0);
+  });
+
+  it('changes nothing in a dry run, and still says what it would do', async () => {
+    const i = instance({ AutoRecover: 'true' });
+    const old = instance({ AutoRecover: 'false' });
+    await admin.send(
+      new PutMetricAlarmCommand({
+        AlarmName: `${PREFIX}${old.id}-system`,
+        Namespace: 'AWS/EC2',
+        MetricName: 'StatusCheckFailed_System',
+        Statistic: 'Maximum',
+        Period: 60,
+        EvaluationPeriods: 2,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Tags: [{ Key: 'ManagedBy', Value: 'ec2-hygiene' }],
+      }),
+    );
+    process.env.RECOVERY_DRY_RUN = 'true';
+    handler = makeRecoveryHandler();
+    const { summaries, logs } = await run();
+    expect([...alarms().keys()]).toEqual([`${PREFIX}${old.id}-system`]);
+    expect(sandbox.requests.count('monitoring', 'PutMetricAlarm')).toBe(1); // the admin's seed only
+    expect(summaries[0]).toMatchObject({
+      dryRun: true,
+      counts: { alarmsToWrite: 2, alarmsToDelete: 1, alarmsWritten: 0 },
+    });
+    expect(decisionsFor(logs, `${PREFIX}${old.id}-system`)[0]).toMatchObject({ action: 'delete (dry run)' });
+    expect(decisionsFor(logs, i.id)[0]!.reason).toMatch(/dry run: nothing written/);
+  });
+
+  it('records a refused alarm write against the alarm, writes the others, and the next run catches up', async () => {
+    const a = instance({ AutoRecover: 'true' });
+    const b = instance({ AutoRecover: 'true' });
+    const refused = `${PREFIX}${a.id}-system`;
+    sandbox.faults.add({
+      service: 'monitoring',
+      action: 'PutMetricAlarm',
+      resourceId: refused,
+      code: 'LimitExceeded',
+      times: 1,
+    });
+    // Throttling is retried by the SDK itself: the run does not even see it.
+    sandbox.faults.add({ service: 'monitoring', action: 'DescribeAlarms', code: 'Throttling', times: 1 });
+    const first = await run();
+    expect(first.summaries[0]!.failures).toEqual([
+      { resourceId: refused, action: 'PutMetricAlarm', message: expect.stringContaining('LimitExceeded') },
+    ]);
+    expect(alarms().has(refused)).toBe(false);
+    expect(alarms().has(`${PREFIX}${a.id}-instance`)).toBe(true);
+    expect(alarms().has(`${PREFIX}${b.id}-system`)).toBe(true);
+    await run();
+    expect(alarms().has(refused)).toBe(true);
   });
 
   it('may write, tag and delete only alarms with the fleet prefix (the account enforces its role)', async () => {
