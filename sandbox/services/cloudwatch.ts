@@ -84,6 +84,63 @@ export function setAlarmState(
       : [...alarm.insufficientDataActions];
 }
 
+/** What the sandbox did for one fired alarm action. */
+export interface PlayedAction {
+  action: string;
+  instanceId?: string;
+  outcome: string;
+}
+
+/**
+ * A breach as CloudWatch plays it: the alarm goes to ALARM and its actions run. EC2 recover keeps
+ * the instance's id, addresses and volumes and brings it back to `running` on healthy hardware (the
+ * region's `recoveries` store counts it); reboot leaves it running; a topic is only named (the
+ * notifier's own tests cover delivery).
+ */
+export function breachAlarm(state: SandboxState, region: string, name: string): PlayedAction[] {
+  const alarm = alarmsOf(state.region(region)).get(name);
+  if (!alarm) throw new Error(`sandbox: no alarm ${name} in ${region}`);
+  const instanceId = alarm.dimensions.find((d) => d.Name === 'InstanceId')?.Value;
+  const fired = setAlarmState(
+    state,
+    region,
+    name,
+    'ALARM',
+    `Threshold Crossed: ${alarm.metricName} >= ${alarm.threshold}`,
+  );
+  const regionState = state.region(region);
+  return fired.map((action): PlayedAction => {
+    const ec2 = /^arn:aws:automate:[a-z0-9-]+:ec2:(recover|reboot|stop|terminate)$/.exec(action)?.[1];
+    const instance = instanceId ? regionState.getInstance(instanceId) : undefined;
+    if (!ec2) return { action, outcome: 'topic named (delivery is not modelled here)' };
+    if (!instance || instance.state === 'terminated') {
+      return {
+        action,
+        ...(instanceId ? { instanceId } : {}),
+        outcome: 'no such running instance: nothing done',
+      };
+    }
+    if (ec2 === 'recover') {
+      const recoveries = regionState.store('ec2-recoveries', () => new Map<string, number>());
+      recoveries.set(instance.id, (recoveries.get(instance.id) ?? 0) + 1);
+      instance.state = 'running';
+      return {
+        action,
+        instanceId: instance.id,
+        outcome: `recovered on new hardware: still ${instance.id}, running`,
+      };
+    }
+    if (ec2 === 'reboot') return { action, instanceId: instance.id, outcome: 'rebooted: running' };
+    instance.state = ec2 === 'stop' ? 'stopped' : 'terminated';
+    return { action, instanceId: instance.id, outcome: instance.state };
+  });
+}
+
+/** How many times EC2 recover ran on each instance (breachAlarm). */
+export function recoveriesOf(state: SandboxState, region: string): ReadonlyMap<string, number> {
+  return state.region(region).store('ec2-recoveries', () => new Map<string, number>());
+}
+
 const invalid = (message: string) =>
   new SandboxError('InvalidParameterValueException', message, 400, 'InvalidParameterValue');
 const missing = (name: string) =>
