@@ -214,7 +214,7 @@ function alarmByArn(region: RegionState, arn: unknown): AlarmRecord {
   const m = /^arn:aws:cloudwatch:([a-z0-9-]+):(\d{12}):alarm:(.+)$/.exec(arn);
   const alarm = m && m[1] === region.name ? alarmsOf(region).get(m[3]!) : undefined;
   if (!alarm) {
-    throw new SandboxError('ResourceNotFoundException', `${arn} not found`, 404, 'ResourceNotFound');
+    throw new SandboxError('ResourceNotFoundException', `${arn} not found`, 404, 'ResourceNotFoundException');
   }
   return alarm;
 }

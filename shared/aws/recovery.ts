@@ -42,6 +42,8 @@ export interface RecoveryInventory {
 export const ALARM_PAGE = 100;
 export const DELETE_BATCH = 100;
 const TYPES_BATCH = 100;
+/** ListTagsForResource on an alarm deleted since DescribeAlarms listed it: it is simply gone. */
+const ALARM_GONE = new Set(['ResourceNotFoundException', 'ResourceNotFound']);
 
 export async function readRecoveryInventory(
   ec2: EC2Client,
@@ -108,8 +110,15 @@ export async function readRecoveryInventory(
     for (const a of page.MetricAlarms ?? []) {
       if (!a.AlarmName || !a.AlarmArn) continue;
       inv.calls.listTags++;
-      // DescribeAlarms carries no tags, and the tag is what makes an alarm the fleet's.
-      const tags = await cloudWatch.send(new ListTagsForResourceCommand({ ResourceARN: a.AlarmArn }));
+      // DescribeAlarms carries no tags, and the tag is what makes an alarm the fleet's. Any other
+      // failure fails the read: an alarm of unknown owner must be neither deleted nor overwritten.
+      let tags;
+      try {
+        tags = await cloudWatch.send(new ListTagsForResourceCommand({ ResourceARN: a.AlarmArn }));
+      } catch (err) {
+        if (ALARM_GONE.has((err as { name?: string }).name ?? '')) continue;
+        throw err;
+      }
       inv.alarms.push(
         toExisting(a, Object.fromEntries((tags.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']))),
       );

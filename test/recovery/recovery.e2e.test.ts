@@ -291,6 +291,43 @@ describe('recovery through the real handler, as its own role', () => {
     expect(alarms().has(refused)).toBe(true);
   });
 
+  it('treats an alarm deleted mid-run as gone, and an alarm whose tags cannot be read as untouchable', async () => {
+    const a = instance({ AutoRecover: 'true' });
+    const b = instance({ AutoRecover: 'true' });
+    await run();
+    const arnOf = (name: string) => `arn:aws:cloudwatch:${REGION}:123456789012:alarm:${name}`;
+    // Deleted between DescribeAlarms and ListTagsForResource: the run goes on and writes it again.
+    const vanished = `${PREFIX}${a.id}-system`;
+    sandbox.faults.add({
+      service: 'monitoring',
+      action: 'ListTagsForResource',
+      resourceId: arnOf(vanished),
+      code: 'ResourceNotFoundException',
+      times: 1,
+    });
+    const second = await run();
+    expect(second.summaries[0]!.failures).toEqual([]);
+    expect(sandbox.requests.errors().map((e) => e.action)).toEqual(['ListTagsForResource']);
+    expect(alarms().get(vanished)!.tags).toEqual({ ManagedBy: 'ec2-hygiene' });
+
+    // Opted out, but whose alarm it is cannot be read: nothing is deleted or written.
+    b.tags.AutoRecover = 'false';
+    const unreadable = `${PREFIX}${b.id}-system`;
+    sandbox.faults.add({
+      service: 'monitoring',
+      action: 'ListTagsForResource',
+      resourceId: arnOf(unreadable),
+      code: 'AccessDeniedException',
+      times: 1,
+    });
+    sandbox.requests.reset();
+    // The only region could not be read: a Lambda error naming why, so the Errors metric sees it.
+    await expect(run()).rejects.toThrow(/could not read the instances tagged AutoRecover.*AccessDenied/);
+    expect(sandbox.requests.count('monitoring', 'PutMetricAlarm')).toBe(0);
+    expect(sandbox.requests.count('monitoring', 'DeleteAlarms')).toBe(0);
+    expect(alarms().has(unreadable)).toBe(true);
+  });
+
   it('may write, tag and delete only alarms with the fleet prefix (the account enforces its role)', async () => {
     const asRecovery = new CloudWatchClient({
       endpoint: sandbox.url,
