@@ -81,24 +81,7 @@ export async function readRecoveryInventory(
 
   const types = [...new Set(inv.instances.map((i) => i.instanceType))].sort();
   for (let at = 0; at < types.length; at += TYPES_BATCH) {
-    const batch = types.slice(at, at + TYPES_BATCH);
-    inv.calls.describeInstanceTypes++;
-    try {
-      const out = await ec2.send(
-        new DescribeInstanceTypesCommand({ InstanceTypes: batch as _InstanceType[] }),
-      );
-      for (const t of out.InstanceTypes ?? []) {
-        if (t.InstanceType && t.AutoRecoverySupported !== undefined) {
-          inv.autoRecoverySupported.set(t.InstanceType, t.AutoRecoverySupported);
-        }
-      }
-    } catch (err) {
-      // Types left out of the map are "unknown": the plan skips their instances and deletes nothing.
-      inv.problems.push({
-        resourceId: batch.join(','),
-        message: `could not read whether these instance types support recovery: ${errorText(err)}`,
-      });
-    }
+    await readTypes(ec2, types.slice(at, at + TYPES_BATCH), inv);
   }
 
   let token: string | undefined;
@@ -126,6 +109,32 @@ export async function readRecoveryInventory(
     token = page.NextToken;
   } while (token);
   return inv;
+}
+
+/**
+ * EC2 fails the whole call on one type it does not know (InvalidInstanceType), so such a batch is
+ * asked again one type at a time: one odd type must not leave every other instance unjudged.
+ */
+async function readTypes(ec2: EC2Client, batch: string[], inv: RecoveryInventory): Promise<void> {
+  inv.calls.describeInstanceTypes++;
+  try {
+    const out = await ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: batch as _InstanceType[] }));
+    for (const t of out.InstanceTypes ?? []) {
+      if (t.InstanceType && t.AutoRecoverySupported !== undefined) {
+        inv.autoRecoverySupported.set(t.InstanceType, t.AutoRecoverySupported);
+      }
+    }
+  } catch (err) {
+    if ((err as { name?: string }).name === 'InvalidInstanceType' && batch.length > 1) {
+      for (const type of batch) await readTypes(ec2, [type], inv);
+      return;
+    }
+    // Types left out of the map are "unknown": the plan skips their instances and deletes nothing.
+    inv.problems.push({
+      resourceId: batch.join(','),
+      message: `could not read whether instance type(s) ${batch.join(', ')} support recovery: ${errorText(err)}`,
+    });
+  }
 }
 
 function toExisting(a: MetricAlarm, tags: Record<string, string>): ExistingAlarm {

@@ -209,9 +209,16 @@ describe('recovery through the real handler, as its own role', () => {
     const i = instance({ AutoRecover: 'true' }, { instanceType: 'm5.large' });
     await run();
     instanceTypesOf(region()).delete('m5.large');
+    const other = instance({ AutoRecover: 'true' }, { instanceType: 't3.small' });
     const { summaries } = await run();
     expect(summaries[0]!.skipped.map((s) => s.resourceId)).toContain(i.id);
     expect(alarms().has(`${PREFIX}${i.id}-system`)).toBe(true);
+    // EC2 refused the batch for the unknown type; asked alone, t3.small is known and protected.
+    expect(alarms().has(`${PREFIX}${other.id}-system`)).toBe(true);
+    expect(summaries[0]!.skipped).toContainEqual({
+      resourceId: 'm5.large',
+      reason: expect.stringContaining('InvalidInstanceType'),
+    });
   });
 
   it('pages DescribeAlarms 100 at a time and deletes 100 names a call', async () => {
