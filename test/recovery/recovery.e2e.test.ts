@@ -335,6 +335,30 @@ describe('recovery through the real handler, as its own role', () => {
     expect(alarms().has(unreadable)).toBe(true);
   });
 
+  it("on an EC2 state-change event sweeps only the event's region, and can write alarms in any configured region", async () => {
+    process.env.REGIONS = `${REGION},us-east-1`;
+    handler = makeRecoveryHandler();
+    const east = sandbox.state.region('us-east-1');
+    const image = east.addImage({});
+    const i = east.addInstance({ imageId: image.id, tags: { AutoRecover: 'true' } });
+    const here = instance({ AutoRecover: 'true' });
+    const event = {
+      source: 'aws.ec2',
+      'detail-type': 'EC2 Instance State-change Notification',
+      region: 'us-east-1',
+      detail: { 'instance-id': i.id, state: 'running' },
+    };
+    const out = (await handler(event, fakeContext())) as {
+      summaries: { region: string; failures: unknown[] }[];
+    };
+    expect(out.summaries.map((s) => [s.region, s.failures])).toEqual([['us-east-1', []]]);
+    // Another region than the topic's: the EC2 action only (CloudWatch takes no topic of another region).
+    expect(cloudWatchAlarms(sandbox.state, 'us-east-1').get(`${PREFIX}${i.id}-system`)!.alarmActions).toEqual(
+      ['arn:aws:automate:us-east-1:ec2:recover'],
+    );
+    expect(alarms().has(`${PREFIX}${here.id}-system`)).toBe(false);
+  });
+
   it('may write, tag and delete only alarms with the fleet prefix (the account enforces its role)', async () => {
     const asRecovery = new CloudWatchClient({
       endpoint: sandbox.url,
