@@ -205,6 +205,41 @@ export function scaleLowerBound(shape: ScaleShape): Bound {
   };
 }
 
+/** What one recovery run reads and writes in one region. */
+export interface RecoveryShape {
+  /** Instances carrying the AutoRecover tag (any state), and their distinct instance types. */
+  taggedInstances: number;
+  instanceTypes: number;
+  /** Alarms with the fleet's prefix (the fleet's and any others), each read for its tags. */
+  prefixedAlarms: number;
+  /** Alarms missing or different (one PutMetricAlarm each: there is no batch form). */
+  alarmsToWrite: number;
+  alarmsToDelete: number;
+}
+
+/** CloudWatch's DescribeAlarms page (MaxRecords 1-100), DeleteAlarms' names a call, DescribeInstanceTypes' types a call. */
+export const DESCRIBE_ALARMS_MAX = 100;
+export const DELETE_ALARMS_MAX = 100;
+export const INSTANCE_TYPES_MAX = 100;
+
+/**
+ * Per `service:action` (sandbox scope names: CloudWatch is `monitoring`), the fewest requests one
+ * recovery run over `shape` makes. ListTagsForResource is one per prefixed alarm: DescribeAlarms
+ * returns no tags, and the fleet tag is what makes an alarm the fleet's.
+ */
+export function recoveryLowerBound(shape: RecoveryShape): Bound {
+  return {
+    'sts:GetCallerIdentity': 1,
+    'ec2:DescribeInstances': pages(shape.taggedInstances, MAX_PAGE.describeInstances),
+    'ec2:DescribeInstanceTypes': batches(shape.instanceTypes, INSTANCE_TYPES_MAX),
+    'monitoring:DescribeAlarms': pages(shape.prefixedAlarms, DESCRIBE_ALARMS_MAX),
+    'monitoring:ListTagsForResource': shape.prefixedAlarms,
+    'monitoring:PutMetricAlarm': shape.alarmsToWrite,
+    'monitoring:DeleteAlarms': batches(shape.alarmsToDelete, DELETE_ALARMS_MAX),
+    'events:PutEvents': 1,
+  };
+}
+
 export function total(bound: Bound): number {
   return Object.values(bound).reduce((a, b) => a + b, 0);
 }

@@ -6,6 +6,7 @@ import { startSandbox } from '../sandbox/server';
 import { DETAIL_TYPE } from '../shared/events';
 import { runAmiLifecycleStory } from './ami-lifecycle';
 import { renderNotifierStory } from './notifier';
+import { runRecoveryStory } from './recovery';
 import { runScaleToZeroStory } from './scale-to-zero';
 
 async function main(): Promise<void> {
@@ -41,6 +42,14 @@ async function main(): Promise<void> {
     console.log(`\n${scale.checks.length - failed.length}/${scale.checks.length} story checks held.`);
     for (const c of failed) console.log(`  did NOT hold: ${c.what}`);
     if (failed.length > 0) process.exitCode = 1;
+
+    console.log('\n== Recovery: an opted-in database box whose host fails ==\n');
+    const recovery = await runRecoveryStory(sandbox);
+    const recoveryFailed = recovery.checks.filter((c) => !c.ok);
+    console.log(
+      `\n${recovery.checks.length - recoveryFailed.length}/${recovery.checks.length} story checks held.`,
+    );
+    if (recoveryFailed.length > 0) process.exitCode = 1;
 
     console.log('\n== Notifier: what the destinations would receive ==\n');
     console.log(renderNotifierStory(sandbox));

@@ -10,7 +10,7 @@ export const DETAIL_TYPE = {
   cleanupRefused: 'EC2 Hygiene Cleanup Refused',
 } as const;
 
-export type FunctionName = 'tagger' | 'cleanup' | 'scale-to-zero' | 'notifier';
+export type FunctionName = 'tagger' | 'cleanup' | 'scale-to-zero' | 'notifier' | 'recovery';
 
 export interface RunFailure {
   resourceId: string;

@@ -223,12 +223,41 @@ function snsChecks(f: RequestFacts): AuthorizationCheck[] {
   return [{ action, resource: topic ?? '*', context: {} }];
 }
 
+/**
+ * CloudWatch (scope `monitoring`, IAM prefix `cloudwatch:`). Alarm writes are checked on the alarm's
+ * ARN; PutMetricAlarm with Tags is also a cloudwatch:TagResource on it (AWS requires both to create
+ * a tagged alarm). Describe* support no resource-level permissions.
+ */
+function cloudWatchChecks(f: RequestFacts): AuthorizationCheck[] {
+  const action = `cloudwatch:${f.action}`;
+  const arn = (name: string) => `arn:aws:cloudwatch:${f.region.name}:${f.accountId}:alarm:${name}`;
+  const json = f.json ?? {};
+  if (f.action === 'PutMetricAlarm' && typeof json.AlarmName === 'string') {
+    const checks: AuthorizationCheck[] = [{ action, resource: arn(json.AlarmName), context: {} }];
+    if (Array.isArray(json.Tags) && json.Tags.length > 0) {
+      const keys = (json.Tags as JsonObject[]).map((t) => String(t.Key));
+      checks.push({
+        action: 'cloudwatch:TagResource',
+        resource: arn(json.AlarmName),
+        context: { 'aws:TagKeys': keys },
+      });
+    }
+    return checks;
+  }
+  if (f.action === 'DeleteAlarms' && Array.isArray(json.AlarmNames)) {
+    return (json.AlarmNames as unknown[]).map((n) => ({ action, resource: arn(String(n)), context: {} }));
+  }
+  if (typeof json.ResourceARN === 'string') return [{ action, resource: json.ResourceARN, context: {} }];
+  return [{ action, resource: '*', context: {} }];
+}
+
 const BY_SERVICE: Record<string, (f: RequestFacts) => AuthorizationCheck[]> = {
   ec2: ec2Checks,
   autoscaling: autoScalingChecks,
   events: eventsChecks,
   ssm: ssmChecks,
   sns: snsChecks,
+  monitoring: cloudWatchChecks,
   // GetCallerIdentity needs no permission: AWS answers it for any valid credentials.
   sts: () => [],
 };

@@ -7,6 +7,11 @@ export class SandboxError extends Error {
     readonly code: string,
     message: string,
     readonly status = 400,
+    /**
+     * The AWS query-protocol code of a query-compatible JSON service (CloudWatch): sent in the
+     * `x-amzn-query-error` header, which is where that SDK reads the error's name from.
+     */
+    readonly queryCode?: string,
   ) {
     super(message);
     this.name = 'SandboxError';

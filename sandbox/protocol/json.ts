@@ -49,6 +49,9 @@ export function jsonError(version: '1.0' | '1.1', error: SandboxError, requestId
       'content-type': jsonContentType(version),
       'x-amzn-requestid': requestId,
       'x-amzn-errortype': error.code,
+      ...(error.queryCode
+        ? { 'x-amzn-query-error': `${error.queryCode};${error.status >= 500 ? 'Receiver' : 'Sender'}` }
+        : {}),
     },
     body: JSON.stringify({ __type: error.code, message: error.message }),
   };

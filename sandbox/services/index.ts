@@ -1,5 +1,6 @@
 /** The services the sandbox speaks, by SigV4 scope name. Adding one: a module and a line here. */
 import { autoscaling } from './autoscaling';
+import { cloudwatch } from './cloudwatch';
 import { ec2 } from './ec2';
 import { events } from './events';
 import { sns } from './sns';
@@ -7,4 +8,4 @@ import { ssm } from './ssm';
 import { sts } from './sts';
 import type { ServiceHandler } from './types';
 
-export const SERVICES: readonly ServiceHandler[] = [ec2, autoscaling, events, sts, ssm, sns];
+export const SERVICES: readonly ServiceHandler[] = [ec2, autoscaling, events, sts, ssm, sns, cloudwatch];

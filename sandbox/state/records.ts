@@ -74,6 +74,8 @@ export interface InstanceRecord {
   /** undefined for on-demand, as EC2 reports it. */
   lifecycle?: 'spot' | 'scheduled' | 'capacity-block';
   rootDeviceType: 'ebs' | 'instance-store';
+  /** MaintenanceOptions.AutoRecovery: simplified automatic recovery (EC2's default is `default`). */
+  autoRecovery: 'default' | 'disabled';
   launchTime?: string;
   reservationId: string;
   availabilityZone: string;

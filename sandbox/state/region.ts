@@ -133,6 +133,7 @@ export class RegionState {
       instanceType: seed.instanceType ?? 't3.micro',
       lifecycle: seed.lifecycle,
       rootDeviceType: seed.rootDeviceType ?? 'ebs',
+      autoRecovery: seed.autoRecovery ?? 'default',
       launchTime: iso(seed.launchTime),
       reservationId: seed.reservationId ?? this.ids.next('r'),
       availabilityZone: `${this.name}a`,

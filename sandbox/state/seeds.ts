@@ -51,6 +51,7 @@ export interface InstanceSeed {
   instanceType?: string;
   lifecycle?: 'spot' | 'scheduled' | 'capacity-block';
   rootDeviceType?: 'ebs' | 'instance-store';
+  autoRecovery?: 'default' | 'disabled';
   launchTime?: string | Date;
   reservationId?: string;
   tags?: Tags;

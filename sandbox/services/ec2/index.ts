@@ -11,6 +11,7 @@ import { imageAttributeActions } from './image-attributes';
 import { imageReferenceActions } from './image-references';
 import { imageActions } from './images';
 import { instanceActions } from './instances';
+import { instanceTypeActions } from './instance-types';
 import { launchTemplateActions } from './launch-templates';
 import { snapshotActions } from './snapshots';
 import { tagActions } from './tags';
@@ -44,6 +45,7 @@ export const ec2: QueryServiceHandler = {
     ...imageReferenceActions,
     ...snapshotActions,
     ...instanceActions,
+    ...instanceTypeActions,
     ...launchTemplateActions,
     ...fleetActions,
     ...tagActions,

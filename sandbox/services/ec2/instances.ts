@@ -44,6 +44,7 @@ function renderInstance(instance: InstanceRecord): XmlObject {
     rootDeviceType: instance.rootDeviceType,
     rootDeviceName: '/dev/xvda',
     instanceLifecycle: instance.lifecycle,
+    maintenanceOptions: { autoRecovery: instance.autoRecovery, rebootMigration: 'default' },
     virtualizationType: 'hvm',
     hypervisor: 'xen',
     tagSet: tagSet(instance.tags),
