@@ -14,6 +14,7 @@ import type {
   RunSummaryDetail,
   SkippedResource,
 } from '../events';
+import { metricsFromSummary } from '../metrics';
 import { publishRunEvents, type LogFn } from '../report';
 import type { Problem } from '../domain';
 import { formatTimestamp } from '../tags';
@@ -135,7 +136,7 @@ export interface FinishOptions {
   refused?: CleanupRefusedDetail;
 }
 
-/** finishedAt, the summary log line (warn when anything failed), then the event on EventBridge. */
+/** finishedAt, the summary log line (warn when anything failed), its metrics line, then the event on EventBridge. */
 export async function finishSummary(
   deps: JobDepsOf<Pick<RunSettings, 'eventBusName' | 'eventRegion'>>,
   clients: AwsClients,
@@ -145,6 +146,8 @@ export async function finishSummary(
   const { summary } = started;
   summary.finishedAt = finishedAt(deps, started.startedMs);
   deps.log({ level: summary.failures.length > 0 ? 'warn' : 'info', type: 'summary', ...summary });
+  // The run's metrics (EMF), stamped with when the run finished; written even when publishing is off.
+  deps.log(metricsFromSummary(summary, Date.parse(summary.finishedAt)));
   if (options.publish && deps.publish !== false) {
     // The notifier's rules are on one bus in one region: a summary of us-east-2 still goes there.
     const home = deps.settings.eventRegion;
