@@ -61,13 +61,13 @@ export function buildNotifierHandler(
   return middy<EventBridgeEvent, NotifyOutcome>().handler(async (event, context) => {
     deps ??= wrapDeps(createNotifierDeps(env));
     const log = deps.log;
+    // The clients' region (the SDK reads AWS_REGION from the process); a dimension may not be empty.
+    const region = env.AWS_REGION || process.env.AWS_REGION || 'unknown';
     const emit = (result: NotifierResult) => {
       // An ignored event (not ours, or a resolution with nothing open) is not a notification.
       if (result === 'ignored') return;
       const now = deps?.now() ?? new Date();
-      log(
-        metricsFromSummary(notifierSummary(env.AWS_REGION ?? '', result, now.toISOString()), now.getTime()),
-      );
+      log(metricsFromSummary(notifierSummary(region, result, now.toISOString()), now.getTime()));
     };
     try {
       const outcome = await notifyEvent(event, deps, { remainingMs: context.getRemainingTimeInMillis?.() });
