@@ -25,11 +25,14 @@ const count =
   (s: RunSummaryDetail): number | undefined =>
     s.counts[key];
 
+/** Counts finishSummary adds to every run's summary, read or not. */
+const REQUEST_COUNTS = new Set(['apiRequests', 'apiThrottles']);
+
 /** Only where the region's inventory was read: a failed read measured nothing, which is not zero. */
 const countIfRead =
   (key: string) =>
   (s: RunSummaryDetail): number | undefined =>
-    Object.keys(s.counts).length > 0 ? (s.counts[key] ?? 0) : undefined;
+    Object.keys(s.counts).some((k) => !REQUEST_COUNTS.has(k)) ? (s.counts[key] ?? 0) : undefined;
 
 /** Skips that name a tag: a value the product could not read (see the tag contract). */
 const skippedForBadTags = (s: RunSummaryDetail): number =>
@@ -40,6 +43,9 @@ const every: MetricDefinition[] = [
   { name: 'Runs', unit: 'Count', value: () => 1 },
   { name: 'RunFailures', unit: 'Count', value: (s) => s.failures.length },
   { name: 'RunsIncomplete', unit: 'Count', value: (s) => (s.incomplete ? 1 : 0) },
+  // AWS requests of the run's region, each retry counted, and those answered with throttling.
+  { name: 'ApiRequests', unit: 'Count', value: count('apiRequests') },
+  { name: 'ApiThrottles', unit: 'Count', value: count('apiThrottles') },
 ];
 
 /** The metrics each function emits, in the order the dashboard shows them. */

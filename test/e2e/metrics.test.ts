@@ -73,6 +73,38 @@ describe('metrics the handlers emit (EMF)', () => {
     expect(aws.CloudWatchMetrics[0]!.Metrics.map((m) => m.Name)).toContain('NewestLastUsedRuntimeAgeSeconds');
   });
 
+  it('counts the AWS requests of the run, retries included, and the throttled ones, as the account saw them', async () => {
+    const region = sandbox.state.region('ap-south-1');
+    region.addImage({ name: 'throttled', snapshotIds: [] });
+    sandbox.faults.add({
+      service: 'ec2',
+      action: 'DescribeImages',
+      region: 'ap-south-1',
+      code: 'RequestLimitExceeded',
+      times: 2,
+    });
+    sandbox.faults.add({
+      service: 'ec2',
+      action: 'CreateTags',
+      region: 'ap-south-1',
+      code: 'Throttling',
+      times: 1,
+    });
+    sandbox.requests.reset();
+
+    useSandboxEnv(sandbox, { REGIONS: 'ap-south-1' }, 'tagger');
+    const { logs } = await invoke(taggerHandler);
+    sandbox.faults.clear();
+
+    // The summary's PutEvents is sent after the metrics are taken.
+    const seen = sandbox.requests.all().filter((r) => r.region === 'ap-south-1' && r.action !== 'PutEvents');
+    const throttled = seen.filter(
+      (r) => r.errorCode === 'RequestLimitExceeded' || r.errorCode === 'Throttling',
+    );
+    expect(throttled).toHaveLength(3);
+    expect(metricLines(logs)[0]).toMatchObject({ ApiRequests: seen.length, ApiThrottles: 3 });
+  });
+
   it('cleanup: deleted AMIs and AMIs kept per main reason match the account after the run', async () => {
     const region = sandbox.state.region('eu-central-1');
     const fresh = stamp(5 * MINUTE);

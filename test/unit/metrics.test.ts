@@ -97,6 +97,19 @@ describe('metricsFromSummary (EMF)', () => {
       AT,
     );
     expect(read(line)).toEqual({ Runs: 1, RunFailures: 1, RunsIncomplete: 1, SkippedForBadTags: 0 });
+    // The requests it made before failing are measured, and still no zeros for the rest.
+    const withRequests = metricsFromSummary(
+      summary('cleanup', { counts: { apiRequests: 9, apiThrottles: 8 } }),
+      AT,
+    );
+    expect(read(withRequests)).toEqual({
+      Runs: 1,
+      RunFailures: 0,
+      RunsIncomplete: 0,
+      ApiRequests: 9,
+      ApiThrottles: 8,
+      SkippedForBadTags: 0,
+    });
   });
 
   it('cleanup: deletions, snapshots, kept per main reason and the refusal', () => {
