@@ -172,3 +172,25 @@ export function notifierSummary(region: string, result: NotifierResult, at: stri
 export function allMetricNames(): Set<string> {
   return new Set(Object.values(METRICS).flatMap((ms) => ms.map((m) => m.name)));
 }
+
+/**
+ * A few lines a person reads: per function, each metric summed over the lines given (the Seconds
+ * ones as their highest value), metrics that stayed 0 left out. For `npm start`.
+ */
+export function describeMetrics(lines: readonly Record<string, unknown>[]): string[] {
+  const out: string[] = [];
+  for (const [fn, defs] of Object.entries(METRICS)) {
+    const mine = lines.filter((l) => l.Function === fn);
+    if (mine.length === 0) continue;
+    const parts: string[] = [];
+    for (const d of defs) {
+      const values = mine.map((l) => l[d.name]).filter((v): v is number => typeof v === 'number');
+      if (values.length === 0) continue;
+      const v = d.unit === 'Seconds' ? Math.max(...values) : values.reduce((a, b) => a + b, 0);
+      if (v === 0) continue;
+      parts.push(d.unit === 'Seconds' ? `${d.name} max ${v}` : `${d.name} ${Math.round(v * 10) / 10}`);
+    }
+    out.push(`${fn} (${mine.length} lines): ${parts.join(', ')}`);
+  }
+  return out;
+}
