@@ -2,6 +2,13 @@ import { describe, expect, it } from '@jest/globals';
 
 import type { FunctionName, RunSummaryDetail } from '../../shared/events';
 import {
+  DEFAULT_CLEANUP_SETTINGS,
+  countKeptByReason,
+  planCleanup,
+  type CleanupDecision,
+} from '../../shared/plan/cleanup';
+import { NOW, OTHER, hoursAgo, image, snapshotsOf, usageOf } from './plan/fixtures';
+import {
   METRICS,
   METRICS_NAMESPACE,
   allMetricNames,
@@ -202,5 +209,71 @@ describe('metricsFromSummary (EMF)', () => {
     }
     expect(allMetricNames()).toContain('NewestLastUsedRuntimeAgeSeconds');
     expect(allMetricNames()).toContain('CleanupRefused');
+  });
+});
+
+describe("cleanup's main reason for each AMI it keeps (the Kept* metrics)", () => {
+  const planOf = (images: ReturnType<typeof image>[], usage = usageOf()) =>
+    planCleanup({
+      images,
+      usage,
+      snapshots: snapshotsOf(images),
+      settings: { ...DEFAULT_CLEANUP_SETTINGS },
+      now: NOW,
+      launchPermissions: new Map(images.map((i) => [i.id, { kind: 'read' as const, permissions: [] }])),
+    }).decisions;
+  const why = (ds: CleanupDecision[], id: string) => ds.find((d) => d.imageId === id)?.keptFor;
+
+  it('names in use, retention, not opted in, not owned, shared, protected and stale-tagger keeps', () => {
+    const ds = planOf(
+      [
+        image('ami-used'),
+        image('ami-recent', {}, { LastUsed: hoursAgo(24) }),
+        image('ami-manual', {}, { AutoCleanup: undefined }),
+        image('ami-vendor', { ownerId: OTHER, ownedBySelf: false }),
+        image('ami-public', { public: true }),
+        image('ami-guarded', { deregistrationProtected: true }),
+        image('ami-unstamped', {}, { LastUsedRuntime: undefined }),
+        image('ami-old'),
+      ],
+      usageOf({ instances: [{ id: 'i-1', imageId: 'ami-used', state: 'running' }] }),
+    );
+    expect(Object.fromEntries(ds.map((d) => [d.imageId, d.keptFor ?? d.action]))).toEqual({
+      'ami-used': 'inUse',
+      'ami-recent': 'retention',
+      'ami-manual': 'notOptedIn',
+      'ami-vendor': 'notOwned',
+      'ami-public': 'shared',
+      'ami-guarded': 'protected',
+      'ami-unstamped': 'taggerStale',
+      'ami-old': 'delete',
+    });
+    // Every keep has a reason, and the counts add up to the keeps.
+    const keeps = ds.filter((d) => d.action === 'keep');
+    expect(keeps.every((d) => d.keptFor !== undefined)).toBe(true);
+    const by = countKeptByReason(ds);
+    expect(Object.values(by).reduce((a, b) => a + (b ?? 0), 0)).toBe(keeps.length);
+  });
+
+  it('an AMI past retention in a run that refuses (a usage reference it cannot resolve) is kept as refused', () => {
+    const usage = usageOf({
+      autoScalingGroups: [
+        {
+          name: 'web-asg',
+          launchTemplates: [{ templateId: 'lt-0ab', version: '7' }],
+          minSize: 0,
+          maxSize: 1,
+          desiredCapacity: 0,
+          tags: {},
+          instanceIds: [],
+        },
+      ],
+    });
+    const ds = planOf([image('ami-old'), image('ami-recent', {}, { LastUsed: hoursAgo(24) })], usage);
+    expect(why(ds, 'ami-old')).toBe('refused');
+    expect(why(ds, 'ami-recent')).toBe('retention');
+    // A stale LastUsedRuntime on the AMI itself is named first: the tagger's fault, not the run's.
+    const stale = planOf([image('ami-old', {}, { LastUsedRuntime: hoursAgo(72) })]);
+    expect(why(stale, 'ami-old')).toBe('taggerStale');
   });
 });
