@@ -181,6 +181,8 @@ export interface AmiStoryResult {
   refusedRuns: number;
   cleanupRuns: number;
   taggerRuns: number;
+  /** The EMF lines the runs wrote (shared/metrics.ts), in order. */
+  metrics: LogLine[];
 }
 
 export async function runAmiLifecycleStory(
@@ -217,7 +219,11 @@ export async function runAmiLifecycleStory(
     }
     return c;
   };
-  const quiet = (_line: LogLine) => undefined;
+  // Only the metrics lines are kept: the story prints its own account of the decisions.
+  const metrics: LogLine[] = [];
+  const quiet = (line: LogLine) => {
+    if ('_aws' in line) metrics.push(line);
+  };
   const deps = (job: 'tagger' | 'cleanup', now: Date) => ({
     clientsFor: clientsFor(job),
     settings: baseSettings,
@@ -279,6 +285,7 @@ export async function runAmiLifecycleStory(
     refusedRuns,
     cleanupRuns,
     taggerRuns,
+    metrics,
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import { startSandbox } from '../sandbox/server';
 import { DETAIL_TYPE } from '../shared/events';
+import { METRICS_NAMESPACE, describeMetrics } from '../shared/metrics';
 import { runAmiLifecycleStory } from './ami-lifecycle';
 import { renderNotifierStory } from './notifier';
 import { runRecoveryStory } from './recovery';
@@ -36,6 +37,8 @@ async function main(): Promise<void> {
       `${story.taggerRuns} tagger runs and ${story.cleanupRuns} cleanup runs (${story.refusedRuns} refused), ` +
         `${total} API requests to the sandbox, ${((Date.now() - started) / 1000).toFixed(1)} s.`,
     );
+    console.log(`\nMetrics the runs wrote (EMF, namespace ${METRICS_NAMESPACE}; totals over the story):`);
+    for (const line of describeMetrics(story.metrics)) console.log(`  ${line}`);
     console.log('\n== Scale-to-zero: a dev environment over a simulated Monday night ==\n');
     const scale = await runScaleToZeroStory(sandbox);
     const failed = scale.checks.filter((c) => !c.ok);

@@ -19,6 +19,12 @@ import {
   type NotifierDeps,
   type NotifyOutcome,
 } from '../../shared/notify';
+import {
+  metricsFromSummary,
+  notifierResultOf,
+  notifierSummary,
+  type NotifierResult,
+} from '../../shared/metrics';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -54,7 +60,23 @@ export function buildNotifierHandler(
   let deps: NotifierDeps | undefined;
   return middy<EventBridgeEvent, NotifyOutcome>().handler(async (event, context) => {
     deps ??= wrapDeps(createNotifierDeps(env));
-    return notifyEvent(event, deps, { remainingMs: context.getRemainingTimeInMillis?.() });
+    const log = deps.log;
+    // The clients' region (the SDK reads AWS_REGION from the process); a dimension may not be empty.
+    const region = env.AWS_REGION || process.env.AWS_REGION || 'unknown';
+    const emit = (result: NotifierResult) => {
+      // An ignored event (not ours, or a resolution with nothing open) is not a notification.
+      if (result === 'ignored') return;
+      const now = deps?.now() ?? new Date();
+      log(metricsFromSummary(notifierSummary(region, result, now.toISOString()), now.getTime()));
+    };
+    try {
+      const outcome = await notifyEvent(event, deps, { remainingMs: context.getRemainingTimeInMillis?.() });
+      emit(notifierResultOf(outcome.outcome));
+      return outcome;
+    } catch (err) {
+      emit('failed');
+      throw err;
+    }
   });
 }
 

@@ -9,8 +9,16 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 
+/** Requests these clients sent (each retry counts) and how many were throttled; they only grow. */
+export interface RequestStats {
+  requests: number;
+  throttles: number;
+}
+
 export interface AwsClients {
   region: string;
+  /** Absent on hand-made test doubles: a run then reports no request metrics. */
+  stats?: RequestStats;
   ec2: EC2Client;
   autoScaling: AutoScalingClient;
   eventBridge: EventBridgeClient;
@@ -40,14 +48,52 @@ export function createClients(region: string, options: ClientOptions = {}): AwsC
     maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     ...(options.credentials ? { credentials: options.credentials } : {}),
   };
-  return {
-    region,
+  const stats: RequestStats = { requests: 0, throttles: 0 };
+  const clients = {
     ec2: new EC2Client(common),
     autoScaling: new AutoScalingClient(common),
     eventBridge: new EventBridgeClient(common),
     sts: new STSClient(common),
     ssm: new SSMClient(common),
   };
+  for (const client of Object.values(clients)) {
+    // Each client's stack is typed by its own service; the counter reads nothing service-specific.
+    const stack = client.middlewareStack as unknown as { add(m: unknown, o: object): void };
+    stack.add(countRequests(stats), {
+      step: 'deserialize',
+      name: 'ec2HygieneRequestStats',
+      priority: 'high',
+    });
+  }
+  return { region, stats, ...clients };
+}
+
+/** The throttling error codes of the services these clients call (EC2, the query and JSON ones). */
+const THROTTLE_CODES = new Set([
+  'RequestLimitExceeded',
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'RequestThrottled',
+  'RequestThrottledException',
+]);
+
+/**
+ * In the deserialize step, which the SDK's retry (finalizeRequest) wraps: it sees every attempt,
+ * retries included, with the error already parsed into its code.
+ */
+function countRequests(stats: RequestStats) {
+  return <O>(next: (args: unknown) => Promise<O>) =>
+    async (args: unknown): Promise<O> => {
+      stats.requests += 1;
+      try {
+        return await next(args);
+      } catch (err) {
+        const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+        if (THROTTLE_CODES.has(e.name ?? '') || e.$metadata?.httpStatusCode === 429) stats.throttles += 1;
+        throw err;
+      }
+    };
 }
 
 /** Closes the clients' sockets (tests and the CLI; a Lambda keeps them warm). */

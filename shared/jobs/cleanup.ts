@@ -12,6 +12,7 @@ import type { CleanupRefusedDetail, RunFailure, RunSummaryDetail } from '../even
 import type { LaunchPermissionsRead } from '../launch-permissions';
 import {
   DEFAULT_CLEANUP_SETTINGS,
+  countKeptByReason,
   mergeCleanupRounds,
   planCleanup,
   type CleanupInput,
@@ -484,6 +485,7 @@ async function cleanRegion(deps: JobDeps, region: string): Promise<CleanupRegion
       launchPermissionsRead: checked.launchPermissions.size,
       // Snapshot ids looked up by id (DescribeSnapshots, 200 a call) for the AMIs the run would delete.
       snapshotsLookedUp: checked.snapshotsLookedUp,
+      ...keptCounts(plan),
     };
   }
 
@@ -525,4 +527,20 @@ function reportPlan(deps: JobDeps, region: string, plan: CleanupPlan): void {
       message: describeTagProblem(p),
     });
   }
+}
+
+/** AMIs kept, by main reason, as the summary's counts (shared/metrics.ts turns them into Kept* metrics). */
+function keptCounts(plan: CleanupPlan): Record<string, number> {
+  const by = countKeptByReason(plan.decisions);
+  // Shared is the plan's own keptShared count; the rarer reasons are summed into keptOther.
+  const named = new Set<string>(['inUse', 'retention', 'refused', 'notOptedIn', 'taggerStale', 'shared']);
+  const other = Object.entries(by).reduce((n, [why, k]) => (named.has(why) ? n : n + (k ?? 0)), 0);
+  return {
+    keptInUse: by.inUse ?? 0,
+    keptRetention: by.retention ?? 0,
+    keptRefused: by.refused ?? 0,
+    keptNotOptedIn: by.notOptedIn ?? 0,
+    keptTaggerStale: by.taggerStale ?? 0,
+    keptOther: other,
+  };
 }

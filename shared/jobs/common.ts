@@ -3,7 +3,7 @@
  * the loop over regions, the summary each region starts with, the budget-guarded inventory read, and
  * the closing log line and event. Each job's own plan, apply and counts stay in its own module.
  */
-import type { AwsClients } from '../aws/clients';
+import type { AwsClients, RequestStats } from '../aws/clients';
 import { errorText } from '../aws/inventory';
 import type { Budget } from '../budget';
 import type { Settings } from '../config';
@@ -14,6 +14,7 @@ import type {
   RunSummaryDetail,
   SkippedResource,
 } from '../events';
+import { metricsFromSummary } from '../metrics';
 import { publishRunEvents, type LogFn } from '../report';
 import type { Problem } from '../domain';
 import { formatTimestamp } from '../tags';
@@ -78,16 +79,19 @@ export async function runRegions<R extends RegionRun>(
 export interface StartedSummary {
   summary: RunSummaryDetail;
   startedMs: number;
+  /** The region's clients' request counters at the start (warm Lambdas reuse the clients). */
+  requestsAtStart?: RequestStats;
 }
 
 /** accountId stays empty until the inventory names the account (an unread region has none). */
 export function startSummary(
   fn: FunctionName,
   region: string,
-  deps: Pick<JobDepsOf<unknown>, 'now' | 'clock'>,
+  deps: Pick<JobDepsOf<unknown>, 'now' | 'clock'> & Partial<Pick<JobDepsOf<unknown>, 'clientsFor'>>,
   dryRun: boolean,
 ): StartedSummary {
   const startedMs = deps.clock?.() ?? deps.now.getTime();
+  const stats = deps.clientsFor?.(region).stats;
   const summary: RunSummaryDetail = {
     function: fn,
     region,
@@ -100,7 +104,7 @@ export function startSummary(
     failures: [],
     skipped: [],
   };
-  return { summary, startedMs };
+  return stats ? { summary, startedMs, requestsAtStart: { ...stats } } : { summary, startedMs };
 }
 
 /**
@@ -135,7 +139,7 @@ export interface FinishOptions {
   refused?: CleanupRefusedDetail;
 }
 
-/** finishedAt, the summary log line (warn when anything failed), then the event on EventBridge. */
+/** finishedAt, the summary log line (warn when anything failed), its metrics line, then the event on EventBridge. */
 export async function finishSummary(
   deps: JobDepsOf<Pick<RunSettings, 'eventBusName' | 'eventRegion'>>,
   clients: AwsClients,
@@ -144,7 +148,15 @@ export async function finishSummary(
 ): Promise<void> {
   const { summary } = started;
   summary.finishedAt = finishedAt(deps, started.startedMs);
+  const stats = clients.stats;
+  if (stats && started.requestsAtStart) {
+    // This region's requests, retries included; the summary's own PutEvents comes after.
+    summary.counts.apiRequests = stats.requests - started.requestsAtStart.requests;
+    summary.counts.apiThrottles = stats.throttles - started.requestsAtStart.throttles;
+  }
   deps.log({ level: summary.failures.length > 0 ? 'warn' : 'info', type: 'summary', ...summary });
+  // The run's metrics (EMF), stamped with when the run finished; written even when publishing is off.
+  deps.log(metricsFromSummary(summary, Date.parse(summary.finishedAt)));
   if (options.publish && deps.publish !== false) {
     // The notifier's rules are on one bus in one region: a summary of us-east-2 still goes there.
     const home = deps.settings.eventRegion;

@@ -7,6 +7,7 @@ import { applyTagWrites, taggerWrites, type TagWrite, type TagWriteResult } from
 import type { RunSummaryDetail } from '../events';
 import { planTagging, type TaggingPlan } from '../plan/tagging';
 import { logDecision } from '../report';
+import { TAG, readTimestampTag } from '../tags';
 import {
   finishSummary,
   problemToSkip,
@@ -101,10 +102,32 @@ async function tagRegion(deps: TaggerDeps, region: string): Promise<TaggerRegion
       taggedObservedSince: dryRun ? 0 : plan.observedSince.filter((id) => !failedIds.has(id)).length,
       createTagsCalls: result.applied?.calls ?? 0,
       problems: inventory.problems.length + plan.problems.length,
+      ...newestRuntimeAge(inventory, deps.now),
     };
   }
 
   // A dry run still reports (summary.dryRun says so), like cleanup's.
   await finishSummary(deps, clients, started, { publish: true });
   return result;
+}
+
+/**
+ * Seconds from the newest LastUsedRuntime on an owned AMI (as read, before this run stamps any) to
+ * now: the tagger's health, which cleanup's freshness rule depends on. Absent with no such tag; an
+ * unreadable or future value is not taken (it is reported as a tag problem already).
+ */
+function newestRuntimeAge(
+  inventory: RegionInventory,
+  now: Date,
+): { newestLastUsedRuntimeAgeSeconds?: number } {
+  let newest: number | undefined;
+  for (const image of inventory.images) {
+    if (!image.ownedBySelf) continue;
+    const r = readTimestampTag(image.tags, TAG.lastUsedRuntime, image.id);
+    if (r.kind !== 'ok' || r.value.getTime() > now.getTime()) continue;
+    newest = Math.max(newest ?? r.value.getTime(), r.value.getTime());
+  }
+  return newest === undefined
+    ? {}
+    : { newestLastUsedRuntimeAgeSeconds: Math.round((now.getTime() - newest) / 1000) };
 }

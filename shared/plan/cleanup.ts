@@ -67,12 +67,32 @@ export interface SnapshotRecord {
 
 export type CleanupAction = 'delete' | 'keep' | 'skip' | 'defer';
 
+/**
+ * The main reason an AMI was kept, for the run's metrics (the reason text says it in full): what
+ * most often keeps AMIs tells an operator whether to change the settings, fix the tagger or wait.
+ */
+export type KeepReason =
+  | 'inUse'
+  | 'retention'
+  | 'shared'
+  | 'refused'
+  | 'notOptedIn'
+  | 'notOwned'
+  | 'taggerStale'
+  | 'tagProblem'
+  | 'protected'
+  | 'pending'
+  | 'held'
+  | 'other';
+
 export interface CleanupDecision {
   imageId: string;
   action: CleanupAction;
   reason: string;
   /** The unreadable tag behind a 'skip' (or reported alongside a 'keep'). */
   problem?: TagProblem;
+  /** Set on every 'keep'. */
+  keptFor?: KeepReason;
 }
 
 /**
@@ -295,6 +315,13 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
       image,
       problem ? { imageId: image.id, action, reason, problem } : { imageId: image.id, action, reason },
     );
+  const decideKeep = (image: Image, keptFor: KeepReason, reason: string, problem?: TagProblem) =>
+    decisionByImage.set(
+      image,
+      problem
+        ? { imageId: image.id, action: 'keep', reason, problem, keptFor }
+        : { imageId: image.id, action: 'keep', reason, keptFor },
+    );
 
   const held = input.earlierRounds?.held;
 
@@ -306,19 +333,19 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
     }
     const heldBecause = held?.get(image.id);
     if (heldBecause !== undefined) {
-      decide(
+      decideKeep(
         image,
-        'keep',
+        'held',
         `tried earlier in this run and left in place (${heldBecause}); the next run re-plans it`,
       );
       continue;
     }
     if (!image.ownedBySelf) {
-      decide(image, 'keep', `owned by account ${image.ownerId}, not this one: never deleted`);
+      decideKeep(image, 'notOwned', `owned by account ${image.ownerId}, not this one: never deleted`);
       continue;
     }
     if (image.state !== 'available') {
-      decide(image, 'keep', `state ${image.state}: only available AMIs are deleted`);
+      decideKeep(image, 'other', `state ${image.state}: only available AMIs are deleted`);
       continue;
     }
     const optIn = readOptInTag(image.tags, TAG.autoCleanup, image.id);
@@ -341,9 +368,9 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
     if (optIn.kind === 'absent' || !optIn.value) {
       // Malformed timestamps on an AMI that is not opted in harm nothing here, but break the contract: report them.
       problems.push(...timeProblems);
-      decide(
+      decideKeep(
         image,
-        'keep',
+        'notOptedIn',
         optIn.kind === 'absent' ? 'not opted in: no AutoCleanup tag' : 'opted out: AutoCleanup=false',
         timeProblems[0],
       );
@@ -362,22 +389,22 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
     }
     const refs = usage.refsFor(image.id);
     if (refs.length > 0) {
-      decide(image, 'keep', `in use by ${describeUsageRefs(refs)}`);
+      decideKeep(image, 'inUse', `in use by ${describeUsageRefs(refs)}`);
       continue;
     }
     if (image.deregistrationProtected) {
-      decide(
+      decideKeep(
         image,
-        'keep',
+        'protected',
         'deregistration protection is on: AWS guards it and this product never overrides that',
       );
       continue;
     }
     const freshness = formatMinutes(settings.freshnessMinutes);
     if (runtime.kind === 'absent') {
-      decide(
+      decideKeep(
         image,
-        'keep',
+        'taggerStale',
         `no LastUsedRuntime tag: the tagger has not covered this AMI within ${freshness}`,
       );
       continue;
@@ -385,9 +412,9 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
     if (runtime.kind === 'ok' && runtime.value.getTime() > now.getTime()) {
       const p = futureProblem(image.id, TAG.lastUsedRuntime, image.tags, nowText);
       problems.push(p);
-      decide(
+      decideKeep(
         image,
-        'keep',
+        'tagProblem',
         `LastUsedRuntime ${formatTimestamp(runtime.value)} is in the future: kept and reported`,
         p,
       );
@@ -395,9 +422,9 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
     }
     if (runtime.kind === 'ok' && !isFresh(runtime.value)) {
       const age = formatDuration(now.getTime() - runtime.value.getTime());
-      decide(
+      decideKeep(
         image,
-        'keep',
+        'taggerStale',
         `LastUsedRuntime ${formatTimestamp(runtime.value)} is ${age} old > ${freshness}: the tagger has not covered this AMI within ${freshness}`,
       );
       continue;
@@ -405,9 +432,9 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
     if (lastUsed.kind === 'ok' && lastUsed.value.getTime() > now.getTime()) {
       const p = futureProblem(image.id, TAG.lastUsed, image.tags, nowText);
       problems.push(p);
-      decide(
+      decideKeep(
         image,
-        'keep',
+        'tagProblem',
         `LastUsed ${formatTimestamp(lastUsed.value)} is in the future: kept and reported`,
         p,
       );
@@ -416,9 +443,9 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
     if (observedSince.kind === 'ok' && observedSince.value.getTime() > now.getTime()) {
       const p = futureProblem(image.id, TAG.lastUsedObservedSince, image.tags, nowText);
       problems.push(p);
-      decide(
+      decideKeep(
         image,
-        'keep',
+        'tagProblem',
         `LastUsedObservedSince ${formatTimestamp(observedSince.value)} is in the future: kept and reported`,
         p,
       );
@@ -434,9 +461,9 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
         expected: `a time not after now (${nowText})`,
       };
       problems.push(p);
-      decide(
+      decideKeep(
         image,
-        'keep',
+        'tagProblem',
         readable
           ? `EC2 LastLaunchedTime ${formatTimestamp(launched)} is in the future: kept and reported`
           : 'EC2 LastLaunchedTime could not be read: its last launch is unknown, so it is kept and reported',
@@ -451,9 +478,9 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
       launched,
     );
     if (activity === undefined) {
-      decide(
+      decideKeep(
         image,
-        'keep',
+        'other',
         'never used (no LastUsed tag) and its creation date is unknown: its age cannot be told',
       );
       continue;
@@ -461,9 +488,9 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
     const age = now.getTime() - activity.at.getTime();
     const retention = `${formatDays(settings.retentionDays)} retention`;
     if (age <= retentionMs) {
-      decide(
+      decideKeep(
         image,
-        'keep',
+        'retention',
         age < 0
           ? `${activity.describe} is in the future: its age cannot be told`
           : `${activity.describe}, ${formatDuration(age)} ago: within the ${retention}`,
@@ -486,7 +513,7 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
   const capped: Candidate[] = [];
   for (const c of candidates) {
     const why = familyKept.get(c.image.id);
-    if (why !== undefined) decide(c.image, 'keep', `${why} (otherwise: ${c.reason})`);
+    if (why !== undefined) decideKeep(c.image, 'retention', `${why} (otherwise: ${c.reason})`);
     else capped.push(c);
   }
 
@@ -514,9 +541,9 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
   for (const c of capped) {
     if (refused) {
       stillToCome.set(c.image.id, 'this run refuses to delete');
-      decide(
+      decideKeep(
         c.image,
-        'keep',
+        'refused',
         `would be deleted (${c.reason}), but this run deletes nothing: ${refused.reason}`,
       );
       continue;
@@ -524,7 +551,7 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
     const sharing = sharingOf(c.image, settings, input.launchPermissions);
     if (sharing.kind === 'keep') {
       keptShared.add(c.image.id);
-      decide(c.image, 'keep', `${sharing.reason} (otherwise: ${c.reason})`);
+      decideKeep(c.image, 'shared', `${sharing.reason} (otherwise: ${c.reason})`);
       continue;
     }
     const snapshotsKnown = knowsSnapshots(c.image);
@@ -537,9 +564,9 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
         snapshotId: snapshotsKnown.snapshotId,
         message: snapshotsKnown.message,
       });
-      decide(
+      decideKeep(
         c.image,
-        'keep',
+        'pending',
         `its snapshot ${snapshotsKnown.snapshotId} could not be looked up (${snapshotsKnown.message}), so whether this account owns it is unknown: kept this run, and the next run looks again (otherwise: ${c.reason})`,
       );
       continue;
@@ -560,18 +587,18 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
       stillToCome.set(c.image.id, 'its launch permissions are still to be read');
       keptShared.add(c.image.id);
       launchPermissionsToRead.push(c.image.id);
-      decide(
+      decideKeep(
         c.image,
-        'keep',
+        'shared',
         `its launch permissions were not read in this run, so whether other accounts use it is unknown: kept (otherwise: ${c.reason})`,
       );
       continue;
     }
     if (snapshotsKnown.kind === 'unread') {
       stillToCome.set(c.image.id, 'its snapshots are still to be looked up');
-      decide(
+      decideKeep(
         c.image,
-        'keep',
+        'pending',
         `its snapshots were not looked up yet, so which of them this account owns is unknown: kept until they are (otherwise: ${c.reason})`,
       );
       continue;
@@ -622,6 +649,19 @@ function countPlan(plan: Omit<CleanupPlan, 'counts'>, keptShared: number): Clean
     problems: plan.problems.length,
     keptShared,
   };
+}
+
+/** How many AMIs were kept for each main reason (reasons with none are absent). */
+export function countKeptByReason(
+  decisions: readonly CleanupDecision[],
+): Partial<Record<KeepReason, number>> {
+  const out: Partial<Record<KeepReason, number>> = {};
+  for (const d of decisions) {
+    if (d.action !== 'keep') continue;
+    const why = d.keptFor ?? 'other';
+    out[why] = (out[why] ?? 0) + 1;
+  }
+  return out;
 }
 
 /**

@@ -65,6 +65,18 @@ describe('npm start: the AMI lifecycle story', () => {
     expect(story.lines.join('\n')).toMatch(/day {2}2 03:00 {2}cleanup: REFUSED.*is the tagger running\?/);
   });
 
+  it('writes one metrics line per run whose totals match what the story saw', () => {
+    const of = (fn: string) => story.metrics.filter((l) => l.Function === fn);
+    const sum = (fn: string, name: string) => of(fn).reduce((n, l) => n + ((l[name] as number) ?? 0), 0);
+    expect(of('tagger')).toHaveLength(story.taggerRuns);
+    expect(of('cleanup')).toHaveLength(story.cleanupRuns);
+    expect(sum('cleanup', 'AMIsDeleted')).toBe(story.deletedImages.length);
+    expect(sum('cleanup', 'CleanupRefused')).toBe(story.refusedRuns);
+    // The outage: the newest LastUsedRuntime the tagger found was older than the 150-minute window.
+    const ages = of('tagger').map((l) => l.NewestLastUsedRuntimeAgeSeconds as number);
+    expect(Math.max(...ages)).toBeGreaterThan(150 * 60);
+  });
+
   it('reports the unreadable tags it skipped', () => {
     const text = story.lines.join('\n');
     expect(text).toContain('AutoCleanup="maybe" is not true or false');

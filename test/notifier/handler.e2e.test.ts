@@ -78,6 +78,14 @@ function settings(table: string, extra: Record<string, string> = {}): Record<str
   };
 }
 
+/** The EMF lines among captured log lines. */
+function metricLines(logs: string[]): Record<string, unknown>[] {
+  return logs
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((l) => '_aws' in l);
+}
+
 /** Runs the handler as Lambda would, capturing its JSON log lines. */
 async function run(
   handler: ReturnType<typeof buildNotifierHandler>,
@@ -236,8 +244,9 @@ describe('notifier handler, end to end', () => {
   it('the same incident within the window is sent once and counted; the handler says so', async () => {
     const handler = buildNotifierHandler(settings(await freshTable()));
     const event = fixture('backup-job-failed');
-    expect((await run(handler, event)).outcome).toBe('sent');
-    expect(await run(handler, occurrence(event, 2))).toEqual({
+    const logs: string[] = [];
+    expect((await run(handler, event, logs)).outcome).toBe('sent');
+    expect(await run(handler, occurrence(event, 2), logs)).toEqual({
       outcome: 'suppressed',
       incidentKey:
         '123456789012/eu-west-1/backup-backup/arn:aws:ec2:eu-west-1:123456789012:instance/i-0a1b2c3d4e5f67890/FAILED',
@@ -245,6 +254,16 @@ describe('notifier handler, end to end', () => {
     });
     expect(posts(SLACK_PATH)).toHaveLength(1);
     expect(snsStore(sandbox.state, 'eu-west-1').messages).toHaveLength(1);
+    // One metrics (EMF) line per event: the first sent, the repeat suppressed.
+    expect(metricLines(logs)).toEqual([
+      expect.objectContaining({
+        Function: 'notifier',
+        Region: 'eu-west-1',
+        NotificationsSent: 1,
+        NotificationsSuppressed: 0,
+      }),
+      expect.objectContaining({ Function: 'notifier', NotificationsSent: 0, NotificationsSuppressed: 1 }),
+    ]);
   });
 
   it('a repeat after the window is sent again with how often it was seen', async () => {
@@ -325,9 +344,13 @@ describe('notifier handler, end to end', () => {
     const down = { status: 503 };
     receiver.script(SLACK_PATH, down, down, down, down);
     const event = fixture('fleet-cleanup-refused');
-    await expect(run(handler, event)).rejects.toThrow(
+    const logs: string[] = [];
+    await expect(run(handler, event, logs)).rejects.toThrow(
       /^no reader got incident 123456789012\/eu-west-1\/ec2-hygiene\/cleanup-refused: Slack webhook/,
     );
+    expect(metricLines(logs)).toEqual([
+      expect.objectContaining({ NotificationsSent: 0, NotificationsFailed: 1 }),
+    ]);
     // Slack is back; Lambda's retry of the same event is sent, not swallowed as a duplicate.
     expect((await run(handler, event)).outcome).toBe('sent');
   });

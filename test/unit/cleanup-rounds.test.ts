@@ -389,6 +389,7 @@ describe('planCleanup with earlierRounds, and mergeCleanupRounds', () => {
     expect(plan.decisions.find((d) => d.imageId === 'ami-00')).toEqual({
       imageId: 'ami-00',
       action: 'keep',
+      keptFor: 'held',
       reason:
         'tried earlier in this run and left in place (DeregisterImage failed: denied); the next run re-plans it',
     });
