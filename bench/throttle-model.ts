@@ -61,6 +61,8 @@ const EC2_NON_MUTATING = [
   'DescribeFleets',
   'DescribeSpotFleetRequests',
   'DescribeSpotInstanceRequests',
+  // The recovery function: which instance types support simplified automatic recovery.
+  'DescribeInstanceTypes',
 ];
 /** AWS's "unfiltered and unpaginated" list: these use a smaller bucket when called without either. */
 export const EC2_UNPAGINATED_ACTIONS = [

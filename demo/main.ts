@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   // as the function it runs, so the sandbox holds every call to that function's IAM role.
   Object.assign(process.env, sandbox.env('eu-west-1', 'admin'));
   try {
-    console.log('ec2-hygiene demo: the real tagger and cleanup jobs on a local sandbox account');
+    console.log('ec2-hygiene demo: the real jobs on a local sandbox account');
     console.log(`(sandbox at ${sandbox.url}; no AWS account is used)`);
     console.log(
       "(each job signs as its own function: the sandbox allows only what that function's IAM role in the stack allows)\n",
