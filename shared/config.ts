@@ -93,6 +93,31 @@ function read<T>(env: Env, name: string, schema: z.ZodType<T>, expected: string)
   return parsed.data;
 }
 
+/**
+ * REGIONS (comma-separated; blanks ignored) or, unset, the deployment region (AWS_REGION), for the
+ * settings read without zod (scale-to-zero, recovery). The same errors as loadSettings' REGIONS.
+ */
+export function regionsFromEnv(env: Env): string[] {
+  const text = env.REGIONS?.trim();
+  const regions = text
+    ? text
+        .split(',')
+        .map((r) => r.trim())
+        .filter((r) => r !== '')
+    : env.AWS_REGION
+      ? [env.AWS_REGION]
+      : [];
+  if (regions.length === 0) {
+    throw new ConfigError('REGIONS is not set and neither is AWS_REGION: expected at least one AWS region');
+  }
+  if (!regions.every((r) => REGION.test(r))) {
+    throw new ConfigError(
+      `REGIONS=${JSON.stringify(text)} is not valid: expected a comma-separated list of AWS regions such as eu-west-1,us-east-1`,
+    );
+  }
+  return regions;
+}
+
 /** The region of the bus the summaries go to: see Settings.eventRegion. */
 export function eventRegionFor(
   eventBusName: string,

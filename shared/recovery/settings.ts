@@ -2,7 +2,7 @@
  * Settings of the recovery function, from environment variables (the serverless params end up
  * there). A bad value throws one ConfigError naming the variable, the value and what was expected.
  */
-import { ConfigError, eventRegionFor, type Env } from '../config';
+import { ConfigError, eventRegionFor, regionsFromEnv, type Env } from '../config';
 
 export interface RecoverySettings {
   regions: string[];
@@ -17,7 +17,6 @@ export interface RecoverySettings {
   maxAttempts: number;
 }
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 /** CloudWatch alarm names allow more, but the IAM resource pattern and our parser want this. */
 const PREFIX = /^[A-Za-z0-9_.-]{1,200}-$/;
 const TOPIC = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
@@ -32,22 +31,7 @@ function fail(name: string, raw: string | undefined, expected: string): never {
 }
 
 export function loadRecoverySettings(env: Env): RecoverySettings {
-  const regionsText = value(env, 'REGIONS');
-  const regions = regionsText
-    ? regionsText
-        .split(',')
-        .map((r) => r.trim())
-        .filter((r) => r !== '')
-    : env.AWS_REGION
-      ? [env.AWS_REGION]
-      : [];
-  if (regions.length === 0) {
-    throw new ConfigError('REGIONS is not set and neither is AWS_REGION: expected at least one AWS region');
-  }
-  for (const r of regions) {
-    if (!REGION.test(r))
-      fail('REGIONS', regionsText, 'a comma-separated list of AWS regions such as eu-west-1,us-east-1');
-  }
+  const regions = regionsFromEnv(env);
   const prefix = value(env, 'RECOVERY_ALARM_PREFIX');
   if (prefix === undefined || !PREFIX.test(prefix)) {
     fail(

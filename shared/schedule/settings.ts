@@ -3,7 +3,7 @@
  * there). The environment is passed in. A bad value throws one ConfigError naming the variable, the
  * value and what was expected, so a misconfigured deploy fails its first run instead of guessing.
  */
-import { ConfigError, eventRegionFor, type Env } from '../config';
+import { ConfigError, eventRegionFor, regionsFromEnv, type Env } from '../config';
 import { parseHolidays, type Holidays } from './holidays';
 import { parseSchedule, type Schedule } from './format';
 
@@ -36,7 +36,6 @@ export const SCALE_DEFAULTS = {
 } as const;
 
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 function value(env: Env, name: string): string | undefined {
   const raw = env[name];
@@ -87,22 +86,7 @@ function namedSchedules(raw: string | undefined): Map<string, Schedule> {
 }
 
 export function loadScaleSettings(env: Env): ScaleSettings {
-  const regionsText = value(env, 'REGIONS');
-  const regions = regionsText
-    ? regionsText
-        .split(',')
-        .map((r) => r.trim())
-        .filter((r) => r !== '')
-    : env.AWS_REGION
-      ? [env.AWS_REGION]
-      : [];
-  if (regions.length === 0) {
-    throw new ConfigError('REGIONS is not set and neither is AWS_REGION: expected at least one AWS region');
-  }
-  for (const r of regions) {
-    if (!REGION.test(r))
-      fail('REGIONS', regionsText, 'a comma-separated list of AWS regions such as eu-west-1,us-east-1');
-  }
+  const regions = regionsFromEnv(env);
   const dryRunText = value(env, 'SCALE_DRY_RUN');
   if (dryRunText !== undefined && !/^(true|false)$/i.test(dryRunText))
     fail('SCALE_DRY_RUN', dryRunText, 'true or false');
