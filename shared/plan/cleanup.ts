@@ -429,24 +429,22 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
       );
       continue;
     }
-    if (lastUsed.kind === 'ok' && lastUsed.value.getTime() > now.getTime()) {
-      const p = futureProblem(image.id, TAG.lastUsed, image.tags, nowText);
+    // A time tag in the future (LastUsed first) cannot be an age: kept and reported.
+    const future = (
+      [
+        [TAG.lastUsed, lastUsed],
+        [TAG.lastUsedObservedSince, observedSince],
+      ] as const
+    ).flatMap(([tag, r]) =>
+      r.kind === 'ok' && r.value.getTime() > now.getTime() ? [{ tag, at: r.value }] : [],
+    )[0];
+    if (future) {
+      const p = futureProblem(image.id, future.tag, image.tags, nowText);
       problems.push(p);
       decideKeep(
         image,
         'tagProblem',
-        `LastUsed ${formatTimestamp(lastUsed.value)} is in the future: kept and reported`,
-        p,
-      );
-      continue;
-    }
-    if (observedSince.kind === 'ok' && observedSince.value.getTime() > now.getTime()) {
-      const p = futureProblem(image.id, TAG.lastUsedObservedSince, image.tags, nowText);
-      problems.push(p);
-      decideKeep(
-        image,
-        'tagProblem',
-        `LastUsedObservedSince ${formatTimestamp(observedSince.value)} is in the future: kept and reported`,
+        `${future.tag} ${formatTimestamp(future.at)} is in the future: kept and reported`,
         p,
       );
       continue;
