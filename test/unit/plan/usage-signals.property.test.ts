@@ -3,7 +3,7 @@
  * newest-N setting or not), EC2 Fleets, Spot Fleet requests, Spot instance requests and aws:ec2:image
  * parameters, in every state, no AMI that one of them uses is ever planned for deletion, and a
  * reference that names a version that does not exist makes the plan refuse. "Uses" is re-derived
- * here from the rules in README's usage table, not from shared/usage.ts.
+ * here from the rules in docs/tagger.md's usage table ("What counts as in use"), not from shared/usage.ts.
  */
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
