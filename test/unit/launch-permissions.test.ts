@@ -10,7 +10,7 @@ import type { AwsClients } from '../../shared/aws/clients';
 import { planCleanupCheckingSharing } from '../../shared/jobs/cleanup';
 import { describeSharing } from '../../shared/launch-permissions';
 import { DEFAULT_CLEANUP_SETTINGS } from '../../shared/plan/cleanup';
-import { NOW, hoursAgo, image, snapshotsOf, usageOf } from './plan/fixtures';
+import { NOW, hoursAgo, image, snapshotsOf, usageOf } from '../helpers/plan-fixtures';
 
 function fakeEc2(answer: (imageId: string) => unknown): { clients: AwsClients; asked: string[] } {
   const asked: string[] = [];

@@ -7,7 +7,7 @@ import {
   planCleanup,
   type CleanupDecision,
 } from '../../shared/plan/cleanup';
-import { NOW, OTHER, hoursAgo, image, snapshotsOf, usageOf } from './plan/fixtures';
+import { NOW, OTHER, hoursAgo, image, snapshotsOf, usageOf } from '../helpers/plan-fixtures';
 import {
   METRICS,
   METRICS_NAMESPACE,

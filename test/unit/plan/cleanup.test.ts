@@ -11,7 +11,16 @@ import {
 } from '../../../shared/plan/cleanup';
 import { TAG } from '../../../shared/tags';
 import type { UsageIndex } from '../../../shared/usage';
-import { NOW, OTHER, daysAgo, hoursAgo, image, snapshot, snapshotsOf, usageOf } from './fixtures';
+import {
+  NOW,
+  OTHER,
+  daysAgo,
+  hoursAgo,
+  image,
+  snapshot,
+  snapshotsOf,
+  usageOf,
+} from '../../helpers/plan-fixtures';
 
 function plan(
   images: Image[],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { planTagging } from '../../../shared/plan/tagging';
-import { NOW, OTHER, image, usageOf } from './fixtures';
+import { NOW, OTHER, image, usageOf } from '../../helpers/plan-fixtures';
 
 describe('planTagging', () => {
   const usage = usageOf({

@@ -1,0 +1,204 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { planRegions, renderTable, settingsFromArgs } from '../../../cli/plan';
+import { startSandbox, type Sandbox } from '../../../sandbox/server';
+
+const run = promisify(execFile);
+const NOW = new Date('2026-11-23T12:00:00Z');
+
+describe('npm run plan (read-only)', () => {
+  let sandbox: Sandbox;
+  const saved = { ...process.env };
+  let oldId = '';
+
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+    // The plan reads what the cleanup function reads: its role must be enough (the sandbox checks).
+    Object.assign(process.env, sandbox.env('eu-west-1', 'cleanup'));
+    const region = sandbox.state.region('eu-west-1');
+    oldId = region.addImage({
+      name: 'old-build',
+      creationDate: '2026-10-01T00:00:00Z',
+      tags: { AutoCleanup: 'true', LastUsedRuntime: '2026-11-23T11:40:00Z' },
+    }).id;
+    const used = region.addImage({
+      name: 'in-use',
+      tags: { AutoCleanup: 'true', LastUsedRuntime: '2026-11-23T11:40:00Z' },
+    });
+    region.addInstance({ imageId: used.id, state: 'running' });
+    // A mark left by a run that stopped before deregistering: the AMI is in use now, so the mark goes.
+    const usedSnapshot = region.getSnapshot(used.blockDeviceMappings[0]!.snapshotId!)!;
+    usedSnapshot.tags['AutoCleanupPendingDeletion'] = used.id;
+    region.addImage({ name: 'odd', tags: { AutoCleanup: 'maybe', LastUsedRuntime: '2026-11-23T11:40:00Z' } });
+    // Monday 2026-11-23 12:00Z is inside the default Mon-Fri 07:00-19:00 UTC window.
+    region.addInstance({
+      id: 'i-0000000000000dev1',
+      imageId: used.id,
+      state: 'running',
+      tags: { ScaleToZero: 'true' },
+    });
+    region.addInstance({
+      id: 'i-0000000000000bad1',
+      imageId: used.id,
+      state: 'running',
+      tags: { ScaleToZero: 'weekdays' },
+    });
+  });
+
+  afterAll(async () => {
+    process.env = saved;
+    await sandbox.close();
+  });
+
+  it('plans both functions and writes nothing to the account', async () => {
+    sandbox.requests.reset();
+    const { settings, scaleSettings } = settingsFromArgs(['--region', 'eu-west-1'], process.env);
+    const [plan] = await planRegions(settings, NOW, scaleSettings);
+    expect(plan?.cleanup?.deletions.map((d) => d.image.id)).toEqual([oldId]);
+    expect(plan?.tagging?.lastUsed).toHaveLength(1);
+    const actions = Object.keys(sandbox.requests.counts()).map((k) => k.split(':')[1]);
+    expect(actions.length).toBeGreaterThan(0);
+    for (const a of actions) expect(a).toMatch(/^(Describe|GetCallerIdentity)/);
+    expect(sandbox.state.region('eu-west-1').getImage(oldId)).toBeDefined();
+
+    const table = renderTable([plan!]);
+    expect(table).toMatch(new RegExp(`${oldId}\\s+old-build\\s+tag-runtime\\s+delete`));
+    expect(table).toContain('AutoCleanup="maybe"');
+    expect(table).toContain('1 snapshots to delete, 1 stale pending-deletion marks to remove');
+    expect(table).toMatch(/i-0000000000000bad1 {2}skip.*ScaleToZero="weekdays"/);
+
+    // At 20:00 the same account would have its opted-in box stopped, and only that one.
+    const [evening] = await planRegions(settings, new Date('2026-11-23T20:00:00Z'), scaleSettings);
+    expect(evening?.scale?.actions.map((a) => a.kind)).toEqual(['stop-instance']);
+  });
+
+  it('gives the new usage signals as reasons: a fleet, an aws:ec2:image parameter, an older template version, LastLaunchedTime', async () => {
+    const region = sandbox.state.region('eu-west-3');
+    const opted = (name: string, extra: { lastLaunchedTime?: string } = {}) =>
+      region.addImage({
+        name,
+        creationDate: '2026-09-01T00:00:00Z',
+        ...extra,
+        tags: {
+          AutoCleanup: 'true',
+          LastUsed: '2026-10-01T00:00:00Z',
+          LastUsedRuntime: '2026-11-23T11:40:00Z',
+        },
+      }).id;
+    const byFleet = opted('by-fleet');
+    const byParameter = opted('by-parameter');
+    const byVersion = opted('by-version');
+    const launched = opted('launched', { lastLaunchedTime: '2026-11-22T06:00:00Z' });
+    const template = region.addLaunchTemplate({
+      name: 'web',
+      versions: [{ imageId: byVersion }, {}, {}],
+      defaultVersion: 3,
+    });
+    const fleet = region.addFleet({
+      launchTemplateConfigs: [
+        {
+          launchTemplateSpecification: { launchTemplateId: template.id, version: '3' },
+          overrides: [{ imageId: byFleet }],
+        },
+      ],
+    });
+    const ssm = new SSMClient({ region: 'eu-west-3', credentials: sandbox.credentials('admin') });
+    await ssm.send(
+      new PutParameterCommand({
+        Name: '/golden/web',
+        Value: byParameter,
+        Type: 'String',
+        DataType: 'aws:ec2:image',
+      }),
+    );
+    ssm.destroy();
+
+    const { settings } = settingsFromArgs(['--region', 'eu-west-3'], process.env);
+    const [plan] = await planRegions(settings, NOW);
+    const table = renderTable([plan!]);
+    expect(plan?.cleanup?.deletions).toEqual([]);
+    expect(table).toContain(
+      `in use by EC2 fleet ${fleet.id} (maintain, launch template ${template.id} override)`,
+    );
+    expect(table).toContain('in use by SSM parameter /golden/web (data type aws:ec2:image)');
+    expect(table).toContain(`in use by launch template ${template.id} (web) version 1`);
+    expect(table).toContain('last launched 2026-11-22T06:00:00Z (EC2 LastLaunchedTime)');
+    expect(table).toMatch(new RegExp(`${launched}\\s+launched`));
+  });
+
+  it('refuses a bad flag with the setting and what was expected', () => {
+    expect(() => settingsFromArgs(['--retention-days', 'seven'], { AWS_REGION: 'eu-west-1' })).toThrow(
+      /RETENTION_DAYS="seven" is not valid: expected a whole number of days/,
+    );
+  });
+
+  it('holds --freshness-minutes to the same bounds as the functions', () => {
+    expect(() => settingsFromArgs(['--freshness-minutes', '30'], { AWS_REGION: 'eu-west-1' })).toThrow(
+      /FRESHNESS_MINUTES="30" is not valid: expected a whole number of minutes >= 40/,
+    );
+  });
+
+  it("judges the tagger's outage rule with the same window as cleanup", async () => {
+    // 50 minutes on, the AMIs' LastUsedRuntime (11:40) is 70 minutes old: an outage for a 60-minute
+    // window, not for a 90-minute one.
+    const later = new Date(NOW.getTime() + 50 * 60_000);
+    const args = (minutes: string) =>
+      settingsFromArgs(['--region', 'eu-west-1', '--freshness-minutes', minutes], process.env).settings;
+    const [narrow] = await planRegions(args('60'), later);
+    const [wide] = await planRegions(args('90'), later);
+    expect(narrow?.tagging?.observedSince).toContain(oldId);
+    expect(narrow?.tagging?.decisions.find((d) => d.imageId === oldId)?.reason).toContain(
+      'was 1 h 10 min old > 60 min, so its use was not observed until now',
+    );
+    expect(wide?.tagging?.observedSince).toEqual([]);
+  });
+
+  it('refuses an --at that is not a contract timestamp', () => {
+    expect(() => settingsFromArgs(['--at', 'tomorrow'], { AWS_REGION: 'eu-west-1' })).toThrow(
+      /--at "tomorrow" is not valid: expected an ISO 8601 UTC timestamp/,
+    );
+  });
+
+  it('plans like the function when a launch template names its AMI through an SSM parameter', async () => {
+    const region = sandbox.state.region('eu-west-2');
+    const golden = region.addImage({
+      name: 'golden',
+      creationDate: '2026-10-01T00:00:00Z',
+      tags: { AutoCleanup: 'true', LastUsedRuntime: '2026-11-23T11:40:00Z' },
+    });
+    const ssm = new SSMClient({ region: 'eu-west-2', credentials: sandbox.credentials('admin') });
+    await ssm.send(new PutParameterCommand({ Name: '/images/golden', Value: golden.id, Type: 'String' }));
+    ssm.destroy();
+    region.addLaunchTemplate({ name: 'via-ssm', versions: [{ imageId: 'resolve:ssm:/images/golden' }] });
+
+    const { settings } = settingsFromArgs(['--region', 'eu-west-2'], process.env);
+    const [plan] = await planRegions(settings, NOW);
+    // Resolved, so no refusal; in use through the parameter, so kept.
+    expect(plan?.cleanup?.refused).toBeUndefined();
+    expect(plan?.cleanup?.decisions.find((d) => d.imageId === golden.id)?.reason).toContain('/images/golden');
+    expect(plan?.tagging?.lastUsed).toEqual([golden.id]);
+  });
+
+  it('runs as a command and prints JSON', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [
+        'node_modules/tsx/dist/cli.mjs',
+        'cli/plan.ts',
+        '--json',
+        '--region',
+        'eu-west-1',
+        '--at',
+        '2026-11-23T12:00:00Z',
+      ],
+      {
+        env: { ...process.env, ...sandbox.env('eu-west-1', 'cleanup'), NODE_NO_WARNINGS: '1' },
+      },
+    );
+    const plans = JSON.parse(stdout) as { region: string; cleanup: { counts: { delete: number } } }[];
+    expect(plans[0]?.region).toBe('eu-west-1');
+    expect(plans[0]?.cleanup.counts.delete).toBe(1);
+  }, 60_000);
+});
