@@ -187,3 +187,23 @@ export interface ScalableInstanceRecord {
   launchedAt?: Date;
   tags: Tags;
 }
+
+/**
+ * A snapshot as the adapter read it (DescribeSnapshots, owner self): those carrying TAG.pendingDeletion,
+ * and those of the AMIs the cleanup plan would delete (see CleanupInput.snapshotLookups).
+ */
+export interface SnapshotRecord {
+  id: string;
+  ownerId: string;
+  ownedBySelf: boolean;
+  tags: Tags;
+  state?: string;
+}
+
+/**
+ * What a look-up of one snapshot id (DescribeSnapshots by id, owner self) found: 'read' means the
+ * call answered, so the snapshot is among the SnapshotRecords read if this account owns it, and
+ * anything not there is another account's (or already gone); 'failed' means the call failed, so
+ * whether this account owns it is unknown.
+ */
+export type SnapshotLookup = { kind: 'read' } | { kind: 'failed'; message: string };

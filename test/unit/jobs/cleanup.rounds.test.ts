@@ -392,6 +392,7 @@ describe('planCleanup with earlierRounds, and mergeCleanupRounds', () => {
       keptFor: 'held',
       reason:
         'tried earlier in this run and left in place (DeregisterImage failed: denied); the next run re-plans it',
+      rule: 'held',
     });
     // Cap 3, two places taken by earlier rounds: one deletion left.
     expect(plan.deletions.map((d) => d.image.id)).toEqual(['ami-01']);

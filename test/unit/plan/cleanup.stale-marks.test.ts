@@ -80,6 +80,7 @@ describe('planCleanup: a mark whose AMI still exists and is kept is removed', ()
       imageId: 'ami-used',
       action: 'unmark',
       reason,
+      rule: 'mark-image-kept',
     });
     expect(p.counts).toMatchObject({
       snapshotsToUnmark: 1,

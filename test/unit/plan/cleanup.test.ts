@@ -60,6 +60,7 @@ describe('planCleanup: an AMI that meets every rule', () => {
       imageId: 'ami-old',
       action: 'delete',
       reason: 'unused since 2026-11-04T10:00:00Z, 19 days > 7 days retention',
+      rule: 'eligible',
     });
     expect(p.counts).toMatchObject({ images: 1, delete: 1, snapshotsToDelete: 1 });
   });

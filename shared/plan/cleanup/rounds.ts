@@ -1,0 +1,62 @@
+/** A run made in rounds (see CleanupInput.earlierRounds) reported as one plan. */
+import { compareText } from './order';
+import { countPlan } from './summary';
+import type { CleanupDecision, CleanupPlan, SnapshotDecision } from './types';
+
+/**
+ * One plan for a run made in rounds, as the run reports it: every deletion any round planned; for an
+ * AMI, the round that chose it for deletion (what happened then is the apply step's to say) or else
+ * the last round's decision; for a snapshot, the last round that looked at it. An AMI deregistered in
+ * an earlier round is not in the later rounds' inventory, and one left in place is only 'kept' there
+ * because the run tried it: neither may hide why it was chosen.
+ */
+export function mergeCleanupRounds(rounds: readonly CleanupPlan[]): CleanupPlan {
+  const last = rounds[rounds.length - 1];
+  if (last === undefined) throw new RangeError('mergeCleanupRounds: no rounds to merge');
+  if (rounds.length === 1) return last;
+  const chosen = new Map<string, CleanupDecision>();
+  for (const round of rounds) {
+    for (const d of round.decisions)
+      if (d.action === 'delete' && !chosen.has(d.imageId)) chosen.set(d.imageId, d);
+  }
+  const decisions: CleanupDecision[] = [];
+  const decided = new Set<string>();
+  const snapshotDecisions: SnapshotDecision[] = [];
+  const snapshotsDecided = new Set<string>();
+  // Latest round first: a resource a later round decided on is not taken again from an earlier one.
+  for (const round of [...rounds].reverse()) {
+    const here = new Set<string>();
+    for (const d of round.decisions) {
+      if (decided.has(d.imageId)) continue;
+      here.add(d.imageId);
+      decisions.push(chosen.get(d.imageId) ?? d);
+    }
+    for (const id of here) decided.add(id);
+    const snapshotsHere = new Set<string>();
+    for (const d of round.snapshotDecisions) {
+      if (snapshotsDecided.has(d.snapshotId)) continue;
+      snapshotsHere.add(d.snapshotId);
+      snapshotDecisions.push(d);
+    }
+    for (const id of snapshotsHere) snapshotsDecided.add(id);
+  }
+  // A stable sort keeps an inventory's duplicate ids (two 'skip' decisions) in their order.
+  decisions.sort((a, b) => compareText(a.imageId, b.imageId));
+  snapshotDecisions.sort(
+    (a, b) => compareText(a.snapshotId, b.snapshotId) || compareText(a.imageId, b.imageId),
+  );
+  const plan: Omit<CleanupPlan, 'counts'> = {
+    deletions: rounds.flatMap((r) => r.deletions),
+    pendingSnapshotDeletions: rounds.flatMap((r) => r.pendingSnapshotDeletions),
+    snapshotUnmarks: rounds.flatMap((r) => r.snapshotUnmarks),
+    decisions,
+    snapshotDecisions,
+    problems: last.problems,
+    launchPermissionsToRead: last.launchPermissionsToRead,
+    snapshotsToRead: last.snapshotsToRead,
+    // A failed look-up is not retried in the run, so the last round still keeps every AMI it kept.
+    snapshotLookupFailures: last.snapshotLookupFailures,
+  };
+  if (last.refused) plan.refused = last.refused;
+  return { ...plan, counts: countPlan(plan, last.counts.keptShared) };
+}

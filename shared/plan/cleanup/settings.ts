@@ -1,0 +1,59 @@
+/** Cleanup's settings, their defaults, and the check that they are what an operator could mean. */
+
+export interface CleanupSettings {
+  /** An AMI unused (or, never used, created) for longer than this many days may be deleted. */
+  retentionDays: number;
+  /** LastUsedRuntime must be at most this many minutes old: proof the tagger is alive. */
+  freshnessMinutes: number;
+  /** Keep this many newest AMIs (by creation date) of each family, whatever their age. */
+  keepNewestPerFamily?: number;
+  /** The tag whose value names an AMI's family; required with keepNewestPerFamily. */
+  familyTag?: string;
+  /** Blast-radius cap: at most this many AMIs per run; the rest are deferred to the next run. */
+  maxDeletionsPerRun: number;
+  /**
+   * Also delete AMIs shared outside the account (public, or launch permissions for other accounts,
+   * organizations or OUs). Default false: their use in those accounts is invisible to this one.
+   */
+  deleteSharedImages?: boolean;
+}
+
+export const DEFAULT_CLEANUP_SETTINGS: Readonly<CleanupSettings> = Object.freeze({
+  retentionDays: 7,
+  freshnessMinutes: 60,
+  maxDeletionsPerRun: 100,
+});
+
+/** Settings that cannot be what the operator meant; each message names the setting and what is expected. */
+export class CleanupSettingsError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`invalid cleanup settings: ${issues.join('; ')}`);
+    this.name = 'CleanupSettingsError';
+  }
+}
+
+export function validateCleanupSettings(s: CleanupSettings): void {
+  const issues: string[] = [];
+  const positive = (name: string, v: number) => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
+      issues.push(`${name} is ${String(v)}; expected a number greater than 0`);
+    }
+  };
+  const count = (name: string, v: number) => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+      issues.push(`${name} is ${String(v)}; expected a whole number 0 or greater`);
+    }
+  };
+  positive('retentionDays', s.retentionDays);
+  positive('freshnessMinutes', s.freshnessMinutes);
+  count('maxDeletionsPerRun', s.maxDeletionsPerRun);
+  if (s.keepNewestPerFamily !== undefined) {
+    count('keepNewestPerFamily', s.keepNewestPerFamily);
+    if (s.familyTag === undefined || s.familyTag.trim() === '') {
+      issues.push(
+        'keepNewestPerFamily is set but familyTag is not; expected the tag key that names the family',
+      );
+    }
+  }
+  if (issues.length > 0) throw new CleanupSettingsError(issues);
+}

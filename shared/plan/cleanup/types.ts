@@ -1,0 +1,206 @@
+/** The cleanup plan's input and output shapes. */
+import type { Image, SnapshotLookup, SnapshotRecord } from '../../domain';
+import type { LaunchPermissionsRead } from '../../launch-permissions';
+import type { TagProblem } from '../../tags';
+import type { UnresolvedUsage, UsageIndex } from '../../usage';
+import type { CleanupRuleName, SnapshotRuleName } from './rules';
+import type { CleanupSettings } from './settings';
+
+export type CleanupAction = 'delete' | 'keep' | 'skip' | 'defer';
+
+/**
+ * The main reason an AMI was kept, for the run's metrics (the reason text says it in full): what
+ * most often keeps AMIs tells an operator whether to change the settings, fix the tagger or wait.
+ */
+export type KeepReason =
+  | 'inUse'
+  | 'retention'
+  | 'shared'
+  | 'refused'
+  | 'notOptedIn'
+  | 'notOwned'
+  | 'taggerStale'
+  | 'tagProblem'
+  | 'protected'
+  | 'pending'
+  | 'held'
+  | 'other';
+
+export interface CleanupDecision {
+  imageId: string;
+  action: CleanupAction;
+  reason: string;
+  /** The unreadable tag behind a 'skip' (or reported alongside a 'keep'). */
+  problem?: TagProblem;
+  /** Set on every 'keep'. */
+  keptFor?: KeepReason;
+  /** The rule that decided (see CLEANUP_RULES). */
+  rule: CleanupRuleName;
+}
+
+/**
+ * 'unmark': the snapshot is kept and its TAG.pendingDeletion mark removed, because the deletion the
+ * mark was written for can no longer delete it (see snapshots.ts).
+ */
+export type SnapshotAction = 'delete' | 'keep' | 'skip' | 'unmark';
+
+export interface SnapshotDecision {
+  snapshotId: string;
+  /** The AMI the snapshot belongs (or, for a pending mark, belonged) to. */
+  imageId: string;
+  action: SnapshotAction;
+  reason: string;
+  problem?: TagProblem;
+  /** The rule that decided (see SNAPSHOT_RULES). */
+  rule: SnapshotRuleName;
+}
+
+export interface PlannedImageDeletion {
+  image: Image;
+  /** Mark with TAG.pendingDeletion before deregistering, delete after: owned and no remaining AMI uses them. */
+  snapshotIds: string[];
+  reason: string;
+}
+
+export interface PlannedPendingSnapshotDeletion {
+  snapshotId: string;
+  imageId: string;
+  reason: string;
+}
+
+/**
+ * A TAG.pendingDeletion mark to remove. The apply step passes `mark` as the tag value to DeleteTags,
+ * which then removes the tag only where it still has that value: a mark rewritten meanwhile (another
+ * run deleting another AMI that uses the snapshot) is left alone.
+ */
+export interface PlannedSnapshotUnmark {
+  snapshotId: string;
+  /** The mark's value exactly as read, untrimmed: DeleteTags matches it byte for byte. */
+  mark: string;
+  /** The AMI the mark names. */
+  imageId: string;
+  reason: string;
+}
+
+export interface SnapshotLookupFailure {
+  imageId: string;
+  snapshotId: string;
+  message: string;
+}
+
+export interface CleanupRefusal {
+  reason: string;
+  newestLastUsedRuntime?: string;
+  unresolved?: UnresolvedUsage[];
+}
+
+export interface CleanupCounts {
+  images: number;
+  delete: number;
+  keep: number;
+  skip: number;
+  defer: number;
+  snapshotsToDelete: number;
+  pendingSnapshotsToDelete: number;
+  /** Snapshots not deleted (unmarked ones included: they are kept). */
+  snapshotsKept: number;
+  /** Pending-deletion marks to remove. */
+  snapshotsToUnmark: number;
+  problems: number;
+  /** Kept because they are shared outside the account, or their launch permissions are unknown. */
+  keptShared: number;
+}
+
+export interface CleanupPlan {
+  /** In deletion order: oldest-unused first, then by id. Empty when refused. */
+  deletions: PlannedImageDeletion[];
+  /** Snapshots marked by earlier runs whose AMI is gone. Empty when refused. */
+  pendingSnapshotDeletions: PlannedPendingSnapshotDeletion[];
+  /**
+   * Marks whose deletion can no longer delete the snapshot (the AMI named is kept, or another AMI
+   * uses the snapshot), sorted by snapshot id. Also in a refused run: removing a mark deletes nothing.
+   */
+  snapshotUnmarks: PlannedSnapshotUnmark[];
+  /** One per image read, sorted by image id. */
+  decisions: CleanupDecision[];
+  /** One per snapshot looked at (of planned AMIs, and pending marks), sorted by snapshot id then AMI id. */
+  snapshotDecisions: SnapshotDecision[];
+  /** Every unreadable tag value met, sorted by resource id then tag. */
+  problems: TagProblem[];
+  refused?: CleanupRefusal;
+  /**
+   * AMIs that would be deleted once their launch permissions are known, in deletion order and at
+   * most the cap: read them (DescribeImageAttribute launchPermission) and plan again with them in
+   * CleanupInput.launchPermissions. Until then they are kept. Empty when refused or when
+   * deleteSharedImages is on.
+   */
+  launchPermissionsToRead: string[];
+  /**
+   * AMIs that would be deleted once their snapshots are known (and, for those also in
+   * launchPermissionsToRead, their launch permissions: both are read side by side), in deletion order
+   * and at most the cap: look up their snapshot ids not yet in
+   * CleanupInput.snapshots or snapshotLookups (unknownSnapshotIds) and plan again with what was found.
+   * Until then they are kept. Empty when refused, and always empty without snapshotLookups.
+   */
+  snapshotsToRead: string[];
+  /** AMIs kept this run because the look-up of one of their snapshots failed, in deletion order. */
+  snapshotLookupFailures: SnapshotLookupFailure[];
+  counts: CleanupCounts;
+}
+
+export interface CleanupInput {
+  images: Image[];
+  usage: UsageIndex;
+  snapshots: SnapshotRecord[];
+  settings: CleanupSettings;
+  now: Date;
+  /**
+   * Launch permissions read so far, by AMI id (see CleanupPlan.launchPermissionsToRead). An AMI that
+   * would be deleted and is not in here is kept; a failed read keeps it too.
+   */
+  launchPermissions?: ReadonlyMap<string, LaunchPermissionsRead>;
+  /**
+   * Snapshot ids looked up so far (see CleanupPlan.snapshotsToRead and SnapshotLookup). Given (as the
+   * cleanup job and the plan CLI always do), an AMI is deleted only when each of its snapshots has a
+   * record in `snapshots` or a 'read' look-up here; one with a snapshot not looked up yet is kept until
+   * it is, and one with a failed look-up is kept for the run. Absent, `snapshots` is taken to hold every
+   * owned snapshot of every AMI (a full read up front), and a snapshot without a record is kept.
+   */
+  snapshotLookups?: ReadonlyMap<string, SnapshotLookup>;
+  /**
+   * What earlier rounds of this same run did. A real run deletes in rounds (shared/jobs/cleanup.ts),
+   * reading launch permissions only a little ahead of its deletions; between rounds the AMIs it
+   * deregistered leave `images` and the snapshots it touched leave `snapshots`, as a fresh read
+   * would show them.
+   */
+  earlierRounds?: EarlierRounds;
+}
+
+export interface EarlierRounds {
+  /** AMIs this run already deregistered or tried to: each took one place under the cap. */
+  attempted: number;
+  /**
+   * AMIs an earlier round tried and left in place (a failed call, a reference found), with what
+   * happened: kept for the rest of the run, so their snapshots stay theirs; the next run re-plans them.
+   */
+  held: ReadonlyMap<string, string>;
+}
+
+/**
+ * What a rule decided about an AMI. `problem` is the unreadable value the decision names; `reported`
+ * is every unreadable value the rule met, for the plan's problem list.
+ */
+export interface Verdict {
+  action: CleanupAction;
+  reason: string;
+  keptFor?: KeepReason;
+  problem?: TagProblem;
+  reported?: readonly TagProblem[];
+}
+
+/** An AMI every per-AMI rule let through, with its last activity: the run-wide rules decide on it. */
+export interface Candidate {
+  image: Image;
+  lastActivity: Date;
+  reason: string;
+}
