@@ -20,7 +20,7 @@ import {
 } from '../../../../shared/plan/cleanup';
 import { TAG } from '../../../../shared/tags';
 import type { UsageIndex } from '../../../../shared/usage';
-import { NOW, OTHER, hoursAgo, image, snapshot, snapshotsOf, usageOf } from '../fixtures';
+import { NOW, OTHER, hoursAgo, image, snapshot, snapshotsOf, usageOf } from '../../../helpers/plan-fixtures';
 
 interface Options {
   usage?: UsageIndex;
