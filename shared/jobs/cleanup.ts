@@ -3,7 +3,7 @@
  * and reports only. A refused plan (stale tagger, unresolved usage) deletes nothing and sends a
  * separate CleanupRefused event besides the summary, so it cannot go unnoticed.
  */
-import { applyCleanup, type CleanupApplyResult } from '../aws/cleanup';
+import { applyCleanup, mergeApplyResults, type CleanupApplyResult } from '../aws/cleanup';
 import type { AwsClients } from '../aws/clients';
 import { lookUpOwnedSnapshots, readImageInventory, usageOf, type RegionInventory } from '../aws/inventory';
 import { readLaunchPermissions } from '../aws/launch-permissions';
@@ -282,7 +282,7 @@ export async function cleanInRounds(
     if (applied) {
       results.push(applied);
       // Unsupported once is unsupported for the run: later rounds do not ask again.
-      if (applied.imageReferences !== 'checked') checkImageReferences = false;
+      if (applied.imageReferences.kind !== 'checked') checkImageReferences = false;
       const gone = new Set(applied.deregistered);
       const what = new Map<string, string>();
       for (const o of applied.outcomes) if (o.kind === 'image') what.set(o.resourceId, o.reason);
@@ -325,7 +325,7 @@ export async function cleanInRounds(
     snapshotsLookedUp: reader.lookedUp,
     failures: [...launchPermissionFailures(launchPermissions), ...snapshotLookupFailures(plan)],
     incomplete,
-    applied: mergeApplied(results, options.checkImageReferences),
+    applied: mergeApplyResults(results, options.checkImageReferences),
     rounds: rounds.length,
   };
 }
@@ -334,23 +334,6 @@ function withoutMark(s: SnapshotRecord): SnapshotRecord {
   const tags = { ...s.tags };
   delete tags[TAG.pendingDeletion];
   return { ...s, tags };
-}
-
-function mergeApplied(results: CleanupApplyResult[], checkImageReferences: boolean): CleanupApplyResult {
-  return {
-    deregistered: results.flatMap((r) => r.deregistered),
-    snapshotsDeleted: results.flatMap((r) => r.snapshotsDeleted),
-    snapshotsDeferred: results.flatMap((r) => r.snapshotsDeferred),
-    snapshotsUnmarked: results.flatMap((r) => r.snapshotsUnmarked),
-    keptByReferences: results.flatMap((r) => r.keptByReferences),
-    keptByInstances: results.flatMap((r) => r.keptByInstances),
-    failures: results.flatMap((r) => r.failures),
-    outcomes: results.flatMap((r) => r.outcomes),
-    imageReferences:
-      results.find((r) => r.imageReferences.startsWith('unknown'))?.imageReferences ??
-      (checkImageReferences ? 'checked' : 'off'),
-    incomplete: results.some((r) => r.incomplete),
-  };
 }
 
 export async function runCleanup(deps: JobDeps): Promise<CleanupResult> {
