@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { createClients, destroyClients } from '../shared/aws/clients';
 import { errorText, readImageInventory, usageOf } from '../shared/aws/inventory';
-import { cleanupSettingsFrom, planCleanupCheckingSharing } from '../shared/jobs/cleanup';
+import { cleanupSettingsFrom, readAndPlan } from '../shared/jobs/cleanup';
 import { versionsOption } from '../shared/jobs/common';
 import { loadSettings, type Settings } from '../shared/config';
 import { readScaleInventory } from '../shared/aws/scale';
@@ -126,7 +126,7 @@ export async function planRegions(
         }),
         // Reads the launch permissions and snapshots of the AMIs it would delete (Describe only), as the function does.
         cleanup: (
-          await planCleanupCheckingSharing(
+          await readAndPlan(
             clients,
             {
               images: inventory.images,

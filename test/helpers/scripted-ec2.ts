@@ -1,7 +1,7 @@
 /** A scripted EC2 client for unit tests of the AWS adapters: nothing leaves the process. */
 import { EC2Client } from '@aws-sdk/client-ec2';
-import type { PlannedDeletion } from '../../shared/aws/cleanup';
 import type { Image } from '../../shared/domain';
+import type { PlannedImageDeletion } from '../../shared/plan/cleanup';
 import type { AwsClients } from '../../shared/aws/clients';
 
 export type Call = { action: string; input: Record<string, unknown> };
@@ -65,7 +65,7 @@ export function plannedDeletion(
   imageSnapshots: string[],
   owned: string[] = imageSnapshots,
   reason = 'unused since 2026-10-01T00:00:00Z, 53 days > 7 days retention',
-): PlannedDeletion {
+): PlannedImageDeletion {
   const image: Image = {
     id,
     region: 'eu-west-1',

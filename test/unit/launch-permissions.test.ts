@@ -1,13 +1,13 @@
 /**
  * The shared-AMI check around planCleanup: describeSharing's words, and the job's read loop
- * (planCleanupCheckingSharing) with a scripted EC2 client, for what the sandbox cannot easily show:
+ * (readAndPlan) with a scripted EC2 client, for what the sandbox cannot easily show:
  * a time budget running out between reads, and an answer without a launchPermission list.
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from '@jest/globals';
 
 import type { AwsClients } from '../../shared/aws/clients';
-import { planCleanupCheckingSharing } from '../../shared/jobs/cleanup';
+import { readAndPlan } from '../../shared/jobs/cleanup';
 import { describeSharing } from '../../shared/launch-permissions';
 import { DEFAULT_CLEANUP_SETTINGS } from '../../shared/plan/cleanup';
 import { NOW, hoursAgo, image, snapshotsOf, usageOf } from '../helpers/plan-fixtures';
@@ -67,12 +67,12 @@ describe('describeSharing', () => {
   });
 });
 
-describe('planCleanupCheckingSharing', () => {
+describe('readAndPlan', () => {
   it('reads only the AMIs the plan would delete, again after a shared one frees its place', async () => {
     const { clients, asked } = fakeEc2((id) => ({
       LaunchPermissions: id === 'ami-1' ? [{ UserId: '210987654321' }] : [],
     }));
-    const { plan, failures, incomplete } = await planCleanupCheckingSharing(clients, input(2), () => true);
+    const { plan, failures, incomplete } = await readAndPlan(clients, input(2), () => true);
     expect(asked).toEqual(['ami-1', 'ami-2', 'ami-3']);
     expect(plan.deletions.map((d) => d.image.id)).toEqual(['ami-2', 'ami-3']);
     expect(plan.decisions.find((d) => d.imageId === 'ami-1')!.reason).toMatch(
@@ -91,7 +91,7 @@ describe('planCleanupCheckingSharing', () => {
           ? {}
           : { LaunchPermissions: [] },
     );
-    const { plan, failures } = await planCleanupCheckingSharing(clients, input(10), () => true);
+    const { plan, failures } = await readAndPlan(clients, input(10), () => true);
     expect(plan.deletions.map((d) => d.image.id)).toEqual(['ami-3', 'ami-4']);
     expect(failures).toEqual([
       {
@@ -111,7 +111,7 @@ describe('planCleanupCheckingSharing', () => {
   it('when the time budget runs out, the AMIs not read are kept and the run is incomplete', async () => {
     const { clients, asked } = fakeEc2(() => ({ LaunchPermissions: [] }));
     let budget = 3; // the loop's own check, then two reads
-    const { plan, incomplete } = await planCleanupCheckingSharing(clients, input(10), () => budget-- > 0);
+    const { plan, incomplete } = await readAndPlan(clients, input(10), () => budget-- > 0);
     expect(asked).toEqual(['ami-1', 'ami-2']);
     expect(incomplete).toBe(true);
     expect(plan.deletions.map((d) => d.image.id)).toEqual(['ami-1', 'ami-2']);

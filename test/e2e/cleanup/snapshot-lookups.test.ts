@@ -12,7 +12,7 @@ import { createClients, destroyClients, type AwsClients } from '../../../shared/
 import { readImageInventory, usageOf } from '../../../shared/aws/inventory';
 import type { Budget } from '../../../shared/budget';
 import { loadSettings } from '../../../shared/config';
-import { cleanupSettingsFrom, planCleanupCheckingSharing, runCleanup } from '../../../shared/jobs/cleanup';
+import { cleanupSettingsFrom, readAndPlan, runCleanup } from '../../../shared/jobs/cleanup';
 import { DAY, MINUTE, stamp } from '../../helpers/harness';
 
 let sandbox: Sandbox;
@@ -111,7 +111,7 @@ describe('cleanup reads only the snapshots of the AMIs it deletes', () => {
     const { clients, lookedUp } = clientsNotingLookups(regionName);
     const inventory = await readImageInventory(clients, regionName, { snapshots: true });
 
-    const { plan, failures } = await planCleanupCheckingSharing(
+    const { plan, failures } = await readAndPlan(
       clients,
       {
         images: inventory.images,

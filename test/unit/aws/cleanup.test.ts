@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 
-import { applyCleanup } from '../../../shared/aws/cleanup';
+import { applyCleanup, describeImageReferencesCheck } from '../../../shared/aws/cleanup';
 
 import { awsError, fakeClients, plannedDeletion } from '../../helpers/scripted-ec2';
 
@@ -87,7 +87,11 @@ describe('applyCleanup', () => {
       { hasTime: always, checkImageReferences: true, log: (l) => logs.push(l) },
     );
     expect(calls.filter((c) => c.action === 'DescribeImageReferences')).toHaveLength(1); // not asked again
-    expect(result.imageReferences).toMatch(/^unknown: InvalidAction/);
+    expect(result.imageReferences).toEqual({
+      kind: 'unknown',
+      message: expect.stringMatching(/^InvalidAction/),
+    });
+    expect(describeImageReferencesCheck(result.imageReferences)).toMatch(/^unknown: InvalidAction/);
     expect(result.deregistered).toHaveLength(11);
     expect(logs).toContainEqual(
       expect.objectContaining({ level: 'warn', action: 'DescribeImageReferences' }),

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from '@jest/globals';
 
-import { applyCleanup, type PlannedSnapshotUnmark } from '../../../shared/aws/cleanup';
+import { applyCleanup } from '../../../shared/aws/cleanup';
+import type { PlannedSnapshotUnmark } from '../../../shared/plan/cleanup';
 
 import { awsError, fakeClients, plannedDeletion } from '../../helpers/scripted-ec2';
 

@@ -1,5 +1,5 @@
 /**
- * A real cleanup run deletes in rounds (shared/jobs/cleanup.ts cleanInRounds): it reads launch
+ * A real cleanup run deletes in rounds (shared/jobs/cleanup/rounds.ts cleanInRounds): it reads launch
  * permissions a few AMIs ahead of its deletions and plans again after each round. These tests pin
  * down what must hold across rounds: the cap, the safety rules for snapshots shared between AMIs of
  * different rounds, AMIs a round tried and left, and the reads staying close to the deletions.

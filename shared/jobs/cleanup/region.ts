@@ -1,0 +1,88 @@
+/**
+ * The cleanup run: per region, inventory (with snapshots) → plan → apply → report. Dry-run reads
+ * and reports only. A refused plan (stale tagger, unresolved usage) deletes nothing and sends a
+ * separate CleanupRefused event besides the summary, so it cannot go unnoticed.
+ */
+import type { AwsClients } from '../../aws/clients';
+import { readImageInventory, usageOf, type RegionInventory } from '../../aws/inventory';
+import type { Settings } from '../../config';
+import { DEFAULT_CLEANUP_SETTINGS, type CleanupSettings } from '../../plan/cleanup';
+import {
+  finishSummary,
+  readInventoryOrRecord,
+  runRegions,
+  startSummary,
+  versionsOption,
+  type JobDeps,
+  type RegionsResult,
+} from '../common';
+import { cleanInRounds, readAndPlan } from './rounds';
+import { reportRun, type CleanupRegionResult, type CleanupRun } from './summary';
+
+export type { CleanupRegionResult };
+
+export type CleanupResult = RegionsResult<CleanupRegionResult>;
+
+export function cleanupSettingsFrom(settings: Settings): CleanupSettings {
+  const out: CleanupSettings = {
+    retentionDays: settings.retentionDays,
+    freshnessMinutes: settings.freshnessMinutes,
+    maxDeletionsPerRun: settings.maxDeletionsPerRun ?? DEFAULT_CLEANUP_SETTINGS.maxDeletionsPerRun,
+  };
+  if (settings.keepNewestPerFamily !== undefined) out.keepNewestPerFamily = settings.keepNewestPerFamily;
+  if (settings.familyTag !== undefined) out.familyTag = settings.familyTag;
+  if (settings.deleteSharedImages) out.deleteSharedImages = true;
+  return out;
+}
+
+export async function runCleanup(deps: JobDeps): Promise<CleanupResult> {
+  return runRegions(deps, (region) => cleanRegion(deps, region));
+}
+
+async function cleanRegion(deps: JobDeps, region: string): Promise<CleanupRegionResult> {
+  const started = startSummary('cleanup', region, deps, deps.settings.dryRun);
+  const { summary } = started;
+  const clients = deps.clientsFor(region);
+  const result: CleanupRegionResult = { region, summary };
+  const inventory = await readInventoryOrRecord(
+    summary,
+    deps.budget,
+    "the region's AMIs and their users",
+    () => readImageInventory(clients, region, { snapshots: true, ...versionsOption(deps.settings) }),
+  );
+  if (inventory) {
+    result.inventory = inventory;
+    summary.accountId = inventory.accountId;
+    reportRun(deps, inventory, await planAndApply(deps, clients, inventory), result);
+  }
+  // A dry run still reports (summary.dryRun says so): it changes nothing in EC2, which is the point.
+  await finishSummary(deps, clients, started, { publish: true, refused: result.refused });
+  return result;
+}
+
+/**
+ * Launch permissions and snapshots are read in a dry run too: they are reads, and the report should
+ * say which AMIs a real run would keep as shared and which snapshots would go. A real run reads them
+ * round by round, just ahead of its deletions.
+ */
+async function planAndApply(
+  deps: JobDeps,
+  clients: AwsClients,
+  inventory: RegionInventory,
+): Promise<CleanupRun> {
+  const input = {
+    images: inventory.images,
+    usage: usageOf(inventory),
+    snapshots: inventory.snapshots,
+    settings: cleanupSettingsFrom(deps.settings),
+    now: deps.now,
+    accountId: inventory.accountId,
+  };
+  const hasTime = () => deps.budget.hasTimeFor();
+  if (deps.settings.dryRun) return readAndPlan(clients, input, hasTime);
+  return cleanInRounds(clients, input, {
+    hasTime,
+    checkImageReferences: deps.settings.checkImageReferences,
+    log: deps.log,
+  });
+}
