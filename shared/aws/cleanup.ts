@@ -29,7 +29,7 @@ import type {
 import { TAG } from '../tags';
 import type { AwsClients } from './clients';
 import { mapWithConcurrency } from './concurrency';
-import { errorText } from './inventory';
+import { errorText } from '../errors';
 import { CREATE_TAGS_MAX_RESOURCES, chunk } from './tagging';
 
 // The plan's own shapes (shared/plan/cleanup.ts), under the names this step has always used.

@@ -47,8 +47,12 @@ import {
   ssmParametersReferencedBySources,
   type UsageIndex,
 } from '../usage';
+import { errorCode, errorText } from '../errors';
 import type { AwsClients } from './clients';
 import { mapWithConcurrency } from './concurrency';
+
+/** Kept for code that still imports it from here; new code imports it from shared/errors. */
+export { errorText } from '../errors';
 
 export interface RegionInventory extends ImageInventory {
   /**
@@ -436,7 +440,7 @@ async function readOlderTemplateVersions(
       }
     } catch (err) {
       // Deleted since DescribeLaunchTemplates listed it: nothing can launch from it any more.
-      if (TEMPLATE_GONE.has((err as { name?: string }).name ?? '')) return;
+      if (TEMPLATE_GONE.has(errorCode(err) ?? '')) return;
       template.unreadVersions = `versions ${oldest} to ${template.latestVersion} could not be read (${errorText(err)}), so the AMIs they launch are unknown`;
     }
   });
@@ -770,14 +774,4 @@ async function readSsmParameters(
     }
   });
   return values;
-}
-
-export function errorText(err: unknown): string {
-  if (err instanceof Error) {
-    const code = (err as { name?: string }).name;
-    return code && code !== 'Error' && !err.message.startsWith(code)
-      ? `${code}: ${err.message}`
-      : err.message;
-  }
-  return String(err);
 }
