@@ -5,7 +5,8 @@
  */
 import { parseArgs } from 'node:util';
 import { createClients, destroyClients } from '../shared/aws/clients';
-import { errorText, readImageInventory, usageOf } from '../shared/aws/inventory';
+import { readImageInventory, usageOf } from '../shared/aws/inventory';
+import { errorText } from '../shared/errors';
 import { cleanupSettingsFrom, readAndPlan } from '../shared/jobs/cleanup';
 import { versionsOption } from '../shared/jobs/common';
 import { loadSettings, type Settings } from '../shared/config';

@@ -5,7 +5,7 @@
 import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 
 import type { AwsClients } from './aws/clients';
-import { errorText } from './aws/inventory';
+import { errorText } from './errors';
 import {
   DETAIL_TYPE,
   EVENT_SOURCE,

@@ -11,7 +11,7 @@ import {
 import type { LaunchPermission, LaunchPermissionsRead } from '../launch-permissions';
 import type { AwsClients } from './clients';
 import { mapWithConcurrency } from './concurrency';
-import { errorText } from './inventory';
+import { errorText } from '../errors';
 
 export interface ReadLaunchPermissionsOptions {
   /** Asked before every call; an AMI not reached is left out of the result (still unknown). */

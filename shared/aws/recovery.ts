@@ -27,7 +27,7 @@ import {
   type ExistingAlarm,
   type RecoveryInstance,
 } from '../plan/recovery';
-import { errorText } from './inventory';
+import { errorText } from '../errors';
 
 export interface RecoveryInventory {
   accountId: string;

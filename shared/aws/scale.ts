@@ -27,7 +27,8 @@ import { formatCapacity, transitionValue, type ScaleAction } from '../plan/scale
 import { formatTimestamp, TAG, tagsFromList } from '../tags';
 import type { AwsClients } from './clients';
 import { mapWithConcurrency } from './concurrency';
-import { errorText, groupRecordFrom } from './inventory';
+import { errorText } from '../errors';
+import { groupRecordFrom } from './inventory';
 import { chunk, CREATE_TAGS_MAX_RESOURCES } from './tagging';
 
 export interface ScaleInventory {

@@ -7,7 +7,7 @@ import { CreateTagsCommand } from '@aws-sdk/client-ec2';
 import type { RunFailure } from '../events';
 import { TAG, formatTimestamp } from '../tags';
 import type { AwsClients } from './clients';
-import { errorText } from './inventory';
+import { errorText } from '../errors';
 
 export const CREATE_TAGS_MAX_RESOURCES = 1000;
 

@@ -4,7 +4,7 @@
  * the closing log line and event. Each job's own plan, apply and counts stay in its own module.
  */
 import type { AwsClients, RequestStats } from '../aws/clients';
-import { errorText } from '../aws/inventory';
+import { errorText } from '../errors';
 import type { Budget } from '../budget';
 import type { Settings } from '../config';
 import type {

@@ -8,7 +8,7 @@ import { CreateTagsCommand, DeregisterImageCommand } from '@aws-sdk/client-ec2';
 import type { PlannedImageDeletion } from '../../plan/cleanup';
 import { TAG } from '../../tags';
 import { mapWithConcurrency } from '../concurrency';
-import { errorText } from '../inventory';
+import { errorText } from '../../errors';
 import { describeImageReferences, liveInstancesOf } from './look';
 import { errorName, outOfTime, recordFailure, recordImageNotReached, type ApplyRun } from './run';
 import { deleteSnapshotsOf } from './snapshots';

@@ -3,7 +3,7 @@
  * grows, which AMIs are gone), and the small records every step writes into it.
  */
 import type { AwsClients } from '../clients';
-import { errorText } from '../inventory';
+import { errorText } from '../../errors';
 import {
   emptyApplyResult,
   type ApplyOptions,

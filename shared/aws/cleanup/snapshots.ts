@@ -4,7 +4,7 @@ import { DeleteSnapshotCommand } from '@aws-sdk/client-ec2';
 import type { PlannedImageDeletion, PlannedPendingSnapshotDeletion } from '../../plan/cleanup';
 import { TAG } from '../../tags';
 import { mapWithConcurrency } from '../concurrency';
-import { errorText } from '../inventory';
+import { errorText } from '../../errors';
 import { errorName, outOfTime, recordFailure, stillRegistered, type ApplyRun } from './run';
 
 export async function deleteSnapshot(run: ApplyRun, snapshotId: string, imageId: string): Promise<void> {

@@ -7,7 +7,7 @@ import { DeleteTagsCommand } from '@aws-sdk/client-ec2';
 
 import type { PlannedSnapshotUnmark } from '../../plan/cleanup';
 import { TAG } from '../../tags';
-import { errorText } from '../inventory';
+import { errorText } from '../../errors';
 import { CREATE_TAGS_MAX_RESOURCES, chunk } from '../tagging';
 import type { ApplyRun } from './run';
 
