@@ -87,7 +87,8 @@ function judge<G extends TagFacts, T extends TransitionFacts>(
   const transition = scheduled && transitionFacts(scheduled, ctx);
   const byTransition = transition && firstVerdict(stages.transition, facts(transition));
   if (byTransition) return decision(byTransition, transition.ignoredTags);
-  // The last rule of each stage decides whatever reaches it, so this is a gap in the rule lists.
+  // Whatever passes the tag rules has a schedule, and the last off and on rules decide whatever is
+  // left: reaching here is a gap in the rule lists, not a property of the resource.
   throw new Error(
     `scale-to-zero: no rule decided ${resourceType} ${tags.resourceId}; the rule lists have a gap`,
   );
