@@ -266,4 +266,16 @@ describe('scale-to-zero rules', () => {
     expect(GROUP_EXAMPLES.map(([rule]) => rule)).toEqual(GROUP_RULES.map((r) => r.name));
     expect(INSTANCE_EXAMPLES.map(([rule]) => rule)).toEqual(INSTANCE_RULES.map((r) => r.name));
   });
+
+  it('reports an ignored override only for a resource judged by its schedule, not one the tag rules decided', () => {
+    const expired = { ScaleToZeroSkipUntil: '2026-11-01T00:00:00Z' };
+    const byTags = decide(OFF, { groups: [group({ ScaleToZero: 'whenever', ...expired })] }, 'dev-web');
+    expect(byTags).toMatchObject({ rule: 'schedule-unreadable', ignoredTags: [] });
+    const bySchedule = decide(OFF, { groups: [group({ ScaleToZero: 'always', ...expired })] }, 'dev-web');
+    expect(bySchedule.rule).toBe('no-transition');
+    expect(bySchedule.ignoredTags).toEqual([expect.objectContaining({ tag: 'ScaleToZeroSkipUntil' })]);
+    const byTransition = decide(OFF, { instances: [instance({ ...on, ...expired })] }, 'i-0dev');
+    expect(byTransition.rule).toBe('stop');
+    expect(byTransition.ignoredTags).toEqual([expect.objectContaining({ tag: 'ScaleToZeroSkipUntil' })]);
+  });
 });
