@@ -35,7 +35,7 @@ export const TAG = {
   scaleToZeroStoppedAt: 'ScaleToZeroStoppedAt',
   /**
    * Written by scale-to-zero: the schedule transition (ISO UTC) it last acted on for this resource,
-   * and what it did then (`… scaled-to-zero max=4`, `… stopped=<ISO UTC>`); see shared/plan/scale.ts.
+   * and what it did then (`… scaled-to-zero max=4`, `… stopped=<ISO UTC>`); see shared/plan/scale/records.ts.
    */
   scaleToZeroLastTransition: 'ScaleToZeroLastTransition',
 } as const;

@@ -1,0 +1,73 @@
+/**
+ * Scale-to-zero's inventory: the groups and instances tagged ScaleToZero, as plain records. SDK
+ * shapes stop here.
+ */
+import { paginateDescribeAutoScalingGroups } from '@aws-sdk/client-auto-scaling';
+import { paginateDescribeInstances, type Instance } from '@aws-sdk/client-ec2';
+
+import type { AutoScalingGroupRecord, ScalableInstanceRecord } from '../../domain';
+import { TAG, tagsFromList } from '../../tags';
+import type { AwsClients } from '../clients';
+import { groupRecordFrom } from '../inventory';
+
+export interface ScaleInventory {
+  groups: AutoScalingGroupRecord[];
+  instances: ScalableInstanceRecord[];
+}
+
+/** Only resources carrying the ScaleToZero key are read; the rest of the account is never looked at. */
+export async function readScaleInventory(clients: AwsClients): Promise<ScaleInventory> {
+  const [groups, instances] = await Promise.all([readGroups(clients), readInstances(clients)]);
+  return { groups, instances };
+}
+
+async function readGroups(clients: AwsClients): Promise<AutoScalingGroupRecord[]> {
+  const out: AutoScalingGroupRecord[] = [];
+  const pages = paginateDescribeAutoScalingGroups(
+    { client: clients.autoScaling },
+    { MaxRecords: 100, Filters: [{ Name: 'tag-key', Values: [TAG.scaleToZero] }] },
+  );
+  for await (const page of pages) {
+    for (const g of page.AutoScalingGroups ?? []) {
+      const record = groupRecordFrom(g);
+      // Belt and braces: an endpoint that ignored the filter must still not widen what we touch.
+      if (record.tags[TAG.scaleToZero] !== undefined) out.push(record);
+    }
+  }
+  return out;
+}
+
+async function readInstances(clients: AwsClients): Promise<ScalableInstanceRecord[]> {
+  const out: ScalableInstanceRecord[] = [];
+  const pages = paginateDescribeInstances(
+    { client: clients.ec2 },
+    {
+      MaxResults: 1000,
+      Filters: [
+        { Name: 'tag-key', Values: [TAG.scaleToZero] },
+        { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
+      ],
+    },
+  );
+  for await (const page of pages) {
+    for (const r of page.Reservations ?? []) {
+      for (const i of r.Instances ?? []) {
+        const record = toInstance(i);
+        if (record.tags[TAG.scaleToZero] !== undefined) out.push(record);
+      }
+    }
+  }
+  return out;
+}
+
+function toInstance(i: Instance): ScalableInstanceRecord {
+  const tags = tagsFromList(i.Tags);
+  const record: ScalableInstanceRecord = { id: i.InstanceId ?? '', state: i.State?.Name ?? 'unknown', tags };
+  if (i.InstanceType) record.instanceType = i.InstanceType;
+  if (i.InstanceLifecycle) record.lifecycle = i.InstanceLifecycle;
+  if (i.RootDeviceType) record.rootDeviceType = i.RootDeviceType;
+  const group = tags['aws:autoscaling:groupName'];
+  if (group !== undefined) record.autoScalingGroupName = group;
+  if (i.LaunchTime) record.launchedAt = i.LaunchTime;
+  return record;
+}

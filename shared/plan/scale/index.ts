@@ -1,0 +1,17 @@
+/**
+ * Scale-to-zero's plan: the pure decision for every group and instance tagged ScaleToZero. Each
+ * decision is made by the first rule of an ordered list that returns a verdict, and names it.
+ */
+export type * from './types';
+export type { RuleInfo } from './rule';
+export { GROUP_RULES, INSTANCE_RULES, planScale } from './plan';
+export { unsafeToStop } from './instance-rules';
+export {
+  CAPACITY_EXPECTED,
+  formatCapacity,
+  formatTransitionRecord,
+  parseCapacity,
+  parseTransitionRecord,
+  TRANSITION_EXPECTED,
+  transitionValue,
+} from './records';

@@ -1,0 +1,87 @@
+/** The scale-to-zero plan's records: what it reads, what it decides and the actions it asks for. */
+import type { AutoScalingGroupRecord, ScalableInstanceRecord } from '../../domain';
+import type { Holidays, ScheduleSource } from '../../schedule';
+import type { TagProblem } from '../../tags';
+
+export interface Capacity {
+  min: number;
+  desired: number;
+  max: number;
+}
+
+export interface ScalePlanSettings extends ScheduleSource {
+  holidays: Holidays;
+  /** Largest max a group is scaled down from or restored to (SCALE_MAX_RESTORE_CAPACITY). */
+  maxRestoreCapacity?: number;
+}
+
+export interface PlanScaleInput {
+  groups: readonly AutoScalingGroupRecord[];
+  instances: readonly ScalableInstanceRecord[];
+  settings: ScalePlanSettings;
+  now: Date;
+}
+
+export type ResourceType = 'auto-scaling-group' | 'instance';
+
+export type ScaleAction =
+  | { kind: 'scale-group-to-zero'; group: string; saved: Capacity; transition: Date }
+  | { kind: 'restore-group'; group: string; restore: Capacity; transition: Date }
+  | { kind: 'stop-instance'; instanceId: string; transition: Date }
+  | { kind: 'start-instance'; instanceId: string; transition: Date }
+  /** Nothing to change but the bookkeeping: record the transition (and drop a stale marker tag). */
+  | {
+      kind: 'record-transition';
+      resourceType: ResourceType;
+      resourceId: string;
+      transition: Date;
+      dropMarker: boolean;
+      /**
+       * Still off from an earlier off period (its restore or start never happened): the record
+       * moves to this transition with what was done then, so the next on transition restores it.
+       */
+      carried?: TransitionDeed;
+    };
+
+/** What the function did at a transition, as ScaleToZeroLastTransition records it. */
+export type TransitionDeed =
+  { kind: 'nothing' } | { kind: 'scaled-to-zero'; max: number } | { kind: 'stopped'; stoppedAt: Date };
+
+export interface TransitionRecord {
+  at: Date;
+  deed: TransitionDeed;
+}
+
+export type Outcome = 'scale-to-zero' | 'restore' | 'stop' | 'start' | 'record' | 'keep' | 'wait' | 'skip';
+
+export interface ScaleDecision {
+  resourceType: ResourceType;
+  resourceId: string;
+  outcome: Outcome;
+  reason: string;
+  /** The name of the rule that decided (see GROUP_RULES and INSTANCE_RULES). */
+  rule: string;
+  action?: ScaleAction;
+  /** Instance-hours this action saves until the schedule turns the resource on again. */
+  instanceHoursSaved?: number;
+  /** The unreadable tag that made the plan skip this resource. */
+  tagProblem?: TagProblem;
+  /** Tags read and deliberately ignored (an expired or malformed override), for the report. */
+  ignoredTags: IgnoredTag[];
+}
+
+export interface IgnoredTag {
+  tag: string;
+  value: string;
+  reason: string;
+  expected?: string;
+}
+
+export interface ScalePlan {
+  decisions: ScaleDecision[];
+  actions: ScaleAction[];
+  instanceHoursSaved: number;
+}
+
+/** What a rule decides for a resource; the planner adds the resource, the rule's name and ignored tags. */
+export type Verdict = Omit<ScaleDecision, 'resourceType' | 'resourceId' | 'rule' | 'ignoredTags'>;
