@@ -223,7 +223,7 @@ async function complete(
   out: SelfHealApplyResult,
   target: { groupName: string; instanceId: string; hookName: string; token: string },
   result: 'CONTINUE' | 'ABANDON',
-): Promise<void> {
+): Promise<'done' | 'already' | 'failed'> {
   out.calls.completeLifecycleAction++;
   try {
     await autoScaling.send(
@@ -236,16 +236,18 @@ async function complete(
       }),
     );
     if (result === 'CONTINUE') out.continued.push(target.instanceId);
+    return 'done';
   } catch (err) {
     if (errorName(err) === 'ValidationError' && NO_ACTIVE_ACTION.test(errorText(err))) {
       out.alreadyCompleted.push(target.instanceId);
-      return;
+      return 'already';
     }
     out.failures.push({
       resourceId: target.instanceId,
       action: 'CompleteLifecycleAction',
       message: `${result}: ${errorText(err)}`,
     });
+    return 'failed';
   }
 }
 
@@ -369,8 +371,9 @@ export async function applySelfHeal(
     }
   }
   for (const a of plan.abandons) {
-    await complete(clients.autoScaling, out, a, 'ABANDON');
-    out.abandoned.push({ instanceId: a.instanceId, reason: a.reason });
+    if ((await complete(clients.autoScaling, out, a, 'ABANDON')) === 'done') {
+      out.abandoned.push({ instanceId: a.instanceId, reason: a.reason });
+    }
   }
   for (const heal of plan.heals) {
     if (!options.hasTimeFor(1)) return { ...out, incomplete: true };
@@ -378,8 +381,9 @@ export async function applySelfHeal(
     if (!heal.complete) continue;
     const target = { groupName: heal.groupName, instanceId: heal.instanceId, ...heal.complete };
     if (failed) {
-      await complete(clients.autoScaling, out, target, 'ABANDON');
-      out.abandoned.push({ instanceId: heal.instanceId, reason: `${failed}: launch abandoned` });
+      if ((await complete(clients.autoScaling, out, target, 'ABANDON')) === 'done') {
+        out.abandoned.push({ instanceId: heal.instanceId, reason: `${failed}: launch abandoned` });
+      }
     } else {
       await complete(clients.autoScaling, out, target, 'CONTINUE');
     }
