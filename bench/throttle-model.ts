@@ -63,6 +63,9 @@ const EC2_NON_MUTATING = [
   'DescribeSpotInstanceRequests',
   // The recovery function: which instance types support simplified automatic recovery.
   'DescribeInstanceTypes',
+  // The self-heal function: the Elastic IPs and data volumes its groups name.
+  'DescribeAddresses',
+  'DescribeVolumes',
 ];
 /** AWS's "unfiltered and unpaginated" list: these use a smaller bucket when called without either. */
 export const EC2_UNPAGINATED_ACTIONS = [
@@ -76,7 +79,14 @@ export const EC2_UNPAGINATED_ACTIONS = [
 ];
 /** A call carrying any of these is paginated or filtered (NextToken only ever follows MaxResults). */
 const PAGINATION_OR_FILTER = ['MaxResults', 'NextToken', 'Filter'];
-const EC2_MUTATING = ['StopInstances', 'StartInstances', 'RunInstances', 'TerminateInstances'];
+const EC2_MUTATING = [
+  'StopInstances',
+  'StartInstances',
+  'RunInstances',
+  'TerminateInstances',
+  'AssociateAddress',
+  'AttachVolume',
+];
 const EC2_OWN_BUCKET: Record<string, BucketSpec> = {
   CreateTags: EC2_BUCKETS.createTags,
   DeleteTags: EC2_BUCKETS.deleteTags,
@@ -84,8 +94,19 @@ const EC2_OWN_BUCKET: Record<string, BucketSpec> = {
   DeleteSnapshot: EC2_BUCKETS.deleteSnapshot,
   ModifyImageAttribute: EC2_BUCKETS.modifyImageAttribute,
 };
-const AS_DESCRIBE = ['DescribeAutoScalingGroups', 'DescribeLaunchConfigurations', 'DescribeTags'];
-const AS_MUTATING = ['UpdateAutoScalingGroup', 'CreateOrUpdateTags', 'DeleteTags'];
+const AS_DESCRIBE = [
+  'DescribeAutoScalingGroups',
+  'DescribeLaunchConfigurations',
+  'DescribeTags',
+  'DescribeLifecycleHooks',
+];
+const AS_MUTATING = [
+  'UpdateAutoScalingGroup',
+  'CreateOrUpdateTags',
+  'DeleteTags',
+  'PutLifecycleHook',
+  'CompleteLifecycleAction',
+];
 
 export interface ThrottleModelOptions {
   /**

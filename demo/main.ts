@@ -9,6 +9,7 @@ import { runAmiLifecycleStory } from './ami-lifecycle';
 import { renderNotifierStory } from './notifier';
 import { runRecoveryStory } from './recovery';
 import { runScaleToZeroStory } from './scale-to-zero';
+import { runSelfHealStory } from './self-heal';
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -53,6 +54,14 @@ async function main(): Promise<void> {
       `\n${recovery.checks.length - recoveryFailed.length}/${recovery.checks.length} story checks held.`,
     );
     if (recoveryFailed.length > 0) process.exitCode = 1;
+
+    console.log('\n== Self-heal: a single instance replaced by its group ==\n');
+    const selfHeal = await runSelfHealStory(sandbox);
+    const selfHealFailed = selfHeal.checks.filter((c) => !c.ok);
+    console.log(
+      `\n${selfHeal.checks.length - selfHealFailed.length}/${selfHeal.checks.length} story checks held.`,
+    );
+    if (selfHealFailed.length > 0) process.exitCode = 1;
 
     console.log('\n== Notifier: what the destinations would receive ==\n');
     console.log(renderNotifierStory(sandbox));

@@ -10,7 +10,7 @@ export const DETAIL_TYPE = {
   cleanupRefused: 'EC2 Hygiene Cleanup Refused',
 } as const;
 
-export type FunctionName = 'tagger' | 'cleanup' | 'scale-to-zero' | 'notifier' | 'recovery';
+export type FunctionName = 'tagger' | 'cleanup' | 'scale-to-zero' | 'notifier' | 'recovery' | 'self-heal';
 
 export interface RunFailure {
   resourceId: string;

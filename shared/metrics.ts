@@ -97,6 +97,13 @@ export const METRICS: Readonly<Record<FunctionName, readonly MetricDefinition[]>
     { name: 'InstancesProtected', unit: 'Count', value: countIfRead('instancesProtected') },
     { name: 'SkippedForBadTags', unit: 'Count', value: skippedForBadTags },
   ],
+  'self-heal': [
+    ...every,
+    { name: 'AddressesAssociated', unit: 'Count', value: countIfRead('addressesAssociated') },
+    { name: 'VolumesAttached', unit: 'Count', value: countIfRead('volumesAttached') },
+    { name: 'LaunchesAbandoned', unit: 'Count', value: countIfRead('lifecycleAbandoned') },
+    { name: 'SkippedForBadTags', unit: 'Count', value: skippedForBadTags },
+  ],
   // Per invocation (one event), from notifierSummary below.
   notifier: [
     { name: 'NotificationsSent', unit: 'Count', value: count('sent') },

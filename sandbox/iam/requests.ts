@@ -76,7 +76,7 @@ function requestTags(
 }
 
 /** EC2 actions that name resources, and the parameters that name them. */
-const EC2_RESOURCE_PARAMS: Record<string, { single?: string; list?: string }> = {
+const EC2_RESOURCE_PARAMS: Record<string, { single?: string; list?: string; each?: string[] }> = {
   DeregisterImage: { single: 'ImageId' },
   DescribeImageAttribute: { single: 'ImageId' },
   ModifyImageAttribute: { single: 'ImageId' },
@@ -85,6 +85,10 @@ const EC2_RESOURCE_PARAMS: Record<string, { single?: string; list?: string }> = 
   StopInstances: { list: 'InstanceId' },
   CreateTags: { list: 'ResourceId' },
   DeleteTags: { list: 'ResourceId' },
+  // One check per resource the call names: AWS authorizes the address (or volume) and the instance.
+  AssociateAddress: { each: ['AllocationId', 'InstanceId'] },
+  AttachVolume: { each: ['VolumeId', 'InstanceId'] },
+  DetachVolume: { each: ['VolumeId', 'InstanceId'] },
 };
 
 /**
@@ -118,7 +122,11 @@ function ec2Checks(f: RequestFacts): AuthorizationCheck[] {
   const spec = EC2_RESOURCE_PARAMS[f.action];
   if (!spec) return [{ action, resource: '*', context: base }];
   const params = f.params!;
-  const ids = spec.single ? [params.get(spec.single) ?? ''] : members(params, spec.list!);
+  const ids = spec.each
+    ? spec.each.flatMap((name) => (params.has(name) ? [params.get(name)!] : []))
+    : spec.single
+      ? [params.get(spec.single) ?? '']
+      : members(params, spec.list!);
   let tagging: Record<string, ContextValue> = {};
   if (f.action === 'CreateTags' || f.action === 'DeleteTags') {
     const tags: { key: string; value?: string }[] = [];

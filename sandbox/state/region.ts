@@ -64,6 +64,8 @@ export class RegionState {
   /** snapshot id -> ids of registered images whose block devices reference it. */
   private readonly snapshotUsers = new Map<string, Set<string>>();
   private readonly extensions = new Map<string, unknown>();
+  /** Lookups of taggable resources service modules keep in their own store (volumes, addresses). */
+  private readonly taggableLookups: Array<(id: string) => { tags: Tags } | undefined> = [];
 
   constructor(
     readonly name: string,
@@ -295,6 +297,11 @@ export class RegionState {
     return this.extensions.get(name) as T;
   }
 
+  /** A service module's store holds taggable resources: CreateTags and IAM's ResourceTag see them. */
+  registerTaggable(lookup: (id: string) => { tags: Tags } | undefined): void {
+    this.taggableLookups.push(lookup);
+  }
+
   // ---- readers ---------------------------------------------------------------------------
 
   getImage(id: string): ImageRecord | undefined {
@@ -360,7 +367,8 @@ export class RegionState {
       this.imageTable.get(resourceId) ??
       this.snapshotTable.get(resourceId) ??
       this.instanceTable.get(resourceId) ??
-      this.launchTemplateTable.get(resourceId)
+      this.launchTemplateTable.get(resourceId) ??
+      this.taggableLookups.map((lookup) => lookup(resourceId)).find((found) => found !== undefined)
     );
   }
 

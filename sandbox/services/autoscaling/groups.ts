@@ -15,6 +15,7 @@ import type { RegionState } from '../../state/region';
 import { compileFilters } from '../filtering';
 import type { QueryAction } from '../types';
 import { groupNotFound, groupTags, maxRecords } from './common';
+import { pendingLifecycleState } from './lifecycle-hooks';
 
 /** AWS reports both the id and the name of a template, whichever the group was given. */
 function renderSpec(spec: LaunchTemplateSpec | undefined, region: RegionState): XmlObject | undefined {
@@ -38,7 +39,8 @@ function renderGroup(group: AutoScalingGroupRecord, region: RegionState): XmlObj
         InstanceType: instance.instanceType,
         AvailabilityZone: instance.availabilityZone,
         LifecycleState:
-          instance.state === 'running' || instance.state === 'pending' ? 'InService' : 'Standby',
+          pendingLifecycleState(region, instance.id) ??
+          (instance.state === 'running' || instance.state === 'pending' ? 'InService' : 'Standby'),
         HealthStatus: 'Healthy',
         LaunchConfigurationName: group.launchConfigurationName,
         LaunchTemplate: renderSpec(group.launchTemplate, region),

@@ -5,6 +5,7 @@
 import { SandboxError } from '../../protocol/errors';
 import { optionalBool } from '../../protocol/form';
 import type { QueryAction, QueryServiceHandler } from '../types';
+import { addressActions } from './addresses';
 import { EC2_XMLNS } from './common';
 import { fleetActions } from './fleets';
 import { imageAttributeActions } from './image-attributes';
@@ -15,6 +16,7 @@ import { instanceTypeActions } from './instance-types';
 import { launchTemplateActions } from './launch-templates';
 import { snapshotActions } from './snapshots';
 import { tagActions } from './tags';
+import { volumeActions } from './volumes';
 
 /** DryRun=true: EC2 checks permissions only and answers DryRunOperation (412); the sandbox grants all. */
 function honourDryRun(actions: Record<string, QueryAction>): Record<string, QueryAction> {
@@ -49,5 +51,7 @@ export const ec2: QueryServiceHandler = {
     ...launchTemplateActions,
     ...fleetActions,
     ...tagActions,
+    ...volumeActions,
+    ...addressActions,
   }),
 };
