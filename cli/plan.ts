@@ -174,11 +174,12 @@ export function renderTable(plans: RegionPlan[]): string {
       (p.names[d.imageId] ?? '').slice(0, 32),
       tagging.get(d.imageId)?.action ?? '',
       d.action,
+      d.rule,
       d.reason,
     ]);
-    const header = ['AMI', 'name', 'tagger', 'cleanup', 'why'];
+    const header = ['AMI', 'name', 'tagger', 'cleanup', 'rule', 'why'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    widths[4] = 0;
+    widths[5] = 0;
     const fmt = (r: string[]) =>
       r
         .map((c, i) => c.padEnd(widths[i]!))
@@ -200,7 +201,8 @@ export function renderTable(plans: RegionPlan[]): string {
     if (p.scale) {
       lines.push('  scale-to-zero:');
       if (p.scale.decisions.length === 0) lines.push('    no resource carries the ScaleToZero tag');
-      for (const d of p.scale.decisions) lines.push(`    ${d.resourceId}  ${d.outcome}: ${d.reason}`);
+      for (const d of p.scale.decisions)
+        lines.push(`    ${d.resourceId}  ${d.outcome} [${d.rule}]: ${d.reason}`);
     }
   }
   return lines.join('\n');

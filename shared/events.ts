@@ -25,6 +25,8 @@ export interface SkippedResource {
   value?: string;
   expected?: string;
   reason: string;
+  /** The plan rule that skipped it (cleanup, scale-to-zero). */
+  rule?: string;
 }
 
 /** Something worth knowing that needs no action (e.g. an in-use AMI another account owns). */

@@ -27,6 +27,8 @@ export interface DecisionLine {
   resourceId: string;
   action: string;
   reason: string;
+  /** The plan rule that made the decision (shared/plan/<job>/rules), for filtering logs by rule. */
+  rule?: string;
   tagProblem?: TagProblem;
 }
 

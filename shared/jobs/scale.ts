@@ -96,6 +96,7 @@ async function scaleRegion(deps: ScaleJobDeps, region: string): Promise<ScaleReg
         resourceId: d.resourceId,
         action: decisionOutcome(d, dryRun, done),
         reason: d.reason,
+        rule: d.rule,
         ...(d.tagProblem ? { tagProblem: d.tagProblem } : {}),
       });
       summary.skipped.push(...skippedOf(d));
@@ -118,7 +119,7 @@ function decisionOutcome(d: ScaleDecision, dryRun: boolean, done: ReadonlySet<Sc
 function skippedOf(d: ScaleDecision): SkippedResource[] {
   const out: SkippedResource[] = [];
   if (d.outcome === 'skip') {
-    const s: SkippedResource = { resourceId: d.resourceId, reason: d.reason };
+    const s: SkippedResource = { resourceId: d.resourceId, reason: d.reason, rule: d.rule };
     if (d.tagProblem) {
       s.tag = d.tagProblem.tag;
       s.value = d.tagProblem.value;

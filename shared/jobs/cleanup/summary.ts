@@ -64,6 +64,7 @@ function reportPlan(deps: JobDeps, region: string, plan: CleanupPlan): void {
       resourceId: d.imageId,
       action: `plan-${d.action}`,
       reason: d.action === 'delete' ? d.reason + dry : d.reason,
+      rule: d.rule,
     };
     logDecision(deps.log, d.problem ? { ...line, tagProblem: d.problem } : line);
   }
@@ -75,6 +76,7 @@ function reportPlan(deps: JobDeps, region: string, plan: CleanupPlan): void {
       resourceId: d.snapshotId,
       action: `plan-snapshot-${d.action}`,
       reason: d.action === 'unmark' ? d.reason + dryMark : d.reason,
+      rule: d.rule,
     };
     logDecision(deps.log, d.problem ? { ...line, tagProblem: d.problem } : line);
   }
@@ -103,13 +105,15 @@ function recordSkips(summary: RunSummaryDetail, inventory: RegionInventory, plan
               value: d.problem.value,
               expected: d.problem.expected,
               reason: d.reason,
+              rule: d.rule,
             }
-          : { resourceId: d.imageId, reason: d.reason },
+          : { resourceId: d.imageId, reason: d.reason, rule: d.rule },
       );
     }
   }
   for (const d of plan.snapshotDecisions) {
-    if (d.action === 'skip') summary.skipped.push({ resourceId: d.snapshotId, reason: d.reason });
+    if (d.action === 'skip')
+      summary.skipped.push({ resourceId: d.snapshotId, reason: d.reason, rule: d.rule });
   }
 }
 

@@ -114,12 +114,17 @@ describe('cleanup handler against the local account', () => {
         tag: 'AutoCleanup',
         value: 'maybe',
         expected: 'true or false',
+        rule: 'unreadable-tags',
       }),
     );
+    // Every decision line names the plan rule that made it, so logs can be filtered by rule.
     expect(decisionsFor(logs, maybe.id)[0]).toMatchObject({
       action: 'plan-skip',
+      rule: 'unreadable-tags',
       tagProblem: { tag: 'AutoCleanup' },
     });
+    expect(decisionsFor(logs, stoppedUser.id)[0]).toMatchObject({ action: 'plan-keep', rule: 'in-use' });
+    expect(decisionsFor(logs, old.id)[0]).toMatchObject({ action: 'plan-delete', rule: 'eligible' });
     expect(decisionsFor(logs, stoppedUser.id)[0]!.reason).toContain('stopped');
     expect(decisionsFor(logs, zeroGroupUser.id)[0]!.reason).toContain('asleep');
     expect(decisionsFor(logs, old.id).map((d) => d.action)).toEqual(['plan-delete', 'deregistered']);

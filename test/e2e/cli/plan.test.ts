@@ -64,10 +64,10 @@ describe('npm run plan (read-only)', () => {
     expect(sandbox.state.region('eu-west-1').getImage(oldId)).toBeDefined();
 
     const table = renderTable([plan!]);
-    expect(table).toMatch(new RegExp(`${oldId}\\s+old-build\\s+tag-runtime\\s+delete`));
+    expect(table).toMatch(new RegExp(`${oldId}\\s+old-build\\s+tag-runtime\\s+delete\\s+eligible`));
     expect(table).toContain('AutoCleanup="maybe"');
     expect(table).toContain('1 snapshots to delete, 1 stale pending-deletion marks to remove');
-    expect(table).toMatch(/i-0000000000000bad1 {2}skip.*ScaleToZero="weekdays"/);
+    expect(table).toMatch(/i-0000000000000bad1 {2}skip \[schedule-unreadable\].*ScaleToZero="weekdays"/);
 
     // At 20:00 the same account would have its opted-in box stopped, and only that one.
     const [evening] = await planRegions(settings, new Date('2026-11-23T20:00:00Z'), scaleSettings);
