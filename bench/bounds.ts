@@ -181,7 +181,7 @@ export interface ScaleShape {
   /** Standalone instances tagged ScaleToZero (read), and those this run stops. */
   instances: number;
   instancesStopped: number;
-  /** Instances per StopInstances call the fleet uses (EC2 documents no maximum; see README). */
+  /** Instances per StopInstances call the fleet uses (EC2 documents no maximum; see docs/scale-to-zero.md). */
   stopBatch: number;
 }
 

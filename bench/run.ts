@@ -83,7 +83,7 @@ const FULL: Plan = {
   ],
   scale: DEFAULT.scale,
   // At AWS's own rate too (about 4 real minutes a run): a speedup makes the SDK's real-time backoff
-  // look long to the buckets, which hides how a throttled batch of 100 is retried (README Performance).
+  // look long to the buckets, which hides how a throttled batch of 100 is retried (docs/performance.md).
   restore: [...DEFAULT.restore, { instances: 3_000, speedup: 1, maxRuns: 3 }],
   retryAmis: 20,
 };

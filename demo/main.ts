@@ -13,7 +13,7 @@ import { runSelfHealStory } from './self-heal';
 
 async function main(): Promise<void> {
   const started = Date.now();
-  // Node 20 is supported for local runs until the SDK pin moves (README "Node.js versions").
+  // Node 20 is supported for local runs until the SDK pin moves (docs/development.md, "Node.js versions").
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const sandbox = await startSandbox();
   // The SDK reads these when a client is built: every call goes to the sandbox. Each story signs

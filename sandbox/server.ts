@@ -1,6 +1,6 @@
 /**
  * The local AWS account: one HTTP endpoint on 127.0.0.1 that the real SDK v3 clients talk to
- * unchanged (AWS_ENDPOINT_URL or the client's `endpoint`). See README "Local account".
+ * unchanged (AWS_ENDPOINT_URL or the client's `endpoint`). See docs/local-account.md.
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,6 +1,6 @@
 /**
  * The event bus the functions publish their run summaries to, as an IAM Resource. `eventBusName`
- * may be a bus name or a bus ARN (README "Settings"): a name becomes this account's bus ARN, an ARN
+ * may be a bus name or a bus ARN (docs/tagger.md, "Settings"): a name becomes this account's bus ARN, an ARN
  * is used as it is (a plain `event-bus/${param}` would have built `event-bus/arn:aws:events:…`,
  * which denies every PutEvents).
  */

@@ -22,7 +22,7 @@ function destinationProblem(values) {
   return (
     'the notifier would reach nobody: set at least one of --param="slackWebhookParameter=<SSM parameter name>", ' +
     '--param="teamsWebhookParameter=<SSM parameter name>" or --param="notificationEmail=<address>" ' +
-    '(see README, notifier)'
+    '(see docs/notifier.md, "Destinations")'
   );
 }
 

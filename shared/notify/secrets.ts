@@ -20,7 +20,7 @@ export function createWebhookSecrets(ssm: SSMClient): WebhookSecrets {
       const code = (err as { name?: string }).name ?? 'Error';
       const hint =
         code === 'ParameterNotFound'
-          ? 'store the webhook URL there as a SecureString (see README, notifier)'
+          ? 'store the webhook URL there as a SecureString (see docs/notifier.md, "Storing a webhook")'
           : 'check the notifier role may ssm:GetParameter it and kms:Decrypt its key';
       throw new Error(`could not read the webhook URL from SSM parameter ${name} (${code}): ${hint}`, {
         cause: err,

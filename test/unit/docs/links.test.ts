@@ -2,47 +2,52 @@
  * README is the front door and docs/ the reference: a moved page or a renamed heading must not leave a
  * reader at a dead link, and README must stay short enough to read (the reference belongs in docs/).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 import { describe, expect, it } from '@jest/globals';
 
-const ROOT = resolve(__dirname, '..', '..', '..');
+import { ROOT, anchors, docPages, prose } from '../../helpers/markdown';
+
 const README_MAX_LINES = 260;
 
-const pages = [
-  join(ROOT, 'README.md'),
-  ...readdirSync(join(ROOT, 'docs'))
-    .filter((f) => f.endsWith('.md'))
-    .map((f) => join(ROOT, 'docs', f)),
+const pages = docPages();
+
+/** The repository's own top-level folders: a backticked word under one of them names a repo path. */
+const REPO_ROOTS = [
+  'shared',
+  'test',
+  'functions',
+  'sandbox',
+  'bench',
+  'demo',
+  'cli',
+  'serverless',
+  'docs',
+  '.ci',
 ];
 
-/** The text outside fenced code blocks, where a `](…)` is markdown and not code. */
-function prose(text: string): string[] {
-  let fenced = false;
-  return text.split('\n').filter((line) => {
-    if (/^\s*(```|~~~)/.test(line)) {
-      fenced = !fenced;
-      return false;
-    }
-    return !fenced;
-  });
+interface PathMention {
+  page: string;
+  path: string;
 }
 
-/** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens, repeats numbered. */
-function anchors(file: string): Set<string> {
-  const seen = new Map<string, number>();
-  const out = new Set<string>();
-  for (const line of prose(readFileSync(file, 'utf8'))) {
-    const m = /^#{1,6}\s+(.+?)\s*#*\s*$/.exec(line);
-    if (!m) continue;
-    const base = m[1]!
-      .toLowerCase()
-      .replace(/[^\p{L}\p{N} _-]/gu, '')
-      .replace(/ /g, '-');
-    const n = seen.get(base) ?? 0;
-    seen.set(base, n + 1);
-    out.add(n === 0 ? base : `${base}-${n}`);
+/**
+ * The repo paths named in backticks in a page's prose (a span may wrap over lines, as in
+ * `npx jest test/a test/b`). A word with a placeholder (`functions/<name>/`, `bench/results/*.json`)
+ * is a pattern, not a path, and is left out.
+ */
+function pathMentions(page: string, text: string): PathMention[] {
+  const out: PathMention[] = [];
+  for (const span of prose(text)
+    .join('\n')
+    .matchAll(/`([^`]+)`/g)) {
+    for (const word of span[1]!.split(/\s+/)) {
+      const path = word.replace(/^[("']+|[)"',;:.]+$/g, '');
+      if (!REPO_ROOTS.some((r) => path.startsWith(`${r}/`))) continue;
+      if (/[<>*…{}$]/.test(path)) continue;
+      out.push({ page, path });
+    }
   }
   return out;
 }
@@ -97,6 +102,30 @@ describe('README and docs/', () => {
       return why ? [`${l.page}: ](${l.target}): ${why}`] : [];
     });
     expect(broken).toEqual([]);
+  });
+
+  it('every repo path named in backticks in README.md and docs/*.md exists', () => {
+    const mentions = pages.flatMap((p) => pathMentions(relative(ROOT, p), readFileSync(p, 'utf8')));
+    expect(mentions.length).toBeGreaterThan(40);
+    const missing = mentions
+      .filter((m) => !existsSync(join(ROOT, m.path)))
+      .map((m) => `${m.page}: \`${m.path}\` does not exist`);
+    expect(missing).toEqual([]);
+  });
+
+  it('tells a repo path from other backticked words', () => {
+    const text = [
+      'Moved: `shared/plan/cleanup.ts`, `npx jest test/e2e/cleanup',
+      'test/unit/plan/cleanup.outage`, `functions/<name>/handler.ts`, `Europe/Berlin`, `@middy/core`.',
+      '```',
+      '`shared/in/a/fence.ts`',
+      '```',
+    ].join('\n');
+    expect(pathMentions('x.md', text).map((m) => m.path)).toEqual([
+      'shared/plan/cleanup.ts',
+      'test/e2e/cleanup',
+      'test/unit/plan/cleanup.outage',
+    ]);
   });
 
   it("the anchor rule is GitHub's", () => {
