@@ -15,7 +15,7 @@ import {
 } from '../aws/recovery';
 import type { RunSummaryDetail } from '../events';
 import { planRecovery, type RecoveryPlan } from '../plan/recovery';
-import { loadRecoverySettings, type RecoverySettings } from '../recovery/settings';
+import type { RecoverySettings } from '../recovery/settings';
 import { logDecision } from '../report';
 import {
   finishSummary,
@@ -25,7 +25,6 @@ import {
   type JobDepsOf,
   type RegionsResult,
 } from './common';
-import { lambdaDepsWith, type LambdaWiring } from './lambda';
 
 export interface RecoveryJobDeps extends JobDepsOf<RecoverySettings> {
   /** CloudWatch is the recovery function's alone: kept out of AwsClients so no other bundle carries it. */
@@ -143,22 +142,4 @@ export function createCloudWatch(region: string, options: ClientOptions = {}): C
     maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     ...(options.credentials ? { credentials: options.credentials } : {}),
   });
-}
-
-/** Throws ConfigError on a bad setting: the whole run cannot work, so Lambda should record an error. */
-export function recoveryLambdaDeps(
-  w: LambdaWiring & { cloudWatchCache: Map<string, CloudWatchClient> },
-): RecoveryJobDeps {
-  const deps = lambdaDepsWith(w, loadRecoverySettings);
-  return {
-    ...deps,
-    cloudWatchFor: (region) => {
-      let client = w.cloudWatchCache.get(region);
-      if (!client) {
-        client = createCloudWatch(region, { maxAttempts: deps.settings.maxAttempts });
-        w.cloudWatchCache.set(region, client);
-      }
-      return client;
-    },
-  };
 }

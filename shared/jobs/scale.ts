@@ -14,7 +14,7 @@ import {
 import type { RunSummaryDetail, SkippedResource } from '../events';
 import { planScale, type ScaleAction, type ScaleDecision, type ScalePlan } from '../plan/scale';
 import { logDecision } from '../report';
-import { loadScaleSettings, type ScaleSettings } from '../schedule';
+import type { ScaleSettings } from '../schedule';
 import {
   finishSummary,
   readInventoryOrRecord,
@@ -23,7 +23,6 @@ import {
   type JobDepsOf,
   type RegionsResult,
 } from './common';
-import { lambdaDepsWith, type LambdaWiring } from './lambda';
 
 export type ScaleJobDeps = JobDepsOf<ScaleSettings>;
 
@@ -161,9 +160,4 @@ function countsOf(
   // Estimated: instances turned off now times the hours until the schedule turns them on again.
   counts.estimatedInstanceHoursSaved = Math.round(hours * 10) / 10;
   return counts;
-}
-
-/** Throws ConfigError on a bad setting: the whole run cannot work, so Lambda should record an error. */
-export function scaleLambdaDeps(w: LambdaWiring): ScaleJobDeps {
-  return lambdaDepsWith(w, loadScaleSettings);
 }
