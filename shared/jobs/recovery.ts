@@ -4,7 +4,6 @@
  * the tests call runRecovery; RECOVERY_DRY_RUN makes it read-only.
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 
 import { DEFAULT_MAX_ATTEMPTS, type ClientOptions } from '../aws/clients';
 import {
@@ -20,6 +19,7 @@ import { logDecision } from '../report';
 import {
   finishSummary,
   readInventoryOrRecord,
+  readWithAccountId,
   runRegions,
   startSummary,
   type JobDepsOf,
@@ -57,15 +57,14 @@ async function recoverRegion(deps: RecoveryJobDeps, region: string): Promise<Rec
     summary,
     deps.budget,
     'the instances tagged AutoRecover and the fleet alarms',
-    async () => {
-      // Without instances DescribeInstances names no account; STS does, needing no permission.
-      const [identity, inv] = await Promise.all([
-        clients.sts.send(new GetCallerIdentityCommand({})),
-        readRecoveryInventory(clients.ec2, cloudWatch, alarmPrefix),
-      ]);
-      summary.accountId = identity.Account ?? inv.accountId;
-      return inv;
-    },
+    // Without instances DescribeInstances names no account; STS does.
+    () =>
+      readWithAccountId(
+        clients,
+        summary,
+        () => readRecoveryInventory(clients.ec2, cloudWatch, alarmPrefix),
+        (inv) => inv.accountId,
+      ),
   );
   if (inventory) {
     result.inventory = inventory;

@@ -3,8 +3,6 @@
  * apply → report. The Lambda handler, the local demo and the tests all call runScale; dryRun makes
  * it read-only.
  */
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-
 import {
   applyScaleActions,
   readScaleInventory,
@@ -18,6 +16,7 @@ import type { ScaleSettings } from '../schedule';
 import {
   finishSummary,
   readInventoryOrRecord,
+  readWithAccountId,
   runRegions,
   startSummary,
   type JobDepsOf,
@@ -59,15 +58,8 @@ async function scaleRegion(deps: ScaleJobDeps, region: string): Promise<ScaleReg
     summary,
     deps.budget,
     'the groups and instances tagged ScaleToZero',
-    async () => {
-      // The scale inventory does not name the account, so STS does, in the same round trip.
-      const [identity, scaleInventory] = await Promise.all([
-        clients.sts.send(new GetCallerIdentityCommand({})),
-        readScaleInventory(clients),
-      ]);
-      summary.accountId = identity.Account ?? '';
-      return scaleInventory;
-    },
+    // The scale inventory does not name the account, so STS does.
+    () => readWithAccountId(clients, summary, () => readScaleInventory(clients)),
   );
   if (inventory) {
     result.inventory = inventory;
