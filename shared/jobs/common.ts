@@ -17,7 +17,8 @@ import type {
   SkippedResource,
 } from '../events';
 import { metricsFromSummary } from '../metrics';
-import { publishRunEvents, type LogFn } from '../report';
+import { publishRunEvents } from '../aws/events';
+import type { LogFn } from '../report';
 import type { Problem } from '../domain';
 import { formatTimestamp } from '../tags';
 
