@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sandbox } from '../sandbox/server';
 import { DETAIL_TYPE, EVENT_SOURCE, type RunSummaryDetail } from '../shared/events';
-import { renderForDemo } from '../shared/notify/demo';
+import { renderForDemo } from './notifications';
 
 // Sample events written from AWS's documented shapes; the tests use the same files.
 const SAMPLES = join(__dirname, '..', 'test', 'fixtures', 'events');

@@ -1,7 +1,8 @@
 /**
  * The notifier Lambda: EventBridge rules deliver failure events here; shared/notify does the work.
  * Settings and clients are made once per Lambda instance, so the webhook-URL cache and the per-webhook
- * rate limit live as long as the instance does.
+ * rate limit live as long as the instance does. It takes the same options (clock, log) as the jobs'
+ * handlers (shared/lambda), but not their factory: it has no regions to sweep and no run budget.
  */
 import middy from '@middy/core';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -25,6 +26,11 @@ import {
   notifierSummary,
   type NotifierResult,
 } from '../../shared/metrics';
+import {
+  withLambdaDefaults,
+  type LambdaOptions,
+  type ResolvedLambdaOptions,
+} from '../../shared/lambda/options';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -32,7 +38,11 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 const TOPIC_READERS_TTL_MS = 5 * 60_000;
 
 /** Wires real clients from an environment-like record (process.env in Lambda). */
-export function createNotifierDeps(env: Record<string, string | undefined>): NotifierDeps {
+export function createNotifierDeps(
+  env: Record<string, string | undefined>,
+  options: Pick<ResolvedLambdaOptions, 'clock' | 'log'> = withLambdaDefaults(),
+): NotifierDeps {
+  const { clock } = options;
   const settings = parseNotifierSettings(env);
   const sns = settings.topicArn ? new SNSClient({}) : undefined;
   return {
@@ -43,12 +53,12 @@ export function createNotifierDeps(env: Record<string, string | undefined>): Not
       ...DEFAULT_WEBHOOK_OPTIONS,
       minIntervalMs: settings.slackMinIntervalMs,
       sleep,
-      now: Date.now,
+      now: clock,
     }),
     sns,
-    topicReaders: sns ? createTopicReaderCheck(sns, TOPIC_READERS_TTL_MS, Date.now) : undefined,
-    now: () => new Date(),
-    log: (record) => console.log(JSON.stringify({ function: 'notifier', ...record })),
+    topicReaders: sns ? createTopicReaderCheck(sns, TOPIC_READERS_TTL_MS, clock) : undefined,
+    now: () => new Date(clock()),
+    log: (record) => options.log({ function: 'notifier', ...record }),
   };
 }
 
@@ -56,10 +66,12 @@ export function createNotifierDeps(env: Record<string, string | undefined>): Not
 export function buildNotifierHandler(
   env: Record<string, string | undefined>,
   wrapDeps: (deps: NotifierDeps) => NotifierDeps = (deps) => deps,
+  options: Omit<LambdaOptions, 'env'> = {},
 ) {
+  const resolved = withLambdaDefaults(options);
   let deps: NotifierDeps | undefined;
   return middy<EventBridgeEvent, NotifyOutcome>().handler(async (event, context) => {
-    deps ??= wrapDeps(createNotifierDeps(env));
+    deps ??= wrapDeps(createNotifierDeps(env, resolved));
     const log = deps.log;
     // The clients' region (the SDK reads AWS_REGION from the process); a dimension may not be empty.
     const region = env.AWS_REGION || process.env.AWS_REGION || 'unknown';

@@ -39,6 +39,15 @@ export interface ClientOptions {
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
 
+type ServiceClients = Pick<AwsClients, 'ec2' | 'autoScaling' | 'eventBridge' | 'sts' | 'ssm'>;
+
+/** The clients createClients actually constructed, so destroyClients does not construct the others. */
+const constructed = new WeakMap<AwsClients, { destroy(): void }[]>();
+
+/**
+ * Each service's client is constructed on first use (a function that never calls SSM never builds an
+ * SSM client); all of them count into the same stats.
+ */
 export function createClients(region: string, options: ClientOptions = {}): AwsClients {
   // Adaptive retry backs off on RequestLimitExceeded/Throttling and slows the whole client down,
   // which is what a fleet-wide Describe/CreateTags sweep needs when EC2 starts throttling.
@@ -49,14 +58,12 @@ export function createClients(region: string, options: ClientOptions = {}): AwsC
     ...(options.credentials ? { credentials: options.credentials } : {}),
   };
   const stats: RequestStats = { requests: 0, throttles: 0 };
-  const clients = {
-    ec2: new EC2Client(common),
-    autoScaling: new AutoScalingClient(common),
-    eventBridge: new EventBridgeClient(common),
-    sts: new STSClient(common),
-    ssm: new SSMClient(common),
-  };
-  for (const client of Object.values(clients)) {
+  const made: Partial<ServiceClients> = {};
+  const built: { destroy(): void }[] = [];
+  const lazy = <K extends keyof ServiceClients>(key: K, make: () => ServiceClients[K]): ServiceClients[K] => {
+    const existing = made[key];
+    if (existing) return existing as ServiceClients[K];
+    const client = make();
     // Each client's stack is typed by its own service; the counter reads nothing service-specific.
     const stack = client.middlewareStack as unknown as { add(m: unknown, o: object): void };
     stack.add(countRequests(stats), {
@@ -64,8 +71,31 @@ export function createClients(region: string, options: ClientOptions = {}): AwsC
       name: 'ec2HygieneRequestStats',
       priority: 'high',
     });
-  }
-  return { region, stats, ...clients };
+    made[key] = client;
+    built.push(client);
+    return client;
+  };
+  const clients: AwsClients = {
+    region,
+    stats,
+    get ec2() {
+      return lazy('ec2', () => new EC2Client(common));
+    },
+    get autoScaling() {
+      return lazy('autoScaling', () => new AutoScalingClient(common));
+    },
+    get eventBridge() {
+      return lazy('eventBridge', () => new EventBridgeClient(common));
+    },
+    get sts() {
+      return lazy('sts', () => new STSClient(common));
+    },
+    get ssm() {
+      return lazy('ssm', () => new SSMClient(common));
+    },
+  };
+  constructed.set(clients, built);
+  return clients;
 }
 
 /** The throttling error codes of the services these clients call (EC2, the query and JSON ones). */
@@ -98,6 +128,11 @@ function countRequests(stats: RequestStats) {
 
 /** Closes the clients' sockets (tests and the CLI; a Lambda keeps them warm). */
 export function destroyClients(clients: AwsClients): void {
+  const built = constructed.get(clients);
+  if (built) {
+    for (const client of built) client.destroy();
+    return;
+  }
   clients.ec2.destroy();
   clients.autoScaling.destroy();
   clients.eventBridge.destroy();

@@ -3,6 +3,8 @@
  * the loop over regions, the summary each region starts with, the budget-guarded inventory read, and
  * the closing log line and event. Each job's own plan, apply and counts stay in its own module.
  */
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+
 import type { AwsClients, RequestStats } from '../aws/clients';
 import { errorText } from '../errors';
 import type { Budget } from '../budget';
@@ -15,7 +17,8 @@ import type {
   SkippedResource,
 } from '../events';
 import { metricsFromSummary } from '../metrics';
-import { publishRunEvents, type LogFn } from '../report';
+import { publishRunEvents } from '../aws/events';
+import type { LogFn } from '../report';
 import type { Problem } from '../domain';
 import { formatTimestamp } from '../tags';
 
@@ -130,6 +133,24 @@ export async function readInventoryOrRecord<T>(
     );
     return undefined;
   }
+}
+
+/**
+ * Reads an inventory that may not name the account (no instances, or none that say) beside STS's
+ * GetCallerIdentity, in the same round trip, and sets summary.accountId. STS needs no permission.
+ */
+export async function readWithAccountId<T>(
+  clients: Pick<AwsClients, 'sts'>,
+  summary: RunSummaryDetail,
+  read: () => Promise<T>,
+  accountIdOf: (inventory: T) => string = () => '',
+): Promise<T> {
+  const [identity, inventory] = await Promise.all([
+    clients.sts.send(new GetCallerIdentityCommand({})),
+    read(),
+  ]);
+  summary.accountId = identity.Account ?? accountIdOf(inventory);
+  return inventory;
 }
 
 export interface FinishOptions {

@@ -4,7 +4,6 @@
  * the tests call runRecovery; RECOVERY_DRY_RUN makes it read-only.
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 
 import { DEFAULT_MAX_ATTEMPTS, type ClientOptions } from '../aws/clients';
 import {
@@ -15,17 +14,17 @@ import {
 } from '../aws/recovery';
 import type { RunSummaryDetail } from '../events';
 import { planRecovery, type RecoveryPlan } from '../plan/recovery';
-import { loadRecoverySettings, type RecoverySettings } from '../recovery/settings';
+import type { RecoverySettings } from '../recovery/settings';
 import { logDecision } from '../report';
 import {
   finishSummary,
   readInventoryOrRecord,
+  readWithAccountId,
   runRegions,
   startSummary,
   type JobDepsOf,
   type RegionsResult,
 } from './common';
-import { lambdaDepsWith, type LambdaWiring } from './lambda';
 
 export interface RecoveryJobDeps extends JobDepsOf<RecoverySettings> {
   /** CloudWatch is the recovery function's alone: kept out of AwsClients so no other bundle carries it. */
@@ -58,15 +57,14 @@ async function recoverRegion(deps: RecoveryJobDeps, region: string): Promise<Rec
     summary,
     deps.budget,
     'the instances tagged AutoRecover and the fleet alarms',
-    async () => {
-      // Without instances DescribeInstances names no account; STS does, needing no permission.
-      const [identity, inv] = await Promise.all([
-        clients.sts.send(new GetCallerIdentityCommand({})),
-        readRecoveryInventory(clients.ec2, cloudWatch, alarmPrefix),
-      ]);
-      summary.accountId = identity.Account ?? inv.accountId;
-      return inv;
-    },
+    // Without instances DescribeInstances names no account; STS does.
+    () =>
+      readWithAccountId(
+        clients,
+        summary,
+        () => readRecoveryInventory(clients.ec2, cloudWatch, alarmPrefix),
+        (inv) => inv.accountId,
+      ),
   );
   if (inventory) {
     result.inventory = inventory;
@@ -143,22 +141,4 @@ export function createCloudWatch(region: string, options: ClientOptions = {}): C
     maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     ...(options.credentials ? { credentials: options.credentials } : {}),
   });
-}
-
-/** Throws ConfigError on a bad setting: the whole run cannot work, so Lambda should record an error. */
-export function recoveryLambdaDeps(
-  w: LambdaWiring & { cloudWatchCache: Map<string, CloudWatchClient> },
-): RecoveryJobDeps {
-  const deps = lambdaDepsWith(w, loadRecoverySettings);
-  return {
-    ...deps,
-    cloudWatchFor: (region) => {
-      let client = w.cloudWatchCache.get(region);
-      if (!client) {
-        client = createCloudWatch(region, { maxAttempts: deps.settings.maxAttempts });
-        w.cloudWatchCache.set(region, client);
-      }
-      return client;
-    },
-  };
 }

@@ -3,8 +3,6 @@
  * apply → report. The Lambda handler, the local demo and the tests all call runScale; dryRun makes
  * it read-only.
  */
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-
 import {
   applyScaleActions,
   readScaleInventory,
@@ -14,16 +12,16 @@ import {
 import type { RunSummaryDetail, SkippedResource } from '../events';
 import { planScale, type ScaleAction, type ScaleDecision, type ScalePlan } from '../plan/scale';
 import { logDecision } from '../report';
-import { loadScaleSettings, type ScaleSettings } from '../schedule';
+import type { ScaleSettings } from '../schedule';
 import {
   finishSummary,
   readInventoryOrRecord,
+  readWithAccountId,
   runRegions,
   startSummary,
   type JobDepsOf,
   type RegionsResult,
 } from './common';
-import { lambdaDepsWith, type LambdaWiring } from './lambda';
 
 export type ScaleJobDeps = JobDepsOf<ScaleSettings>;
 
@@ -60,15 +58,8 @@ async function scaleRegion(deps: ScaleJobDeps, region: string): Promise<ScaleReg
     summary,
     deps.budget,
     'the groups and instances tagged ScaleToZero',
-    async () => {
-      // The scale inventory does not name the account, so STS does, in the same round trip.
-      const [identity, scaleInventory] = await Promise.all([
-        clients.sts.send(new GetCallerIdentityCommand({})),
-        readScaleInventory(clients),
-      ]);
-      summary.accountId = identity.Account ?? '';
-      return scaleInventory;
-    },
+    // The scale inventory does not name the account, so STS does.
+    () => readWithAccountId(clients, summary, () => readScaleInventory(clients)),
   );
   if (inventory) {
     result.inventory = inventory;
@@ -162,9 +153,4 @@ function countsOf(
   // Estimated: instances turned off now times the hours until the schedule turns them on again.
   counts.estimatedInstanceHoursSaved = Math.round(hours * 10) / 10;
   return counts;
-}
-
-/** Throws ConfigError on a bad setting: the whole run cannot work, so Lambda should record an error. */
-export function scaleLambdaDeps(w: LambdaWiring): ScaleJobDeps {
-  return lambdaDepsWith(w, loadScaleSettings);
 }

@@ -15,7 +15,7 @@ import {
 import type { RunSummaryDetail } from '../events';
 import { planSelfHeal, type LaunchEvent, type SelfHealPlan } from '../plan/self-heal';
 import { logDecision } from '../report';
-import { loadSelfHealSettings, type SelfHealSettings } from '../self-heal/settings';
+import type { SelfHealSettings } from '../self-heal/settings';
 import {
   finishSummary,
   readInventoryOrRecord,
@@ -24,7 +24,6 @@ import {
   type JobDepsOf,
   type RegionsResult,
 } from './common';
-import { lambdaDepsWith, type LambdaWiring } from './lambda';
 
 export interface SelfHealJobDeps extends JobDepsOf<SelfHealSettings> {
   /** The launch this run answers; absent on the schedule. */
@@ -194,11 +193,11 @@ export function launchEventOf(event: unknown): (LaunchEvent & { region: string }
 
 export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Throws ConfigError on a bad setting: the whole run cannot work, so Lambda should record an error. */
-export function selfHealLambdaDeps(
-  w: LambdaWiring & { event: unknown; sleep?: (ms: number) => Promise<void> },
-): SelfHealJobDeps {
-  const deps = lambdaDepsWith(w, loadSelfHealSettings);
-  const event = launchEventOf(w.event);
-  return { ...deps, sleep: w.sleep ?? realSleep, ...(event ? { event } : {}) };
+/** What the self-heal job adds to every job's deps: how to wait, and the launch event it answers. */
+export function selfHealExtraDeps(
+  rawEvent: unknown,
+  sleep: (ms: number) => Promise<void> = realSleep,
+): Pick<SelfHealJobDeps, 'sleep' | 'event'> {
+  const event = launchEventOf(rawEvent);
+  return { sleep, ...(event ? { event } : {}) };
 }

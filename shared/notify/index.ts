@@ -1,4 +1,4 @@
-/** The notifier's public surface for the handler, the demo and tests. */
+/** The notifier's public surface for the handler, the demo (demo/notifications.ts) and tests. */
 export { normaliseEvent, SUPPORTED_EVENTS, type NormaliseOptions } from './normalise';
 export { formatSlack, escapeSlack, SLACK_LIMITS } from './format/slack';
 export { formatTeams, escapeMarkdown } from './format/teams';
@@ -16,5 +16,4 @@ export {
   type NotifierDeps,
   type NotifyOutcome,
 } from './notifier';
-export { renderForDemo, asEventBridgeEvent, type PutEventRecord, type DemoDestination } from './demo';
 export type { EventBridgeEvent, Notification, Severity } from './types';

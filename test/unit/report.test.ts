@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 
 import { taggerWrites } from '../../shared/aws/tagging';
 import type { RunSummaryDetail } from '../../shared/events';
-import { fitSummary, MAX_DETAIL_BYTES } from '../../shared/report';
+import { fitSummary, MAX_DETAIL_BYTES } from '../../shared/aws/events';
 
 function summaryWith(failures: number): RunSummaryDetail {
   return {

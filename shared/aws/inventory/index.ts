@@ -7,4 +7,3 @@ export { readImageInventory, usageOf, type InventoryOptions, type RegionInventor
 export { lookUpOwnedSnapshots, type OwnedSnapshotsLookedUp } from './snapshots';
 export { groupRecordFrom } from './auto-scaling';
 /** Kept for code that still imports it from here; new code imports it from shared/errors. */
-export { errorText } from '../../errors';

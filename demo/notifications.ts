@@ -2,11 +2,14 @@
  * For the demo (`npm start`): the notifications a list of events produces, rendered as each destination
  * would receive them. Pure: no network, no de-duplication.
  */
-import { formatSlack } from './format/slack';
-import { formatSns } from './format/sns';
-import { formatTeams } from './format/teams';
-import { normaliseEvent, type NormaliseOptions } from './normalise';
-import type { EventBridgeEvent } from './types';
+import {
+  formatSlack,
+  formatSns,
+  formatTeams,
+  normaliseEvent,
+  type EventBridgeEvent,
+  type NormaliseOptions,
+} from '../shared/notify';
 
 export type DemoDestination = 'slack' | 'teams' | 'sns';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { renderForDemo } from '../../../shared/notify';
+import { renderForDemo } from '../../../demo/notifications';
 import { fixture } from '../../helpers/notifier-fixtures';
 
 describe('renderForDemo', () => {

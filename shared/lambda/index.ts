@@ -1,0 +1,5 @@
+/** The Lambda side of the functions: one handler factory, its deps and its middleware. */
+export { createJobHandler, type JobSettings, type JobSpec } from './job-handler';
+export { jobDeps, perRegionCache, type PerRegion } from './deps';
+export { failWhenNoRegionRead, type JobOutcome, type JobResponse } from './no-region-read';
+export { withLambdaDefaults, type LambdaOptions, type ResolvedLambdaOptions } from './options';

@@ -1,0 +1,52 @@
+/**
+ * The one shape of every scheduled job's handler: read the settings, wire the deps, run the job over
+ * its regions, fail the invocation when no region could be read. A function's handler.ts names its
+ * job and passes what is its own (settings loader, run, extra clients, the regions an event concerns).
+ */
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+
+import type { Env } from '../config';
+import type { FunctionName } from '../events';
+import type { JobDepsOf } from '../jobs/common';
+import { jobDeps, perRegionCache, type PerRegion } from './deps';
+import { failWhenNoRegionRead, type JobOutcome, type JobResponse } from './no-region-read';
+import { withLambdaDefaults, type LambdaOptions } from './options';
+
+/** What every job's settings carry. */
+export interface JobSettings {
+  regions: readonly string[];
+  maxAttempts: number;
+}
+
+export interface JobSpec<S extends JobSettings, X extends object> {
+  name: FunctionName;
+  /** Throws ConfigError on a bad setting: the whole run cannot work, so the invocation fails. */
+  loadSettings: (env: Env) => S;
+  run: (deps: JobDepsOf<S> & X) => Promise<JobOutcome>;
+  /** Deps only this function has, e.g. a client other bundles should not carry, or what its event says. */
+  extraDeps?: (settings: S, perRegion: PerRegion, event: unknown) => X;
+  /** The regions an event concerns (default: every region of the settings). */
+  regionsFor?: (event: unknown, regions: readonly string[]) => string[];
+}
+
+export function createJobHandler<S extends JobSettings, X extends object = object>(
+  spec: JobSpec<S, X>,
+  options: LambdaOptions = {},
+) {
+  const resolved = withLambdaDefaults(options);
+  const perRegion = perRegionCache();
+  const invoke = async (event: unknown, context: Context): Promise<JobOutcome> => {
+    const settings = spec.loadSettings(resolved.env());
+    const deps = {
+      ...jobDeps(resolved, context, settings, perRegion),
+      ...spec.extraDeps?.(settings, perRegion, event),
+    } as JobDepsOf<S> & X;
+    if (spec.regionsFor) {
+      deps.settings = { ...settings, regions: spec.regionsFor(event, settings.regions) };
+    }
+    const { ok, summaries } = await spec.run(deps);
+    return { ok, summaries };
+  };
+  return middy<unknown, JobResponse, Error, Context>().use(failWhenNoRegionRead(spec.name)).handler(invoke);
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it, jest } from '@jest/globals';
+
+const mockConstructed: string[] = [];
+
+jest.doMock('@aws-sdk/client-ssm', () => {
+  const actual = jest.requireActual<typeof import('@aws-sdk/client-ssm')>('@aws-sdk/client-ssm');
+  class SSMClient extends actual.SSMClient {
+    constructor(...args: ConstructorParameters<typeof actual.SSMClient>) {
+      super(...args);
+      mockConstructed.push('ssm');
+    }
+  }
+  return { ...actual, SSMClient };
+});
+
+// Loaded after the mock above, so its SSM client is the counting one.
+const { createClients, destroyClients } = jest.requireActual<typeof import('../../../shared/aws/clients')>(
+  '../../../shared/aws/clients',
+);
+
+describe('createClients', () => {
+  it("constructs a service's client on first use only, and the same one afterwards", () => {
+    mockConstructed.length = 0;
+    const clients = createClients('eu-west-1', { maxAttempts: 2 });
+    const ec2 = clients.ec2;
+    expect(clients.ec2).toBe(ec2);
+    destroyClients(clients);
+    expect(mockConstructed).toEqual([]);
+
+    const withSsm = createClients('eu-west-1');
+    expect(withSsm.ssm).toBe(withSsm.ssm);
+    destroyClients(withSsm);
+    expect(mockConstructed).toEqual(['ssm']);
+  });
+
+  it('puts the request counter on every client it constructs', () => {
+    const clients = createClients('eu-west-1');
+    for (const client of [clients.ec2, clients.autoScaling, clients.eventBridge, clients.sts, clients.ssm]) {
+      const names = client.middlewareStack.identify().join(' ');
+      expect(names).toContain('ec2HygieneRequestStats');
+    }
+    destroyClients(clients);
+  });
+});
