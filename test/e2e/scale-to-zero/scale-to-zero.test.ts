@@ -180,12 +180,18 @@ describe('scale-to-zero handler over simulated days (Mon-Fri 08:00-18:30 Europe/
       value: 'weekdays 9 to 5',
       expected: expect.stringContaining('Mon-Fri 08:00-18:30 Europe/Berlin'),
       reason: expect.stringContaining('is not readable'),
+      rule: 'schedule-unreadable',
     });
     expect(skipped).toContainEqual(
       expect.objectContaining({ resourceId: ids.spotBox, reason: expect.stringContaining('Spot instance') }),
     );
     const line = runs[0]!.logs.find((l) => l.type === 'decision' && l.resourceId === ids.badBox);
-    expect(line).toMatchObject({ level: 'warn', action: 'skip', tagProblem: { tag: 'ScaleToZero' } });
+    expect(line).toMatchObject({
+      level: 'warn',
+      action: 'skip',
+      rule: 'schedule-unreadable',
+      tagProblem: { tag: 'ScaleToZero' },
+    });
     expect(stateOf(ids.badBox)).toBe('running');
   });
 

@@ -180,6 +180,7 @@ describe('scale-to-zero trusts only its own record', () => {
         reason: expect.stringMatching(
           /at 0 since scale-to-zero scaled it down .* its ScaleToZeroSavedCapacity tag is gone, so it cannot be restored: a person must set its sizes \(it had max=4\)/,
         ),
+        rule: 'saved-sizes-lost',
       });
     }
     await person.autoScaling.send(
