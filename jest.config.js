@@ -17,6 +17,9 @@ const common = {
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: common.testTimeout,
+  // Jest's default is one worker fewer than the cores: 1 on a 2-core machine. Most e2e time is spent
+  // waiting on sockets and the SDK's retry backoff, so a second worker overlaps that wait with work.
+  maxWorkers: '100%',
   projects: [
     { ...common, displayName: 'unit', roots: ['<rootDir>/test/unit'] },
     {
