@@ -120,8 +120,30 @@ export function restoreLowerBound(instances: number, runs: number): Bound {
   };
 }
 
-export async function scaleRestoreScenario(size: RestoreSize, model: ModelOptions): Promise<RestoreOutcome> {
+/**
+ * For the test suite: a clock for the buckets, the budget and the runs' durations instead of real
+ * time, and the clients to run with (e.g. retries that move that clock instead of sleeping), so the
+ * outcome does not depend on how busy the machine is. The bench runs in real time.
+ */
+export interface RestoreClock {
+  now(): number;
+  advance(ms: number): void;
+}
+
+export interface RestoreOptions {
+  clock?: RestoreClock;
+  clientsFor?: (sandbox: Sandbox) => AwsClients;
+}
+
+export async function scaleRestoreScenario(
+  size: RestoreSize,
+  model: ModelOptions,
+  options: RestoreOptions = {},
+): Promise<RestoreOutcome> {
+  const { clock } = options;
+  const now = clock ? () => clock.now() : () => performance.now();
   const sandbox = await startSandbox();
+  if (clock) sandbox.faults.useClock(now);
   try {
     seedScaleAccount(sandbox, 0, size.instances);
     // The evening: the real job stops them all and marks each with ScaleToZeroStoppedAt.
@@ -152,16 +174,16 @@ export async function scaleRestoreScenario(size: RestoreSize, model: ModelOption
       applyThrottleModel(sandbox, { speedup: size.speedup, latencyMs: model.latencyMs / size.speedup });
       const before = sandbox.requests.all().length;
       // A fresh Lambda per run: a run 15 minutes later need not share the warm container.
-      const clients = clientsAt(sandbox);
-      const t0 = performance.now();
+      const clients = options.clientsFor ? options.clientsFor(sandbox) : clientsAt(sandbox);
+      const t0 = now();
       const result = await runScale({
         clientsFor: () => clients,
         settings,
         now: new Date(new Date(RESTORE_NOW).getTime() + i * RUN_INTERVAL_MS),
         log: () => undefined,
-        budget: deadlineBudget(Date.now() + budgetMs),
+        budget: clock ? deadlineBudget(now() + budgetMs, now) : deadlineBudget(Date.now() + budgetMs),
       });
-      const durationMs = performance.now() - t0;
+      const durationMs = now() - t0;
       destroyClients(clients);
       const summary = result.summaries[0]!;
       const mine = sandbox.requests.all().slice(before);
@@ -177,6 +199,7 @@ export async function scaleRestoreScenario(size: RestoreSize, model: ModelOption
           .length,
       });
       if (region.instances().every((x) => x.state === 'running')) break;
+      clock?.advance(RUN_INTERVAL_MS);
     }
 
     const instances = region.instances();

@@ -47,7 +47,7 @@ export const EC2_RESOURCE_BUCKETS = {
 } as const satisfies Record<string, BucketSpec>;
 
 /**
- * Every EC2 non-mutating action the jobs (and the naive tagger) call; test/bench/throttle-model
+ * Every EC2 non-mutating action the jobs (and the naive tagger) call; test/unit/bench/throttle-model
  * checks this against the commands imported from @aws-sdk/client-ec2 under shared/ and bench/.
  */
 const EC2_NON_MUTATING = [

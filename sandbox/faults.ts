@@ -204,8 +204,13 @@ export class Faults {
   private nextId = 1;
   private latency: Latency = 0;
 
-  /** `now()` in milliseconds, for the throttle model only (nothing a test asserts on). */
-  constructor(private readonly now: () => number = () => performance.now()) {}
+  /** `now()` in milliseconds, for the throttle model only. */
+  constructor(private now: () => number = () => performance.now()) {}
+
+  /** Replaces the throttle model's clock: a test's virtual clock makes refills independent of the machine's speed. */
+  useClock(now: () => number): void {
+    this.now = now;
+  }
 
   add(spec: FaultSpec): Fault {
     if (spec.code === undefined && spec.delayMs === undefined) {

@@ -56,7 +56,8 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+/** `now` stamps each post's arrival (`at`): a test on a virtual clock passes its clock. */
+export async function startWebhookReceiver(now: () => number = Date.now): Promise<WebhookReceiver> {
   const received: ReceivedPost[] = [];
   const scripts = new Map<string, ScriptedAnswer[]>();
   const server = createServer((req, res) => {
@@ -71,7 +72,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         // keep the raw text: the test will say it was not JSON
       }
       const path = req.url ?? '/';
-      received.push({ path, body, at: Date.now(), contentType: req.headers['content-type'] });
+      received.push({ path, body, at: now(), contentType: req.headers['content-type'] });
       const answer = scripts.get(path)?.shift() ?? { status: 200, body: 'ok' };
       if (answer.hang) return;
       res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers });

@@ -1,15 +1,22 @@
 import { DescribeInstancesCommand, EC2Client, StartInstancesCommand } from '@aws-sdk/client-ec2';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { startSandbox, type Sandbox } from '../../../sandbox/server';
 import { clientConfig } from '../../helpers/sandbox-clients';
+import { VirtualClock } from '../../helpers/virtual-clock';
 
 let sandbox: Sandbox;
 let ec2: EC2Client;
+// The buckets refill on this clock: the test moves time, so a busy machine cannot refill them early.
+let clock: VirtualClock;
 
 beforeAll(async () => {
   sandbox = await startSandbox();
   // One attempt: each refusal reaches the test as it left the endpoint.
   ec2 = new EC2Client({ ...clientConfig(sandbox), maxAttempts: 1 });
+});
+beforeEach(() => {
+  clock = new VirtualClock();
+  sandbox.faults.useClock(clock.now);
 });
 afterEach(() => {
   sandbox.faults.clear();
@@ -19,8 +26,6 @@ afterAll(async () => {
   ec2.destroy();
   await sandbox.close();
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function stoppedInstances(n: number): string[] {
   const region = sandbox.state.region('eu-west-1');
@@ -87,9 +92,9 @@ describe('resource token buckets (one token per instance in the request)', () =>
 
     await start(ids.slice(0, 2)); // resource 4 -> 2
     await expect(start(ids.slice(2, 4))).rejects.toMatchObject({ name: 'RequestLimitExceeded' });
-    await sleep(150);
+    clock.advance(150);
     await start(ids.slice(2, 4)); // still 2 instance tokens: the refused call took none
-    await sleep(150);
+    clock.advance(150);
     await expect(start(ids.slice(4, 5))).rejects.toMatchObject({ name: 'RequestLimitExceeded' });
     expect(ids.map(state)).toEqual(['running', 'running', 'running', 'running', 'stopped']);
   });
@@ -102,9 +107,9 @@ describe('resource token buckets (one token per instance in the request)', () =>
     await start(ids.slice(0, 8));
     expect(ids.slice(0, 8).every((id) => state(id) === 'running')).toBe(true);
     await expect(start(ids.slice(8))).rejects.toMatchObject({ name: 'RequestLimitExceeded' });
-    await sleep(150); // about -1.5: still in debt
+    clock.advance(150); // about -1.5: still in debt
     await expect(start(ids.slice(8))).rejects.toMatchObject({ name: 'RequestLimitExceeded' });
-    await sleep(400); // 3 of debt + 1 token needed = 400 ms after the big call
+    clock.advance(400); // 3 of debt + 1 token needed = 400 ms after the big call
     await start(ids.slice(8));
     expect(state(ids[8]!)).toBe('running');
   });

@@ -19,6 +19,4 @@ describe('restoreLowerBound', () => {
   });
 });
 
-// The start-of-day restore itself runs against real time (its budget and the buckets' refill), so it
-// is judged by `npm run bench` (the scale-restore row and its check), never by this suite: on a busy
-// machine its first run started 0 of the 1000 the burst allows.
+// The start-of-day restore itself is test/e2e/bench/scale-restore.test.ts (on a virtual clock).
