@@ -38,7 +38,20 @@ describe('Table pagination', () => {
 });
 
 describe('at issue 5 scale', () => {
-  it('seeds 100k images and 100k instances, and serves a page deep in the table as fast as the first', async () => {
+  it('reads only the rows of the page it serves, however deep the token (work counted, not timed)', () => {
+    const table = numbers(100_000);
+    let looked = 0;
+    const deep = table.page(encodeToken(98_001), 1000, () => {
+      looked += 1;
+      return true;
+    });
+    expect(deep.items[0]!.n).toBe(98_000);
+    expect(deep.items).toHaveLength(1000);
+    // The page plus the one row that proves there is a next page: a rescan would look at 99,001.
+    expect(looked).toBe(1001);
+  });
+
+  it('seeds 100k images and 100k instances, and serves a page deep in the table', async () => {
     const state = new SandboxState();
     const region = state.region('eu-west-1');
     const ids: string[] = [];
@@ -47,14 +60,12 @@ describe('at issue 5 scale', () => {
     const dispatcher = createDispatcher(SERVICES, state, new Faults(), new RequestLog());
     const headers = { authorization: 'AWS4-HMAC-SHA256 Credential=test/20261123/eu-west-1/ec2/aws4_request' };
     const page = async (token?: string) => {
-      const started = performance.now();
       const reply = await dispatcher.handle(
         headers,
         `Action=DescribeInstances&MaxResults=1000${token ? `&NextToken=${encodeURIComponent(token)}` : ''}`,
       );
-      return { ms: performance.now() - started, body: reply.body };
+      return { body: reply.body };
     };
-    await page(); // warm up
     const first = await page();
     const token = /<nextToken>([^<]+)<\/nextToken>/.exec(first.body)![1]!;
     // Jump to the 99th page: a token is the sequence number (1-based) of the row to resume at.
@@ -63,6 +74,5 @@ describe('at issue 5 scale', () => {
     expect(token).toBeDefined();
     expect(deep.body).toContain(ids[98_000]!);
     expect(deep.body).not.toContain(ids[97_999]!);
-    expect(deep.ms).toBeLessThan(Math.max(first.ms * 5, 200));
   });
 });
