@@ -1,6 +1,6 @@
 /**
  * Recovery Lambda: keeps EC2 recover/reboot status-check alarms on instances tagged AutoRecover=true
- * (see README "recovery"). Thin by design: the work is in shared/jobs/recovery.ts, the wiring in
+ * (see docs/recovery.md). Thin by design: the work is in shared/jobs/recovery.ts, the wiring in
  * shared/lambda.
  */
 import { createCloudWatch, runRecovery } from '../../shared/jobs/recovery';

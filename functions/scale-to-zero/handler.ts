@@ -1,6 +1,6 @@
 /**
  * Scale-to-zero Lambda: turns opted-in groups and instances off outside their schedule and back on
- * when it begins (see README "scale-to-zero"). Thin by design: the work is in shared/jobs/scale.ts,
+ * when it begins (see docs/scale-to-zero.md). Thin by design: the work is in shared/jobs/scale.ts,
  * the wiring in shared/lambda.
  */
 import { runScale } from '../../shared/jobs/scale';

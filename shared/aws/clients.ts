@@ -8,6 +8,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
+import type { RetryStrategyV2 } from '@smithy/types';
 
 /** Requests these clients sent (each retry counts) and how many were throttled; they only grow. */
 export interface RequestStats {
@@ -35,6 +36,11 @@ export interface ClientOptions {
    * function's role is the chain); the demo and tests sign each job as its own function.
    */
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /**
+   * A retry strategy per client instead of adaptive retry. Lambda never sets it; tests pass one
+   * with the same attempts and no backoff, so a retried call costs no wall-clock time.
+   */
+  retryStrategy?: (maxAttempts: number) => RetryStrategyV2;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
@@ -51,12 +57,15 @@ const constructed = new WeakMap<AwsClients, { destroy(): void }[]>();
 export function createClients(region: string, options: ClientOptions = {}): AwsClients {
   // Adaptive retry backs off on RequestLimitExceeded/Throttling and slows the whole client down,
   // which is what a fleet-wide Describe/CreateTags sweep needs when EC2 starts throttling.
-  const common = {
+  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const { retryStrategy } = options;
+  // A fresh config per client: a retry strategy keeps per-client state (its retry quota).
+  const config = () => ({
     region,
-    retryMode: 'adaptive',
-    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    maxAttempts,
+    ...(retryStrategy ? { retryStrategy: retryStrategy(maxAttempts) } : { retryMode: 'adaptive' }),
     ...(options.credentials ? { credentials: options.credentials } : {}),
-  };
+  });
   const stats: RequestStats = { requests: 0, throttles: 0 };
   const made: Partial<ServiceClients> = {};
   const built: { destroy(): void }[] = [];
@@ -79,19 +88,19 @@ export function createClients(region: string, options: ClientOptions = {}): AwsC
     region,
     stats,
     get ec2() {
-      return lazy('ec2', () => new EC2Client(common));
+      return lazy('ec2', () => new EC2Client(config()));
     },
     get autoScaling() {
-      return lazy('autoScaling', () => new AutoScalingClient(common));
+      return lazy('autoScaling', () => new AutoScalingClient(config()));
     },
     get eventBridge() {
-      return lazy('eventBridge', () => new EventBridgeClient(common));
+      return lazy('eventBridge', () => new EventBridgeClient(config()));
     },
     get sts() {
-      return lazy('sts', () => new STSClient(common));
+      return lazy('sts', () => new STSClient(config()));
     },
     get ssm() {
-      return lazy('ssm', () => new SSMClient(common));
+      return lazy('ssm', () => new SSMClient(config()));
     },
   };
   constructed.set(clients, built);

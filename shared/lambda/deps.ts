@@ -33,7 +33,12 @@ export function jobDeps<S extends { maxAttempts: number }>(
   const { clock } = options;
   return {
     clientsFor: (region) =>
-      perRegion('aws', region, (r) => createClients(r, { maxAttempts: settings.maxAttempts })),
+      perRegion('aws', region, (r) =>
+        createClients(r, {
+          maxAttempts: settings.maxAttempts,
+          ...(options.retryStrategy ? { retryStrategy: options.retryStrategy } : {}),
+        }),
+      ),
     settings,
     now: new Date(clock()),
     log: options.log,

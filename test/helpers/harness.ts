@@ -3,10 +3,12 @@
  * gets (AWS_ENDPOINT_URL aside), a fake Lambda context with a chosen time limit, and the JSON log
  * lines the handler writes, captured for assertions.
  */
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import type { Context } from 'aws-lambda';
 
 import type { Caller, Sandbox } from '../../sandbox/server';
 import type { RunSummaryDetail } from '../../shared/events';
+import type { LambdaOptions } from '../../shared/lambda';
 
 export const DAY = 24 * 60 * 60 * 1000;
 export const MINUTE = 60 * 1000;
@@ -89,3 +91,11 @@ export async function invoke(handler: Handler, context: Context = fakeContext())
 export function decisionsFor(logs: Record<string, unknown>[], resourceId: string): Record<string, unknown>[] {
   return logs.filter((l) => l.type === 'decision' && l.resourceId === resourceId);
 }
+
+/**
+ * Handler options for tests: the product's attempts per call, but no backoff between them, so a
+ * test that injects throttling or failures spends no wall-clock time waiting (and cannot race it).
+ */
+export const NO_BACKOFF: LambdaOptions = {
+  retryStrategy: (maxAttempts) => new ConfiguredRetryStrategy(maxAttempts, 0),
+};

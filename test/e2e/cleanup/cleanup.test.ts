@@ -2,14 +2,26 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 
 import { startSandbox, type Sandbox } from '../../../sandbox/server';
 import type { RegionState } from '../../../sandbox/state/region';
-import { handler } from '../../../functions/cleanup/handler';
+import { makeCleanupHandler } from '../../../functions/cleanup/handler';
 import {
   DETAIL_TYPE,
   EVENT_SOURCE,
   type CleanupRefusedDetail,
   type RunSummaryDetail,
 } from '../../../shared/events';
-import { DAY, MINUTE, decisionsFor, fakeContext, invoke, stamp, useSandboxEnv } from '../../helpers/harness';
+import {
+  DAY,
+  decisionsFor,
+  fakeContext,
+  invoke,
+  MINUTE,
+  NO_BACKOFF,
+  stamp,
+  useSandboxEnv,
+} from '../../helpers/harness';
+
+// The product's attempts per call without the backoff between them: injected faults cost no waiting.
+const handler = makeCleanupHandler(NO_BACKOFF);
 
 let sandbox: Sandbox;
 beforeAll(async () => {

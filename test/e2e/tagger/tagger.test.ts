@@ -2,9 +2,12 @@ import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 import { startSandbox, type Sandbox } from '../../../sandbox/server';
-import { handler } from '../../../functions/tagger/handler';
+import { makeTaggerHandler } from '../../../functions/tagger/handler';
 import { DETAIL_TYPE, EVENT_SOURCE, type RunSummaryDetail } from '../../../shared/events';
-import { decisionsFor, invoke, stamp, useSandboxEnv } from '../../helpers/harness';
+import { decisionsFor, invoke, NO_BACKOFF, stamp, useSandboxEnv } from '../../helpers/harness';
+
+// The product's attempts per call without the backoff between them: injected faults cost no waiting.
+const handler = makeTaggerHandler(NO_BACKOFF);
 
 const FOREIGN_ACCOUNT = '999988887777';
 

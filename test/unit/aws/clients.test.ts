@@ -1,4 +1,5 @@
 import { describe, expect, it, jest } from '@jest/globals';
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 
 const mockConstructed: string[] = [];
 
@@ -40,5 +41,27 @@ describe('createClients', () => {
       expect(names).toContain('ec2HygieneRequestStats');
     }
     destroyClients(clients);
+  });
+
+  it('gives each client its own retry strategy with the product attempts when one is asked for, adaptive otherwise', async () => {
+    const asked: number[] = [];
+    const made: object[] = [];
+    const clients = createClients('eu-west-1', {
+      maxAttempts: 5,
+      retryStrategy: (maxAttempts) => {
+        asked.push(maxAttempts);
+        const strategy = new ConfiguredRetryStrategy(maxAttempts, 0);
+        made.push(strategy);
+        return strategy;
+      },
+    });
+    expect(await clients.ec2.config.retryStrategy()).toBe(made[0]);
+    expect(await clients.sts.config.retryStrategy()).toBe(made[1]);
+    expect(asked).toEqual([5, 5]);
+    destroyClients(clients);
+
+    const adaptive = createClients('eu-west-1', { maxAttempts: 5 });
+    expect((await adaptive.ec2.config.retryStrategy()).constructor.name).toBe('AdaptiveRetryStrategy');
+    destroyClients(adaptive);
   });
 });
