@@ -14,6 +14,16 @@ export const TAG = {
    * counts it as use, so the retention runs from the end of a tagger outage, not from its start.
    */
   lastUsedObservedSince: 'LastUsedObservedSince',
+  /**
+   * Owner override on an AMI: its retention in whole days (1 to 3650), instead of retentionDays.
+   * Shorter is allowed (that is the feature); every other cleanup rule still applies.
+   */
+  autoCleanupRetentionDays: 'AutoCleanupRetentionDays',
+  /**
+   * Owner override on an AMI: not deleted before this ISO UTC date (through the end of that day) or
+   * timestamp. A past value has no effect.
+   */
+  autoCleanupKeepUntil: 'AutoCleanupKeepUntil',
   scaleToZero: 'ScaleToZero',
   /**
    * Written by cleanup on each snapshot of an AMI it is about to deregister (value: that AMI's id),
@@ -131,6 +141,51 @@ export function readTimestampTag(tags: Tags, key: string, resourceId: string): T
     return { kind: 'invalid', problem: { resourceId, tag: key, value: raw, expected: TIMESTAMP_EXPECTED } };
   }
   return { kind: 'ok', value: parsed };
+}
+
+const UTC_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export const DATE_OR_TIMESTAMP_EXPECTED =
+  'an ISO 8601 UTC date such as 2026-12-31 or timestamp such as 2026-12-31T18:00:00Z';
+
+/**
+ * A "keep until" tag: a contract timestamp, or a date alone, which means through the end of that day
+ * in UTC (the reading that keeps longer). The value read is the first moment no longer covered.
+ */
+export function readUntilTag(tags: Tags, key: string, resourceId: string): TagReading<Date> {
+  const raw = tags[key];
+  if (raw === undefined) return { kind: 'absent' };
+  const text = raw.trim();
+  const day = UTC_DATE.test(text) ? parseTimestamp(`${text}T00:00:00Z`) : undefined;
+  const parsed = day ? new Date(day.getTime() + 86_400_000) : parseTimestamp(text);
+  if (parsed === undefined) {
+    return {
+      kind: 'invalid',
+      problem: { resourceId, tag: key, value: raw, expected: DATE_OR_TIMESTAMP_EXPECTED },
+    };
+  }
+  return { kind: 'ok', value: parsed };
+}
+
+/**
+ * A whole number of something, written as plain decimal digits with no sign, no leading zero, no
+ * exponent or fraction and no spaces around it, within [min, max]. Stricter than the contract's
+ * trimming on purpose: such a tag can shorten how long something is kept, so only a value written
+ * exactly is trusted.
+ */
+export function readWholeNumberTag(
+  tags: Tags,
+  key: string,
+  resourceId: string,
+  bounds: { min: number; max: number; expected: string },
+): TagReading<number> {
+  const raw = tags[key];
+  if (raw === undefined) return { kind: 'absent' };
+  const n = /^[1-9]\d{0,8}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(n >= bounds.min && n <= bounds.max)) {
+    return { kind: 'invalid', problem: { resourceId, tag: key, value: raw, expected: bounds.expected } };
+  }
+  return { kind: 'ok', value: n };
 }
 
 /** The one way the product writes a timestamp: whole seconds, UTC, Z. */

@@ -9,6 +9,7 @@ import {
   type TagReading,
 } from '../../tags';
 import type { UsageIndex } from '../../usage';
+import { readOwnerTags, type OwnerTags } from './owner-tags';
 import type { CleanupSettings } from './settings';
 
 export interface RunContext {
@@ -23,13 +24,16 @@ export interface RunContext {
   isFresh: (t: Date) => boolean;
 }
 
-export interface ImageContext extends RunContext {
+export interface ImageContext extends RunContext, OwnerTags {
   optIn: TagReading<boolean>;
   lastUsed: TagReading<Date>;
   runtime: TagReading<Date>;
   observedSince: TagReading<Date>;
-  /** The unreadable time tags, in the order LastUsed, LastUsedRuntime, LastUsedObservedSince. */
-  timeProblems: TagProblem[];
+  /**
+   * The unreadable tags cleanup reads besides AutoCleanup, in the order LastUsed, LastUsedRuntime,
+   * LastUsedObservedSince, AutoCleanupRetentionDays, AutoCleanupKeepUntil.
+   */
+  tagProblems: TagProblem[];
   /** The AMI's last activity; meaningful once its LastLaunchedTime is known to be readable and past. */
   activity: () => Activity | undefined;
 }
@@ -44,13 +48,15 @@ export function imageContext(image: Image, run: RunContext): ImageContext {
   const lastUsed = readTimestampTag(image.tags, TAG.lastUsed, image.id);
   const runtime = readTimestampTag(image.tags, TAG.lastUsedRuntime, image.id);
   const observedSince = readTimestampTag(image.tags, TAG.lastUsedObservedSince, image.id);
+  const owner = readOwnerTags(image.tags, image.id, run.settings);
   return {
     ...run,
+    ...owner,
     optIn: readOptInTag(image.tags, TAG.autoCleanup, image.id),
     lastUsed,
     runtime,
     observedSince,
-    timeProblems: [lastUsed, runtime, observedSince].flatMap((r) =>
+    tagProblems: [lastUsed, runtime, observedSince, owner.retentionDays, owner.keepUntil].flatMap((r) =>
       r.kind === 'invalid' ? [r.problem] : [],
     ),
     activity: () =>

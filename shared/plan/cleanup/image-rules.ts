@@ -7,7 +7,14 @@ import type { Image } from '../../domain';
 import { TAG } from '../../tags';
 import { describeUsageRefs } from '../../usage';
 import type { ImageContext } from './context';
-import { ageUnknown, futureTime, launchTimeUnreadable, retention, taggerStale } from './time-rules';
+import {
+  ageUnknown,
+  futureTime,
+  keepUntil,
+  launchTimeUnreadable,
+  retention,
+  taggerStale,
+} from './time-rules';
 import type { Verdict } from './types';
 import { keep } from './verdicts';
 
@@ -48,32 +55,32 @@ function notAvailable(image: Image): Verdict | undefined {
 
 /** Deletion is opt-in: an owner who did not say AutoCleanup=true did not ask for it. */
 function notOptedIn(_image: Image, ctx: ImageContext): Verdict | undefined {
-  const { optIn, timeProblems } = ctx;
+  const { optIn, tagProblems } = ctx;
   if (optIn.kind === 'invalid' || (optIn.kind === 'ok' && optIn.value)) return undefined;
   const reason =
     optIn.kind === 'absent' ? 'not opted in: no AutoCleanup tag' : 'opted out: AutoCleanup=false';
-  // Malformed timestamps on an AMI that is not opted in harm nothing here, but break the contract: report them.
-  return { ...keep('notOptedIn', reason, timeProblems[0]), reported: timeProblems };
+  // Malformed tags on an AMI that is not opted in harm nothing here, but break the contract: report them.
+  return { ...keep('notOptedIn', reason, tagProblems[0]), reported: tagProblems };
 }
 
 /** A tag value the product cannot read is never a reason to act. */
 function unreadableTags(_image: Image, ctx: ImageContext): Verdict | undefined {
-  const { optIn, timeProblems } = ctx;
+  const { optIn, tagProblems } = ctx;
   if (optIn.kind === 'invalid') {
     return {
       action: 'skip',
       reason: `AutoCleanup=${JSON.stringify(optIn.problem.value)} is not true or false: skipped, never deleted`,
       problem: optIn.problem,
-      reported: [optIn.problem, ...timeProblems],
+      reported: [optIn.problem, ...tagProblems],
     };
   }
-  const p = timeProblems[0];
+  const p = tagProblems[0];
   if (p === undefined) return undefined;
   return {
     action: 'skip',
     reason: `${p.tag}=${JSON.stringify(p.value)} is not readable (expected ${p.expected}): skipped, never deleted`,
     problem: p,
-    reported: timeProblems,
+    reported: tagProblems,
   };
 }
 
@@ -110,7 +117,7 @@ export const IMAGE_RULES = [
   { name: 'not-opted-in', summary: `an AMI without ${TAG.autoCleanup}=true is kept`, decide: notOptedIn },
   {
     name: 'unreadable-tags',
-    summary: `an unreadable ${TAG.autoCleanup}, LastUsed, LastUsedRuntime or LastUsedObservedSince value skips the AMI`,
+    summary: `an unreadable ${TAG.autoCleanup}, LastUsed, LastUsedRuntime, LastUsedObservedSince, ${TAG.autoCleanupRetentionDays} or ${TAG.autoCleanupKeepUntil} value skips the AMI`,
     decide: unreadableTags,
   },
   { name: 'in-use', summary: 'an AMI anything would launch from or runs from is kept', decide: inUse },
@@ -136,13 +143,18 @@ export const IMAGE_RULES = [
     decide: launchTimeUnreadable,
   },
   {
+    name: 'keep-until',
+    summary: `an AMI whose ${TAG.autoCleanupKeepUntil} is after now is kept until then`,
+    decide: keepUntil,
+  },
+  {
     name: 'age-unknown',
     summary: 'an AMI never used and of unknown creation date is kept: its age cannot be told',
     decide: ageUnknown,
   },
   {
     name: 'retention',
-    summary: 'an AMI used (or, never used, created) within the retention period is kept',
+    summary: `an AMI used (or, never used, created) within the retention period (its ${TAG.autoCleanupRetentionDays} if set) is kept`,
     decide: retention,
   },
 ] as const satisfies readonly ImageRule[];

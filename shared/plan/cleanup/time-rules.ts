@@ -1,7 +1,7 @@
 /** The per-AMI rules about time: is the tagger watching, can the AMI's age be told, is it old enough. */
 import type { Image } from '../../domain';
 import { TAG, formatTimestamp, type TagProblem, type Tags } from '../../tags';
-import { DAY_MS, formatDays, formatDuration, formatMinutes } from '../format';
+import { DAY_MS, formatDuration, formatMinutes } from '../format';
 import type { ImageContext } from './context';
 import type { Candidate, Verdict } from './types';
 import { keep, keepAndReport } from './verdicts';
@@ -63,6 +63,26 @@ export function launchTimeUnreadable(image: Image, ctx: ImageContext): Verdict |
   );
 }
 
+/**
+ * The owner's "not before": kept while now is before it, whatever its age. Tried after every rule
+ * that reports a problem or keeps for a fact of the account (in use, protected, the tagger, a time
+ * that cannot be an age), so none of those is hidden behind the owner's wish, and before the age
+ * rules, which it overrides. A past value has no effect.
+ */
+export function keepUntil(image: Image, ctx: ImageContext): Verdict | undefined {
+  const { keepUntil: k, now } = ctx;
+  if (k.kind !== 'ok' || k.value.getTime() <= now.getTime()) return undefined;
+  const raw = (image.tags[TAG.autoCleanupKeepUntil] ?? '').trim();
+  // A date alone is said back as written: the end of 9999-12-31 is a year no timestamp should show.
+  const until = raw.includes('T')
+    ? `until ${formatTimestamp(k.value)}`
+    : `through ${raw} (to the end of that day, UTC)`;
+  return keep(
+    'keepUntil',
+    `${TAG.autoCleanupKeepUntil}=${raw} on the AMI: kept ${until}, ${formatDuration(k.value.getTime() - now.getTime())} from now`,
+  );
+}
+
 /** Never used and of unknown creation date: nothing says how old it is. */
 export function ageUnknown(_image: Image, ctx: ImageContext): Verdict | undefined {
   if (ctx.activity() !== undefined) return undefined;
@@ -77,7 +97,7 @@ export function retention(_image: Image, ctx: ImageContext): Verdict | undefined
   const activity = ctx.activity();
   if (activity === undefined) return undefined;
   const age = ctx.now.getTime() - activity.at.getTime();
-  if (age > ctx.settings.retentionDays * DAY_MS) return undefined;
+  if (age > ctx.retention.days * DAY_MS) return undefined;
   return keep(
     'retention',
     age < 0
@@ -100,7 +120,7 @@ export function candidateOf(image: Image, ctx: ImageContext): Candidate {
 }
 
 function retentionText(ctx: ImageContext): string {
-  return `${formatDays(ctx.settings.retentionDays)} retention`;
+  return ctx.retention.text;
 }
 
 function futureProblem(resourceId: string, tag: string, tags: Tags, nowText: string): TagProblem {

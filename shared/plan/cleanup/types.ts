@@ -15,6 +15,7 @@ export type CleanupAction = 'delete' | 'keep' | 'skip' | 'defer';
 export type KeepReason =
   | 'inUse'
   | 'retention'
+  | 'keepUntil'
   | 'shared'
   | 'refused'
   | 'notOptedIn'

@@ -128,6 +128,44 @@ describe('npm run plan (read-only)', () => {
     expect(table).toMatch(new RegExp(`${launched}\\s+launched`));
   });
 
+  it("shows the owner's per-AMI overrides in the reasons, and a malformed one with tag, value and expected", async () => {
+    const region = sandbox.state.region('eu-central-1');
+    const opted = (name: string, extra: Record<string, string>) =>
+      region.addImage({
+        name,
+        creationDate: '2026-09-01T00:00:00Z',
+        tags: {
+          AutoCleanup: 'true',
+          LastUsed: '2026-11-13T12:00:00Z',
+          LastUsedRuntime: '2026-11-23T11:40:00Z',
+          ...extra,
+        },
+      }).id;
+    const longer = opted('longer', { AutoCleanupRetentionDays: '30' });
+    const shorter = opted('shorter', { AutoCleanupRetentionDays: '1', LastUsed: '2026-11-21T12:00:00Z' });
+    const postponed = opted('postponed', { AutoCleanupKeepUntil: '2026-11-30' });
+    const odd = opted('odd', { AutoCleanupRetentionDays: '7.5' });
+
+    const { settings } = settingsFromArgs(['--region', 'eu-central-1'], process.env);
+    const [plan] = await planRegions(settings, NOW);
+    expect(plan?.cleanup?.deletions.map((d) => d.image.id)).toEqual([shorter]);
+    const table = renderTable([plan!]);
+    expect(table).toMatch(
+      new RegExp(
+        `${longer}\\s+longer.*keep\\s+retention.*within the 30 days retention \\(AutoCleanupRetentionDays=30 on the AMI\\)`,
+      ),
+    );
+    expect(table).toContain('2 days > 1 day retention (AutoCleanupRetentionDays=1 on the AMI)');
+    expect(table).toMatch(
+      new RegExp(
+        `${postponed}\\s+postponed.*keep-until.*AutoCleanupKeepUntil=2026-11-30 on the AMI: kept through 2026-11-30`,
+      ),
+    );
+    expect(table).toMatch(
+      new RegExp(`${odd}\\s+odd.*skip\\s+unreadable-tags.*AutoCleanupRetentionDays="7.5"`),
+    );
+  });
+
   it('refuses a bad flag with the setting and what was expected', () => {
     expect(() => settingsFromArgs(['--retention-days', 'seven'], { AWS_REGION: 'eu-west-1' })).toThrow(
       /RETENTION_DAYS="seven" is not valid: expected a whole number of days/,

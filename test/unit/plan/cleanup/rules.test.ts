@@ -108,6 +108,10 @@ const IMAGE_CASES: Record<string, { plan: () => CleanupPlan; expect: Partial<Cle
     plan: () => plan([image('ami-a', { lastLaunchedAt: new Date(Number.NaN) })]),
     expect: { action: 'keep', keptFor: 'tagProblem' },
   },
+  'keep-until': {
+    plan: () => plan([image('ami-a', {}, { [TAG.autoCleanupKeepUntil]: '2026-11-30' })]),
+    expect: { action: 'keep', keptFor: 'keepUntil' },
+  },
   'age-unknown': {
     plan: () => plan([image('ami-a', { createdAt: undefined }, { LastUsed: undefined })]),
     expect: { action: 'keep', keptFor: 'other' },
@@ -276,6 +280,7 @@ describe('the cleanup rules', () => {
       'tagger-stale',
       'future-time',
       'launch-time-unreadable',
+      'keep-until',
       'age-unknown',
       'retention',
       'family',
