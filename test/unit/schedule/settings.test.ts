@@ -116,12 +116,19 @@ describe('named schedules with their own holidays (SCALE_SCHEDULES)', () => {
     expect(onAt(s, 'berlin', '2026-12-25T09:00:00Z')).toBe(false);
     // Another schedule with the same hours keeps only the global holidays.
     expect(onAt(s, 'other', '2026-12-31T09:00:00Z')).toBe(true);
+    expect(resolveSchedule('berlin', 'i-1', s)).toMatchObject({
+      label: `berlin (${BERLIN}; with its own holidays)`,
+    });
+    expect(resolveSchedule('other', 'i-1', s)).toMatchObject({ label: `other (${BERLIN})` });
   });
 
   it('uses its own holidays instead of the global ones with "globalHolidays": false', () => {
     const s = load({ berlin: { schedule: BERLIN, holidays: '2026-12-31', globalHolidays: false } });
     expect(onAt(s, 'berlin', '2026-12-31T09:00:00Z')).toBe(false);
     expect(onAt(s, 'berlin', '2026-12-25T09:00:00Z')).toBe(true);
+    expect(resolveSchedule('berlin', 'i-1', s)).toMatchObject({
+      label: `berlin (${BERLIN}; its own holidays instead of SCALE_HOLIDAYS)`,
+    });
   });
 
   it('accepts a named schedule longer than a tag value may be (256 characters)', () => {
