@@ -6,7 +6,7 @@
  * fall-back night is its first occurrence.
  */
 import { DateTime } from 'luxon';
-import { isOvernight, type Schedule } from './format';
+import { formatSchedule, isOvernight, type Schedule } from './format';
 import type { Holidays } from './holidays';
 
 export interface Interval {
@@ -26,27 +26,32 @@ export interface ScheduleState {
 const MAX_SEARCH_DAYS = 400;
 
 /**
- * The on-windows starting on local dates [fromDay, toDay], merged where they touch or overlap (a
- * daily 00:00-24:00 schedule is one long window, not a transition every midnight). On a holiday no
+ * The on-periods from the windows starting on local dates [fromDay, toDay], merged where they touch
+ * or overlap (a daily 00:00-24:00 schedule is one long period, not a transition every midnight; the
+ * windows of `Mon-Fri 08:00-12:00, Mon-Fri 12:00-18:00` are one 08:00-18:00 period). On a holiday no
  * window starts; an overnight window that began the evening before still ends as planned.
  */
 export function onWindows(schedule: Schedule, holidays: Holidays, from: Date, to: Date): Interval[] {
   const zone = schedule.zone;
+  const offDays = holidaysOf(schedule, holidays);
   // One extra day before: an overnight window from yesterday may still be open at `from`.
   let day = DateTime.fromJSDate(from, { zone }).startOf('day').minus({ days: 1 });
   const last = DateTime.fromJSDate(to, { zone }).startOf('day');
   const raw: Interval[] = [];
   while (day <= last) {
-    if (schedule.days.has(day.weekday as 1) && !holidays.has(day.toISODate() ?? '')) {
-      // Wall-clock times are set on the calendar day, not by adding minutes to midnight, so a
-      // DST switch between midnight and 08:00 does not shift the window by an hour.
-      const start = setWallClock(day, schedule.startMinute);
-      const endDay = isOvernight(schedule) ? day.plus({ days: 1 }) : day;
-      const end = setWallClock(endDay, schedule.endMinute);
-      raw.push({ start: start.toJSDate(), end: end.toJSDate() });
+    if (!offDays.has(day.toISODate() ?? '')) {
+      for (const w of schedule.windows) {
+        if (!w.days.has(day.weekday as 1)) continue;
+        // Wall-clock times are set on the calendar day, not by adding minutes to midnight, so a
+        // DST switch between midnight and 08:00 does not shift the window by an hour.
+        const start = setWallClock(day, w.startMinute);
+        const end = setWallClock(isOvernight(w) ? day.plus({ days: 1 }) : day, w.endMinute);
+        raw.push({ start: start.toJSDate(), end: end.toJSDate() });
+      }
     }
     day = day.plus({ days: 1 });
   }
+  raw.sort((a, b) => a.start.getTime() - b.start.getTime());
   const merged: Interval[] = [];
   for (const w of raw) {
     const prev = merged[merged.length - 1];
@@ -57,6 +62,21 @@ export function onWindows(schedule: Schedule, holidays: Holidays, from: Date, to
     }
   }
   return merged;
+}
+
+/** The holidays a schedule keeps: the global ones, its own on top of them, or its own instead. */
+export function holidaysOf(schedule: Schedule, global: Holidays): Holidays {
+  const own = schedule.holidays;
+  if (!own) return global;
+  if (!own.withGlobal) return own.dates;
+  return new Set([...global, ...own.dates]);
+}
+
+/** A key telling schedules apart for memos: two named schedules may share a text but not holidays. */
+export function scheduleKey(s: Schedule): string {
+  const own = s.holidays;
+  const holidays = own ? `${own.withGlobal ? '+' : '='}${[...own.dates].sort().join(',')}` : '';
+  return `${s.text}\n${formatSchedule(s)}\n${holidays}`;
 }
 
 function setWallClock(day: DateTime, minute: number): DateTime {

@@ -22,6 +22,12 @@ export function expectedScaleToZeroValue(source: ScheduleSource): string {
   return `true, false${named}, or ${SCHEDULE_EXPECTED}`;
 }
 
+/** A named schedule's own holidays change its transitions, so its label says it has them. */
+function holidayNote(s: Schedule): string {
+  if (!s.holidays) return '';
+  return s.holidays.withGlobal ? '; with its own holidays' : '; its own holidays instead of SCALE_HOLIDAYS';
+}
+
 export function resolveSchedule(raw: string, resourceId: string, source: ScheduleSource): ScheduleReading {
   const text = raw.trim();
   const lower = text.toLowerCase();
@@ -34,7 +40,8 @@ export function resolveSchedule(raw: string, resourceId: string, source: Schedul
   }
   if (lower === 'false') return { kind: 'opted-out' };
   const named = source.namedSchedules.get(text);
-  if (named) return { kind: 'schedule', schedule: named, label: `${text} (${named.text})` };
+  if (named)
+    return { kind: 'schedule', schedule: named, label: `${text} (${named.text}${holidayNote(named)})` };
   try {
     const schedule = parseSchedule(text);
     return { kind: 'schedule', schedule, label: schedule.text };

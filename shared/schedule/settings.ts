@@ -56,31 +56,70 @@ function schedule(name: string, text: string): Schedule {
   }
 }
 
+const NAMED_EXPECTED =
+  'a JSON object of schedule names to schedules, e.g. {"berlin-office":"Mon-Fri 08:00-18:30 Europe/Berlin"}, ' +
+  'or to {"schedule": "...", "holidays": ["2026-12-24"], "globalHolidays": true} for a schedule with its ' +
+  'own holidays (globalHolidays false: instead of SCALE_HOLIDAYS)';
+const ENTRY_KEYS = new Set(['schedule', 'holidays', 'globalHolidays']);
+
+/** One named schedule: a schedule string, or an object with its own holidays. */
+function namedEntry(name: string, entry: unknown, raw: string): Schedule {
+  const setting = `SCALE_SCHEDULES.${name}`;
+  if (typeof entry === 'string') return schedule(setting, entry);
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+    fail('SCALE_SCHEDULES', raw, NAMED_EXPECTED, `the schedule of "${name}" is not a string or an object`);
+  }
+  const fields = entry as Record<string, unknown>;
+  const unknown = Object.keys(fields).filter((k) => !ENTRY_KEYS.has(k));
+  if (unknown.length > 0) {
+    fail('SCALE_SCHEDULES', raw, NAMED_EXPECTED, `"${name}" has unknown field(s) ${unknown.join(', ')}`);
+  }
+  if (typeof fields.schedule !== 'string') {
+    fail('SCALE_SCHEDULES', raw, NAMED_EXPECTED, `"${name}".schedule is not a string`);
+  }
+  const { holidays, globalHolidays } = fields;
+  const dates =
+    holidays === undefined
+      ? []
+      : Array.isArray(holidays) && holidays.every((d) => typeof d === 'string')
+        ? holidays
+        : typeof holidays === 'string'
+          ? holidays.split(',')
+          : fail('SCALE_SCHEDULES', raw, NAMED_EXPECTED, `"${name}".holidays is not a list of dates`);
+  if (globalHolidays !== undefined && typeof globalHolidays !== 'boolean') {
+    fail('SCALE_SCHEDULES', raw, NAMED_EXPECTED, `"${name}".globalHolidays is not true or false`);
+  }
+  const parsed = schedule(setting, fields.schedule);
+  let own: Holidays;
+  try {
+    own = parseHolidays(dates);
+  } catch (e) {
+    throw new ConfigError(`${setting}.holidays: ${(e as Error).message}`);
+  }
+  return { ...parsed, holidays: { dates: own, withGlobal: globalHolidays ?? true } };
+}
+
 function namedSchedules(raw: string | undefined): Map<string, Schedule> {
   const out = new Map<string, Schedule>();
   if (raw === undefined) return out;
-  const expected =
-    'a JSON object of schedule names to schedules, e.g. {"berlin-office":"Mon-Fri 08:00-18:30 Europe/Berlin"}';
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch {
-    fail('SCALE_SCHEDULES', raw, expected, 'not JSON');
+    fail('SCALE_SCHEDULES', raw, NAMED_EXPECTED, 'not JSON');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-    fail('SCALE_SCHEDULES', raw, expected);
-  for (const [name, text] of Object.entries(parsed as Record<string, unknown>)) {
+    fail('SCALE_SCHEDULES', raw, NAMED_EXPECTED);
+  for (const [name, entry] of Object.entries(parsed as Record<string, unknown>)) {
     if (!NAME.test(name) || ['true', 'false'].includes(name.toLowerCase())) {
       fail(
         'SCALE_SCHEDULES',
         raw,
-        expected,
+        NAMED_EXPECTED,
         `"${name}" is not a usable name: letters, digits, _ . - and not true/false`,
       );
     }
-    if (typeof text !== 'string')
-      fail('SCALE_SCHEDULES', raw, expected, `the schedule of "${name}" is not a string`);
-    out.set(name, schedule(`SCALE_SCHEDULES.${name}`, text));
+    out.set(name, namedEntry(name, entry, raw));
   }
   return out;
 }

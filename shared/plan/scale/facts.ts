@@ -5,8 +5,8 @@
 import type { AutoScalingGroupRecord, ScalableInstanceRecord } from '../../domain';
 import {
   DEFAULT_MAX_RESTORE_CAPACITY,
-  formatSchedule,
   resolveSchedule,
+  scheduleKey,
   scheduleStateAt,
   type Schedule,
   type ScheduleReading,
@@ -51,7 +51,7 @@ export function planContext(input: PlanScaleInput): PlanContext {
       return r.kind === 'invalid' ? { ...r, problem: { ...r.problem, resourceId } } : r;
     },
     stateOf: (s) => {
-      const key = `${s.text}\n${formatSchedule(s)}`;
+      const key = scheduleKey(s);
       let st = states.get(key);
       if (!st) {
         st = scheduleStateAt(s, settings.holidays, now);
@@ -60,7 +60,7 @@ export function planContext(input: PlanScaleInput): PlanContext {
       return st;
     },
     offSinceOf: (s, onSince) => {
-      const key = `${s.text}\n${formatSchedule(s)}\n${onSince.getTime()}`;
+      const key = `${scheduleKey(s)}\n${onSince.getTime()}`;
       if (!offSinces.has(key)) {
         const before = scheduleStateAt(s, settings.holidays, new Date(onSince.getTime() - 1));
         offSinces.set(key, before.on ? undefined : before.since);

@@ -19,9 +19,9 @@ const brief = (st: ScheduleState) => ({ on: st.on, since: iso(st.since), until: 
 describe('parseSchedule', () => {
   it('reads days, a time range and an IANA zone', () => {
     const s = parseSchedule('  Mon-Fri 08:00-18:30 Europe/Berlin ');
-    expect([...s.days].sort()).toEqual([1, 2, 3, 4, 5]);
-    expect(s.startMinute).toBe(8 * 60);
-    expect(s.endMinute).toBe(18 * 60 + 30);
+    expect([...s.windows[0]!.days].sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(s.windows[0]!.startMinute).toBe(8 * 60);
+    expect(s.windows[0]!.endMinute).toBe(18 * 60 + 30);
     expect(s.zone).toBe('Europe/Berlin');
     expect(s.text).toBe('Mon-Fri 08:00-18:30 Europe/Berlin');
   });
