@@ -89,7 +89,7 @@ export const METRICS: Readonly<Record<FunctionName, readonly MetricDefinition[]>
       unit: 'Count',
       value: countIfRead('estimatedInstanceHoursSaved'),
     },
-    // The hours above at on-demand prices, in USD: an estimate (docs/operations.md#savings).
+    // The hours above at on-demand prices, in USD: an estimate (docs/operations.md#savings-in-money).
     { name: 'EstimatedSavingsUsd', unit: 'None', value: countIfRead('estimatedSavingsUsd') },
     { name: 'SkippedForBadTags', unit: 'Count', value: skippedForBadTags },
   ],
