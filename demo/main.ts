@@ -8,7 +8,7 @@ import { METRICS_NAMESPACE, describeMetrics } from '../shared/metrics';
 import { runAmiLifecycleStory } from './ami-lifecycle';
 import { renderNotifierStory } from './notifier';
 import { runRecoveryStory } from './recovery';
-import { runScaleToZeroStory } from './scale-to-zero';
+import { describeSavings, runScaleToZeroStory } from './scale-to-zero';
 import { runSelfHealStory } from './self-heal';
 
 async function main(): Promise<void> {
@@ -44,6 +44,8 @@ async function main(): Promise<void> {
     const scale = await runScaleToZeroStory(sandbox);
     const failed = scale.checks.filter((c) => !c.ok);
     console.log(`\n${scale.checks.length - failed.length}/${scale.checks.length} story checks held.`);
+    const { usd, instanceHours, unpricedTypes } = scale.savings;
+    console.log(`Savings in money: ${describeSavings(usd, instanceHours, unpricedTypes)}.`);
     for (const c of failed) console.log(`  did NOT hold: ${c.what}`);
     if (failed.length > 0) process.exitCode = 1;
 

@@ -25,6 +25,28 @@ export interface ScaleStoryResult {
   summaries: RunSummaryDetail[];
   /** The story's checks, e.g. "dev group restored to min=1 desired=2 max=4": all true when it went as told. */
   checks: { what: string; ok: boolean }[];
+  /** What the night's runs estimated they saved, summed over the runs. */
+  savings: { usd: number; instanceHours: number; unpricedTypes: string[] };
+}
+
+/** "$1.23 (estimate: ...)": the money figure never appears without its label. */
+export function describeSavings(
+  usd: number,
+  instanceHours: number,
+  unpricedTypes: readonly string[],
+): string {
+  const unpriced =
+    unpricedTypes.length > 0 ? `; no price known for ${unpricedTypes.join(', ')}, not counted` : '';
+  return `estimated $${usd.toFixed(2)} for ${instanceHours} instance-hours (an estimate at on-demand Linux prices; no discounts, licences or EBS${unpriced})`;
+}
+
+function totalSavings(summaries: readonly RunSummaryDetail[]): ScaleStoryResult['savings'] {
+  const sum = (key: string) => summaries.reduce((n, s) => n + (s.counts[key] ?? 0), 0);
+  return {
+    usd: Math.round(sum('estimatedSavingsUsd') * 100) / 100,
+    instanceHours: Math.round(sum('estimatedInstanceHoursSaved') * 10) / 10,
+    unpricedTypes: [...new Set(summaries.flatMap((s) => s.savings?.unpricedTypes ?? []))].sort(),
+  };
 }
 
 const ZONE = 'Europe/Berlin';
@@ -47,12 +69,18 @@ export async function runScaleToZeroStory(
   const image = region.addImage({ name: 'demo-dev-base' });
   const template = region.addLaunchTemplate({ name: 'demo-dev-web', versions: [{ imageId: image.id }] });
   const lt = { launchTemplateId: template.id, version: '$Default' };
+  // The group's two instances are what its scale-down turns off, and their type what it is priced at.
+  const devWebInstances = [1, 2].map(
+    () =>
+      region.addInstance({ imageId: image.id, instanceType: 'm5.large', tags: { Name: 'demo-dev-web' } }).id,
+  );
   region.addAutoScalingGroup({
     name: 'demo-dev-web',
     launchTemplate: lt,
     minSize: 1,
     desiredCapacity: 2,
     maxSize: 4,
+    instanceIds: devWebInstances,
     tags: { ScaleToZero: 'true' },
   });
   region.addAutoScalingGroup({
@@ -130,7 +158,12 @@ export async function runScaleToZeroStory(
       `late worker's box ${state(lateBox)}, override box ${state(overrideBox)}`,
       state(lateBox) === 'stopped' && state(overrideBox) === 'running',
     );
-    print(`   estimated instance-hours saved tonight: ${evening.counts.estimatedInstanceHoursSaved}`);
+    print(
+      `   savings until the morning: ${describeSavings(evening.counts.estimatedSavingsUsd ?? 0, evening.counts.estimatedInstanceHoursSaved ?? 0, evening.savings?.unpricedTypes ?? [])}`,
+    );
+    for (const [type, p] of Object.entries(evening.savings?.prices ?? {})) {
+      print(`   price of an hour of ${type}: $${p.usdPerHour} (${p.source})`);
+    }
     for (const s of evening.skipped) {
       print(
         `   reported: ${s.resourceId} ${s.tag ?? ''}=${JSON.stringify(s.value ?? '')}: ${s.reason}${s.expected ? `; expected ${s.expected}` : ''}`,
@@ -164,5 +197,13 @@ export async function runScaleToZeroStory(
   } finally {
     ec2.destroy();
   }
-  return { summaries, checks };
+  const savings = totalSavings(summaries);
+  print(
+    `\nthe night's savings: ${describeSavings(savings.usd, savings.instanceHours, savings.unpricedTypes)}`,
+  );
+  check(
+    'the savings in money are priced (no type left unpriced)',
+    savings.usd > 0 && savings.unpricedTypes.length === 0,
+  );
+  return { summaries, checks, savings };
 }

@@ -54,6 +54,28 @@ export interface RunSummaryDetail {
    * `skipped` because an account running Amazon's own AMIs would otherwise warn on every run.
    */
   reported?: ReportedResource[];
+  /** Scale-to-zero: what the instance-hours saved are worth (counts.estimatedSavingsUsd). */
+  savings?: SavingsSummary;
+}
+
+/**
+ * The money behind counts.estimatedSavingsUsd, always an estimate: on-demand Linux list prices,
+ * nothing for the types no price is known for (named here, never guessed).
+ */
+export interface SavingsSummary {
+  estimate: true;
+  currency: 'USD';
+  /** What the figure is: how it was computed and what it leaves out. */
+  basis: string;
+  /** USD per instance-hour used for each type, and where the figure came from. */
+  prices: Record<string, { usdPerHour: number; source: 'price-list' | 'bundled-table' }>;
+  /** Types neither the price list nor the bundled table knows: their hours are not in the figure. */
+  unpricedTypes: string[];
+  /** Resources whose instance type the inventory does not name (e.g. a group listing no instances). */
+  unknownTypeResources: string[];
+  unpricedInstanceHours: number;
+  /** Why the price list could not be read, when it could not. */
+  problems?: string[];
 }
 
 /** detail of a "EC2 Hygiene Cleanup Refused" event: the whole run deleted nothing, and why. */

@@ -11,7 +11,8 @@ export const METRICS_NAMESPACE = 'EC2Hygiene';
 /** Every metric line carries both: a fleet over several regions is told apart per region. */
 export const METRIC_DIMENSIONS = ['Function', 'Region'] as const;
 
-export type MetricUnit = 'Count' | 'Seconds';
+/** 'None' for figures that are neither (the estimated savings in USD). */
+export type MetricUnit = 'Count' | 'Seconds' | 'None';
 
 export interface MetricDefinition {
   name: string;
@@ -88,6 +89,8 @@ export const METRICS: Readonly<Record<FunctionName, readonly MetricDefinition[]>
       unit: 'Count',
       value: countIfRead('estimatedInstanceHoursSaved'),
     },
+    // The hours above at on-demand prices, in USD: an estimate (docs/operations.md#savings-in-money).
+    { name: 'EstimatedSavingsUsd', unit: 'None', value: countIfRead('estimatedSavingsUsd') },
     { name: 'SkippedForBadTags', unit: 'Count', value: skippedForBadTags },
   ],
   recovery: [

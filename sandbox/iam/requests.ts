@@ -19,7 +19,7 @@ export interface AuthorizationCheck {
 }
 
 export interface RequestFacts {
-  /** Scope name: ec2, autoscaling, events, ssm, sns, sts. */
+  /** Scope name: ec2, autoscaling, events, ssm, sns, sts, monitoring, pricing. */
   service: string;
   /** The API action, e.g. `DeregisterImage`. */
   action: string;
@@ -266,6 +266,8 @@ const BY_SERVICE: Record<string, (f: RequestFacts) => AuthorizationCheck[]> = {
   ssm: ssmChecks,
   sns: snsChecks,
   monitoring: cloudWatchChecks,
+  // The price list has no resources: AWS checks pricing:GetProducts on `*`.
+  pricing: (f) => [{ action: `pricing:${f.action}`, resource: '*', context: {} }],
   // GetCallerIdentity needs no permission: AWS answers it for any valid credentials.
   sts: () => [],
 };

@@ -3,9 +3,19 @@ import { autoscaling } from './autoscaling';
 import { cloudwatch } from './cloudwatch';
 import { ec2 } from './ec2';
 import { events } from './events';
+import { pricing } from './pricing';
 import { sns } from './sns';
 import { ssm } from './ssm';
 import { sts } from './sts';
 import type { ServiceHandler } from './types';
 
-export const SERVICES: readonly ServiceHandler[] = [ec2, autoscaling, events, sts, ssm, sns, cloudwatch];
+export const SERVICES: readonly ServiceHandler[] = [
+  ec2,
+  autoscaling,
+  events,
+  sts,
+  ssm,
+  sns,
+  cloudwatch,
+  pricing,
+];

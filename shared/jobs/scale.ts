@@ -11,7 +11,9 @@ import {
 } from '../aws/scale';
 import type { RunSummaryDetail, SkippedResource } from '../events';
 import { planScale, type ScaleAction, type ScaleDecision, type ScalePlan } from '../plan/scale';
+import { createPriceBook, type PriceBook } from '../pricing';
 import { logDecision } from '../report';
+import { hoursSavedOf, scaleSavings } from './scale-savings';
 import type { ScaleSettings } from '../schedule';
 import {
   finishSummary,
@@ -23,7 +25,13 @@ import {
   type RegionsResult,
 } from './common';
 
-export type ScaleJobDeps = JobDepsOf<ScaleSettings>;
+export type ScaleJobDeps = JobDepsOf<ScaleSettings> & {
+  /**
+   * Prices of an instance-hour for the savings estimate; the handler keeps one for the Lambda
+   * instance (a day's cache). Absent: the bundled table only.
+   */
+  prices?: PriceBook;
+};
 
 export interface ScaleRegionResult {
   region: string;
@@ -36,7 +44,8 @@ export interface ScaleRegionResult {
 export type ScaleResult = RegionsResult<ScaleRegionResult>;
 
 export async function runScale(deps: ScaleJobDeps): Promise<ScaleResult> {
-  return runRegions(deps, (region) => scaleRegion(deps, region));
+  const prices = deps.prices ?? createPriceBook({ clock: () => deps.now.getTime() });
+  return runRegions(deps, (region) => scaleRegion({ ...deps, prices }, region));
 }
 
 const ACTION_COUNT: Record<ScaleAction['kind'], string> = {
@@ -47,7 +56,10 @@ const ACTION_COUNT: Record<ScaleAction['kind'], string> = {
   'record-transition': 'transitionsRecorded',
 };
 
-async function scaleRegion(deps: ScaleJobDeps, region: string): Promise<ScaleRegionResult> {
+async function scaleRegion(
+  deps: ScaleJobDeps & { prices: PriceBook },
+  region: string,
+): Promise<ScaleRegionResult> {
   const dryRun = deps.settings.dryRun;
   const started = startSummary('scale-to-zero', region, deps, dryRun);
   const { summary } = started;
@@ -93,6 +105,10 @@ async function scaleRegion(deps: ScaleJobDeps, region: string): Promise<ScaleReg
       summary.skipped.push(...skippedOf(d));
     }
     summary.counts = countsOf(inventory, plan, dryRun, done);
+    const counted = (a: ScaleAction) => dryRun || done.has(a);
+    const { usd, savings } = await scaleSavings(hoursSavedOf(inventory, plan, counted), region, deps.prices);
+    summary.counts.estimatedSavingsUsd = usd;
+    summary.savings = savings;
   }
 
   // Unlike the AMI jobs, a scale dry run sends no summary event: it is logged only.

@@ -175,6 +175,18 @@ describe('metricsFromSummary (EMF)', () => {
     });
   });
 
+  it('scale-to-zero: the estimated savings in USD, declared with unit None', () => {
+    const line = metricsFromSummary(
+      summary('scale-to-zero', { counts: { estimatedInstanceHoursSaved: 27, estimatedSavingsUsd: 2.89 } }),
+      AT,
+    );
+    expect(read(line)).toMatchObject({ EstimatedSavingsUsd: 2.89 });
+    expect(line._aws.CloudWatchMetrics[0]!.Metrics).toContainEqual({
+      Name: 'EstimatedSavingsUsd',
+      Unit: 'None',
+    });
+  });
+
   it('notifier: one of sent, suppressed or failed per event', () => {
     const at = '2026-11-30T12:00:00Z';
     expect(read(metricsFromSummary(notifierSummary('eu-west-1', 'sent', at), AT))).toEqual({

@@ -13,15 +13,27 @@ import { groupRecordFrom } from '../inventory';
 export interface ScaleInventory {
   groups: AutoScalingGroupRecord[];
   instances: ScalableInstanceRecord[];
+  /**
+   * Per group, the instance type of each instance it lists (DescribeAutoScalingGroups says, no
+   * extra call): what scaling it to 0 turns off, for the savings estimate.
+   */
+  groupInstanceTypes: Record<string, string[]>;
 }
 
 /** Only resources carrying the ScaleToZero key are read; the rest of the account is never looked at. */
 export async function readScaleInventory(clients: AwsClients): Promise<ScaleInventory> {
-  const [groups, instances] = await Promise.all([readGroups(clients), readInstances(clients)]);
-  return { groups, instances };
+  const groupInstanceTypes: Record<string, string[]> = {};
+  const [groups, instances] = await Promise.all([
+    readGroups(clients, groupInstanceTypes),
+    readInstances(clients),
+  ]);
+  return { groups, instances, groupInstanceTypes };
 }
 
-async function readGroups(clients: AwsClients): Promise<AutoScalingGroupRecord[]> {
+async function readGroups(
+  clients: AwsClients,
+  instanceTypes: Record<string, string[]>,
+): Promise<AutoScalingGroupRecord[]> {
   const out: AutoScalingGroupRecord[] = [];
   const pages = paginateDescribeAutoScalingGroups(
     { client: clients.autoScaling },
@@ -31,7 +43,11 @@ async function readGroups(clients: AwsClients): Promise<AutoScalingGroupRecord[]
     for (const g of page.AutoScalingGroups ?? []) {
       const record = groupRecordFrom(g);
       // Belt and braces: an endpoint that ignored the filter must still not widen what we touch.
-      if (record.tags[TAG.scaleToZero] !== undefined) out.push(record);
+      if (record.tags[TAG.scaleToZero] === undefined) continue;
+      out.push(record);
+      instanceTypes[record.name] = (g.Instances ?? []).flatMap((i) =>
+        i.InstanceType ? [i.InstanceType] : [],
+      );
     }
   }
   return out;

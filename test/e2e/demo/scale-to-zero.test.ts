@@ -20,4 +20,25 @@ describe('the scale-to-zero demo story', () => {
     expect(lines.join('\n')).toContain('reported: ');
     expect(result.summaries.every((s) => s.failures.length === 0)).toBe(true);
   });
+
+  it('prints the savings in money, always as an estimate', async () => {
+    const fresh = await startSandbox();
+    try {
+      const lines: string[] = [];
+      const result = await runScaleToZeroStory(fresh, { print: (l) => lines.push(l) });
+      // Two m5.large for 13.5 h, two t3.micro boxes (one stopped at 18:30, one at 22:00) until 08:00.
+      expect(result.savings).toEqual({
+        // Each run's figure is rounded to the cent: $3.04 at 18:30, $0.11 at 22:00.
+        usd: 3.15,
+        instanceHours: 50.5,
+        unpricedTypes: [],
+      });
+      const night = lines.find((l) => l.startsWith("\nthe night's savings: "));
+      expect(night).toContain(
+        `estimated $${result.savings.usd.toFixed(2)} for 50.5 instance-hours (an estimate`,
+      );
+    } finally {
+      await fresh.close();
+    }
+  });
 });

@@ -1,0 +1,14 @@
+/** Prices for the savings estimates: instance-hours (scale-to-zero) and snapshot storage. */
+export {
+  createPriceBook,
+  PRICE_CACHE_MS,
+  type HourlyPrice,
+  type HourlyPriceLookup,
+  type PriceAnswer,
+  type PriceBook,
+  type PriceBookOptions,
+} from './book';
+export { fallbackHourlyPrice, FALLBACK_HOURLY_USD } from './fallback';
+export { hourlyPriceFromPriceList } from './parse';
+export { createPricingClient, priceFilters, priceListLookup, PRICING_ENDPOINT_REGION } from './price-list';
+export { estimateSavings, type HoursSaved, type SavingsEstimate } from './savings';
