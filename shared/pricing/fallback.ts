@@ -1,9 +1,9 @@
 /**
  * Bundled on-demand prices, used only when the Price List API cannot answer (no permission, an
  * endpoint out of reach, a throttled call): Linux, shared tenancy, no pre-installed software, in
- * USD per hour. Source: AWS's public EC2 On-Demand price list (the same figures GetProducts returns
- * for the filters in ./price-list.ts), as published in June 2026; these types' prices have not
- * changed since their launch. A type or region missing here is never guessed: it stays unpriced.
+ * USD per hour. Approximate public on-demand list prices, transcribed by hand and only spot-checked
+ * (a few us-east-1 types), never against the live API: the Price List's answer always wins, and a
+ * figure from here is labelled as the table's. A type or region missing here stays unpriced.
  */
 
 type RegionPrices = Readonly<Record<string, number>>;
