@@ -4,7 +4,12 @@
  * shared/lambda.
  */
 import { loadSettings } from '../../shared/config';
-import { runCleanup } from '../../shared/jobs/cleanup';
-import { createJobHandler } from '../../shared/lambda';
+import { createJobHandler } from '../../shared/lambda/job-handler';
 
-export const handler = createJobHandler({ name: 'cleanup', loadSettings, run: runCleanup });
+// The job (and the AWS SDK it calls) loads with the first invocation: a cold start loads only the
+// settings and the handler factory (docs/performance.md#start).
+export const handler = createJobHandler({
+  name: 'cleanup',
+  loadSettings,
+  run: async (deps) => (await import('../../shared/jobs/cleanup')).runCleanup(deps),
+});
