@@ -1,7 +1,9 @@
 /**
  * Bundle sizes and load times: `serverless package` (offline, nothing is deployed) into a temp dir,
- * each zip's size and what is in it, and how long `require` of each bundled handler takes in a fresh
- * node, as a ratio to a minimal handler bundled by esbuild the same way.
+ * each zip's size and what is in it, and how long a fresh node takes to `require` each bundled
+ * handler, as a ratio to a minimal handler bundled by esbuild the same way. The ratio is taken pair by
+ * pair (a bare load and a handler load back to back, in alternating order) and its median over many
+ * pairs is reported: on a shared machine single timings swing by 2x, a ratio of neighbours far less.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -16,8 +18,14 @@ export interface BundleFigures {
   zipBytes: number;
   /** Each file in the zip (e.g. handler.js and its source map): size and compressed size. */
   files: Record<string, { bytes: number; zipped: number }>;
+  /** Median wall time of a fresh node that requires the handler (ms). */
   loadMs: number;
+  /** Median over the pairs of (handler load / bare load), each pair measured back to back. */
   loadRatio: number;
+  /** The middle half of the pairs' ratios: how much the machine's load moved the figure (absent in older results). */
+  loadRatioRange?: [number, number];
+  /** Pairs measured (absent in older results). */
+  loadPairs?: number;
   /** Minified bytes per package in the handler's bundle (esbuild metafile), largest first. */
   packages: [string, number][];
 }
@@ -31,6 +39,9 @@ function packageBytes(handlerTs: string): [string, number][] {
     entryPoints: [handlerTs],
     bundle: true,
     minify: true,
+    keepNames: true,
+    // As serverless.yml's custom.esbuild: the SDK's ES module build.
+    mainFields: ['module', 'main'],
     platform: 'node',
     target: 'node22',
     write: false,
@@ -47,22 +58,78 @@ function packageBytes(handlerTs: string): [string, number][] {
   return Object.entries(by).sort((a, b) => b[1] - a[1]);
 }
 
-function median(xs: number[]): number {
+/** The q-quantile of xs, interpolating linearly between neighbours (q = 0.5: the median). */
+export function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+  if (s.length === 0) return NaN;
+  const at = (s.length - 1) * q;
+  const lo = Math.floor(at);
+  const hi = Math.min(lo + 1, s.length - 1);
+  return s[lo]! + (s[hi]! - s[lo]!) * (at - lo);
 }
 
-/** Wall time of `node -e require(file)` in a fresh process (median of `reps`), minus nothing: a cold start. */
-function loadTime(file: string, reps: number): number {
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(file)})`], { stdio: 'pipe' });
-    if (r.status !== 0) throw new Error(`loading ${file} failed: ${r.stderr.toString().slice(0, 400)}`);
-    times.push(performance.now() - t0);
+export const median = (xs: number[]): number => quantile(xs, 0.5);
+
+/** Wall time of one fresh `node -e require(file)`: a cold start of the module. */
+function loadOnce(file: string): number {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(file)})`], { stdio: 'pipe' });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`loading ${file} failed: ${r.stderr.toString().slice(0, 400)}`);
+  return ms;
+}
+
+export interface LoadComparison {
+  name: string;
+  loadMs: number;
+  ratio: number;
+  ratioRange: [number, number];
+  pairs: number;
+}
+
+/**
+ * Each handler against the bare one, `pairs` times, interleaved: round by round every handler gets a
+ * fresh bare load right beside it (bare first in even rounds, second in odd ones, so a drift of the
+ * machine's load does not favour either), and the ratio of that pair is one sample.
+ */
+export function compareLoads(
+  bare: string,
+  handlers: { name: string; file: string }[],
+  pairs: number,
+  load: (file: string) => number = loadOnce,
+): { bareMs: number; loads: LoadComparison[] } {
+  const bareTimes: number[] = [];
+  const samples = handlers.map(() => ({ ratios: [] as number[], times: [] as number[] }));
+  for (let round = 0; round < pairs; round++) {
+    handlers.forEach((h, i) => {
+      let b: number;
+      let t: number;
+      if (round % 2 === 0) {
+        b = load(bare);
+        t = load(h.file);
+      } else {
+        t = load(h.file);
+        b = load(bare);
+      }
+      bareTimes.push(b);
+      samples[i]!.times.push(t);
+      samples[i]!.ratios.push(t / b);
+    });
   }
-  return median(times);
+  const round2 = (x: number) => Math.round(x * 100) / 100;
+  return {
+    bareMs: Math.round(median(bareTimes)),
+    loads: handlers.map((h, i) => {
+      const { ratios, times } = samples[i]!;
+      return {
+        name: h.name,
+        loadMs: Math.round(median(times)),
+        ratio: round2(median(ratios)),
+        ratioRange: [round2(quantile(ratios, 0.25)), round2(quantile(ratios, 0.75))],
+        pairs,
+      };
+    }),
+  };
 }
 
 /** Each file in the zip with its size and its compressed size (from `unzip -v`). */
@@ -76,7 +143,13 @@ function zipEntries(zip: string): Record<string, { bytes: number; zipped: number
   return out;
 }
 
-export function measureBundles(repoDir: string, reps = 5): { bundles: BundleFigures[]; minimalMs: number } {
+/** Pairs of loads per bundle by default (quick: fewer); each pair is two fresh node processes. */
+export const DEFAULT_LOAD_PAIRS = 15;
+
+export function measureBundles(
+  repoDir: string,
+  pairs = DEFAULT_LOAD_PAIRS,
+): { bundles: BundleFigures[]; minimalMs: number } {
   const work = mkdtempSync(join(tmpdir(), 'ec2-hygiene-bench-'));
   try {
     const pkgDir = join(work, 'package');
@@ -106,30 +179,35 @@ export function measureBundles(repoDir: string, reps = 5): { bundles: BundleFigu
       target: 'node22',
       format: 'cjs',
     });
-    const minimalMs = loadTime(minimalOut, reps);
 
-    const bundles: BundleFigures[] = [];
-    for (const zip of readdirSync(pkgDir)
+    const unpacked = readdirSync(pkgDir)
       .filter((f) => f.endsWith('.zip'))
-      .sort()) {
-      const name = zip.replace(/\.zip$/, '');
-      const zipPath = join(pkgDir, zip);
-      const dir = join(work, name);
-      execFileSync('unzip', ['-q', '-o', zipPath, '-d', dir]);
-      const files = zipEntries(zipPath);
-      const handler = Object.keys(files).find((f) => f.endsWith('.js'));
-      if (!handler) throw new Error(`${zip} holds no .js file: ${Object.keys(files).join(', ')}`);
-      const loadMs = loadTime(join(dir, handler), reps);
-      bundles.push({
-        name,
-        zipBytes: statSync(zipPath).size,
-        files,
-        loadMs: Math.round(loadMs),
-        loadRatio: Math.round((loadMs / minimalMs) * 10) / 10,
-        packages: packageBytes(join(repoDir, handler.replace(/\.js$/, '.ts'))),
+      .sort()
+      .map((zip) => {
+        const name = zip.replace(/\.zip$/, '');
+        const zipPath = join(pkgDir, zip);
+        const dir = join(work, name);
+        execFileSync('unzip', ['-q', '-o', zipPath, '-d', dir]);
+        const files = zipEntries(zipPath);
+        const handler = Object.keys(files).find((f) => f.endsWith('.js'));
+        if (!handler) throw new Error(`${zip} holds no .js file: ${Object.keys(files).join(', ')}`);
+        return { name, zipPath, files, handler, file: join(dir, handler) };
       });
-    }
-    return { bundles, minimalMs: Math.round(minimalMs) };
+    const { bareMs, loads } = compareLoads(minimalOut, unpacked, pairs);
+    const bundles = unpacked.map((u, i): BundleFigures => {
+      const load = loads[i]!;
+      return {
+        name: u.name,
+        zipBytes: statSync(u.zipPath).size,
+        files: u.files,
+        loadMs: load.loadMs,
+        loadRatio: load.ratio,
+        loadRatioRange: load.ratioRange,
+        loadPairs: load.pairs,
+        packages: packageBytes(join(repoDir, u.handler.replace(/\.js$/, '.ts'))),
+      };
+    });
+    return { bundles, minimalMs: bareMs };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -41,6 +41,17 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
+/** The start ratio as printed: `1.31x (1.25-1.38, 15 pairs)`; results older than the pairs show the ratio only. */
+function startRatio(b: BundleFigures): string {
+  const range = b.loadRatioRange
+    ? ` (${b.loadRatioRange[0]}-${b.loadRatioRange[1]}, ${b.loadPairs} pairs)`
+    : '';
+  return `${b.loadRatio}x${range}`;
+}
+
+/** A handler may take at most this many times a bare handler's load (issue 17). */
+export const START_RATIO_TARGET = 1.5;
+
 export function renderResults(r: BenchResults): string {
   const out: string[] = [];
   out.push(
@@ -134,14 +145,15 @@ export function renderResults(r: BenchResults): string {
   if (r.bundles) {
     out.push('');
     out.push(
-      `Bundles (serverless package; load = node require, median; minimal esbuild handler ${r.bundles.minimalMs} ms):`,
+      `Bundles (serverless package; load = a fresh node requiring the handler, median; a bare esbuild handler ${r.bundles.minimalMs} ms; ` +
+        'start ratio = median of handler/bare over back-to-back pairs, middle half in brackets):',
     );
     for (const b of r.bundles.bundles) {
       const files = Object.entries(b.files)
         .map(([f, x]) => `${f.split('/').pop()} ${kb(x.bytes)} (${kb(x.zipped)} zipped)`)
         .join(', ');
       out.push(
-        `  ${b.name.padEnd(14)} zip ${kb(b.zipBytes).padStart(8)}  load ${b.loadMs} ms (${b.loadRatio}x)  [${files}]`,
+        `  ${b.name.padEnd(14)} zip ${kb(b.zipBytes).padStart(8)}  load ${b.loadMs} ms, start ratio ${startRatio(b)}  [${files}]`,
       );
       const top = b.packages.slice(0, 5).map(([name, bytes]) => `${name} ${kb(bytes)}`);
       out.push(`  ${''.padEnd(14)} largest parts (minified): ${top.join(', ')}`);
@@ -241,6 +253,12 @@ export function checkTargets(r: Omit<BenchResults, 'checks'>): Check[] {
         localOnly.length === 0
           ? `${r.bundles.bundles.length} bundles, none with @cloud-copilot/*`
           : `in ${localOnly.map((b) => b.name).join(', ')}`,
+    });
+    const slow = r.bundles.bundles.filter((b) => !(b.loadRatio <= START_RATIO_TARGET));
+    checks.push({
+      target: `every bundle loads in <= ${START_RATIO_TARGET} x a bare handler's time`,
+      pass: slow.length === 0,
+      detail: r.bundles.bundles.map((b) => `${b.name} ${startRatio(b)}`).join(', '),
     });
     const largest = r.bundles.bundles.reduce((a, b) => (b.zipBytes > a.zipBytes ? b : a));
     checks.push({

@@ -1,5 +1,9 @@
 /**
- * `npm run bench [-- --quick | --full] [--latency MS] [--no-bundles] [--compare FILE]`
+ * `npm run bench [-- --quick | --full] [--latency MS] [--no-bundles | --only bundles] [--pairs N] [--compare FILE]`
+ *
+ * `--only bundles` packages the functions and measures their bundles alone (sizes, what is in them,
+ * load time against a bare handler), without the job scenarios; `--pairs` sets how many bare/handler
+ * load pairs each bundle's start ratio is the median of.
  *
  * Runs the real jobs against the sandbox seeded with synthetic accounts, prints a table and the
  * targets as PASS/FAIL lines, writes bench/results/<mode>-<time>.json, and exits non-zero when a
@@ -9,7 +13,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { measureBundles } from './bundles';
+import { DEFAULT_LOAD_PAIRS, measureBundles } from './bundles';
 import { scaleRestoreScenario, type RestoreSize } from './scale-restore';
 import { checkTargets, renderComparison, renderResults, type BenchResults } from './report';
 import {
@@ -95,6 +99,8 @@ async function main(): Promise<number> {
       full: { type: 'boolean', default: false },
       latency: { type: 'string', default: '20' },
       'no-bundles': { type: 'boolean', default: false },
+      only: { type: 'string' },
+      pairs: { type: 'string' },
       compare: { type: 'string' },
     },
   });
@@ -103,43 +109,53 @@ async function main(): Promise<number> {
   if (!Number.isFinite(latencyMs) || latencyMs < 0) {
     throw new Error(`--latency must be milliseconds per request (a number >= 0), got '${values.latency}'`);
   }
-  const mode = values.quick ? 'quick' : values.full ? 'full' : 'default';
+  if (values.only !== undefined && values.only !== 'bundles') {
+    throw new Error(`--only takes 'bundles' (the one part that runs alone), got '${values.only}'`);
+  }
+  const onlyBundles = values.only === 'bundles';
+  if (onlyBundles && values['no-bundles'])
+    throw new Error('--only bundles and --no-bundles exclude each other');
+  const pairs = values.pairs === undefined ? (values.quick ? 6 : DEFAULT_LOAD_PAIRS) : Number(values.pairs);
+  if (!Number.isInteger(pairs) || pairs < 1) {
+    throw new Error(`--pairs must be a whole number of bare/handler load pairs >= 1, got '${values.pairs}'`);
+  }
+  const mode = onlyBundles ? 'bundles' : values.quick ? 'quick' : values.full ? 'full' : 'default';
   const plan = values.quick ? QUICK : values.full ? FULL : DEFAULT;
   const model = { latencyMs };
   const progress = (s: string) => process.stderr.write(`bench: ${s}\n`);
 
   const jobs = [];
-  for (const size of plan.tagger) {
+  for (const size of onlyBundles ? [] : plan.tagger) {
     progress(`tagger ${size.label}${size.naive ? ' (and the naive variant)' : ''}`);
     jobs.push(...(await taggerScenario(size, model)));
   }
   const cleanup = [];
-  for (const size of plan.cleanup) {
+  for (const size of onlyBundles ? [] : plan.cleanup) {
     progress(`cleanup backlog ${size.label}`);
     const outcome = await cleanupScenario(size, model);
     cleanup.push(outcome);
     jobs.push(outcome.row);
   }
   const scale = [];
-  for (const s of plan.scale) {
+  for (const s of onlyBundles ? [] : plan.scale) {
     progress(`scale-to-zero ${s.groups} groups / ${s.instances} instances`);
     const outcome = await scaleScenario(s.groups, s.instances, model);
     scale.push(outcome);
     jobs.push(outcome.row);
   }
   const restore = [];
-  for (const r of plan.restore) {
+  for (const r of onlyBundles ? [] : plan.restore) {
     progress(`scale-to-zero restore of ${r.instances} instances (StartInstances resource bucket)`);
     const outcome = await scaleRestoreScenario(r, model);
     restore.push(outcome);
     jobs.push(outcome.row);
   }
-  progress('adaptive vs standard retry');
-  const retry = await retryScenario(plan.retryAmis);
+  if (!onlyBundles) progress('adaptive vs standard retry');
+  const retry = onlyBundles ? [] : await retryScenario(plan.retryAmis);
   let bundles;
   if (!values['no-bundles']) {
-    progress('bundles (serverless package)');
-    bundles = measureBundles(process.cwd(), values.quick ? 2 : 5);
+    progress(`bundles (serverless package; ${pairs} bare/handler load pairs each)`);
+    bundles = measureBundles(process.cwd(), pairs);
   }
 
   const partial: Omit<BenchResults, 'checks'> = {

@@ -4,8 +4,6 @@
  * the variable, the value and what was expected, so a misconfigured deploy fails its first run loudly
  * instead of running with a guess.
  */
-import { z } from 'zod';
-
 export interface Settings {
   regions: string[];
   /** An AMI unused for longer than this is eligible (cleanup). */
@@ -56,46 +54,53 @@ export class ConfigError extends Error {
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
-const wholeNumber = (min: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/)
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(Number.MAX_SAFE_INTEGER));
+/**
+ * A parser gives the value, or undefined when the text is not valid. Hand-written rather than zod:
+ * zod cannot be tree-shaken and was a third of every bundle, parsed at each cold start
+ * (docs/performance.md); these few checks are as strict.
+ */
+type Parse<T> = (text: string) => T | undefined;
 
-const booleanText = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .pipe(z.enum(['true', 'false']))
-  .transform((v) => v === 'true');
+const wholeNumber =
+  (min: number): Parse<number> =>
+  (text) => {
+    const t = text.trim();
+    if (!/^\d+$/.test(t)) return undefined;
+    const n = Number(t);
+    return n >= min && n <= Number.MAX_SAFE_INTEGER ? n : undefined;
+  };
 
-const regionList = z
-  .string()
-  .transform((s) =>
-    s
-      .split(',')
-      .map((r) => r.trim())
-      .filter((r) => r !== ''),
-  )
-  .pipe(z.array(z.string().regex(REGION)).min(1));
+const booleanText: Parse<boolean> = (text) => {
+  const t = text.trim().toLowerCase();
+  return t === 'true' ? true : t === 'false' ? false : undefined;
+};
 
-const nonEmpty = z.string().trim().min(1).max(256);
+const regionList: Parse<string[]> = (text) => {
+  const regions = text
+    .split(',')
+    .map((r) => r.trim())
+    .filter((r) => r !== '');
+  return regions.length >= 1 && regions.every((r) => REGION.test(r)) ? regions : undefined;
+};
 
-function read<T>(env: Env, name: string, schema: z.ZodType<T>, expected: string): T | undefined {
+const nonEmpty: Parse<string> = (text) => {
+  const t = text.trim();
+  return t.length >= 1 && t.length <= 256 ? t : undefined;
+};
+
+function read<T>(env: Env, name: string, parse: Parse<T>, expected: string): T | undefined {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return undefined;
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
+  const parsed = parse(raw);
+  if (parsed === undefined) {
     throw new ConfigError(`${name}=${JSON.stringify(raw)} is not valid: expected ${expected}`);
   }
-  return parsed.data;
+  return parsed;
 }
 
 /**
  * REGIONS (comma-separated; blanks ignored) or, unset, the deployment region (AWS_REGION), for the
- * settings read without zod (scale-to-zero, recovery). The same errors as loadSettings' REGIONS.
+ * settings of scale-to-zero and recovery. The same errors as loadSettings' REGIONS.
  */
 export function regionsFromEnv(env: Env): string[] {
   const text = env.REGIONS?.trim();

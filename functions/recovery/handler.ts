@@ -3,9 +3,10 @@
  * (see docs/recovery.md). Thin by design: the work is in shared/jobs/recovery.ts, the wiring in
  * shared/lambda.
  */
-import { createCloudWatch, runRecovery } from '../../shared/jobs/recovery';
-import { createJobHandler, type LambdaOptions } from '../../shared/lambda';
-import { loadRecoverySettings } from '../../shared/recovery/settings';
+import type { RecoveryJobDeps } from '../../shared/jobs/recovery';
+import { createJobHandler } from '../../shared/lambda/job-handler';
+import type { LambdaOptions } from '../../shared/lambda/options';
+import { loadRecoverySettings, type RecoverySettings } from '../../shared/recovery/settings';
 
 /**
  * An EC2 state-change event names its region: only that region is swept (an instance that just
@@ -18,16 +19,22 @@ export function regionsForEvent(event: unknown, regions: readonly string[]): str
 }
 
 export function makeRecoveryHandler(options: LambdaOptions = {}) {
-  return createJobHandler(
+  return createJobHandler<RecoverySettings, Pick<RecoveryJobDeps, 'cloudWatchFor'>>(
     {
       name: 'recovery',
       loadSettings: loadRecoverySettings,
-      run: runRecovery,
+      // The job (and the AWS SDK it calls) loads with the first invocation (docs/performance.md#start).
+      run: async (deps) => (await import('../../shared/jobs/recovery')).runRecovery(deps),
       // CloudWatch is recovery's alone: kept out of AwsClients so no other bundle carries it.
-      extraDeps: (settings, perRegion) => ({
-        cloudWatchFor: (region: string) =>
-          perRegion('cloudWatch', region, (r) => createCloudWatch(r, { maxAttempts: settings.maxAttempts })),
-      }),
+      extraDeps: async (settings, perRegion) => {
+        const { createCloudWatch } = await import('../../shared/jobs/recovery');
+        return {
+          cloudWatchFor: (region: string) =>
+            perRegion('cloudWatch', region, (r) =>
+              createCloudWatch(r, { maxAttempts: settings.maxAttempts }),
+            ),
+        };
+      },
       regionsFor: regionsForEvent,
     },
     options,

@@ -3,30 +3,32 @@
  * when it begins (see docs/scale-to-zero.md). Thin by design: the work is in shared/jobs/scale.ts,
  * the wiring in shared/lambda.
  */
-import { runScale } from '../../shared/jobs/scale';
-import { createJobHandler, type LambdaOptions } from '../../shared/lambda';
-import {
-  createPriceBook,
-  createPricingClient,
-  priceListLookup,
-  PRICING_ENDPOINT_REGION,
-} from '../../shared/pricing';
+import { createJobHandler } from '../../shared/lambda/job-handler';
+import type { LambdaOptions } from '../../shared/lambda/options';
 import { loadScaleSettings } from '../../shared/schedule';
 
 /** The demo and the end-to-end tests pass a simulated clock (and the demo its env and log). */
 export function makeScaleHandler(options: LambdaOptions = {}) {
   const clock = options.clock ?? Date.now;
+  // The job, the pricing client and the AWS SDK load with the first invocation: a cold start loads
+  // only the settings and the handler factory (docs/performance.md#start).
   return createJobHandler(
     {
       name: 'scale-to-zero',
       loadSettings: loadScaleSettings,
-      run: runScale,
+      run: async (deps) => (await import('../../shared/jobs/scale')).runScale(deps),
       // One price book per Lambda instance: its prices are kept for a day across invocations.
-      extraDeps: (_settings, perRegion) => ({
-        prices: perRegion('pricing', PRICING_ENDPOINT_REGION, () =>
-          createPriceBook({ lookup: priceListLookup(() => createPricingClient()), clock }),
-        ),
-      }),
+      extraDeps: async (_settings, perRegion) => {
+        const pricing = await import('../../shared/pricing');
+        return {
+          prices: perRegion('pricing', pricing.PRICING_ENDPOINT_REGION, () =>
+            pricing.createPriceBook({
+              lookup: pricing.priceListLookup(() => pricing.createPricingClient()),
+              clock,
+            }),
+          ),
+        };
+      },
     },
     options,
   );

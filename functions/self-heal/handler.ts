@@ -3,18 +3,21 @@
  * group launches (see docs/self-heal.md). Thin by design: the work is in shared/jobs/self-heal.ts,
  * the wiring in shared/lambda.
  */
-import { runSelfHeal, selfHealExtraDeps } from '../../shared/jobs/self-heal';
-import { createJobHandler, type LambdaOptions } from '../../shared/lambda';
-import { loadSelfHealSettings } from '../../shared/self-heal/settings';
+import type { SelfHealJobDeps } from '../../shared/jobs/self-heal';
+import { createJobHandler } from '../../shared/lambda/job-handler';
+import type { LambdaOptions } from '../../shared/lambda/options';
+import { loadSelfHealSettings, type SelfHealSettings } from '../../shared/self-heal/settings';
 
 export function makeSelfHealHandler(options: LambdaOptions & { sleep?: (ms: number) => Promise<void> } = {}) {
-  return createJobHandler(
+  return createJobHandler<SelfHealSettings, Pick<SelfHealJobDeps, 'sleep' | 'event'>>(
     {
       name: 'self-heal',
       loadSettings: loadSelfHealSettings,
-      run: runSelfHeal,
+      // The job (and the AWS SDK it calls) loads with the first invocation (docs/performance.md#start).
+      run: async (deps) => (await import('../../shared/jobs/self-heal')).runSelfHeal(deps),
       // A launch event names its group and instance; without one the run sweeps every region.
-      extraDeps: (_settings, _perRegion, event) => selfHealExtraDeps(event, options.sleep),
+      extraDeps: async (_settings, _perRegion, event) =>
+        (await import('../../shared/jobs/self-heal')).selfHealExtraDeps(event, options.sleep),
     },
     options,
   );

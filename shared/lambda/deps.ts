@@ -8,27 +8,17 @@ import { budgetFromContext, type LambdaTimeContext } from '../budget';
 import type { JobDepsOf } from '../jobs/common';
 import type { ResolvedLambdaOptions } from './options';
 
-/**
- * The client called `name` for `region`, made by `create` on first use and kept as long as the
- * handler lives. `name` tells apart a function's own clients (e.g. recovery's CloudWatch) from the
- * common ones.
- */
-export type PerRegion = <T>(name: string, region: string, create: (region: string) => T) => T;
+import type { PerRegion } from './per-region';
 
-export function perRegionCache(): PerRegion {
-  const cache = new Map<string, unknown>();
-  return <T>(name: string, region: string, create: (region: string) => T): T => {
-    const key = `${name}\u0000${region}`;
-    if (!cache.has(key)) cache.set(key, create(region));
-    return cache.get(key) as T;
-  };
-}
+export { perRegionCache, type PerRegion } from './per-region';
 
 export function jobDeps<S extends { maxAttempts: number }>(
   options: ResolvedLambdaOptions,
   context: LambdaTimeContext,
   settings: S,
   perRegion: PerRegion,
+  /** The invocation's start (default: now), read before anything loads lazily. */
+  startedAt: number = options.clock(),
 ): JobDepsOf<S> {
   const { clock } = options;
   return {
@@ -40,7 +30,7 @@ export function jobDeps<S extends { maxAttempts: number }>(
         }),
       ),
     settings,
-    now: new Date(clock()),
+    now: new Date(startedAt),
     log: options.log,
     budget: budgetFromContext(context, { clock }),
     clock,

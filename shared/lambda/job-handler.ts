@@ -9,7 +9,8 @@ import type { Context } from 'aws-lambda';
 import type { Env } from '../config';
 import type { FunctionName } from '../events';
 import type { JobDepsOf } from '../jobs/common';
-import { jobDeps, perRegionCache, type PerRegion } from './deps';
+import type { PerRegion } from './per-region';
+import { perRegionCache } from './per-region';
 import { failWhenNoRegionRead, type JobOutcome, type JobResponse } from './no-region-read';
 import { withLambdaDefaults, type LambdaOptions } from './options';
 
@@ -24,8 +25,11 @@ export interface JobSpec<S extends JobSettings, X extends object> {
   /** Throws ConfigError on a bad setting: the whole run cannot work, so the invocation fails. */
   loadSettings: (env: Env) => S;
   run: (deps: JobDepsOf<S> & X) => Promise<JobOutcome>;
-  /** Deps only this function has, e.g. a client other bundles should not carry, or what its event says. */
-  extraDeps?: (settings: S, perRegion: PerRegion, event: unknown) => X;
+  /**
+   * Deps only this function has, e.g. a client other bundles should not carry, or what its event says
+   * (a promise when making them needs the job's lazily loaded module).
+   */
+  extraDeps?: (settings: S, perRegion: PerRegion, event: unknown) => X | Promise<X>;
   /** The regions an event concerns (default: every region of the settings). */
   regionsFor?: (event: unknown, regions: readonly string[]) => string[];
 }
@@ -37,10 +41,14 @@ export function createJobHandler<S extends JobSettings, X extends object = objec
   const resolved = withLambdaDefaults(options);
   const perRegion = perRegionCache();
   const invoke = async (event: unknown, context: Context): Promise<JobOutcome> => {
+    // The run's `now` is when the invocation began, not when its code had loaded.
+    const startedAt = resolved.clock();
     const settings = spec.loadSettings(resolved.env());
+    // The AWS clients (and the SDK under them) load with the first invocation, not at cold start.
+    const { jobDeps } = await import('./deps');
     const deps = {
-      ...jobDeps(resolved, context, settings, perRegion),
-      ...spec.extraDeps?.(settings, perRegion, event),
+      ...jobDeps(resolved, context, settings, perRegion, startedAt),
+      ...(await spec.extraDeps?.(settings, perRegion, event)),
     } as JobDepsOf<S> & X;
     if (spec.regionsFor) {
       deps.settings = { ...settings, regions: spec.regionsFor(event, settings.regions) };

@@ -2,18 +2,42 @@
  * The notifier's settings, validated once at cold start. Webhook URLs are never settings themselves:
  * only the names of the SSM SecureString parameters that hold them.
  */
-import { z } from 'zod';
+/**
+ * One setting's reading: its value, or what was expected when the text is not valid. Hand-written
+ * rather than zod: zod cannot be tree-shaken and was a third of the bundle, parsed at each cold
+ * start (docs/performance.md); these checks are as strict and the messages the same.
+ */
+/**
+ * `alsoCheckDestination`: the problem does not keep the no-destination check from being reported
+ * too (as the zod schema this replaces did for a blank table name or a bad prefix list).
+ */
+type Reading<T> = { value: T } | { expected: string; alsoCheckDestination?: true };
+type Text = string | undefined;
 
-const ssmName = z
-  .string()
-  .trim()
-  .regex(/^[a-zA-Z0-9_.\-/]{1,2048}$/, 'an SSM parameter name such as /ec2-hygiene/slack-webhook');
+/** Unset or blank: undefined; otherwise the trimmed text. */
+const optionalText = (v: Text): string | undefined =>
+  v === undefined || v.trim() === '' ? undefined : v.trim();
 
-const optionalSsmName = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
-  .pipe(ssmName.optional());
+function optionalMatching(pattern: RegExp, expected: string) {
+  return (v: Text): Reading<string | undefined> => {
+    const text = optionalText(v);
+    return text === undefined || pattern.test(text) ? { value: text } : { expected };
+  };
+}
+
+const optionalSsmName = optionalMatching(
+  /^[a-zA-Z0-9_.\-/]{1,2048}$/,
+  'an SSM parameter name such as /ec2-hygiene/slack-webhook',
+);
+
+const topicArn = optionalMatching(/^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, 'an SNS topic ARN');
+
+function dedupeTable(v: Text): Reading<string> {
+  const expected = 'the name of the DynamoDB table for de-duplication';
+  if (v === undefined) return { expected };
+  const text = v.trim();
+  return text.length >= 1 ? { value: text } : { expected, alsoCheckDestination: true };
+}
 
 /**
  * Alarm-name prefixes, comma-separated: `team-a-,prod-web-`. Items are trimmed; an empty item ("a,,b",
@@ -23,15 +47,12 @@ const optionalSsmName = z
 const PREFIXES_EXPECTED =
   'a comma-separated list of alarm-name prefixes such as team-a-,prod-web- (no empty items, each at most 255 characters, no control characters), or empty for every alarm';
 
-const alarmNamePrefixes = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? [] : v.split(',').map((p) => p.trim())))
-  .refine(
-    // eslint-disable-next-line no-control-regex
-    (items) => items.every((p) => p.length >= 1 && p.length <= 255 && !/[\u0000-\u001f\u007f]/.test(p)),
-    PREFIXES_EXPECTED,
-  );
+function alarmNamePrefixes(v: Text): Reading<string[]> {
+  const items = v === undefined || v.trim() === '' ? [] : v.split(',').map((p) => p.trim());
+  // eslint-disable-next-line no-control-regex
+  const ok = items.every((p) => p.length >= 1 && p.length <= 255 && !/[\u0000-\u001f\u007f]/.test(p));
+  return ok ? { value: items } : { expected: PREFIXES_EXPECTED, alsoCheckDestination: true };
+}
 
 /**
  * A whole decimal number of `unit` in [min, max]; empty or unset means `fallback`. Strict on purpose:
@@ -39,60 +60,26 @@ const alarmNamePrefixes = z
  */
 function decimalSetting(unit: string, min: number, max: number, fallback: number, maxNote = '') {
   const expected = `a whole decimal number of ${unit} from ${min} to ${max}${maxNote}, or empty for ${fallback}`;
-  return z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      const text = v?.trim() ?? '';
-      if (text === '') return fallback;
-      const n = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
-      if (!(n >= min && n <= max)) {
-        ctx.addIssue({ code: 'custom', message: expected });
-        return z.NEVER;
-      }
-      return n;
-    });
+  return (v: Text): Reading<number> => {
+    const text = v?.trim() ?? '';
+    if (text === '') return { value: fallback };
+    const n = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
+    return n >= min && n <= max ? { value: n } : { expected };
+  };
 }
 
-const schema = z
-  .object({
-    SLACK_WEBHOOK_PARAMETER: optionalSsmName,
-    TEAMS_WEBHOOK_PARAMETER: optionalSsmName,
-    NOTIFICATION_TOPIC_ARN: z
-      .string()
-      .optional()
-      .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
-      .pipe(
-        z
-          .string()
-          .regex(/^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, 'an SNS topic ARN')
-          .optional(),
-      ),
-    DEDUPE_TABLE: z.string().trim().min(1, 'the name of the DynamoDB table for de-duplication'),
-    DEDUPE_WINDOW_MINUTES: decimalSetting('minutes', 1, 10_080, 60, ' (7 days)'),
-    SLACK_MIN_INTERVAL_MS: decimalSetting('milliseconds', 0, 60_000, 1_000, ' (one minute)'),
-    NOTIFIER_ERROR_ALARM_NAME: z.string().optional(),
-    ALARM_NAME_PREFIXES: alarmNamePrefixes,
-    FLEET_ALARM_NAME_PREFIX: z
-      .string()
-      .optional()
-      .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim())),
-    ALARM_ON_INSUFFICIENT_DATA: z
-      .string()
-      .optional()
-      .transform((v, ctx) => {
-        const text = v?.trim().toLowerCase() ?? '';
-        if (text === '' || text === 'false') return false;
-        if (text === 'true') return true;
-        ctx.addIssue({ code: 'custom', message: 'true or false (any case), or empty for false' });
-        return z.NEVER;
-      }),
-    AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
-  })
-  .refine((s) => s.SLACK_WEBHOOK_PARAMETER || s.TEAMS_WEBHOOK_PARAMETER || s.NOTIFICATION_TOPIC_ARN, {
-    message:
-      'no destination configured: set at least one of SLACK_WEBHOOK_PARAMETER, TEAMS_WEBHOOK_PARAMETER or NOTIFICATION_TOPIC_ARN',
-  });
+const dedupeWindowMinutes = decimalSetting('minutes', 1, 10_080, 60, ' (7 days)');
+const slackMinIntervalMs = decimalSetting('milliseconds', 0, 60_000, 1_000, ' (one minute)');
+
+function insufficientData(v: Text): Reading<boolean> {
+  const text = v?.trim().toLowerCase() ?? '';
+  if (text === '' || text === 'false') return { value: false };
+  if (text === 'true') return { value: true };
+  return { expected: 'true or false (any case), or empty for false' };
+}
+
+const NO_DESTINATION =
+  'no destination configured: set at least one of SLACK_WEBHOOK_PARAMETER, TEAMS_WEBHOOK_PARAMETER or NOTIFICATION_TOPIC_ARN';
 
 export interface NotifierSettings {
   slackWebhookParameter?: string;
@@ -115,26 +102,37 @@ export interface NotifierSettings {
 
 /** Reads settings from an environment-like record; the error names each bad setting and what it expects. */
 export function parseNotifierSettings(env: Record<string, string | undefined>): NotifierSettings {
-  const result = schema.safeParse(env);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => {
-      const key = i.path.join('.');
-      return key ? `${key}=${JSON.stringify(env[key] ?? '')}: expected ${i.message}` : i.message;
-    });
-    throw new Error(`notifier settings are invalid: ${problems.join('; ')}`);
-  }
-  const s = result.data;
-  return {
-    slackWebhookParameter: s.SLACK_WEBHOOK_PARAMETER,
-    teamsWebhookParameter: s.TEAMS_WEBHOOK_PARAMETER,
-    topicArn: s.NOTIFICATION_TOPIC_ARN,
-    dedupeTable: s.DEDUPE_TABLE,
-    dedupeWindowMinutes: s.DEDUPE_WINDOW_MINUTES,
-    slackMinIntervalMs: s.SLACK_MIN_INTERVAL_MS,
-    ignoreAlarmNames: s.NOTIFIER_ERROR_ALARM_NAME ? [s.NOTIFIER_ERROR_ALARM_NAME] : [],
-    alarmNamePrefixes: s.ALARM_NAME_PREFIXES,
-    fleetAlarmNamePrefix: s.FLEET_ALARM_NAME_PREFIX,
-    alarmOnInsufficientData: s.ALARM_ON_INSUFFICIENT_DATA,
-    selfFunctionName: s.AWS_LAMBDA_FUNCTION_NAME || undefined,
+  const problems: string[] = [];
+  let checkDestination = true;
+  // Every setting is read, so one error names every bad one, in this order.
+  const get = <T>(key: string, read: (v: Text) => Reading<T>): T => {
+    const r = read(env[key]);
+    if ('value' in r) return r.value;
+    if (!r.alsoCheckDestination) checkDestination = false;
+    problems.push(`${key}=${JSON.stringify(env[key] ?? '')}: expected ${r.expected}`);
+    return undefined as T;
   };
+  const settings: NotifierSettings = {
+    slackWebhookParameter: get('SLACK_WEBHOOK_PARAMETER', optionalSsmName),
+    teamsWebhookParameter: get('TEAMS_WEBHOOK_PARAMETER', optionalSsmName),
+    topicArn: get('NOTIFICATION_TOPIC_ARN', topicArn),
+    dedupeTable: get('DEDUPE_TABLE', dedupeTable),
+    dedupeWindowMinutes: get('DEDUPE_WINDOW_MINUTES', dedupeWindowMinutes),
+    slackMinIntervalMs: get('SLACK_MIN_INTERVAL_MS', slackMinIntervalMs),
+    ignoreAlarmNames: env.NOTIFIER_ERROR_ALARM_NAME ? [env.NOTIFIER_ERROR_ALARM_NAME] : [],
+    alarmNamePrefixes: get('ALARM_NAME_PREFIXES', alarmNamePrefixes),
+    fleetAlarmNamePrefix: optionalText(env.FLEET_ALARM_NAME_PREFIX),
+    alarmOnInsufficientData: get('ALARM_ON_INSUFFICIENT_DATA', insufficientData),
+    selfFunctionName: env.AWS_LAMBDA_FUNCTION_NAME || undefined,
+  };
+  if (
+    checkDestination &&
+    !settings.slackWebhookParameter &&
+    !settings.teamsWebhookParameter &&
+    !settings.topicArn
+  ) {
+    problems.push(NO_DESTINATION);
+  }
+  if (problems.length > 0) throw new Error(`notifier settings are invalid: ${problems.join('; ')}`);
+  return settings;
 }

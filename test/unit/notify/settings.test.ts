@@ -58,4 +58,18 @@ describe('notifier settings', () => {
       'ALARM_ON_INSUFFICIENT_DATA="yes": expected true or false (any case), or empty for false',
     );
   });
+
+  it('names every bad setting in one error, in order, and a missing table by what it is for', () => {
+    expect(() =>
+      parseNotifierSettings({ SLACK_WEBHOOK_PARAMETER: 'bad name!', DEDUPE_WINDOW_MINUTES: '0x10' }),
+    ).toThrow(
+      'notifier settings are invalid: SLACK_WEBHOOK_PARAMETER="bad name!": expected an SSM parameter name such as /ec2-hygiene/slack-webhook; ' +
+        'DEDUPE_TABLE="": expected the name of the DynamoDB table for de-duplication; ' +
+        'DEDUPE_WINDOW_MINUTES="0x10": expected a whole decimal number of minutes from 1 to 10080 (7 days), or empty for 60',
+    );
+    expect(() => parseNotifierSettings({ DEDUPE_TABLE: ' ' })).toThrow(
+      'DEDUPE_TABLE=" ": expected the name of the DynamoDB table for de-duplication; no destination configured',
+    );
+    expect(parseNotifierSettings({ ...BASE, DEDUPE_TABLE: ' hygiene ' }).dedupeTable).toBe('hygiene');
+  });
 });
