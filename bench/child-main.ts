@@ -13,8 +13,10 @@ import { DEFAULT_MAX_ATTEMPTS, destroyClients, type AwsClients } from '../shared
 import { deadlineBudget, unlimitedBudget } from '../shared/budget';
 import type { Settings } from '../shared/config';
 import { runCleanup } from '../shared/jobs/cleanup';
+import { createCloudWatch, runRecovery } from '../shared/jobs/recovery';
 import { runScale } from '../shared/jobs/scale';
 import { runTagger } from '../shared/jobs/tagger';
+import { loadRecoverySettings } from '../shared/recovery/settings';
 import { loadScaleSettings } from '../shared/schedule';
 import type { ChildResult, ChildTask, RunReport } from './child';
 import { REGION } from './account';
@@ -133,6 +135,22 @@ async function run(task: ChildTask): Promise<Omit<ChildResult, 'peakRss' | 'peak
         log: quiet,
         budget: unlimitedBudget(),
       });
+      runs.push({ durationMs: performance.now() - t0, summary: r.summaries[0]! });
+      break;
+    }
+    case 'recovery': {
+      const t0 = performance.now();
+      const recoverySettings = loadRecoverySettings(process.env);
+      const cloudWatch = createCloudWatch(REGION, { maxAttempts: recoverySettings.maxAttempts });
+      const r = await runRecovery({
+        clientsFor,
+        cloudWatchFor: () => cloudWatch,
+        settings: recoverySettings,
+        now,
+        log: quiet,
+        budget: unlimitedBudget(),
+      });
+      cloudWatch.destroy();
       runs.push({ durationMs: performance.now() - t0, summary: r.summaries[0]! });
       break;
     }

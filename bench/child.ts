@@ -26,6 +26,8 @@ export type ChildTask =
       retryMode?: 'adaptive' | 'standard';
     }
   | { kind: 'scale'; now: string }
+  /** One scheduled recovery run (every region in REGIONS, alarm prefix from RECOVERY_ALARM_PREFIX). */
+  | { kind: 'recovery'; now: string }
   | {
       kind: 'apply-cleanup';
       now: string;

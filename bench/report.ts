@@ -1,6 +1,7 @@
 /** Printing the benchmark's results, checking its targets, and comparing with an earlier run. */
 import { DEFAULT_SAFETY_MARGIN_MS } from '../shared/budget';
 import type { BundleFigures } from './bundles';
+import type { RecoveryOutcome } from './recovery';
 import type { RestoreOutcome } from './scale-restore';
 import {
   TAGGER_TARGET_MB,
@@ -25,6 +26,8 @@ export interface BenchResults {
   scale: ScaleOutcome[];
   /** Absent in results written before the restore scenario existed. */
   restore?: RestoreOutcome[];
+  /** Absent in results written before the recovery scenario existed. */
+  recovery?: RecoveryOutcome[];
   retry: RetryComparison[];
   bundles?: { bundles: BundleFigures[]; minimalMs: number };
   checks: Check[];
@@ -133,6 +136,13 @@ export function renderResults(r: BenchResults): string {
       `  per run (ms / started / StartInstances calls, throttled / throttle failures): ${x.runs.map((run) => `${run.durationMs}/${run.started}/${run.startCalls},${run.startThrottled}/${run.throttleFailures}${run.incomplete ? '*' : ''}`).join('  ')}  (* = stopped by its budget)`,
     );
   }
+  for (const x of r.recovery ?? []) {
+    out.push('');
+    out.push(
+      `Recovery ${x.instances} opted-in instances (runs: first, steady, after ${x.terminated} terminated): ` +
+        `alarms written ${x.written.join('/')}, deleted ${x.deleted.join('/')}, fleet alarms after each ${x.alarmsAfter.join('/')}`,
+    );
+  }
   if (r.retry.length > 0) {
     out.push('');
     out.push('Retry mode under tight buckets (cleanup apply, 4 in flight):');
@@ -231,6 +241,7 @@ export function checkTargets(r: Omit<BenchResults, 'checks'>): Check[] {
       detail: `first run started ${x.runs[0]?.started ?? 0}, ${x.runs.length} runs (${x.idealRuns} at AWS's rate), ${x.leftStopped} left stopped, ${x.lostTrack} lost track of, ${x.row.failures} failures, ${x.overTimeout} runs past budget + margin (at most ${fmtMs(x.maxPastBudgetMs)} past the budget), ${x.row.throttled} throttles absorbed`,
     });
   }
+  for (const x of r.recovery ?? []) checks.push(recoveryCheck(x));
   const adaptive = r.retry.find((x) => x.mode === 'adaptive');
   if (adaptive) {
     checks.push({
@@ -272,6 +283,31 @@ export function checkTargets(r: Omit<BenchResults, 'checks'>): Check[] {
     });
   }
   return checks;
+}
+
+/**
+ * Recovery's target (issue 15): every run within 1.1x of its lower bound, no failures, and the runs
+ * did what they must: two alarms per instance, a steady run writing nothing, the terminated
+ * instances' alarms gone and no other.
+ */
+export function recoveryCheck(x: RecoveryOutcome): Check {
+  const made = x.rows.reduce((n, j) => n + j.total, 0);
+  const floor = x.rows.reduce((n, j) => n + j.boundTotal, 0);
+  const worst = Math.max(...x.rows.map((j) => j.ratio));
+  const failures = x.rows.reduce((n, j) => n + j.failures, 0);
+  const expected = { written: [2 * x.instances, 0, 0], deleted: [0, 0, 2 * x.terminated] };
+  const after = [2 * x.instances, 2 * x.instances, 2 * (x.instances - x.terminated)];
+  const same = (a: number[], b: number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+  const didRight =
+    same(x.written, expected.written) && same(x.deleted, expected.deleted) && same(x.alarmsAfter, after);
+  return {
+    target: `recovery ${x.instances} requests <= 1.1 x lower bound`,
+    pass: worst <= 1.1 && failures === 0 && didRight,
+    detail:
+      `${made} / ${floor} over 3 runs (worst run ${worst.toFixed(2)}), ${failures} failures; ` +
+      `written ${x.written.join('/')} (expected ${expected.written.join('/')}), deleted ${x.deleted.join('/')} ` +
+      `(expected ${expected.deleted.join('/')}), alarms after ${x.alarmsAfter.join('/')} (expected ${after.join('/')})`,
+  };
 }
 
 /** Deltas against an earlier results file, per job and size. */

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { DEFAULT_LOAD_PAIRS, measureBundles } from './bundles';
+import { recoveryScenario } from './recovery';
 import { scaleRestoreScenario, type RestoreSize } from './scale-restore';
 import { checkTargets, renderComparison, renderResults, type BenchResults } from './report';
 import {
@@ -33,6 +34,8 @@ interface Plan {
   /** Start-of-day restores past StartInstances' 1000-instance burst (bench/scale-restore.ts). */
   restore: RestoreSize[];
   retryAmis: number;
+  /** Opted-in instances (AutoRecover=true, outside groups) for the recovery scenario (bench/recovery.ts). */
+  recovery: number[];
 }
 
 const QUICK: Plan = {
@@ -51,6 +54,7 @@ const QUICK: Plan = {
   scale: [{ groups: 40, instances: 1_000 }],
   restore: [{ instances: 2_000, speedup: 50, maxRuns: 4 }],
   retryAmis: 6,
+  recovery: [500],
 };
 
 const DEFAULT: Plan = {
@@ -69,6 +73,7 @@ const DEFAULT: Plan = {
   scale: [{ groups: 300, instances: 3_000 }],
   restore: [{ instances: 3_000, speedup: 20, maxRuns: 4 }],
   retryAmis: 20,
+  recovery: [5_000],
 };
 
 const FULL: Plan = {
@@ -90,6 +95,7 @@ const FULL: Plan = {
   // look long to the buckets, which hides how a throttled batch of 100 is retried (docs/performance.md).
   restore: [...DEFAULT.restore, { instances: 3_000, speedup: 1, maxRuns: 3 }],
   retryAmis: 20,
+  recovery: DEFAULT.recovery,
 };
 
 async function main(): Promise<number> {
@@ -150,6 +156,13 @@ async function main(): Promise<number> {
     restore.push(outcome);
     jobs.push(outcome.row);
   }
+  const recovery = [];
+  for (const n of onlyBundles ? [] : plan.recovery) {
+    progress(`recovery ${n} opted-in instances (first run, steady run, 10% terminated)`);
+    const outcome = await recoveryScenario(n, model);
+    recovery.push(outcome);
+    jobs.push(...outcome.rows);
+  }
   if (!onlyBundles) progress('adaptive vs standard retry');
   const retry = onlyBundles ? [] : await retryScenario(plan.retryAmis);
   let bundles;
@@ -169,6 +182,7 @@ async function main(): Promise<number> {
     cleanup,
     scale,
     restore,
+    recovery,
     retry,
     ...(bundles ? { bundles } : {}),
   };

@@ -41,7 +41,7 @@ export interface JobRow {
   notes: string[];
 }
 
-async function withSandbox<T>(work: (s: Sandbox) => Promise<T>): Promise<T> {
+export async function withSandbox<T>(work: (s: Sandbox) => Promise<T>): Promise<T> {
   const sandbox = await startSandbox();
   try {
     return await work(sandbox);
@@ -50,7 +50,7 @@ async function withSandbox<T>(work: (s: Sandbox) => Promise<T>): Promise<T> {
   }
 }
 
-function row(
+export function row(
   job: string,
   size: string,
   sandbox: Sandbox,

@@ -5,6 +5,7 @@ import {
   batches,
   cleanupLowerBound,
   pages,
+  recoveryLowerBound,
   scaleLowerBound,
   taggerLowerBound,
   total,
@@ -153,6 +154,60 @@ describe('cleanupLowerBound and scaleLowerBound', () => {
 
   it('adds per-action counts of several runs', () => {
     expect(addBounds({ a: 1, b: 2 }, { b: 3, c: 4 })).toEqual({ a: 1, b: 5, c: 4 });
+  });
+});
+
+describe('recoveryLowerBound', () => {
+  // The bench's three runs over 5,000 opted-in instances of one type (bench/recovery.ts).
+  const fleet = { taggedInstances: 5000, instanceTypes: 1 };
+
+  it('a first run: one PutMetricAlarm per alarm (no batch form), nothing to list tags of', () => {
+    const bound = recoveryLowerBound({
+      ...fleet,
+      prefixedAlarms: 0,
+      alarmsToWrite: 10_000,
+      alarmsToDelete: 0,
+    });
+    expect(bound['ec2:DescribeInstances']).toBe(5);
+    expect(bound['monitoring:DescribeAlarms']).toBe(1);
+    expect(bound['monitoring:ListTagsForResource']).toBe(0);
+    expect(bound['monitoring:PutMetricAlarm']).toBe(10_000);
+    expect(bound['monitoring:DeleteAlarms']).toBe(0);
+    expect(total(bound)).toBe(1 + 5 + 1 + 1 + 10_000 + 1);
+  });
+
+  it('a steady run reads every fleet alarm and its tags, and writes nothing', () => {
+    const bound = recoveryLowerBound({
+      ...fleet,
+      prefixedAlarms: 10_000,
+      alarmsToWrite: 0,
+      alarmsToDelete: 0,
+    });
+    expect(bound['monitoring:DescribeAlarms']).toBe(100);
+    expect(bound['monitoring:ListTagsForResource']).toBe(10_000);
+    expect(bound['monitoring:PutMetricAlarm']).toBe(0);
+    expect(bound['monitoring:DeleteAlarms']).toBe(0);
+  });
+
+  it('deletes the alarms of terminated instances 100 names a call', () => {
+    const bound = recoveryLowerBound({
+      ...fleet,
+      prefixedAlarms: 10_000,
+      alarmsToWrite: 0,
+      alarmsToDelete: 1000,
+    });
+    expect(bound['monitoring:DeleteAlarms']).toBe(10);
+    expect(
+      recoveryLowerBound({ ...fleet, prefixedAlarms: 10_000, alarmsToWrite: 0, alarmsToDelete: 1001 })[
+        'monitoring:DeleteAlarms'
+      ],
+    ).toBe(11);
+  });
+
+  it('asks DescribeInstanceTypes 100 types a call', () => {
+    const shape = { taggedInstances: 10, prefixedAlarms: 0, alarmsToWrite: 0, alarmsToDelete: 0 };
+    expect(recoveryLowerBound({ ...shape, instanceTypes: 100 })['ec2:DescribeInstanceTypes']).toBe(1);
+    expect(recoveryLowerBound({ ...shape, instanceTypes: 101 })['ec2:DescribeInstanceTypes']).toBe(2);
   });
 });
 

@@ -1,0 +1,76 @@
+import { describe, expect, it } from '@jest/globals';
+
+import { recoveryLowerBound } from '../../../bench/bounds';
+import type { RecoveryOutcome } from '../../../bench/recovery';
+import { recoveryCheck } from '../../../bench/report';
+import type { JobRow } from '../../../bench/scenarios';
+
+function jobRow(size: string, total: number, boundTotal: number, failures = 0): JobRow {
+  return {
+    job: 'recovery',
+    size,
+    requests: {},
+    total,
+    bound: recoveryLowerBound({
+      taggedInstances: 10,
+      instanceTypes: 1,
+      prefixedAlarms: 0,
+      alarmsToWrite: 0,
+      alarmsToDelete: 0,
+    }),
+    boundTotal,
+    ratio: Math.round((total / boundTotal) * 100) / 100,
+    throttled: 0,
+    failures,
+    simulatedMs: 0,
+    realMs: 0,
+    peakRssMb: 0,
+    peakHeapMb: 0,
+    notes: [],
+  };
+}
+
+/** What the bench's three recovery runs over 10 instances look like when all goes to plan. */
+function outcome(overrides: Partial<RecoveryOutcome> = {}): RecoveryOutcome {
+  return {
+    rows: [jobRow('10 first run', 25, 25), jobRow('10 steady', 25, 25), jobRow('10 1 terminated', 26, 26)],
+    instances: 10,
+    terminated: 1,
+    alarmsAfter: [20, 20, 18],
+    written: [20, 0, 0],
+    deleted: [0, 0, 2],
+    ...overrides,
+  };
+}
+
+describe('recoveryCheck', () => {
+  it('passes runs at their lower bound that created, kept and deleted the right alarms', () => {
+    const check = recoveryCheck(outcome());
+    expect(check.target).toBe('recovery 10 requests <= 1.1 x lower bound');
+    expect(check.pass).toBe(true);
+    expect(check.detail).toContain('76 / 76 over 3 runs');
+  });
+
+  it('fails when any one run is more than 1.1x its bound, even if the total is not', () => {
+    const rows = outcome().rows;
+    rows[2] = jobRow('10 1 terminated', 30, 26);
+    const check = recoveryCheck(outcome({ rows }));
+    expect(check.pass).toBe(false);
+    expect(check.detail).toContain('worst run 1.15');
+  });
+
+  it('fails a steady run that writes, or a run that leaves the wrong alarms, and says what was expected', () => {
+    const writes = recoveryCheck(outcome({ written: [20, 20, 0] }));
+    expect(writes.pass).toBe(false);
+    expect(writes.detail).toContain('written 20/20/0 (expected 20/0/0)');
+    const leftOver = recoveryCheck(outcome({ alarmsAfter: [20, 20, 20], deleted: [0, 0, 0] }));
+    expect(leftOver.pass).toBe(false);
+    expect(leftOver.detail).toContain('alarms after 20/20/20 (expected 20/20/18)');
+  });
+
+  it('fails when a run reported failures', () => {
+    const rows = outcome().rows;
+    rows[0] = jobRow('10 first run', 25, 25, 2);
+    expect(recoveryCheck(outcome({ rows })).pass).toBe(false);
+  });
+});
