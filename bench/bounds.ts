@@ -240,6 +240,42 @@ export function recoveryLowerBound(shape: RecoveryShape): Bound {
   };
 }
 
+/** What one scheduled self-heal run reads and writes in one region. */
+export interface SelfHealShape {
+  /** Groups carrying the SelfHeal tag key (read, 100 a page), and those opted in (SelfHeal=true). */
+  groups: number;
+  optedInGroups: number;
+  /** Distinct Elastic IPs and volumes the groups' tags name (read by id). */
+  addresses: number;
+  volumes: number;
+  /** Launch hooks missing or different, addresses to associate, volumes to attach. */
+  hooksToWrite: number;
+  addressesToAssociate: number;
+  volumesToAttach: number;
+}
+
+/**
+ * Per `service:action`, the fewest requests one scheduled self-heal run over `shape` makes. The
+ * reads are by what the groups' tags name: Elastic IPs and volumes by id, 200 ids an EC2 filter
+ * (one id that no longer exists must not fail the others' read, so no id list), a batch of 200
+ * volumes fitting one DescribeVolumes page (500). DescribeLifecycleHooks names one group, so it is
+ * one call per opted-in group; PutLifecycleHook, AssociateAddress and AttachVolume take one
+ * resource each. A scheduled run completes no lifecycle action.
+ */
+export function selfHealLowerBound(shape: SelfHealShape): Bound {
+  return {
+    'sts:GetCallerIdentity': 1,
+    'autoscaling:DescribeAutoScalingGroups': pages(shape.groups, MAX_PAGE.describeAutoScalingGroups),
+    'autoscaling:DescribeLifecycleHooks': shape.optedInGroups,
+    'ec2:DescribeAddresses': batches(shape.addresses, FILTER_VALUES_MAX),
+    'ec2:DescribeVolumes': batches(shape.volumes, FILTER_VALUES_MAX),
+    'autoscaling:PutLifecycleHook': shape.hooksToWrite,
+    'ec2:AssociateAddress': shape.addressesToAssociate,
+    'ec2:AttachVolume': shape.volumesToAttach,
+    'events:PutEvents': 1,
+  };
+}
+
 export function total(bound: Bound): number {
   return Object.values(bound).reduce((a, b) => a + b, 0);
 }

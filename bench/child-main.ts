@@ -15,9 +15,11 @@ import type { Settings } from '../shared/config';
 import { runCleanup } from '../shared/jobs/cleanup';
 import { createCloudWatch, runRecovery } from '../shared/jobs/recovery';
 import { runScale } from '../shared/jobs/scale';
+import { runSelfHeal } from '../shared/jobs/self-heal';
 import { runTagger } from '../shared/jobs/tagger';
 import { loadRecoverySettings } from '../shared/recovery/settings';
 import { loadScaleSettings } from '../shared/schedule';
+import { loadSelfHealSettings } from '../shared/self-heal/settings';
 import type { ChildResult, ChildTask, RunReport } from './child';
 import { REGION } from './account';
 import { drainState, type DrainRun, type DrainState } from './drain';
@@ -151,6 +153,20 @@ async function run(task: ChildTask): Promise<Omit<ChildResult, 'peakRss' | 'peak
         budget: unlimitedBudget(),
       });
       cloudWatch.destroy();
+      runs.push({ durationMs: performance.now() - t0, summary: r.summaries[0]! });
+      break;
+    }
+    case 'self-heal': {
+      const t0 = performance.now();
+      const r = await runSelfHeal({
+        clientsFor,
+        settings: loadSelfHealSettings(process.env),
+        now,
+        log: quiet,
+        budget: unlimitedBudget(),
+        // A scheduled run never waits for a volume: one held elsewhere is reported, not awaited.
+        sleep: async () => undefined,
+      });
       runs.push({ durationMs: performance.now() - t0, summary: r.summaries[0]! });
       break;
     }

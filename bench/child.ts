@@ -28,6 +28,8 @@ export type ChildTask =
   | { kind: 'scale'; now: string }
   /** One scheduled recovery run (every region in REGIONS, alarm prefix from RECOVERY_ALARM_PREFIX). */
   | { kind: 'recovery'; now: string }
+  /** One scheduled self-heal run (every region in REGIONS, hook name from SELF_HEAL_HOOK_NAME). */
+  | { kind: 'self-heal'; now: string }
   | {
       kind: 'apply-cleanup';
       now: string;

@@ -3,6 +3,7 @@ import { DEFAULT_SAFETY_MARGIN_MS } from '../shared/budget';
 import type { BundleFigures } from './bundles';
 import type { RecoveryOutcome } from './recovery';
 import type { RestoreOutcome } from './scale-restore';
+import type { SelfHealOutcome } from './self-heal';
 import {
   TAGGER_TARGET_MB,
   type CleanupOutcome,
@@ -28,6 +29,8 @@ export interface BenchResults {
   restore?: RestoreOutcome[];
   /** Absent in results written before the recovery scenario existed. */
   recovery?: RecoveryOutcome[];
+  /** Absent in results written before the self-heal scenario existed. */
+  selfHeal?: SelfHealOutcome[];
   retry: RetryComparison[];
   bundles?: { bundles: BundleFigures[]; minimalMs: number };
   checks: Check[];
@@ -143,6 +146,14 @@ export function renderResults(r: BenchResults): string {
         `alarms written ${x.written.join('/')}, deleted ${x.deleted.join('/')}, fleet alarms after each ${x.alarmsAfter.join('/')}`,
     );
   }
+  for (const x of r.selfHeal ?? []) {
+    out.push('');
+    out.push(
+      `Self-heal ${x.groups} groups of one (runs: first, steady): hooks written ${x.hooksWritten.join('/')}, ` +
+        `Elastic IPs associated ${x.associated.join('/')}, volumes attached ${x.attached.join('/')}, ` +
+        `groups healed after each ${x.healedAfter.join('/')}`,
+    );
+  }
   if (r.retry.length > 0) {
     out.push('');
     out.push('Retry mode under tight buckets (cleanup apply, 4 in flight):');
@@ -242,6 +253,7 @@ export function checkTargets(r: Omit<BenchResults, 'checks'>): Check[] {
     });
   }
   for (const x of r.recovery ?? []) checks.push(recoveryCheck(x));
+  for (const x of r.selfHeal ?? []) checks.push(selfHealCheck(x));
   const adaptive = r.retry.find((x) => x.mode === 'adaptive');
   if (adaptive) {
     checks.push({
@@ -307,6 +319,33 @@ export function recoveryCheck(x: RecoveryOutcome): Check {
       `${made} / ${floor} over 3 runs (worst run ${worst.toFixed(2)}), ${failures} failures; ` +
       `written ${x.written.join('/')} (expected ${expected.written.join('/')}), deleted ${x.deleted.join('/')} ` +
       `(expected ${expected.deleted.join('/')}), alarms after ${x.alarmsAfter.join('/')} (expected ${after.join('/')})`,
+  };
+}
+
+/**
+ * Self-heal's target (issue 15): both scheduled runs within 1.1x of their lower bound, no failures,
+ * the first run wrote every group's hook, Elastic IP and volume, and the steady run wrote nothing.
+ */
+export function selfHealCheck(x: SelfHealOutcome): Check {
+  const made = x.rows.reduce((n, j) => n + j.total, 0);
+  const floor = x.rows.reduce((n, j) => n + j.boundTotal, 0);
+  const worst = Math.max(...x.rows.map((j) => j.ratio));
+  const failures = x.rows.reduce((n, j) => n + j.failures, 0);
+  const expected = [x.groups, 0];
+  const healed = [x.groups, x.groups];
+  const same = (a: number[], b: number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+  const didRight =
+    same(x.hooksWritten, expected) &&
+    same(x.associated, expected) &&
+    same(x.attached, expected) &&
+    same(x.healedAfter, healed);
+  return {
+    target: `self-heal ${x.groups} requests <= 1.1 x lower bound`,
+    pass: x.rows.length === 2 && worst <= 1.1 && failures === 0 && didRight,
+    detail:
+      `${made} / ${floor} over ${x.rows.length} runs (worst run ${worst.toFixed(2)}), ${failures} failures; ` +
+      `hooks written ${x.hooksWritten.join('/')}, associated ${x.associated.join('/')}, attached ${x.attached.join('/')} ` +
+      `(each expected ${expected.join('/')}), groups healed after ${x.healedAfter.join('/')} (expected ${healed.join('/')})`,
   };
 }
 

@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_LOAD_PAIRS, measureBundles } from './bundles';
 import { recoveryScenario } from './recovery';
 import { scaleRestoreScenario, type RestoreSize } from './scale-restore';
+import { selfHealScenario } from './self-heal';
 import { checkTargets, renderComparison, renderResults, type BenchResults } from './report';
 import {
   cleanupScenario,
@@ -36,6 +37,8 @@ interface Plan {
   retryAmis: number;
   /** Opted-in instances (AutoRecover=true, outside groups) for the recovery scenario (bench/recovery.ts). */
   recovery: number[];
+  /** Groups of one tagged SelfHeal=true with an Elastic IP and a volume (bench/self-heal.ts). */
+  selfHeal: number[];
 }
 
 const QUICK: Plan = {
@@ -55,6 +58,7 @@ const QUICK: Plan = {
   restore: [{ instances: 2_000, speedup: 50, maxRuns: 4 }],
   retryAmis: 6,
   recovery: [500],
+  selfHeal: [100],
 };
 
 const DEFAULT: Plan = {
@@ -74,6 +78,7 @@ const DEFAULT: Plan = {
   restore: [{ instances: 3_000, speedup: 20, maxRuns: 4 }],
   retryAmis: 20,
   recovery: [5_000],
+  selfHeal: [1_000],
 };
 
 const FULL: Plan = {
@@ -96,6 +101,7 @@ const FULL: Plan = {
   restore: [...DEFAULT.restore, { instances: 3_000, speedup: 1, maxRuns: 3 }],
   retryAmis: 20,
   recovery: DEFAULT.recovery,
+  selfHeal: DEFAULT.selfHeal,
 };
 
 async function main(): Promise<number> {
@@ -163,6 +169,13 @@ async function main(): Promise<number> {
     recovery.push(outcome);
     jobs.push(...outcome.rows);
   }
+  const selfHeal = [];
+  for (const n of onlyBundles ? [] : plan.selfHeal) {
+    progress(`self-heal ${n} groups of one (first run, steady run)`);
+    const outcome = await selfHealScenario(n, model);
+    selfHeal.push(outcome);
+    jobs.push(...outcome.rows);
+  }
   if (!onlyBundles) progress('adaptive vs standard retry');
   const retry = onlyBundles ? [] : await retryScenario(plan.retryAmis);
   let bundles;
@@ -183,6 +196,7 @@ async function main(): Promise<number> {
     scale,
     restore,
     recovery,
+    selfHeal,
     retry,
     ...(bundles ? { bundles } : {}),
   };

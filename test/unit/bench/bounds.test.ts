@@ -7,6 +7,7 @@ import {
   pages,
   recoveryLowerBound,
   scaleLowerBound,
+  selfHealLowerBound,
   taggerLowerBound,
   total,
 } from '../../../bench/bounds';
@@ -208,6 +209,68 @@ describe('recoveryLowerBound', () => {
     const shape = { taggedInstances: 10, prefixedAlarms: 0, alarmsToWrite: 0, alarmsToDelete: 0 };
     expect(recoveryLowerBound({ ...shape, instanceTypes: 100 })['ec2:DescribeInstanceTypes']).toBe(1);
     expect(recoveryLowerBound({ ...shape, instanceTypes: 101 })['ec2:DescribeInstanceTypes']).toBe(2);
+  });
+});
+
+describe('selfHealLowerBound', () => {
+  // The bench's two scheduled runs over 1,000 groups of one, each with its Elastic IP and volume (bench/self-heal.ts).
+  const reads = { groups: 1000, optedInGroups: 1000, addresses: 1000, volumes: 1000 };
+
+  it('a first run: one hook, one association and one attachment per group (no batch forms)', () => {
+    const bound = selfHealLowerBound({
+      ...reads,
+      hooksToWrite: 1000,
+      addressesToAssociate: 1000,
+      volumesToAttach: 1000,
+    });
+    expect(bound['autoscaling:DescribeAutoScalingGroups']).toBe(10);
+    expect(bound['autoscaling:DescribeLifecycleHooks']).toBe(1000);
+    expect(bound['ec2:DescribeAddresses']).toBe(5);
+    expect(bound['ec2:DescribeVolumes']).toBe(5);
+    expect(bound['autoscaling:PutLifecycleHook']).toBe(1000);
+    expect(bound['ec2:AssociateAddress']).toBe(1000);
+    expect(bound['ec2:AttachVolume']).toBe(1000);
+    expect(total(bound)).toBe(1 + 10 + 1000 + 5 + 5 + 3000 + 1);
+  });
+
+  it("a steady run still reads every opted-in group's hook, and writes nothing", () => {
+    const bound = selfHealLowerBound({
+      ...reads,
+      hooksToWrite: 0,
+      addressesToAssociate: 0,
+      volumesToAttach: 0,
+    });
+    expect(bound['autoscaling:DescribeLifecycleHooks']).toBe(1000);
+    expect(bound['autoscaling:PutLifecycleHook']).toBe(0);
+    expect(bound['ec2:AssociateAddress']).toBe(0);
+    expect(bound['ec2:AttachVolume']).toBe(0);
+    expect(total(bound)).toBe(1 + 10 + 1000 + 5 + 5 + 1);
+  });
+
+  it('reads addresses and volumes 200 ids a filter, and none when no group names one', () => {
+    const writes = { hooksToWrite: 0, addressesToAssociate: 0, volumesToAttach: 0 };
+    const at = (n: number) => selfHealLowerBound({ ...reads, ...writes, addresses: n, volumes: n });
+    expect(at(200)['ec2:DescribeAddresses']).toBe(1);
+    expect(at(201)['ec2:DescribeAddresses']).toBe(2);
+    expect(at(201)['ec2:DescribeVolumes']).toBe(2);
+    expect(at(0)['ec2:DescribeAddresses']).toBe(0);
+    expect(at(0)['ec2:DescribeVolumes']).toBe(0);
+  });
+
+  it('pages groups 100 at a time (one call even for none) and reads hooks of opted-in groups only', () => {
+    const shape = {
+      addresses: 0,
+      volumes: 0,
+      hooksToWrite: 0,
+      addressesToAssociate: 0,
+      volumesToAttach: 0,
+    };
+    const none = selfHealLowerBound({ ...shape, groups: 0, optedInGroups: 0 });
+    expect(none['autoscaling:DescribeAutoScalingGroups']).toBe(1);
+    expect(total(none)).toBe(3);
+    const some = selfHealLowerBound({ ...shape, groups: 101, optedInGroups: 90 });
+    expect(some['autoscaling:DescribeAutoScalingGroups']).toBe(2);
+    expect(some['autoscaling:DescribeLifecycleHooks']).toBe(90);
   });
 });
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 
 import { recoveryLowerBound } from '../../../bench/bounds';
 import type { RecoveryOutcome } from '../../../bench/recovery';
-import { recoveryCheck } from '../../../bench/report';
+import { recoveryCheck, selfHealCheck } from '../../../bench/report';
+import type { SelfHealOutcome } from '../../../bench/self-heal';
 import type { JobRow } from '../../../bench/scenarios';
 
 function jobRow(size: string, total: number, boundTotal: number, failures = 0): JobRow {
@@ -72,5 +73,51 @@ describe('recoveryCheck', () => {
     const rows = outcome().rows;
     rows[0] = jobRow('10 first run', 25, 25, 2);
     expect(recoveryCheck(outcome({ rows })).pass).toBe(false);
+  });
+});
+
+/** What the bench's two self-heal runs over 10 groups look like when all goes to plan. */
+function healed(overrides: Partial<SelfHealOutcome> = {}): SelfHealOutcome {
+  return {
+    rows: [jobRow('10 first run', 49, 49), jobRow('10 steady', 19, 19)],
+    groups: 10,
+    hooksWritten: [10, 0],
+    associated: [10, 0],
+    attached: [10, 0],
+    healedAfter: [10, 10],
+    ...overrides,
+  };
+}
+
+describe('selfHealCheck', () => {
+  it('passes runs at their lower bound that healed every group once and then wrote nothing', () => {
+    const check = selfHealCheck(healed());
+    expect(check.target).toBe('self-heal 10 requests <= 1.1 x lower bound');
+    expect(check.pass).toBe(true);
+    expect(check.detail).toContain('68 / 68 over 2 runs (worst run 1.00)');
+  });
+
+  it('fails when one run is more than 1.1x its bound', () => {
+    const rows = healed().rows;
+    rows[1] = jobRow('10 steady', 22, 19);
+    const check = selfHealCheck(healed({ rows }));
+    expect(check.pass).toBe(false);
+    expect(check.detail).toContain('worst run 1.16');
+  });
+
+  it('fails a steady run that writes, or a first run that left a group unhealed, and says what was expected', () => {
+    const writes = selfHealCheck(healed({ hooksWritten: [10, 10] }));
+    expect(writes.pass).toBe(false);
+    expect(writes.detail).toContain('hooks written 10/10');
+    expect(writes.detail).toContain('(each expected 10/0)');
+    const missed = selfHealCheck(healed({ attached: [9, 0], healedAfter: [9, 9] }));
+    expect(missed.pass).toBe(false);
+    expect(missed.detail).toContain('groups healed after 9/9 (expected 10/10)');
+  });
+
+  it('fails when a run reported failures', () => {
+    const rows = healed().rows;
+    rows[0] = jobRow('10 first run', 49, 49, 1);
+    expect(selfHealCheck(healed({ rows })).pass).toBe(false);
   });
 });
