@@ -123,6 +123,45 @@ export function regionsFromEnv(env: Env): string[] {
   return regions;
 }
 
+/** A trimmed environment value; empty counts as unset. */
+export function envValue(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+}
+
+/** The one shape of a bad setting: the variable, its value and what was expected. */
+export function invalidSetting(name: string, raw: string | undefined, expected: string): never {
+  throw new ConfigError(`${name}=${JSON.stringify(raw)} is not valid: expected ${expected}`);
+}
+
+/** What the recovery and self-heal functions read alike: the dry-run switch, retries and the bus. */
+export interface RunSettings {
+  regions: string[];
+  dryRun: boolean;
+  eventBusName: string;
+  eventRegion: string;
+  maxAttempts: number;
+}
+
+/** Reads a function's RunSettings once its own settings are checked (`dryRunVar`: its DRY_RUN). */
+export function readRunSettings(env: Env, regions: string[], dryRunVar: string): RunSettings {
+  const dryRunText = envValue(env, dryRunVar);
+  if (dryRunText !== undefined && !/^(true|false)$/i.test(dryRunText))
+    invalidSetting(dryRunVar, dryRunText, 'true or false');
+  const attemptsText = envValue(env, 'AWS_MAX_ATTEMPTS');
+  if (attemptsText !== undefined && !/^[1-9]\d{0,2}$/.test(attemptsText)) {
+    invalidSetting('AWS_MAX_ATTEMPTS', attemptsText, 'a whole number >= 1');
+  }
+  const eventBusName = envValue(env, 'EVENT_BUS_NAME') ?? 'default';
+  return {
+    regions: [...new Set(regions)],
+    dryRun: dryRunText?.toLowerCase() === 'true',
+    eventBusName,
+    eventRegion: eventRegionFor(eventBusName, env.AWS_REGION, regions[0]!),
+    maxAttempts: attemptsText ? Number(attemptsText) : DEFAULTS.maxAttempts,
+  };
+}
+
 /** The region of the bus the summaries go to: see Settings.eventRegion. */
 export function eventRegionFor(
   eventBusName: string,
