@@ -8,6 +8,7 @@ export const EVENT_SOURCE = 'ec2-hygiene';
 export const DETAIL_TYPE = {
   runSummary: 'EC2 Hygiene Run Summary',
   cleanupRefused: 'EC2 Hygiene Cleanup Refused',
+  deletionNotice: 'EC2 Hygiene Deletion Notice',
 } as const;
 
 export type FunctionName = 'tagger' | 'cleanup' | 'scale-to-zero' | 'notifier' | 'recovery' | 'self-heal';
@@ -54,6 +55,11 @@ export interface RunSummaryDetail {
    * `skipped` because an account running Amazon's own AMIs would otherwise warn on every run.
    */
   reported?: ReportedResource[];
+  /**
+   * Cleanup: the AMIs this run deregistered, with the snapshots it deleted for each, so the message
+   * about the run names what is gone (counts.deleted says how many).
+   */
+  deleted?: DeletedImage[];
   /** Scale-to-zero: what the instance-hours saved are worth (counts.estimatedSavingsUsd). */
   savings?: SavingsSummary;
 }
@@ -76,6 +82,43 @@ export interface SavingsSummary {
   unpricedInstanceHours: number;
   /** Why the price list could not be read, when it could not. */
   problems?: string[];
+}
+
+/** An AMI a cleanup run deregistered, and the snapshots of it the run deleted. */
+export interface DeletedImage {
+  imageId: string;
+  name?: string;
+  snapshotIds: string[];
+}
+
+/** The next step cleanup will take on an AMI: its stage (deprecate, disable) or deregistration. */
+export type RetirementStep = 'deprecate' | 'disable' | 'deregister';
+
+/** One AMI in a deletion notice: what will happen to it, and from when. */
+export interface UpcomingRetirement {
+  imageId: string;
+  name?: string;
+  step: RetirementStep;
+  /** The earliest time (ISO 8601) the step can happen, if nothing uses or keeps the AMI before. */
+  on: string;
+  /** The AMI's last activity (LastUsed, or its creation when never used), ISO 8601. */
+  lastActivity?: string;
+}
+
+/**
+ * detail of a "EC2 Hygiene Deletion Notice" event: the AMIs whose next retirement step falls within
+ * the notice period, so their owners can keep one (AutoCleanupKeepUntil) before it happens.
+ */
+export interface DeletionNoticeDetail {
+  region: string;
+  accountId: string;
+  at: string;
+  /** How many days ahead the notice looks (the cleanup setting). */
+  noticeDays: number;
+  dryRun: boolean;
+  images: UpcomingRetirement[];
+  /** AMIs left out to keep the event under EventBridge's size limit. */
+  omitted?: number;
 }
 
 /** detail of a "EC2 Hygiene Cleanup Refused" event: the whole run deleted nothing, and why. */

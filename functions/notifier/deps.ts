@@ -8,6 +8,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import {
   DEFAULT_WEBHOOK_OPTIONS,
   WebhookPoster,
+  createDigestStore,
   createIncidentStore,
   createTopicReaderCheck,
   createWebhookSecrets,
@@ -31,9 +32,11 @@ export function createNotifierDeps(
   const { clock } = options;
   const settings = parseNotifierSettings(env);
   const sns = settings.topicArn ? new SNSClient({}) : undefined;
+  const db = new DynamoDBClient({});
   return {
     settings,
-    store: createIncidentStore(new DynamoDBClient({}), settings.dedupeTable, settings.dedupeWindowMinutes),
+    store: createIncidentStore(db, settings.dedupeTable, settings.dedupeWindowMinutes),
+    digest: settings.weeklyDigest ? createDigestStore(db, settings.dedupeTable) : undefined,
     secrets: createWebhookSecrets(new SSMClient({})),
     webhooks: new WebhookPoster({
       ...DEFAULT_WEBHOOK_OPTIONS,

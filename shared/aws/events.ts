@@ -15,12 +15,13 @@ import { errorText } from '../errors';
  */
 export const MAX_DETAIL_BYTES = 200 * 1024;
 
-/** Shortens failures/skipped/reported until the detail fits, recording how many were left out in counts. */
+/** Shortens failures/skipped/reported/deleted until the detail fits, recording how many were left out in counts. */
 export function fitSummary(detail: RunSummaryDetail, maxBytes = MAX_DETAIL_BYTES): RunSummaryDetail {
   const size = (d: unknown) => Buffer.byteLength(JSON.stringify(d), 'utf8');
   if (size(detail) <= maxBytes) return detail;
   const reported = detail.reported ?? [];
-  let keep = Math.max(detail.failures.length, detail.skipped.length, reported.length);
+  const deleted = detail.deleted ?? [];
+  let keep = Math.max(detail.failures.length, detail.skipped.length, reported.length, deleted.length);
   let fitted = detail;
   while (keep > 0) {
     keep = Math.floor(keep / 2);
@@ -29,11 +30,13 @@ export function fitSummary(detail: RunSummaryDetail, maxBytes = MAX_DETAIL_BYTES
       failures: detail.failures.slice(0, keep),
       skipped: detail.skipped.slice(0, keep),
       ...(detail.reported && { reported: reported.slice(0, keep) }),
+      ...(detail.deleted && { deleted: deleted.slice(0, keep) }),
       counts: {
         ...detail.counts,
         failuresOmitted: Math.max(0, detail.failures.length - keep),
         skippedOmitted: Math.max(0, detail.skipped.length - keep),
         ...(detail.reported && { reportedOmitted: Math.max(0, reported.length - keep) }),
+        ...(detail.deleted && { deletedOmitted: Math.max(0, deleted.length - keep) }),
       },
     };
     if (size(fitted) <= maxBytes) return fitted;

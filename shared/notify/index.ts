@@ -9,8 +9,12 @@ export { WebhookPoster, DEFAULT_WEBHOOK_OPTIONS, parseRetryAfter } from './deliv
 export type { DeliveryResult } from './deliver/types';
 export { createTopicReaderCheck, type TopicReaderCheck, type TopicReaders } from './deliver/readers';
 export { parseNotifierSettings, type NotifierSettings } from './settings';
+export { createDigestStore, type DigestStore, type WeekTotals, type WeekPart } from './digest/store';
+export { digestNotification } from './digest/message';
+export { previousWeek, weekStart } from './digest/week';
 export {
   notifyEvent,
+  DIGEST_DUE,
   DeliveryFailedError,
   type InvocationInfo,
   type NotifierDeps,

@@ -9,7 +9,11 @@
  * than a lost alert.
  */
 import type { SNSClient } from '@aws-sdk/client-sns';
+import { DETAIL_TYPE, EVENT_SOURCE, type RunSummaryDetail } from '../events';
 import type { Claim, IncidentStore } from './dedupe';
+import { digestNotification } from './digest/message';
+import type { DigestStore } from './digest/store';
+import { previousWeek } from './digest/week';
 import type { TopicReaderCheck } from './deliver/readers';
 import { publishToTopic } from './deliver/sns';
 import type { DeliveryResult } from './deliver/types';
@@ -30,6 +34,8 @@ export interface NotifierDeps {
   sns?: SNSClient;
   /** Whether the notification topic has a confirmed subscription; without it a publish reaches nobody. */
   topicReaders?: TopicReaderCheck;
+  /** The week's totals (settings.weeklyDigest); absent when the digest is off. */
+  digest?: DigestStore;
   now: () => Date;
   /** One structured record per line; webhook URLs are never passed here. */
   log: (record: Record<string, unknown>) => void;
@@ -114,11 +120,20 @@ export interface InvocationInfo {
   remainingMs?: number;
 }
 
+/** The event the weekly schedule sends (functions/notifier/function.yml): time to send the digest. */
+export const DIGEST_DUE = 'EC2 Hygiene Weekly Digest Due';
+
 export async function notifyEvent(
   event: EventBridgeEvent,
   deps: NotifierDeps,
   invocation: InvocationInfo = {},
 ): Promise<NotifyOutcome> {
+  if (event.source === EVENT_SOURCE && event['detail-type'] === DIGEST_DUE) {
+    return sendWeeklyDigest(event, deps, invocation);
+  }
+  if (event.source === EVENT_SOURCE && event['detail-type'] === DETAIL_TYPE.runSummary) {
+    await recordForDigest(event, deps);
+  }
   const normalised = normaliseEvent(event, {
     selfFunctionName: deps.settings.selfFunctionName,
     ignoreAlarmNames: deps.settings.ignoreAlarmNames,
@@ -135,7 +150,63 @@ export async function notifyEvent(
     });
     return { outcome: 'ignored', reason: normalised.reason };
   }
-  const n = normalised.notification;
+  return deliverOnce(normalised.notification, event, deps, invocation);
+}
+
+/**
+ * Adds a run summary to the week's totals. Never in the way of the message: a failed write is logged
+ * (the digest then misses that run, and says its figures are the summaries it received).
+ */
+async function recordForDigest(event: EventBridgeEvent, deps: NotifierDeps): Promise<void> {
+  if (!deps.settings.weeklyDigest || !deps.digest) return;
+  const d = event.detail as Partial<RunSummaryDetail> | undefined;
+  if (!d || typeof d.function !== 'string' || !Array.isArray(d.failures) || !Array.isArray(d.skipped)) return;
+  if (typeof d.counts !== 'object' || d.counts === null) return;
+  const eventId = typeof event.id === 'string' && event.id ? event.id : undefined;
+  try {
+    const outcome = await deps.digest.record(d as RunSummaryDetail, eventId, deps.now());
+    deps.log({
+      msg: 'run summary added to the weekly digest',
+      outcome,
+      function: d.function,
+      region: d.region,
+    });
+  } catch (err) {
+    deps.log({
+      msg: 'could not add the run summary to the weekly digest',
+      function: d.function,
+      region: d.region,
+      error: `${(err as Error).name}: ${(err as Error).message}`,
+    });
+  }
+}
+
+/** Monday's digest of the week before, sent once (the incident key is the week). */
+async function sendWeeklyDigest(
+  event: EventBridgeEvent,
+  deps: NotifierDeps,
+  invocation: InvocationInfo,
+): Promise<NotifyOutcome> {
+  if (!deps.settings.weeklyDigest || !deps.digest) {
+    const reason = 'the weekly digest is off (WEEKLY_DIGEST)';
+    deps.log({ msg: 'event ignored', detailType: event['detail-type'], reason });
+    return { outcome: 'ignored', reason };
+  }
+  const { start, end } = previousWeek(deps.now());
+  // A table that cannot be read fails the invocation: Lambda retries, and a digest of nothing would
+  // wrongly say that nothing ran.
+  const totals = await deps.digest.read(start);
+  const account = typeof event.account === 'string' && event.account ? event.account : 'unknown account';
+  return deliverOnce(digestNotification(totals, end, account), event, deps, invocation);
+}
+
+/** Claims the incident, delivers and completes it: at most one message per incident and window. */
+async function deliverOnce(
+  n: Notification,
+  event: EventBridgeEvent,
+  deps: NotifierDeps,
+  invocation: InvocationInfo,
+): Promise<NotifyOutcome> {
   const now = deps.now();
   const eventId = typeof event.id === 'string' && event.id ? event.id : undefined;
   const deadline =

@@ -71,7 +71,7 @@ function decimalSetting(unit: string, min: number, max: number, fallback: number
 const dedupeWindowMinutes = decimalSetting('minutes', 1, 10_080, 60, ' (7 days)');
 const slackMinIntervalMs = decimalSetting('milliseconds', 0, 60_000, 1_000, ' (one minute)');
 
-function insufficientData(v: Text): Reading<boolean> {
+function optionalSwitch(v: Text): Reading<boolean> {
   const text = v?.trim().toLowerCase() ?? '';
   if (text === '' || text === 'false') return { value: false };
   if (text === 'true') return { value: true };
@@ -98,6 +98,8 @@ export interface NotifierSettings {
   /** Alarms going to INSUFFICIENT_DATA are sent as warnings (default off). */
   alarmOnInsufficientData: boolean;
   selfFunctionName?: string;
+  /** Sum every run summary into the week's totals and send them on Monday (default off). */
+  weeklyDigest: boolean;
 }
 
 /** Reads settings from an environment-like record; the error names each bad setting and what it expects. */
@@ -122,8 +124,9 @@ export function parseNotifierSettings(env: Record<string, string | undefined>): 
     ignoreAlarmNames: env.NOTIFIER_ERROR_ALARM_NAME ? [env.NOTIFIER_ERROR_ALARM_NAME] : [],
     alarmNamePrefixes: get('ALARM_NAME_PREFIXES', alarmNamePrefixes),
     fleetAlarmNamePrefix: optionalText(env.FLEET_ALARM_NAME_PREFIX),
-    alarmOnInsufficientData: get('ALARM_ON_INSUFFICIENT_DATA', insufficientData),
+    alarmOnInsufficientData: get('ALARM_ON_INSUFFICIENT_DATA', optionalSwitch),
     selfFunctionName: env.AWS_LAMBDA_FUNCTION_NAME || undefined,
+    weeklyDigest: get('WEEKLY_DIGEST', optionalSwitch),
   };
   if (
     checkDestination &&

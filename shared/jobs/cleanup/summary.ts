@@ -4,7 +4,7 @@
  */
 import type { CleanupApplyResult } from '../../aws/cleanup';
 import type { RegionInventory } from '../../aws/inventory';
-import type { CleanupRefusedDetail, RunSummaryDetail } from '../../events';
+import type { CleanupRefusedDetail, DeletedImage, RunSummaryDetail } from '../../events';
 import { countKeptByReason, type CleanupPlan } from '../../plan/cleanup';
 import { logDecision } from '../../report';
 import { describeTagProblem, formatTimestamp } from '../../tags';
@@ -51,6 +51,7 @@ export function reportRun(
   if (run.applied) {
     result.applied = run.applied;
     reportApplied(deps, region, summary, run.applied);
+    if (run.applied.deregistered.length > 0) summary.deleted = deletedImages(inventory, run.applied);
   }
   summary.counts = summaryCounts(run, result.applied);
 }
@@ -146,6 +147,17 @@ function reportApplied(
     });
   }
   summary.incomplete ||= applied.incomplete;
+}
+
+/** The AMIs the run deregistered, each with its name and the snapshots of it the run deleted. */
+function deletedImages(inventory: RegionInventory, applied: CleanupApplyResult): DeletedImage[] {
+  const byId = new Map(inventory.images.map((i) => [i.id, i]));
+  const snapshotsDeleted = new Set(applied.snapshotsDeleted);
+  return applied.deregistered.map((imageId) => {
+    const image = byId.get(imageId);
+    const snapshotIds = (image?.snapshotIds ?? []).filter((s) => snapshotsDeleted.has(s));
+    return image?.name ? { imageId, name: image.name, snapshotIds } : { imageId, snapshotIds };
+  });
 }
 
 function summaryCounts(

@@ -1,6 +1,12 @@
 /** The fleet's own events (shared/events.ts): run summaries with problems, and refused cleanups. */
 import { createHash } from 'node:crypto';
-import type { CleanupRefusedDetail, RunFailure, RunSummaryDetail, SkippedResource } from '../../events';
+import type {
+  CleanupRefusedDetail,
+  DeletedImage,
+  RunFailure,
+  RunSummaryDetail,
+  SkippedResource,
+} from '../../events';
 import type { EventBridgeEvent, NormaliseResult } from '../types';
 import { consoleLink, detailOf, envelope, ignore, incidentKey, notify, str } from './common';
 
@@ -43,10 +49,17 @@ export function normaliseRunSummary(event: EventBridgeEvent): NormaliseResult {
     expected: typeof s.expected === 'string' ? s.expected : undefined,
     reason: text(s.reason, 'no reason given'),
   }));
+  const deleted: DeletedImage[] = records(d.deleted).map((x) => ({
+    imageId: text(x.imageId, 'unknown AMI'),
+    name: typeof x.name === 'string' ? x.name : undefined,
+    snapshotIds: Array.isArray(x.snapshotIds)
+      ? x.snapshotIds.filter((s): s is string => typeof s === 'string')
+      : [],
+  }));
   const fn = typeof d.function === 'string' ? d.function : 'unknown function';
   if (fn === 'notifier') return ignore('run summaries of the notifier itself are not routed through it');
-  if (failures.length === 0 && skipped.length === 0) {
-    return ignore(`${fn} run summary is clean (no failures, nothing skipped)`);
+  if (failures.length === 0 && skipped.length === 0 && deleted.length === 0) {
+    return ignore(`${fn} run summary is clean (no failures, nothing skipped, nothing deleted)`);
   }
   const env = envelope(event);
   const account = typeof d.accountId === 'string' ? d.accountId : env.account;
@@ -61,11 +74,16 @@ export function normaliseRunSummary(event: EventBridgeEvent): NormaliseResult {
           : `${s.resourceId}: skipped: ${s.reason}`,
       ),
   ];
-  const unlisted = Math.max(0, failures.length - LISTED) + Math.max(0, skipped.length - LISTED);
+  lines.push(...deleted.slice(0, LISTED).map(deletedLine));
+  const unlisted =
+    Math.max(0, failures.length - LISTED) +
+    Math.max(0, skipped.length - LISTED) +
+    Math.max(0, deleted.length - LISTED);
   if (unlisted > 0) lines.push(`... and ${unlisted} more in the run's log`);
   const parts = [
     failures.length > 0 ? plural(failures.length, 'failure') : undefined,
     skipped.length > 0 ? `${plural(skipped.length, 'resource')} skipped` : undefined,
+    deleted.length > 0 ? `${plural(deleted.length, 'AMI')} deleted` : undefined,
   ].filter((p): p is string => p !== undefined);
   // The same set of problems on the next run is the same incident; a different set is a new one.
   const fingerprint = createHash('sha256')
@@ -73,14 +91,19 @@ export function normaliseRunSummary(event: EventBridgeEvent): NormaliseResult {
       JSON.stringify([
         failures.map((f) => `${f.resourceId}|${f.action}`).sort(),
         skipped.map((s) => `${s.resourceId}|${s.tag ?? ''}`).sort(),
+        deleted.map((x) => x.imageId).sort(),
       ]),
     )
     .digest('hex')
     .slice(0, 16);
-  const resources = [...failures.map((f) => f.resourceId), ...skipped.map((s) => s.resourceId)];
+  const resources = [
+    ...failures.map((f) => f.resourceId),
+    ...skipped.map((s) => s.resourceId),
+    ...deleted.map((x) => x.imageId),
+  ];
   const counts = d.counts && typeof d.counts === 'object' && !Array.isArray(d.counts) ? d.counts : {};
   return notify({
-    severity: failures.length > 0 ? 'critical' : 'warning',
+    severity: failures.length > 0 ? 'critical' : skipped.length > 0 ? 'warning' : 'info',
     title: `ec2-hygiene ${fn} run: ${parts.join(', ')}${d.dryRun ? ' (dry run)' : ''}`,
     whatFailed: `ec2-hygiene ${fn} run`,
     account,
@@ -101,6 +124,15 @@ export function normaliseRunSummary(event: EventBridgeEvent): NormaliseResult {
       },
     ],
   });
+}
+
+function deletedLine(x: DeletedImage): string {
+  const name = x.name ? ` (${x.name})` : '';
+  const snapshots =
+    x.snapshotIds.length > 0
+      ? `, with ${plural(x.snapshotIds.length, 'snapshot')} ${x.snapshotIds.join(', ')}`
+      : '';
+  return `${x.imageId}${name}: deregistered${snapshots}`;
 }
 
 export function normaliseCleanupRefused(event: EventBridgeEvent): NormaliseResult {

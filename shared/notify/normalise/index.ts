@@ -16,6 +16,7 @@ import {
   normaliseSpotInterruption,
 } from './ec2';
 import { normaliseCleanupRefused, normaliseRunSummary } from './fleet';
+import { normaliseDeletionNotice } from './notice';
 import { normaliseUnknown } from './generic';
 import { normaliseHealth } from './health';
 import { normaliseImageBuilder } from './imagebuilder';
@@ -51,6 +52,7 @@ const CODEDEPLOY = [field(['state'], 'a state such as START, SUCCESS or FAILURE'
 const COMPLIANCE = [field(['compliance-status'], 'compliant or non_compliant')];
 const FLEET = [field(['function'], 'the ec2-hygiene function name')];
 const FLEET_REFUSED = [field(['reason'], "cleanup's reason for refusing")];
+const FLEET_NOTICE = [field(['region'], 'the region of the AMIs listed')];
 
 /**
  * Every event type with its own normaliser, as [source, detail-type, normaliser, the fields it decides
@@ -89,6 +91,7 @@ export const SUPPORTED_EVENTS: readonly (readonly [string, string, Normaliser, r
   ['aws.lambda', 'Lambda Function Invocation Result - Failure', normaliseLambdaFailure, LAMBDA],
   [EVENT_SOURCE, DETAIL_TYPE.runSummary, normaliseRunSummary, FLEET],
   [EVENT_SOURCE, DETAIL_TYPE.cleanupRefused, normaliseCleanupRefused, FLEET_REFUSED],
+  [EVENT_SOURCE, DETAIL_TYPE.deletionNotice, normaliseDeletionNotice, FLEET_NOTICE],
 ];
 
 const BY_TYPE = new Map(

@@ -141,6 +141,21 @@ describe('cleanup handler against the local account', () => {
     expect(decisionsFor(logs, zeroGroupUser.id)[0]!.reason).toContain('asleep');
     expect(decisionsFor(logs, old.id).map((d) => d.action)).toEqual(['plan-delete', 'deregistered']);
     expect(summary.counts).toMatchObject({ deleted: 3, snapshotsDeleted: 2, failed: 0, refused: 0 });
+    // The summary names what is gone (the notifier's message lists it), each AMI with its snapshots.
+    const names = new Map([
+      [old.id, 'old'],
+      [neverUsed.id, 'never-used'],
+      [sharing.id, 'sharing-old'],
+    ]);
+    expect([...(summary.deleted ?? [])].sort((a, b) => a.imageId.localeCompare(b.imageId))).toEqual(
+      [
+        { imageId: old.id, snapshotIds: [oldSnapshot] },
+        { imageId: neverUsed.id, snapshotIds: [neverUsed.blockDeviceMappings[0]!.snapshotId!] },
+        { imageId: sharing.id, snapshotIds: [] },
+      ]
+        .map((d) => ({ ...d, name: names.get(d.imageId) }))
+        .sort((a, b) => a.imageId.localeCompare(b.imageId)),
+    );
     expect(summary).toMatchObject({
       function: 'cleanup',
       dryRun: false,

@@ -207,7 +207,10 @@ describe('normaliseEvent: states that are not failures are ignored, with the rea
     ['ssm-run-command-success', 'Run Command status Success is not a failure'],
     ['backup-job-completed', 'backup job state COMPLETED is not a failure'],
     ['imagebuilder-image-available', 'Image Builder image status AVAILABLE is not FAILED'],
-    ['fleet-run-summary-clean', 'tagger run summary is clean (no failures, nothing skipped)'],
+    [
+      'fleet-run-summary-clean',
+      'tagger run summary is clean (no failures, nothing skipped, nothing deleted)',
+    ],
   ])('%s', (name, reason) => {
     expect(ignoredReason(name)).toBe(reason);
   });
