@@ -26,9 +26,10 @@ const QUARTER = 15 * 60_000;
 let sandbox: Sandbox;
 let simulated = 0;
 let handler: ReturnType<typeof makeScaleHandler>;
-let logs: Record<string, unknown>[] = [];
+const logs: Record<string, unknown>[] = [];
 
 beforeEach(async () => {
+  logs.length = 0;
   sandbox = await startSandbox();
   maintenanceWindows(sandbox.state, REGION).clock = () => new Date(simulated);
   for (const key of ['SCALE_SCHEDULES', 'SCALE_HOLIDAYS', 'SCALE_DRY_RUN', 'SCALE_PATCH_WINDOWS']) {
