@@ -101,8 +101,8 @@ const instanceOver = rule<InstanceFacts>(
       return {
         outcome: 'stop',
         reason: `${ended}: back to off (schedule ${f.label} is off since ${f.at}; started for the window by scale-to-zero)`,
+        // No hours counted: the stop at the off transition already counted them until the morning.
         action: { kind: 'stop-instance', instanceId: f.resourceId, transition: f.transition },
-        instanceHoursSaved: f.hoursOff,
       };
     }
     if (f.instance.state === 'stopped') {
@@ -172,7 +172,7 @@ const groupOver = rule<GroupFacts>(
         saved: f.current,
         transition: f.transition,
       },
-      instanceHoursSaved: f.current.desired * f.hoursOff,
+      // No hours counted: the scale-down at the off transition already counted them.
     };
   },
 );
