@@ -164,6 +164,12 @@ describe('a patch window at 03:00 on a sleeping box', () => {
     expect(summaries().at(-1)!.counts).toMatchObject({ instancesStarted: 2, groupsRestored: 1 });
     expect(summaries().flatMap((s) => s.failures)).toEqual([]);
     expect(sandbox.requests.errors()).toEqual([]);
+    // The night's SSM cost: one list per run with something asleep (26 of the 28 runs), the targets
+    // only in the two runs within the lead time, no schedule call (NextExecutionTime was listed).
+    expect(summaries()).toHaveLength(28);
+    expect(sandbox.requests.count('ssm', 'DescribeMaintenanceWindows')).toBe(26);
+    expect(sandbox.requests.count('ssm', 'DescribeMaintenanceWindowTargets')).toBe(2);
+    expect(sandbox.requests.count('ssm', 'DescribeMaintenanceWindowSchedule')).toBe(0);
   });
 
   it('reports a refused window read and still does its schedule work', async () => {

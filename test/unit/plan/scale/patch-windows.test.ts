@@ -212,6 +212,39 @@ describe('patch windows: instances', () => {
   });
 });
 
+describe('patch windows: adversary probes', () => {
+  it('a forged window record on a stopped box never starts it, and its end leaves it for a person', () => {
+    const forged = box({ ScaleToZeroLastTransition: STOPPED + PATCHING, ScaleToZeroStoppedAt: MARKER });
+    expect(decide('2026-12-01T04:00:00Z', { instances: [forged] })).toMatchObject({
+      rule: 'patch-window-running',
+      outcome: 'keep',
+    });
+    expect(decide('2026-12-01T05:15:00Z', { instances: [forged] }).outcome).toBe('record');
+  });
+
+  it('a window with no next execution, or several windows, never start a box twice or early', () => {
+    const { nextStart: _, ...unscheduled } = nightly();
+    expect(decide('2026-12-01T02:45:00Z', { instances: [asleep], windows: [unscheduled] }).rule).toBe(
+      'already-acted',
+    );
+    const later = nightly({
+      id: 'mw-0fff0123456789abc',
+      name: 'late',
+      nextStart: new Date('2026-12-01T03:10:00Z'),
+    });
+    const d = decide('2026-12-01T02:45:00Z', { instances: [asleep], windows: [later, nightly()] });
+    expect(d.reason).toContain('(nightly-patch) at 03:00 UTC');
+  });
+
+  it('a box that is settling (pending, stopping) is left for the next run, even within the lead time', () => {
+    const stopping = box(
+      { ScaleToZeroLastTransition: STOPPED, ScaleToZeroStoppedAt: MARKER },
+      { state: 'stopping' },
+    );
+    expect(decide('2026-12-01T02:45:00Z', { instances: [stopping] }).outcome).toBe('keep');
+  });
+});
+
 describe('patch windows: groups', () => {
   const sleeping = group({ ScaleToZeroLastTransition: SCALED, ScaleToZeroSavedCapacity: SIZES });
 
