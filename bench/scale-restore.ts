@@ -117,6 +117,8 @@ export function restoreLowerBound(instances: number, runs: number): Bound {
     'ec2:CreateTags': batches(instances, 1000),
     'ec2:DeleteTags': batches(instances, 1000),
     'events:PutEvents': runs,
+    // Patch windows (on by default): each run with something asleep lists the enabled windows once.
+    'ssm:DescribeMaintenanceWindows': runs,
   };
 }
 

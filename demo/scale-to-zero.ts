@@ -3,13 +3,20 @@
  * over a simulated Monday night, narrated. A dev group goes to 0 at 18:30 Berlin time and comes back
  * with its exact sizes at 08:00; a late worker's box is not fought; an override keeps a box on
  * until it runs out; a bad schedule tag is reported, not acted on; untagged resources stay as they
- * are. Only the handler's clock is simulated.
+ * are; the override box, asleep by then, is woken for the night's SSM patch window at 03:00 Berlin
+ * and put back to sleep when it ends. Only the handler's (and the windows') clock is simulated.
  */
 import { CreateTagsCommand, EC2Client, StartInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  CreateMaintenanceWindowCommand,
+  RegisterTargetWithMaintenanceWindowCommand,
+  SSMClient,
+} from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 import { DateTime } from 'luxon';
 
 import type { Sandbox } from '../sandbox/server';
+import { maintenanceWindows } from '../sandbox/services/ssm-maintenance-windows';
 import type { RunSummaryDetail } from '../shared/events';
 import type { LogLine } from '../shared/report';
 import { makeScaleHandler } from '../functions/scale-to-zero/handler';
@@ -96,7 +103,10 @@ export async function runScaleToZeroStory(
       tags: { Name: name, ...(scaleToZero ? { ScaleToZero: scaleToZero } : {}) },
     }).id;
   const lateBox = box('demo-late-worker-box', 'true');
-  const overrideBox = box('demo-override-box', 'true');
+  const overrideBox = region.addInstance({
+    imageId: image.id,
+    tags: { Name: 'demo-override-box', ScaleToZero: 'true', 'Patch Group': 'dev' },
+  }).id;
   const badBox = box('demo-bad-tag-box', 'weekdays 9 to 5');
   const prodBox = box('demo-prod-box');
 
@@ -135,7 +145,11 @@ export async function runScaleToZeroStory(
     return s[0]!;
   };
 
+  maintenanceWindows(sandbox.state, regionName).clock = () => new Date(now);
+  const windowId = await seedPatchWindow(regionName, sandbox);
+
   print(`scale-to-zero: schedule "${SCHEDULE}" (ScaleToZero=true), run every 15 minutes`);
+  print(`SSM maintenance window ${windowId} patches Patch Group=dev nightly at 03:00 Berlin for 2 hours`);
   await run('2026-11-23T17:15:00Z', 'Monday, office hours');
   check(`demo-dev-web still ${sizes('demo-dev-web')}`, sizes('demo-dev-web') === 'min=1 desired=2 max=4');
 
@@ -181,6 +195,15 @@ export async function runScaleToZeroStory(
     check(`late worker's box still ${state(lateBox)}: not fought`, state(lateBox) === 'running');
     await run('2026-11-23T21:00:00Z', 'Monday 22:00: the override runs out');
     check(`override box ${state(overrideBox)}`, state(overrideBox) === 'stopped');
+    await run('2026-11-24T01:15:00Z', 'Tuesday 02:15');
+    await run('2026-11-24T01:30:00Z', 'Tuesday 02:30: the patch window is 30 minutes away');
+    check(`override box ${state(overrideBox)} for the 03:00 patch window`, state(overrideBox) === 'running');
+    await run('2026-11-24T03:45:00Z', 'Tuesday 04:45: the window is still running');
+    await run('2026-11-24T04:00:00Z', 'Tuesday 05:00: the patch window ends');
+    check(
+      `override box ${state(overrideBox)} again after its patch window`,
+      state(overrideBox) === 'stopped',
+    );
     await run('2026-11-24T07:00:00Z', 'Tuesday 08:00: office hours begin');
     check(
       `demo-dev-web restored to ${sizes('demo-dev-web')}`,
@@ -206,4 +229,31 @@ export async function runScaleToZeroStory(
     savings.usd > 0 && savings.unpricedTypes.length === 0,
   );
   return { summaries, checks, savings };
+}
+
+/** The operator's nightly patch window, created as the administrator: 03:00 Berlin, 2 hours. */
+async function seedPatchWindow(regionName: string, sandbox: Sandbox): Promise<string> {
+  const ssm = new SSMClient({ region: regionName, credentials: sandbox.credentials('admin') });
+  try {
+    const { WindowId } = await ssm.send(
+      new CreateMaintenanceWindowCommand({
+        Name: 'demo-nightly-patch',
+        Schedule: 'cron(0 3 ? * * *)',
+        ScheduleTimezone: ZONE,
+        Duration: 2,
+        Cutoff: 1,
+        AllowUnassociatedTargets: false,
+      }),
+    );
+    await ssm.send(
+      new RegisterTargetWithMaintenanceWindowCommand({
+        WindowId,
+        ResourceType: 'INSTANCE',
+        Targets: [{ Key: 'tag:Patch Group', Values: ['dev'] }],
+      }),
+    );
+    return WindowId!;
+  } finally {
+    ssm.destroy();
+  }
 }

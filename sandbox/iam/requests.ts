@@ -213,6 +213,11 @@ function ssmChecks(f: RequestFacts): AuthorizationCheck[] {
   // A parameter name cannot contain ':', so anything after one is a version or label selector.
   if (typeof f.json?.Name === 'string') names.push(f.json.Name.split(':')[0]!);
   if (Array.isArray(f.json?.Names)) for (const n of f.json.Names) if (typeof n === 'string') names.push(n);
+  // Maintenance window calls that name a window are checked on its ARN, as AWS does.
+  if (typeof f.json?.WindowId === 'string') {
+    const arn = `arn:aws:ssm:${f.region.name}:${f.accountId}:maintenancewindow/${f.json.WindowId}`;
+    return [{ action, resource: arn, context: {} }];
+  }
   if (names.length === 0) return [{ action, resource: '*', context: {} }];
   return names.map((name) => ({
     action,

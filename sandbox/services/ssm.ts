@@ -12,6 +12,7 @@ import { SandboxError } from '../protocol/errors';
 import { checkRange, pageOfArray } from '../protocol/pagination';
 import type { SandboxState } from '../state/account';
 import type { RegionState } from '../state/region';
+import { maintenanceWindowActions } from './ssm-maintenance-windows';
 import type { JsonServiceHandler } from './types';
 
 export type SsmParameterType = 'String' | 'StringList' | 'SecureString';
@@ -277,5 +278,7 @@ export const ssm: JsonServiceHandler = {
         ...(page.nextToken !== undefined ? { NextToken: page.nextToken } : {}),
       };
     },
+    // Maintenance windows and their schedule (scale-to-zero's patch windows): their own module.
+    ...maintenanceWindowActions,
   },
 };

@@ -13,6 +13,7 @@ import type { RunSummaryDetail, SkippedResource } from '../events';
 import { planScale, type ScaleAction, type ScaleDecision, type ScalePlan } from '../plan/scale';
 import { createPriceBook, type PriceBook } from '../pricing';
 import { logDecision } from '../report';
+import { readPatchWindows } from './scale-patch';
 import { hoursSavedOf, scaleSavings } from './scale-savings';
 import type { ScaleSettings } from '../schedule';
 import {
@@ -75,11 +76,15 @@ async function scaleRegion(
   );
   if (inventory) {
     result.inventory = inventory;
+    const { patchWindows } = deps.settings;
+    const maintenanceWindows = await readPatchWindows(clients, inventory, patchWindows, deps.now, summary);
     const plan = planScale({
       groups: inventory.groups,
       instances: inventory.instances,
       settings: deps.settings,
       now: deps.now,
+      maintenanceWindows,
+      propagatedTags: inventory.propagatedTags,
     });
     result.plan = plan;
     if (!dryRun) {

@@ -6,6 +6,7 @@
 import { ConfigError, eventRegionFor, regionsFromEnv, type Env } from '../config';
 import { parseHolidays, type Holidays } from './holidays';
 import { parseSchedule, type Schedule } from './format';
+import { loadPatchWindowSettings, type PatchWindowSettings } from './patch-settings';
 
 export interface ScaleSettings {
   regions: string[];
@@ -22,6 +23,8 @@ export interface ScaleSettings {
   /** Where every region's summary goes (see Settings.eventRegion in shared/config.ts). */
   eventRegion?: string;
   maxAttempts: number;
+  /** Patch windows: SCALE_PATCH_WINDOWS, SCALE_PATCH_WINDOW_LEAD_MINUTES (patch-settings.ts). */
+  patchWindows: PatchWindowSettings;
 }
 
 /** The default of SCALE_MAX_RESTORE_CAPACITY: dev groups are small; a forged size must stay small. */
@@ -161,5 +164,6 @@ export function loadScaleSettings(env: Env): ScaleSettings {
     maxRestoreCapacity: capText === undefined ? SCALE_DEFAULTS.maxRestoreCapacity : Number(capText),
     eventBusName,
     maxAttempts: attemptsText === undefined ? SCALE_DEFAULTS.maxAttempts : Number(attemptsText),
+    patchWindows: loadPatchWindowSettings(env),
   };
 }

@@ -88,7 +88,8 @@ export async function applyGroupActions(ctx: Ctx, actions: readonly ScaleAction[
 
   // A restored group no longer needs its saved sizes. Dropped even if its transition tag failed:
   // without them the next run only records the transition rather than restoring a second time.
-  const restored = updated.filter((a) => a.kind === 'restore-group');
+  // One restored for a maintenance window keeps them: it goes back to 0 when the window ends.
+  const restored = updated.filter((a) => a.kind === 'restore-group' && !a.patch);
   for (const part of chunk(restored, GROUP_TAG_BATCH)) {
     const tags = part.map((a) => ({
       ...groupTag(a.group, TAG.scaleToZeroSavedCapacity, ''),

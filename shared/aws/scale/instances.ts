@@ -60,7 +60,11 @@ export async function applyInstanceActions(ctx: Ctx, actions: readonly ScaleActi
   const recorded = await recordTransitions(ctx, [...stopped, ...started, ...bookkeeping]);
   ctx.result.done.push(...bookkeeping.filter((a) => recorded.has(a)));
   // A started instance's marker has done its job; so has a stale one on an instance that is on.
-  const unmark = [...started.map(instanceId), ...bookkeeping.filter((a) => a.dropMarker).map(instanceId)];
+  // One started for a maintenance window keeps it: its record still names that stop.
+  const unmark = [
+    ...started.filter((a) => a.kind === 'start-instance' && !a.patch).map(instanceId),
+    ...bookkeeping.filter((a) => a.dropMarker).map(instanceId),
+  ];
   for (const part of chunk(unmark, CREATE_TAGS_MAX_RESOURCES)) {
     await untagInstances(ctx, part, TAG.scaleToZeroStoppedAt);
   }

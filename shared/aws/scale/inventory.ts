@@ -6,7 +6,7 @@ import { paginateDescribeAutoScalingGroups } from '@aws-sdk/client-auto-scaling'
 import { paginateDescribeInstances, type Instance } from '@aws-sdk/client-ec2';
 
 import type { AutoScalingGroupRecord, ScalableInstanceRecord } from '../../domain';
-import { TAG, tagsFromList } from '../../tags';
+import { TAG, tagsFromList, type Tags } from '../../tags';
 import type { AwsClients } from '../clients';
 import { groupRecordFrom } from '../inventory';
 
@@ -18,21 +18,25 @@ export interface ScaleInventory {
    * extra call): what scaling it to 0 turns off, for the savings estimate.
    */
   groupInstanceTypes: Record<string, string[]>;
+  /** Per group, the tags it propagates to its instances at launch: what maintenance windows match. */
+  propagatedTags: Map<string, Tags>;
 }
 
 /** Only resources carrying the ScaleToZero key are read; the rest of the account is never looked at. */
 export async function readScaleInventory(clients: AwsClients): Promise<ScaleInventory> {
   const groupInstanceTypes: Record<string, string[]> = {};
+  const propagatedTags = new Map<string, Tags>();
   const [groups, instances] = await Promise.all([
-    readGroups(clients, groupInstanceTypes),
+    readGroups(clients, groupInstanceTypes, propagatedTags),
     readInstances(clients),
   ]);
-  return { groups, instances, groupInstanceTypes };
+  return { groups, instances, groupInstanceTypes, propagatedTags };
 }
 
 async function readGroups(
   clients: AwsClients,
   instanceTypes: Record<string, string[]>,
+  propagatedTags: Map<string, Tags>,
 ): Promise<AutoScalingGroupRecord[]> {
   const out: AutoScalingGroupRecord[] = [];
   const pages = paginateDescribeAutoScalingGroups(
@@ -47,6 +51,10 @@ async function readGroups(
       out.push(record);
       instanceTypes[record.name] = (g.Instances ?? []).flatMap((i) =>
         i.InstanceType ? [i.InstanceType] : [],
+      );
+      propagatedTags.set(
+        record.name,
+        tagsFromList((g.Tags ?? []).filter((t) => t.PropagateAtLaunch === true)),
       );
     }
   }

@@ -5,6 +5,7 @@
 import type { AutoScalingGroupRecord, ScalableInstanceRecord } from '../../domain';
 import {
   DEFAULT_MAX_RESTORE_CAPACITY,
+  DEFAULT_PATCH_WINDOWS,
   resolveSchedule,
   scheduleKey,
   scheduleStateAt,
@@ -13,6 +14,7 @@ import {
   type ScheduleState,
 } from '../../schedule';
 import { formatTimestamp, readTimestampTag, TAG, type TagReading, type Tags } from '../../tags';
+import { patchFactsFor, type PatchFacts } from './patch-windows';
 import { parseCapacity, parseTransitionRecord } from './records';
 import type { Capacity, IgnoredTag, PlanScaleInput, TransitionDeed, TransitionRecord } from './types';
 
@@ -29,6 +31,8 @@ export interface PlanContext {
   stateOf: (s: Schedule) => ScheduleState;
   /** The start of the off period that ended at `onSince`; undefined if none is known. */
   offSinceOf: (s: Schedule, onSince: Date) => Date | undefined;
+  /** The maintenance windows that target an instance (by id or tags) or a group (by propagated tags). */
+  patchOf: (target: { instanceId?: string; group?: string; tags: Tags }) => PatchFacts;
 }
 
 export function planContext(input: PlanScaleInput): PlanContext {
@@ -67,6 +71,11 @@ export function planContext(input: PlanScaleInput): PlanContext {
       }
       return offSinces.get(key);
     },
+    patchOf: ({ instanceId, group, tags }) =>
+      patchFactsFor(input.maintenanceWindows ?? [], settings.patchWindows ?? DEFAULT_PATCH_WINDOWS, now, {
+        ...(instanceId !== undefined ? { instanceId } : {}),
+        tags: group !== undefined ? (input.propagatedTags?.get(group) ?? {}) : tags,
+      }),
   };
 }
 
@@ -187,6 +196,8 @@ export interface GroupFacts extends TransitionFacts {
   saved?: Capacity;
   /** The record says scale-to-zero scaled the group down at that transition. */
   scaled?: Extract<TransitionDeed, { kind: 'scaled-to-zero' }>;
+  /** The maintenance windows that target the instances it launches (by the tags it propagates). */
+  patch: PatchFacts;
 }
 
 export function groupFacts(f: TransitionFacts, group: AutoScalingGroupRecord, ctx: PlanContext): GroupFacts {
@@ -196,6 +207,7 @@ export function groupFacts(f: TransitionFacts, group: AutoScalingGroupRecord, ct
     cap: ctx.cap,
     current: { min: group.minSize, desired: group.desiredCapacity, max: group.maxSize },
     atZero: group.minSize === 0 && group.desiredCapacity === 0 && group.maxSize === 0,
+    patch: ctx.patchOf({ group: group.name, tags: f.tags }),
   };
   const savedText = f.tags[TAG.scaleToZeroSavedCapacity];
   if (savedText !== undefined) {
@@ -216,9 +228,15 @@ export interface InstanceFacts extends TransitionFacts {
   stoppedByUs?: Extract<TransitionDeed, { kind: 'stopped' }>;
   /** The stopped-at marker and the record of the stop name the same time. */
   markerMatches: boolean;
+  /** The maintenance windows that target the instance (by id or tags). */
+  patch: PatchFacts;
 }
 
-export function instanceFacts(f: TransitionFacts, instance: ScalableInstanceRecord): InstanceFacts {
+export function instanceFacts(
+  f: TransitionFacts,
+  instance: ScalableInstanceRecord,
+  ctx: PlanContext,
+): InstanceFacts {
   const stoppedAt = readTimestampTag(f.tags, TAG.scaleToZeroStoppedAt, f.resourceId);
   const stoppedByUs = f.last?.deed.kind === 'stopped' ? f.last.deed : undefined;
   const out: InstanceFacts = {
@@ -229,6 +247,7 @@ export function instanceFacts(f: TransitionFacts, instance: ScalableInstanceReco
       stoppedByUs !== undefined &&
       stoppedAt.kind === 'ok' &&
       stoppedAt.value.getTime() === stoppedByUs.stoppedAt.getTime(),
+    patch: ctx.patchOf({ instanceId: instance.id, tags: f.tags }),
   };
   const markerText = f.tags[TAG.scaleToZeroStoppedAt];
   if (markerText !== undefined) out.markerText = markerText;

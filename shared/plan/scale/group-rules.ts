@@ -16,6 +16,7 @@ import {
   transitionUnreadable,
 } from './common-rules';
 import type { GroupFacts, GroupTagFacts } from './facts';
+import { GROUP_PATCH_RULES } from './patch-rules';
 import { CAPACITY_EXPECTED, formatCapacity } from './records';
 import { rule, type RuleStages } from './rule';
 import type { Capacity, Verdict } from './types';
@@ -214,6 +215,8 @@ export const GROUP_STAGES: RuleStages<GroupTagFacts, GroupFacts> = {
     savedSizesUnreadable,
     skipUntil,
     savedSizesLost,
+    // Patch windows: turned on for a maintenance window while asleep by its own record.
+    ...GROUP_PATCH_RULES,
     alreadyActed,
     overCap,
     scaleDown,

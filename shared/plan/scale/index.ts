@@ -15,3 +15,10 @@ export {
   TRANSITION_EXPECTED,
   transitionValue,
 } from './records';
+export {
+  DEFAULT_PATCH_WINDOWS,
+  patchFactsFor,
+  type MaintenanceWindow,
+  type PatchWindowSettings,
+  type WindowTarget,
+} from './patch-windows';

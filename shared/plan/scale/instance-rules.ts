@@ -17,6 +17,7 @@ import {
   transitionUnreadable,
 } from './common-rules';
 import type { InstanceFacts, InstanceTagFacts } from './facts';
+import { INSTANCE_PATCH_RULES } from './patch-rules';
 import { rule, type RuleStages } from './rule';
 import type { Verdict } from './types';
 
@@ -227,6 +228,8 @@ export const INSTANCE_STAGES: RuleStages<InstanceTagFacts, InstanceFacts> = {
   ],
   schedule: [noTransition],
   transition: [
+    // Patch windows: turned on for a maintenance window while asleep by its own record.
+    ...INSTANCE_PATCH_RULES,
     alreadyActed,
     markerUnreadable,
     settling,

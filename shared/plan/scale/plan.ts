@@ -61,7 +61,7 @@ function decideGroup(g: AutoScalingGroupRecord, ctx: PlanContext): ScaleDecision
 
 function decideInstance(i: ScalableInstanceRecord, ctx: PlanContext): ScaleDecision {
   const tags = { ...tagFacts(i.id, i.tags, ctx), instance: i, managedGroups: ctx.managedGroups };
-  return judge('instance', INSTANCE_STAGES, tags, ctx, (f) => instanceFacts(f, i));
+  return judge('instance', INSTANCE_STAGES, tags, ctx, (f) => instanceFacts(f, i, ctx));
 }
 
 /** Asks the stages in order; the facts of a later stage exist only once the earlier rules passed. */

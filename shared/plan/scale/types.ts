@@ -1,7 +1,8 @@
 /** The scale-to-zero plan's records: what it reads, what it decides and the actions it asks for. */
 import type { AutoScalingGroupRecord, ScalableInstanceRecord } from '../../domain';
 import type { Holidays, ScheduleSource } from '../../schedule';
-import type { TagProblem } from '../../tags';
+import type { TagProblem, Tags } from '../../tags';
+import type { MaintenanceWindow, PatchWindowSettings } from './patch-windows';
 
 export interface Capacity {
   min: number;
@@ -13,6 +14,8 @@ export interface ScalePlanSettings extends ScheduleSource {
   holidays: Holidays;
   /** Largest max a group is scaled down from or restored to (SCALE_MAX_RESTORE_CAPACITY). */
   maxRestoreCapacity?: number;
+  /** Patch windows (SCALE_PATCH_WINDOWS, SCALE_PATCH_WINDOW_LEAD_MINUTES); absent: on, 30 minutes. */
+  patchWindows?: PatchWindowSettings;
 }
 
 export interface PlanScaleInput {
@@ -20,15 +23,18 @@ export interface PlanScaleInput {
   instances: readonly ScalableInstanceRecord[];
   settings: ScalePlanSettings;
   now: Date;
+  /** Enabled maintenance windows (none when not read), and the tags each group propagates at launch. */
+  maintenanceWindows?: readonly MaintenanceWindow[];
+  propagatedTags?: ReadonlyMap<string, Tags>;
 }
 
 export type ResourceType = 'auto-scaling-group' | 'instance';
 
 export type ScaleAction =
   | { kind: 'scale-group-to-zero'; group: string; saved: Capacity; transition: Date }
-  | { kind: 'restore-group'; group: string; restore: Capacity; transition: Date }
+  | { kind: 'restore-group'; group: string; restore: Capacity; transition: Date; patch?: PatchStart }
   | { kind: 'stop-instance'; instanceId: string; transition: Date }
-  | { kind: 'start-instance'; instanceId: string; transition: Date }
+  | { kind: 'start-instance'; instanceId: string; transition: Date; patch?: PatchStart }
   /** Nothing to change but the bookkeeping: record the transition (and drop a stale marker tag). */
   | {
       kind: 'record-transition';
@@ -50,6 +56,22 @@ export type TransitionDeed =
 export interface TransitionRecord {
   at: Date;
   deed: TransitionDeed;
+  /** Turned on again for a maintenance window, until its end (`… patching=mw-… until=<time>`). */
+  patch?: PatchMark;
+}
+
+export interface PatchMark {
+  window: string;
+  until: Date;
+}
+
+/**
+ * A start or restore for a maintenance window while the schedule is off: the record keeps what was
+ * done at the off transition (the stop or scale-down) and adds the window, so only this function's
+ * own start is returned to off when the window ends, and the morning still finds its own record.
+ */
+export interface PatchStart extends PatchMark {
+  carried: TransitionDeed;
 }
 
 export type Outcome = 'scale-to-zero' | 'restore' | 'stop' | 'start' | 'record' | 'keep' | 'wait' | 'skip';

@@ -18,6 +18,10 @@ describe('the scale-to-zero demo story', () => {
     expect(result.checks.filter((c) => !c.ok)).toEqual([]);
     expect(result.checks.length).toBeGreaterThanOrEqual(8);
     expect(lines.join('\n')).toContain('reported: ');
+    // The night's patch window is told, with the window and the times.
+    expect(lines.join('\n')).toMatch(
+      /start i-\w+: started for maintenance window mw-\w+ \(demo-nightly-patch\) at 02:00 UTC, 30 min lead; back to off at 04:00 UTC/,
+    );
     expect(result.summaries.every((s) => s.failures.length === 0)).toBe(true);
   });
 

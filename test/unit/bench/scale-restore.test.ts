@@ -14,8 +14,9 @@ describe('restoreLowerBound', () => {
       'ec2:CreateTags': 3,
       'ec2:DeleteTags': 3,
       'events:PutEvents': 2,
+      'ssm:DescribeMaintenanceWindows': 2,
     });
-    expect(total(bound)).toBe(48);
+    expect(total(bound)).toBe(50);
   });
 });
 

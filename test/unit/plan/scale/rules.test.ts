@@ -8,6 +8,7 @@ import {
   GROUP_RULES,
   INSTANCE_RULES,
   planScale,
+  type MaintenanceWindow,
   type Outcome,
   type ScaleDecision,
 } from '../../../../shared/plan/scale';
@@ -29,6 +30,19 @@ const SCALED = '2026-11-23T18:30:00Z scaled-to-zero max=4';
 const STOPPED = '2026-11-23T18:30:00Z stopped=2026-11-23T18:31:00Z';
 const MARKER = '2026-11-23T18:31:00Z';
 const SIZES = 'min=1 desired=2 max=4';
+// A maintenance window at 21:00Z on Monday for 2 hours, targeting `Patch Group=dev` (30 min lead).
+const WINDOW: MaintenanceWindow = {
+  id: 'mw-0123456789abcdef0',
+  name: 'nightly-patch',
+  nextStart: new Date('2026-11-23T21:00:00Z'),
+  durationHours: 2,
+  targets: [{ kind: 'tag', key: 'Patch Group', values: ['dev'] }],
+};
+const IN_LEAD = '2026-11-23T20:45:00Z';
+const WINDOW_RUNNING = '2026-11-23T22:00:00Z';
+const WINDOW_OVER = '2026-11-23T23:15:00Z';
+const PATCHING = ' patching=mw-0123456789abcdef0 until=2026-11-23T23:00:00Z';
+const patched = { 'Patch Group': 'dev' };
 
 const DOCUMENTED_GROUP_ORDER = [
   'not-opted-in',
@@ -40,6 +54,9 @@ const DOCUMENTED_GROUP_ORDER = [
   'saved-sizes-unreadable',
   'skip-until',
   'saved-sizes-lost',
+  'patch-window-start',
+  'patch-window-running',
+  'patch-window-over',
   'already-acted',
   'over-cap',
   'scale-down',
@@ -61,6 +78,9 @@ const DOCUMENTED_INSTANCE_ORDER = [
   'transition-unreadable',
   'transition-in-future',
   'no-transition',
+  'patch-window-start',
+  'patch-window-running',
+  'patch-window-over',
   'already-acted',
   'marker-unreadable',
   'settling',
@@ -107,6 +127,8 @@ function decide(
     instances: input.instances ?? [],
     settings,
     now: new Date(now),
+    maintenanceWindows: [WINDOW],
+    propagatedTags: new Map([['dev-web', patched]]),
   });
   const d = plan.decisions.find((x) => x.resourceId === id);
   if (!d) throw new Error(`no decision for ${id}`);
@@ -138,6 +160,35 @@ const GROUP_EXAMPLES: Example[] = [
     'skip',
     OFF,
     group({ ScaleToZero: 'true', ScaleToZeroLastTransition: SCALED }, [0, 0, 0]),
+  ],
+  [
+    'patch-window-start',
+    'restore',
+    IN_LEAD,
+    group(
+      { ScaleToZero: 'true', ScaleToZeroLastTransition: SCALED, ScaleToZeroSavedCapacity: SIZES },
+      [0, 0, 0],
+    ),
+  ],
+  [
+    'patch-window-running',
+    'keep',
+    WINDOW_RUNNING,
+    group({
+      ScaleToZero: 'true',
+      ScaleToZeroLastTransition: SCALED + PATCHING,
+      ScaleToZeroSavedCapacity: SIZES,
+    }),
+  ],
+  [
+    'patch-window-over',
+    'scale-to-zero',
+    WINDOW_OVER,
+    group({
+      ScaleToZero: 'true',
+      ScaleToZeroLastTransition: SCALED + PATCHING,
+      ScaleToZeroSavedCapacity: SIZES,
+    }),
   ],
   [
     'already-acted',
@@ -210,6 +261,27 @@ const INSTANCE_EXAMPLES: InstanceExample[] = [
     instance({ ...on, ScaleToZeroLastTransition: '2026-11-30T00:00:00Z' }),
   ],
   ['no-transition', 'keep', OFF, instance({ ScaleToZero: 'always' })],
+  [
+    'patch-window-start',
+    'start',
+    IN_LEAD,
+    instance(
+      { ...on, ...patched, ScaleToZeroLastTransition: STOPPED, ScaleToZeroStoppedAt: MARKER },
+      { state: 'stopped' },
+    ),
+  ],
+  [
+    'patch-window-running',
+    'keep',
+    WINDOW_RUNNING,
+    instance({ ...on, ScaleToZeroLastTransition: STOPPED + PATCHING, ScaleToZeroStoppedAt: MARKER }),
+  ],
+  [
+    'patch-window-over',
+    'stop',
+    WINDOW_OVER,
+    instance({ ...on, ScaleToZeroLastTransition: STOPPED + PATCHING, ScaleToZeroStoppedAt: MARKER }),
+  ],
   ['already-acted', 'keep', OFF, instance({ ...on, ScaleToZeroLastTransition: '2026-11-23T18:30:00Z' })],
   ['marker-unreadable', 'skip', OFF, instance({ ...on, ScaleToZeroStoppedAt: 'bad' })],
   ['settling', 'wait', OFF, instance(on, { state: 'pending' })],
