@@ -68,15 +68,19 @@ export function coverageOf(
 /**
  * An AMI's recoverability if deleted now: the AMI (EC2_IMAGE rules, its own tags) and each snapshot
  * that would go with it (EBS_SNAPSHOT rules, the snapshot's own tags: an AMI's tags are not its
- * snapshots').
+ * snapshots'). The Recycle Bin retains EBS-backed AMIs only; an AMI with no EBS snapshot at all
+ * (an EBS-backed one always has its root's) is taken for instance-store-backed: never covered.
  */
 export function recoverabilityOf(
-  image: { id: string; tags: Tags },
+  image: { id: string; tags: Tags; snapshotIds: readonly string[] },
   snapshots: readonly { id: string; tags: Tags }[],
   rules: readonly RecycleBinRule[],
   now: Date,
 ): ImageRecoverability {
-  const imageCoverage = coverageOf(rules, 'EC2_IMAGE', image.tags, now);
+  const imageCoverage: Coverage =
+    image.snapshotIds.length === 0
+      ? { covered: false, why: 'it has no EBS snapshot: the Recycle Bin retains EBS-backed AMIs only' }
+      : coverageOf(rules, 'EC2_IMAGE', image.tags, now);
   const snapshotCoverage: SnapshotCoverage[] = snapshots.map((s) => ({
     snapshotId: s.id,
     coverage: coverageOf(rules, 'EBS_SNAPSHOT', s.tags, now),
@@ -95,7 +99,7 @@ export function recoverabilityOf(
 /** What no rule covers: `the AMI`, `snapshot snap-1`, … (empty when everything is covered). */
 export function uncoveredParts(r: ImageRecoverability): string[] {
   const out: string[] = [];
-  if (!r.image.covered) out.push(`the AMI ${r.imageId}`);
+  if (!r.image.covered) out.push(`the AMI ${r.imageId}${r.image.why ? ` (${r.image.why})` : ''}`);
   for (const s of r.snapshots) if (!s.coverage.covered) out.push(`its snapshot ${s.snapshotId}`);
   return out;
 }

@@ -40,7 +40,11 @@ export type RecycleBinRead = { kind: 'read'; rules: RecycleBinRule[] } | { kind:
 
 /** Whether deleting one resource now would send it to the Recycle Bin, and for how long. */
 export type Coverage =
-  | { covered: false }
+  | {
+      covered: false;
+      /** Why no rule can retain it whatever the rules say (an instance-store-backed AMI). */
+      why?: string;
+    }
   | {
       covered: true;
       /** The covering rule with the longest retention (ties: locked first, then by id). */

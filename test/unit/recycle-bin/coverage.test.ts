@@ -127,7 +127,7 @@ describe('recoverabilityOf', () => {
     retentionDays: 14,
     resourceTags: [{ key: 'AutoCleanup', value: 'true' }],
   });
-  const ami = { id: 'ami-1', tags: { AutoCleanup: 'true' } };
+  const ami = { id: 'ami-1', tags: { AutoCleanup: 'true' }, snapshotIds: ['snap-1'] };
 
   it('recoverable until the earliest of the AMI and its snapshots, with the rules named', () => {
     const r = recoverabilityOf(ami, [{ id: 'snap-1', tags: {} }], [imageRule, snapshotRule], NOW);
@@ -139,7 +139,7 @@ describe('recoverabilityOf', () => {
 
   it('snapshots covered but not the image: not recoverable, and says what is missing', () => {
     const r = recoverabilityOf(
-      { id: 'ami-2', tags: {} },
+      { id: 'ami-2', tags: {}, snapshotIds: ['snap-2'] },
       [{ id: 'snap-2', tags: {} }],
       [imageRule, snapshotRule],
       NOW,
@@ -172,11 +172,19 @@ describe('recoverabilityOf', () => {
     );
   });
 
-  it('an AMI without snapshots needs only its own rule, and a locked rule says so', () => {
+  it('an AMI whose snapshots this account does not own needs only its own rule, and a locked rule says so', () => {
     const locked = { ...imageRule, lockState: 'locked' as const };
     const r = recoverabilityOf(ami, [], [locked], NOW);
     expect(describeRecoverability(r)).toBe(
       'recoverable from the Recycle Bin until 2026-12-15 by rule imageRule01 (locked) (image)',
+    );
+  });
+
+  it('an AMI with no EBS snapshot at all (instance-store-backed) is never covered, even by a Region-level rule', () => {
+    const r = recoverabilityOf({ id: 'ami-is', tags: {}, snapshotIds: [] }, [], [rule('everything1')], NOW);
+    expect(r.recoverableUntil).toBeUndefined();
+    expect(describeRecoverability(r)).toBe(
+      'not recoverable once deleted: no Recycle Bin retention rule covers the AMI ami-is (it has no EBS snapshot: the Recycle Bin retains EBS-backed AMIs only)',
     );
   });
 });
