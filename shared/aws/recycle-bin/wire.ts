@@ -55,7 +55,8 @@ const THROTTLES = new Set(['ThrottlingException', 'TooManyRequestsException', 'T
 
 function endpointFor(region: string, env: NodeJS.ProcessEnv): URL {
   const configured = env.AWS_ENDPOINT_URL_RBIN ?? env.AWS_ENDPOINT_URL;
-  return new URL(configured ?? `https://rbin.${region}.amazonaws.com`);
+  const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+  return new URL(configured ?? `https://rbin.${region}.${suffix}`);
 }
 
 /** The parts of the EC2 client's resolved config this borrows; typed loosely on purpose. */
