@@ -18,6 +18,8 @@ export const MAX_PAGE = {
   describeSpotInstanceRequests: 1000,
   /** SSM DescribeParameters (MaxResults 1-50). */
   describeParameters: 50,
+  /** Recycle Bin ListRules (MaxResults 1-1000). */
+  listRecycleBinRules: 1000,
 } as const;
 
 /** Names one SSM GetParameters call takes. */
@@ -139,6 +141,11 @@ export interface CleanupRunShape extends Omit<TaggerShape, 'ownedInUse'> {
    * batch form: one call per AMI deleted, at the least).
    */
   readsLaunchPermissions?: boolean;
+  /**
+   * Recycle Bin retention rules in the region (both types): every run reads them once, one ListRules
+   * page per type (up to 1000 rules a page) and one GetRule per rule (the summary lacks their tags).
+   */
+  recycleBinRules?: { images: number; snapshots: number };
 }
 
 /**
@@ -156,6 +163,7 @@ export function cleanupLowerBound(shape: CleanupRunShape): Bound {
     deregistered,
     snapshotsDeleted,
     readsLaunchPermissions,
+    recycleBinRules,
     ...rest
   } = shape;
   const reads = taggerLowerBound({ ...rest, ownedInUse: 0 });
@@ -171,6 +179,10 @@ export function cleanupLowerBound(shape: CleanupRunShape): Bound {
     'ec2:DeleteSnapshot': snapshotsDeleted,
   };
   if (readsLaunchPermissions) bound['ec2:DescribeImageAttribute'] = deregistered;
+  const rules = recycleBinRules ?? { images: 0, snapshots: 0 };
+  bound['rbin:ListRules'] =
+    pages(rules.images, MAX_PAGE.listRecycleBinRules) + pages(rules.snapshots, MAX_PAGE.listRecycleBinRules);
+  if (rules.images + rules.snapshots > 0) bound['rbin:GetRule'] = rules.images + rules.snapshots;
   return bound;
 }
 

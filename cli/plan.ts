@@ -8,6 +8,7 @@ import { createClients, destroyClients } from '../shared/aws/clients';
 import { readImageInventory, usageOf } from '../shared/aws/inventory';
 import { errorText } from '../shared/errors';
 import { cleanupSettingsFrom, readAndPlan } from '../shared/jobs/cleanup';
+import { readRecycleBin } from '../shared/jobs/cleanup/reads';
 import { versionsOption } from '../shared/jobs/common';
 import { loadSettings, type Settings } from '../shared/config';
 import { readScaleInventory } from '../shared/aws/scale';
@@ -116,6 +117,8 @@ export async function planRegions(
       });
       const usage = usageOf(inventory);
       const scaleInventory = scaleSettings ? await readScaleInventory(clients) : undefined;
+      // Recycle Bin rules (ListRules, GetRule: reads), for the `recoverable until` column.
+      const recycleBin = await readRecycleBin(clients);
       out.push({
         region,
         accountId: inventory.accountId,
@@ -136,6 +139,7 @@ export async function planRegions(
               settings: cleanupSettingsFrom(settings),
               now,
               accountId: inventory.accountId,
+              recycleBin,
             },
             () => true,
           )
@@ -169,17 +173,19 @@ export function renderTable(plans: RegionPlan[]): string {
       continue;
     }
     const tagging = new Map((p.tagging?.decisions ?? []).map((d) => [d.imageId, d]));
+    const recoverable = recoverableUntil(p.cleanup);
     const rows = (p.cleanup?.decisions ?? []).map((d) => [
       d.imageId,
       (p.names[d.imageId] ?? '').slice(0, 32),
       tagging.get(d.imageId)?.action ?? '',
       d.action,
       d.rule,
+      recoverable(d.imageId),
       d.reason,
     ]);
-    const header = ['AMI', 'name', 'tagger', 'cleanup', 'rule', 'why'];
+    const header = ['AMI', 'name', 'tagger', 'cleanup', 'rule', 'recoverable until', 'why'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    widths[5] = 0;
+    widths[header.length - 1] = 0;
     const fmt = (r: string[]) =>
       r
         .map((c, i) => c.padEnd(widths[i]!))
@@ -192,6 +198,9 @@ export function renderTable(plans: RegionPlan[]): string {
       );
     }
     if (p.cleanup?.refused) lines.push(`  CLEANUP WOULD REFUSE: ${p.cleanup.refused.reason}`);
+    if (p.cleanup?.recycleBin?.kind === 'failed') {
+      lines.push(`  Recycle Bin rules could not be read: ${p.cleanup.recycleBin.message}`);
+    }
     const c = p.cleanup?.counts;
     if (c) {
       lines.push(
@@ -206,6 +215,23 @@ export function renderTable(plans: RegionPlan[]): string {
     }
   }
   return lines.join('\n');
+}
+
+/**
+ * The `recoverable until` column: the day an AMI deleted now could be restored until (the AMI and its
+ * snapshots covered), `not covered` (what is missing is in the reason of a deletion), `unknown` when
+ * the rules could not be read, empty for an AMI this account does not own.
+ */
+function recoverableUntil(plan: CleanupPlan | undefined): (imageId: string) => string {
+  const report = plan?.recycleBin;
+  if (report === undefined) return () => '';
+  if (report.kind === 'failed') return () => 'unknown';
+  const byImage = new Map(report.images.map((r) => [r.imageId, r]));
+  return (imageId) => {
+    const r = byImage.get(imageId);
+    if (r === undefined) return '';
+    return r.recoverableUntil ? r.recoverableUntil.toISOString().slice(0, 10) : 'not covered';
+  };
 }
 
 async function main(): Promise<void> {

@@ -15,11 +15,17 @@ import { jsonError, jsonSuccess, parseJsonBody, parseJsonTarget, type JsonObject
 import { queryError, querySuccess } from './protocol/query';
 import { parseCredentialScope } from './protocol/sigv4';
 import type { RequestLog } from './requests';
-import type { JsonServiceHandler, ServiceHandler } from './services/types';
+import { restJsonError, restJsonSuccess, routeOf } from './protocol/rest-json';
+import type { JsonServiceHandler, RestJsonRoute, ServiceHandler } from './services/types';
 import type { SandboxState } from './state/account';
 
 export interface Dispatcher {
-  handle(headers: IncomingHttpHeaders, body: string): Promise<HttpReply>;
+  /** `request` (method and path) routes the REST protocols; the others name the action in headers or body. */
+  handle(
+    headers: IncomingHttpHeaders,
+    body: string,
+    request?: { method: string; path: string },
+  ): Promise<HttpReply>;
 }
 
 interface Decoded {
@@ -30,6 +36,8 @@ interface Decoded {
   json?: JsonObject;
   /** Top-level parameter -> member count, for the token buckets and the request log. */
   sizes: Record<string, number>;
+  /** REST-JSON: the route matched and its path parameters. */
+  route?: { run: RestJsonRoute['run']; pathParams: string[] };
 }
 
 function isJson(handler: ServiceHandler): handler is JsonServiceHandler {
@@ -96,7 +104,8 @@ export function createDispatcher(
         403,
       );
     }
-    return new SandboxError(isJson(handler) ? 'AccessDeniedException' : 'AccessDenied', message, 403);
+    const jsonFamily = isJson(handler) || handler.protocol === 'rest-json';
+    return new SandboxError(jsonFamily ? 'AccessDeniedException' : 'AccessDenied', message, 403);
   }
 
   async function authorize(
@@ -111,7 +120,7 @@ export function createDispatcher(
       throw new SandboxError(
         handler.protocol === 'ec2'
           ? 'AuthFailure'
-          : isJson(handler)
+          : isJson(handler) || handler.protocol === 'rest-json'
             ? 'UnrecognizedClientException'
             : 'InvalidClientTokenId',
         `The security token included in the request is invalid: the sandbox knows access key '${principal.accessKey}' as no function's role. Sign with sandbox.credentials('<function>') or the admin key.`,
@@ -125,6 +134,7 @@ export function createDispatcher(
       accountId: state.accountId,
       ...(facts.decoded.params ? { params: facts.decoded.params } : {}),
       ...(facts.decoded.json ? { json: facts.decoded.json } : {}),
+      ...(facts.decoded.route?.pathParams[0] ? { ruleId: facts.decoded.route.pathParams[0] } : {}),
     });
     const denial = await iam.firstDenial(principal, checks);
     if (denial) throw denied(handler, denialMessage(denial));
@@ -137,10 +147,26 @@ export function createDispatcher(
   ): HttpReply {
     if (!handler || handler.protocol === 'query') return queryError(error, handler?.xmlns ?? '', requestId);
     if (handler.protocol === 'ec2') return ec2Error(error, requestId);
+    if (handler.protocol === 'rest-json') return restJsonError(error, requestId);
     return jsonError(handler.protocol === 'json1.0' ? '1.0' : '1.1', error, requestId);
   }
 
-  function decode(handler: ServiceHandler, headers: IncomingHttpHeaders, body: string): Decoded {
+  function decode(
+    handler: ServiceHandler,
+    headers: IncomingHttpHeaders,
+    body: string,
+    request: { method: string; path: string } | undefined,
+  ): Decoded {
+    if (handler.protocol === 'rest-json') {
+      const { route, pathParams } = routeOf(handler, request?.method ?? 'POST', request?.path ?? '/');
+      return {
+        action: route.action,
+        mentions: (id) => body.includes(JSON.stringify(id)) || pathParams.includes(id),
+        json: parseJsonBody(body),
+        sizes: jsonSizes(body),
+        route: { run: route.run, pathParams },
+      };
+    }
     if (isJson(handler)) {
       const target = headers['x-amz-target'];
       const action = parseJsonTarget(Array.isArray(target) ? target[0] : target, handler.targetPrefix);
@@ -162,7 +188,7 @@ export function createDispatcher(
   }
 
   return {
-    async handle(headers, body) {
+    async handle(headers, body, request) {
       const requestId = `00000000-0000-4000-8000-${(++requestCounter).toString(16).padStart(12, '0')}`;
       const scope = parseCredentialScope(
         Array.isArray(headers.authorization) ? headers.authorization[0] : headers.authorization,
@@ -205,7 +231,7 @@ export function createDispatcher(
       let action = '?';
       let sizes: Record<string, number> | undefined;
       try {
-        const decoded = decode(handler, headers, body);
+        const decoded = decode(handler, headers, body, request);
         action = decoded.action;
         sizes = decoded.sizes;
         await authorize(handler, scope.accessKeyId, {
@@ -231,7 +257,12 @@ export function createDispatcher(
         }
         const ctx = { region: state.region(scope.region), state, requestId };
         let reply: HttpReply;
-        if (isJson(handler)) {
+        if (decoded.route) {
+          reply = restJsonSuccess(
+            decoded.route.run(decoded.json ?? {}, decoded.route.pathParams, ctx),
+            requestId,
+          );
+        } else if (isJson(handler)) {
           const run = handler.actions[action];
           if (!run)
             throw new SandboxError('UnknownOperationException', `The sandbox does not implement ${action}`);
@@ -241,6 +272,8 @@ export function createDispatcher(
             requestId,
           );
         } else {
+          if (handler.protocol === 'rest-json')
+            throw new Error('unreachable: a REST route is always decoded');
           const run = handler.actions[action];
           if (!run) {
             throw new SandboxError(

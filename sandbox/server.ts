@@ -93,7 +93,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       .then((body) =>
         url.pathname.startsWith(CONTROL_PREFIX)
           ? handleControl(request.method ?? 'GET', url, body, { state, faults, requests })
-          : dispatcher.handle(request.headers, body),
+          : dispatcher.handle(request.headers, body, {
+              method: request.method ?? 'GET',
+              path: url.pathname,
+            }),
       )
       .then((reply) => {
         response.writeHead(reply.status, {

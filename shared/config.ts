@@ -34,6 +34,11 @@ export interface Settings {
    * default (absent counts as off): their use in those accounts is invisible to this one.
    */
   deleteSharedImages?: boolean;
+  /**
+   * Cleanup deregisters only AMIs a Recycle Bin retention rule covers, with their snapshots
+   * (REQUIRE_RECYCLE_BIN). Absent counts as off.
+   */
+  requireRecycleBin?: boolean;
   /** SDK attempts per call (adaptive retry). */
   maxAttempts: number;
   /**
@@ -243,6 +248,8 @@ export function loadSettings(env: Env): Settings {
   settings.eventRegion = eventRegionFor(settings.eventBusName, env.AWS_REGION, settings.regions[0]!);
   if (keepNewestPerFamily !== undefined) settings.keepNewestPerFamily = keepNewestPerFamily;
   if (familyTag !== undefined) settings.familyTag = familyTag;
+  const requireRecycleBin = read(env, 'REQUIRE_RECYCLE_BIN', booleanText, 'true or false');
+  if (requireRecycleBin !== undefined) settings.requireRecycleBin = requireRecycleBin;
   const maxDeletions = read(env, 'MAX_DELETIONS_PER_RUN', wholeNumber(1), 'a whole number >= 1');
   if (maxDeletions !== undefined) settings.maxDeletionsPerRun = maxDeletions;
   const versionsInUse = read(

@@ -25,6 +25,8 @@ export interface RequestFacts {
   action: string;
   params?: FormParams;
   json?: JsonObject;
+  /** REST calls naming a Recycle Bin rule in their path. */
+  ruleId?: string;
   region: RegionState;
   accountId: string;
 }
@@ -273,6 +275,14 @@ const BY_SERVICE: Record<string, (f: RequestFacts) => AuthorizationCheck[]> = {
   monitoring: cloudWatchChecks,
   // The price list has no resources: AWS checks pricing:GetProducts on `*`.
   pricing: (f) => [{ action: `pricing:${f.action}`, resource: '*', context: {} }],
+  // Recycle Bin: a call naming a rule is checked on the rule's ARN; ListRules and CreateRule on `*`.
+  rbin: (f) => [
+    {
+      action: `rbin:${f.action}`,
+      resource: f.ruleId ? `arn:aws:rbin:${f.region.name}:${f.accountId}:rule/${f.ruleId}` : '*',
+      context: {},
+    },
+  ],
   // GetCallerIdentity needs no permission: AWS answers it for any valid credentials.
   sts: () => [],
 };

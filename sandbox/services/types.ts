@@ -38,4 +38,21 @@ export interface JsonServiceHandler extends ServiceBase {
   actions: Record<string, JsonAction>;
 }
 
-export type ServiceHandler = QueryServiceHandler | JsonServiceHandler;
+/**
+ * REST-JSON (Recycle Bin): the action is the request's method and path (`POST /list-rules`,
+ * `GET /rules/{identifier}`), the body is JSON both ways, errors carry `x-amzn-ErrorType`.
+ */
+export interface RestJsonRoute {
+  method: string;
+  /** Matched against the path; its groups are the path parameters, in order. */
+  path: RegExp;
+  action: string;
+  run: (input: JsonObject, pathParams: string[], ctx: ServiceContext) => unknown;
+}
+
+export interface RestJsonServiceHandler extends ServiceBase {
+  protocol: 'rest-json';
+  routes: RestJsonRoute[];
+}
+
+export type ServiceHandler = QueryServiceHandler | JsonServiceHandler | RestJsonServiceHandler;

@@ -13,6 +13,8 @@ import {
   type SnapshotRecord,
   unknownSnapshotIds,
 } from '../../plan/cleanup';
+import { readRecycleBinRules, recycleBinCalls } from '../../aws/recycle-bin';
+import type { RecycleBinRead } from '../../recycle-bin';
 import { TAG } from '../../tags';
 
 /**
@@ -96,4 +98,27 @@ export function launchPermissionFailures(
     });
   }
   return failures;
+}
+
+/** The region's Recycle Bin retention rules, read once per run (ListRules per type, GetRule per rule). */
+export function readRecycleBin(clients: AwsClients): Promise<RecycleBinRead> {
+  return readRecycleBinRules(recycleBinCalls(clients));
+}
+
+/**
+ * A failed read of the rules, for the summary: with requireRecycleBin the region deleted no AMI; without
+ * it, the run went on and whether its deletions can be undone is unknown.
+ */
+export function recycleBinFailure(region: string, read: RecycleBinRead, required: boolean): RunFailure[] {
+  if (read.kind !== 'failed') return [];
+  const consequence = required
+    ? 'requireRecycleBin is on, so no AMI was deregistered in this region; the next run reads them again'
+    : "whether this run's deletions can be restored from the Recycle Bin is unknown (requireRecycleBin is off, so the run went on)";
+  return [
+    {
+      resourceId: region,
+      action: 'rbin:ListRules',
+      message: `could not read the Recycle Bin retention rules (${read.message}): ${consequence}`,
+    },
+  ];
 }

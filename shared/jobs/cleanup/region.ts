@@ -6,6 +6,7 @@
 import type { AwsClients } from '../../aws/clients';
 import { readImageInventory, usageOf, type RegionInventory } from '../../aws/inventory';
 import type { Settings } from '../../config';
+import type { RecycleBinRead } from '../../recycle-bin';
 import { DEFAULT_CLEANUP_SETTINGS, type CleanupSettings } from '../../plan/cleanup';
 import {
   finishSummary,
@@ -16,6 +17,7 @@ import {
   type JobDeps,
   type RegionsResult,
 } from '../common';
+import { readRecycleBin, recycleBinFailure } from './reads';
 import { cleanInRounds, readAndPlan } from './rounds';
 import { reportRun, type CleanupRegionResult, type CleanupRun } from './summary';
 
@@ -32,6 +34,7 @@ export function cleanupSettingsFrom(settings: Settings): CleanupSettings {
   if (settings.keepNewestPerFamily !== undefined) out.keepNewestPerFamily = settings.keepNewestPerFamily;
   if (settings.familyTag !== undefined) out.familyTag = settings.familyTag;
   if (settings.deleteSharedImages) out.deleteSharedImages = true;
+  if (settings.requireRecycleBin) out.requireRecycleBin = true;
   return out;
 }
 
@@ -53,7 +56,9 @@ async function cleanRegion(deps: JobDeps, region: string): Promise<CleanupRegion
   if (inventory) {
     result.inventory = inventory;
     summary.accountId = inventory.accountId;
-    reportRun(deps, inventory, await planAndApply(deps, clients, inventory), result);
+    const recycleBin = await readRecycleBin(clients);
+    summary.failures.push(...recycleBinFailure(region, recycleBin, deps.settings.requireRecycleBin === true));
+    reportRun(deps, inventory, await planAndApply(deps, clients, inventory, recycleBin), result);
   }
   // A dry run still reports (summary.dryRun says so): it changes nothing in EC2, which is the point.
   await finishSummary(deps, clients, started, { publish: true, refused: result.refused });
@@ -69,8 +74,10 @@ async function planAndApply(
   deps: JobDeps,
   clients: AwsClients,
   inventory: RegionInventory,
+  recycleBin: RecycleBinRead,
 ): Promise<CleanupRun> {
   const input = {
+    recycleBin,
     images: inventory.images,
     usage: usageOf(inventory),
     snapshots: inventory.snapshots,

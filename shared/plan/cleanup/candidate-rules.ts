@@ -5,6 +5,7 @@
  * holds its place until they are, while one kept as shared takes none, so shared AMIs cannot starve
  * the others.
  */
+import { recoverabilityNote, recycleBinRequired, type RecycleBinView } from './recycle-bin';
 import type { CleanupSettings } from './settings';
 import type { Sharing } from './sharing';
 import type { SnapshotKnowledge } from './snapshot-knowledge';
@@ -20,6 +21,8 @@ export interface CandidateContext {
   sharing: Sharing;
   snapshots: SnapshotKnowledge;
   placesLeft: number;
+  /** This candidate's Recycle Bin coverage (see recycle-bin.ts). */
+  recycleBin: RecycleBinView;
 }
 
 export interface CandidateVerdict extends Verdict {
@@ -115,7 +118,9 @@ function snapshotsUnread(c: Candidate, ctx: CandidateContext): CandidateVerdict 
 /** Every rule passed. */
 function eligible(c: Candidate, ctx: CandidateContext): CandidateVerdict {
   const note = ctx.sharing.kind === 'private' ? ctx.sharing.note : undefined;
-  return { action: 'delete', reason: note ? `${c.reason}; ${note}` : c.reason };
+  const recoverable = recoverabilityNote(ctx.recycleBin);
+  const reason = [c.reason, note, recoverable].filter((p) => p !== undefined).join('; ');
+  return { action: 'delete', reason };
 }
 
 /** Every run-wide rule, in the order they are tried. */
@@ -145,6 +150,13 @@ export const CANDIDATE_RULES = [
     summary: 'an AMI one of whose snapshots could not be looked up is kept this run',
     takesPlace: false,
     decide: snapshotsUnknown,
+  },
+  {
+    name: 'recycle-bin-required',
+    summary:
+      'with requireRecycleBin, an AMI is kept when no Recycle Bin retention rule covers it or one of its snapshots, or the rules could not be read',
+    takesPlace: false,
+    decide: recycleBinRequired,
   },
   {
     name: 'cap',

@@ -13,6 +13,7 @@ export {
   type CleanupSettings,
 } from './settings';
 export { unknownSnapshotIds } from './snapshot-knowledge';
+export type { RecycleBinReport } from './recycle-bin';
 export { countKeptByReason, describeCleanupDecision } from './summary';
 export type {
   CleanupAction,

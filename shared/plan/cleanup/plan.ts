@@ -16,6 +16,7 @@ import { imageContext, type RunContext } from './context';
 import { protectedByFamily } from './family';
 import { IMAGE_RULES } from './image-rules';
 import { compareText } from './order';
+import { recycleBinReport, recycleBinViews, type RecycleBinView } from './recycle-bin';
 import { refusal } from './refusal';
 import type { CleanupRuleName } from './rules';
 import { validateCleanupSettings } from './settings';
@@ -51,7 +52,8 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
     run.isFresh,
   );
   const familyKept = protectedByFamily(readOnce, settings);
-  const outcome = decideCandidates(candidates, decisionByImage, input, refused, familyKept);
+  const recycleBin = recycleBinViews(input.recycleBin, input.snapshots, now);
+  const outcome = decideCandidates(candidates, decisionByImage, input, refused, familyKept, recycleBin);
 
   const snapshotPlan = planSnapshots(images, refused ? [] : outcome.chosen, input.snapshots, {
     decisionByImage,
@@ -74,6 +76,8 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
     snapshotLookupFailures: outcome.snapshotLookupFailures,
   };
   if (refused) plan.refused = refused;
+  const report = recycleBinReport(images, input.recycleBin, recycleBin);
+  if (report) plan.recycleBin = report;
   return { ...plan, counts: countPlan(plan, outcome.keptShared.size) };
 }
 
@@ -121,6 +125,7 @@ function decideCandidates(
   input: CleanupInput,
   refused: CleanupRefusal | undefined,
   familyKept: ReadonlyMap<string, string>,
+  recycleBin: (image: Image) => RecycleBinView,
 ) {
   const { settings } = input;
   const sorted = [...candidates].sort(
@@ -146,6 +151,7 @@ function decideCandidates(
       sharing: sharingOf(c.image, settings, input.launchPermissions),
       snapshots: knowsSnapshots(c.image),
       placesLeft: places,
+      recycleBin: recycleBin(c.image),
     };
     for (const rule of CANDIDATE_RULES) {
       const v = rule.decide(c, ctx);

@@ -1,6 +1,8 @@
 /** A run made in rounds (see CleanupInput.earlierRounds) reported as one plan. */
 import { compareText } from './order';
 import { countPlan } from './summary';
+import type { ImageRecoverability } from '../../recycle-bin';
+import type { RecycleBinReport } from './recycle-bin';
 import type { CleanupDecision, CleanupPlan, SnapshotDecision } from './types';
 
 /**
@@ -58,5 +60,22 @@ export function mergeCleanupRounds(rounds: readonly CleanupPlan[]): CleanupPlan 
     snapshotLookupFailures: last.snapshotLookupFailures,
   };
   if (last.refused) plan.refused = last.refused;
+  const recycleBin = mergeRecycleBin(rounds);
+  if (recycleBin) plan.recycleBin = recycleBin;
   return { ...plan, counts: countPlan(plan, last.counts.keptShared) };
+}
+
+/**
+ * Each AMI's recoverability as the latest round that saw it reported it: an AMI deregistered in an
+ * earlier round is not in the later rounds' inventory, and its report is what its deletion relied on.
+ */
+function mergeRecycleBin(rounds: readonly CleanupPlan[]): RecycleBinReport | undefined {
+  const last = rounds[rounds.length - 1]!.recycleBin;
+  if (last === undefined || last.kind === 'failed') return last;
+  const byImage = new Map<string, ImageRecoverability>();
+  for (const round of [...rounds].reverse()) {
+    if (round.recycleBin?.kind !== 'read') continue;
+    for (const r of round.recycleBin.images) if (!byImage.has(r.imageId)) byImage.set(r.imageId, r);
+  }
+  return { kind: 'read', images: [...byImage.values()].sort((a, b) => compareText(a.imageId, b.imageId)) };
 }

@@ -16,6 +16,11 @@ export interface CleanupSettings {
    * organizations or OUs). Default false: their use in those accounts is invisible to this one.
    */
   deleteSharedImages?: boolean;
+  /**
+   * Deregister an AMI only when a Recycle Bin retention rule covers it and each of its snapshots
+   * (the `recycle-bin-required` rule). Default false: the plan still says what is recoverable.
+   */
+  requireRecycleBin?: boolean;
 }
 
 export const DEFAULT_CLEANUP_SETTINGS: Readonly<CleanupSettings> = Object.freeze({

@@ -3,6 +3,8 @@ import type { Image, SnapshotLookup, SnapshotRecord } from '../../domain';
 import type { LaunchPermissionsRead } from '../../launch-permissions';
 import type { TagProblem } from '../../tags';
 import type { UnresolvedUsage, UsageIndex } from '../../usage';
+import type { RecycleBinRead } from '../../recycle-bin';
+import type { RecycleBinReport } from './recycle-bin';
 import type { CleanupRuleName, SnapshotRuleName } from './rules';
 import type { CleanupSettings } from './settings';
 
@@ -25,6 +27,7 @@ export type KeepReason =
   | 'protected'
   | 'pending'
   | 'held'
+  | 'recycleBin'
   | 'other';
 
 export interface CleanupDecision {
@@ -147,6 +150,12 @@ export interface CleanupPlan {
   /** AMIs kept this run because the look-up of one of their snapshots failed, in deletion order. */
   snapshotLookupFailures: SnapshotLookupFailure[];
   counts: CleanupCounts;
+  /**
+   * Per AMI this account owns, whether a Recycle Bin retention rule would retain it and its owned
+   * snapshots if deleted now, by which rule, locked or not, and until when (or why that is unknown).
+   * Absent when the plan was made without CleanupInput.recycleBin.
+   */
+  recycleBin?: RecycleBinReport;
 }
 
 export interface CleanupInput {
@@ -175,6 +184,8 @@ export interface CleanupInput {
    * would show them.
    */
   earlierRounds?: EarlierRounds;
+  /** The region's Recycle Bin retention rules, read once per run (or why they could not be). */
+  recycleBin?: RecycleBinRead;
 }
 
 export interface EarlierRounds {

@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { planRegions, renderTable, settingsFromArgs } from '../../../cli/plan';
 import { startSandbox, type Sandbox } from '../../../sandbox/server';
+import { seedRecycleBinRule } from '../../../sandbox/services/rbin';
 
 const run = promisify(execFile);
 const NOW = new Date('2026-11-23T12:00:00Z');
@@ -60,7 +61,8 @@ describe('npm run plan (read-only)', () => {
     expect(plan?.tagging?.lastUsed).toHaveLength(1);
     const actions = Object.keys(sandbox.requests.counts()).map((k) => k.split(':')[1]);
     expect(actions.length).toBeGreaterThan(0);
-    for (const a of actions) expect(a).toMatch(/^(Describe|GetCallerIdentity)/);
+    // Reads only: Describe*, STS, and the Recycle Bin's ListRules/GetRule.
+    for (const a of actions) expect(a).toMatch(/^(Describe|GetCallerIdentity$|ListRules$|GetRule$)/);
     expect(sandbox.state.region('eu-west-1').getImage(oldId)).toBeDefined();
 
     const table = renderTable([plan!]);
@@ -163,6 +165,49 @@ describe('npm run plan (read-only)', () => {
     );
     expect(table).toMatch(
       new RegExp(`${odd}\\s+odd.*skip\\s+unreadable-tags.*AutoCleanupRetentionDays="7.5"`),
+    );
+  });
+
+  it('shows until when each AMI would be recoverable from the Recycle Bin, or that no rule covers it', async () => {
+    const region = sandbox.state.region('us-west-2');
+    const opted = (name: string, tags: Record<string, string> = {}) =>
+      region.addImage({
+        name,
+        creationDate: '2026-09-01T00:00:00Z',
+        tags: {
+          AutoCleanup: 'true',
+          LastUsed: '2026-10-01T00:00:00Z',
+          LastUsedRuntime: '2026-11-23T11:40:00Z',
+          ...tags,
+        },
+      }).id;
+    seedRecycleBinRule(region, {
+      resourceType: 'EC2_IMAGE',
+      retentionDays: 10,
+      resourceTags: [{ key: 'Restorable', value: 'yes' }],
+    });
+    seedRecycleBinRule(region, { resourceType: 'EBS_SNAPSHOT', retentionDays: 30 });
+    const covered = opted('covered', { Restorable: 'yes' });
+    const bare = opted('bare');
+
+    const { settings } = settingsFromArgs(['--region', 'us-west-2'], process.env);
+    const [plan] = await planRegions(settings, NOW);
+    const table = renderTable([plan!]);
+    expect(table).toMatch(/recoverable until {2}why/);
+    expect(table).toMatch(
+      new RegExp(
+        `${covered}\\s+covered.*eligible\\s+2026-12-03 .*recoverable from the Recycle Bin until 2026-12-03`,
+      ),
+    );
+    expect(table).toMatch(
+      new RegExp(`${bare}\\s+bare.*eligible\\s+not covered .*no Recycle Bin retention rule covers the AMI`),
+    );
+
+    sandbox.faults.add({ service: 'rbin', action: 'ListRules', code: 'AccessDeniedException', times: 1 });
+    const [denied] = await planRegions(settings, NOW);
+    expect(renderTable([denied!])).toMatch(new RegExp(`${bare}\\s+bare.*eligible\\s+unknown `));
+    expect(renderTable([denied!])).toContain(
+      'Recycle Bin rules could not be read: ListRules EC2_IMAGE failed: AccessDeniedException',
     );
   });
 

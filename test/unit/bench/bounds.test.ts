@@ -104,6 +104,27 @@ describe('cleanupLowerBound and scaleLowerBound', () => {
     expect(bound['ec2:DescribeImageAttribute']).toBeUndefined();
     // The inventory's page of instances, and the last look before deregistering: 250 AMIs in 10s.
     expect(bound['ec2:DescribeInstances']).toBe(1 + 25);
+    // The Recycle Bin rules, once a run: one ListRules per type, and no rule to GetRule.
+    expect(bound['rbin:ListRules']).toBe(2);
+    expect(bound['rbin:GetRule']).toBeUndefined();
+  });
+
+  it('reads the Recycle Bin rules once a run: a ListRules page per type per 1000 rules, a GetRule per rule', () => {
+    const bound = cleanupLowerBound({
+      ownedImages: 1,
+      liveInstances: 0,
+      templateVersions: 0,
+      launchConfigurations: 0,
+      groups: 0,
+      foreignInUse: 0,
+      snapshotsMarked: 0,
+      snapshotsLookedUp: 0,
+      deregistered: 0,
+      snapshotsDeleted: 0,
+      recycleBinRules: { images: 1001, snapshots: 3 },
+    });
+    expect(bound['rbin:ListRules']).toBe(2 + 1);
+    expect(bound['rbin:GetRule']).toBe(1004);
   });
 
   it('counts one DescribeImageAttribute per deleted AMI when the run reads launch permissions', () => {

@@ -140,6 +140,10 @@ const IMAGE_CASES: Record<string, { plan: () => CleanupPlan; expect: Partial<Cle
       }),
     expect: { action: 'keep', keptFor: 'pending' },
   },
+  'recycle-bin-required': {
+    plan: () => plan([image('ami-a')], { settings: { requireRecycleBin: true } }),
+    expect: { action: 'keep', keptFor: 'recycleBin' },
+  },
   cap: {
     plan: () => plan([image('ami-a')], { settings: { maxDeletionsPerRun: 0 } }),
     expect: { action: 'defer' },
@@ -287,6 +291,7 @@ describe('the cleanup rules', () => {
       'refused',
       'shared',
       'snapshots-unknown',
+      'recycle-bin-required',
       'cap',
       'launch-permissions-unread',
       'snapshots-unread',
