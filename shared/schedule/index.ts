@@ -3,3 +3,4 @@ export * from './holidays';
 export * from './evaluate';
 export * from './resolve';
 export * from './settings';
+export * from './parameter';

@@ -15,3 +15,11 @@ export {
   TRANSITION_EXPECTED,
   transitionValue,
 } from './records';
+export {
+  IDLE_ADDRESSES_BASIS,
+  idleAddresses,
+  sleepingInstances,
+  type ElasticIp,
+  type SleepingInput,
+} from './idle-addresses';
+export { ACTION_EXPECTED, readOffAction, type OffAction } from './hibernate';
