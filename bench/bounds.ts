@@ -213,6 +213,8 @@ export function scaleLowerBound(shape: ScaleShape): Bound {
     'autoscaling:CreateOrUpdateTags': shape.groupsScaled > 0 ? 2 : 0,
     'ec2:CreateTags': 2 * batches(shape.instancesStopped, CREATE_TAGS_MAX),
     'ec2:StopInstances': stopCalls,
+    // The idle-cost report's one read of the region's Elastic IPs.
+    'ec2:DescribeAddresses': 1,
     'events:PutEvents': 1,
   };
 }

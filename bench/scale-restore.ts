@@ -116,6 +116,8 @@ export function restoreLowerBound(instances: number, runs: number): Bound {
     // One transition tag and one marker removal per 1000 started instances.
     'ec2:CreateTags': batches(instances, 1000),
     'ec2:DeleteTags': batches(instances, 1000),
+    // The idle-cost report: one read of the region's Elastic IPs per run.
+    'ec2:DescribeAddresses': runs,
     'events:PutEvents': runs,
     // Patch windows (on by default): each run with something asleep lists the enabled windows once.
     'ssm:DescribeMaintenanceWindows': runs,

@@ -1,7 +1,8 @@
 /**
  * The scale-to-zero story for the demo (`npm start`): the real handler against a sandbox account
  * over a simulated Monday night, narrated. A dev group goes to 0 at 18:30 Berlin time and comes back
- * with its exact sizes at 08:00; a late worker's box is not fought; an override keeps a box on
+ * with its exact sizes at 08:00; a late worker's box hibernates, and its Elastic IP and an
+ * unassociated one are reported with their hourly cost; it is not fought; an override keeps a box on
  * until it runs out; a bad schedule tag is reported, not acted on; untagged resources stay as they
  * are; the override box, asleep by then, is woken for the night's SSM patch window at 03:00 Berlin
  * and put back to sleep when it ends. Only the handler's (and the windows') clock is simulated.
@@ -16,6 +17,7 @@ import type { Context } from 'aws-lambda';
 import { DateTime } from 'luxon';
 
 import type { Sandbox } from '../sandbox/server';
+import { allocateAddress } from '../sandbox/services/ec2/addresses';
 import { maintenanceWindows } from '../sandbox/services/ssm-maintenance-windows';
 import type { RunSummaryDetail } from '../shared/events';
 import type { LogLine } from '../shared/report';
@@ -102,7 +104,16 @@ export async function runScaleToZeroStory(
       imageId: image.id,
       tags: { Name: name, ...(scaleToZero ? { ScaleToZero: scaleToZero } : {}) },
     }).id;
-  const lateBox = box('demo-late-worker-box', 'true');
+  // The late worker's box hibernates at night (launched with hibernation configured), and keeps an
+  // Elastic IP; one more address in the region is associated with nothing: both still cost money.
+  const lateBox = region.addInstance({
+    imageId: image.id,
+    hibernation: true,
+    tags: { Name: 'demo-late-worker-box', ScaleToZero: 'true', ScaleToZeroAction: 'hibernate' },
+  }).id;
+  const newId = (prefix: string) => sandbox.state.ids.next(prefix);
+  const lateBoxIp = allocateAddress(region, { instanceId: lateBox }, newId).publicIp;
+  const spareIp = allocateAddress(region, {}, newId).publicIp;
   const overrideBox = region.addInstance({
     imageId: image.id,
     tags: { Name: 'demo-override-box', ScaleToZero: 'true', 'Patch Group': 'dev' },
@@ -169,8 +180,21 @@ export async function runScaleToZeroStory(
       sizes('demo-dev-web') === 'min=0 desired=0 max=0',
     );
     check(
-      `late worker's box ${state(lateBox)}, override box ${state(overrideBox)}`,
-      state(lateBox) === 'stopped' && state(overrideBox) === 'running',
+      `late worker's box ${state(lateBox)} (${region.getInstance(lateBox)!.stateReason?.code ?? 'no reason'}), override box ${state(overrideBox)}`,
+      state(lateBox) === 'stopped' &&
+        region.getInstance(lateBox)!.stateReason?.code === 'Client.UserInitiatedHibernate' &&
+        state(overrideBox) === 'running',
+    );
+    const idle = evening.idleAddresses;
+    for (const a of idle?.addresses ?? []) {
+      print(
+        `   idle Elastic IP ${a.publicIp}: ${a.reason}, $${a.usdPerHour}/h (estimate; reported, never released)`,
+      );
+    }
+    check(
+      `idle Elastic IPs reported: ${lateBoxIp} of the hibernated box and unassociated ${spareIp}, $${idle?.usdPerHour ?? 0}/h`,
+      idle?.addresses.map((a) => a.publicIp).join(' ') === `${lateBoxIp} ${spareIp}` &&
+        idle.usdPerHour === 0.01,
     );
     print(
       `   savings until the morning: ${describeSavings(evening.counts.estimatedSavingsUsd ?? 0, evening.counts.estimatedInstanceHoursSaved ?? 0, evening.savings?.unpricedTypes ?? [])}`,

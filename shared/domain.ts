@@ -185,6 +185,8 @@ export interface ScalableInstanceRecord {
   autoScalingGroupName?: string;
   /** EC2 LaunchTime: the last time the instance was started. */
   launchedAt?: Date;
+  /** EC2 HibernationOptions.Configured: launched with hibernation enabled (scale-to-zero). */
+  hibernationConfigured?: boolean;
   tags: Tags;
 }
 

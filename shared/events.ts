@@ -62,6 +62,29 @@ export interface RunSummaryDetail {
   deleted?: DeletedImage[];
   /** Scale-to-zero: what the instance-hours saved are worth (counts.estimatedSavingsUsd). */
   savings?: SavingsSummary;
+  /** Scale-to-zero: Elastic IPs still billed while what they serve sleeps, and unassociated ones. */
+  idleAddresses?: IdleAddressesSummary;
+}
+
+/** One Elastic IP that costs money while nothing uses it. Only reported: never released. */
+export interface IdleAddress {
+  publicIp: string;
+  allocationId?: string;
+  /** The sleeping instance it is associated with; absent when unassociated. */
+  instanceId?: string;
+  /** Why it is idle: "associated with i-… stopped by scale-to-zero", "unassociated". */
+  reason: string;
+  usdPerHour: number;
+}
+
+/** The idle Elastic IPs of a region and what they cost per hour: an estimate at the list price. */
+export interface IdleAddressesSummary {
+  estimate: true;
+  currency: 'USD';
+  basis: string;
+  addresses: IdleAddress[];
+  /** Sum over the addresses. */
+  usdPerHour: number;
 }
 
 /**

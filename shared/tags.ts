@@ -48,6 +48,11 @@ export const TAG = {
    * and what it did then (`… scaled-to-zero max=4`, `… stopped=<ISO UTC>`); see shared/plan/scale/records.ts.
    */
   scaleToZeroLastTransition: 'ScaleToZeroLastTransition',
+  /**
+   * Owner setting on an instance: how scale-to-zero turns it off, `stop` (the default) or
+   * `hibernate` (only an instance launched with hibernation configured; the others are stopped).
+   */
+  scaleToZeroAction: 'ScaleToZeroAction',
 } as const;
 
 export type Tags = Readonly<Record<string, string>>;

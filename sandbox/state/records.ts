@@ -79,6 +79,10 @@ export interface InstanceRecord {
   launchTime?: string;
   reservationId: string;
   availabilityZone: string;
+  /** HibernationOptions.Configured. */
+  hibernationConfigured: boolean;
+  /** StateReason of the last stop: Client.UserInitiatedHibernate when it was hibernated. */
+  stateReason?: { code: string; message: string };
   tags: Tags;
 }
 

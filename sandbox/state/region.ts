@@ -139,6 +139,7 @@ export class RegionState {
       launchTime: iso(seed.launchTime),
       reservationId: seed.reservationId ?? this.ids.next('r'),
       availabilityZone: `${this.name}a`,
+      hibernationConfigured: seed.hibernation ?? false,
       tags: { ...seed.tags },
     });
   }

@@ -54,6 +54,8 @@ export interface InstanceSeed {
   autoRecovery?: 'default' | 'disabled';
   launchTime?: string | Date;
   reservationId?: string;
+  /** HibernationOptions.Configured: launched with hibernation enabled (default false, as EC2). */
+  hibernation?: boolean;
   tags?: Tags;
 }
 

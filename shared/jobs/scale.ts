@@ -9,11 +9,13 @@ import {
   type ScaleApplyResult,
   type ScaleInventory,
 } from '../aws/scale';
-import type { RunSummaryDetail, SkippedResource } from '../events';
+import type { ReportedResource, RunFailure, RunSummaryDetail, SkippedResource } from '../events';
 import { planScale, type ScaleAction, type ScaleDecision, type ScalePlan } from '../plan/scale';
 import { createPriceBook, type PriceBook } from '../pricing';
 import { logDecision } from '../report';
 import { readPatchWindows } from './scale-patch';
+import { reportIdleAddresses } from './scale-idle';
+import { readRunSchedules } from './scale-schedules';
 import { hoursSavedOf, scaleSavings } from './scale-savings';
 import type { ScaleSettings } from '../schedule';
 import {
@@ -46,7 +48,8 @@ export type ScaleResult = RegionsResult<ScaleRegionResult>;
 
 export async function runScale(deps: ScaleJobDeps): Promise<ScaleResult> {
   const prices = deps.prices ?? createPriceBook({ clock: () => deps.now.getTime() });
-  return runRegions(deps, (region) => scaleRegion({ ...deps, prices }, region));
+  const { settings, failures } = await readRunSchedules(deps.settings, deps.clientsFor);
+  return runRegions(deps, (region) => scaleRegion({ ...deps, settings, prices }, region, failures));
 }
 
 const ACTION_COUNT: Record<ScaleAction['kind'], string> = {
@@ -60,10 +63,12 @@ const ACTION_COUNT: Record<ScaleAction['kind'], string> = {
 async function scaleRegion(
   deps: ScaleJobDeps & { prices: PriceBook },
   region: string,
+  scheduleFailures: readonly RunFailure[],
 ): Promise<ScaleRegionResult> {
   const dryRun = deps.settings.dryRun;
   const started = startSummary('scale-to-zero', region, deps, dryRun);
   const { summary } = started;
+  summary.failures.push(...scheduleFailures);
   const clients = deps.clientsFor(region);
   const result: ScaleRegionResult = { region, summary };
 
@@ -94,6 +99,9 @@ async function scaleRegion(
         remainingMs: () => deps.budget.remainingMs(),
       });
       summary.failures.push(...result.applied.failures);
+      if (result.applied.reported.length > 0) {
+        summary.reported = [...(summary.reported ?? []), ...result.applied.reported];
+      }
       summary.incomplete = result.applied.incomplete;
     }
     const done = new Set<ScaleAction>(result.applied?.done ?? []);
@@ -109,11 +117,21 @@ async function scaleRegion(
       });
       summary.skipped.push(...skippedOf(d));
     }
-    summary.counts = countsOf(inventory, plan, dryRun, done);
+    summary.counts = countsOf(inventory, plan, dryRun, done, result.applied?.reported);
     const counted = (a: ScaleAction) => dryRun || done.has(a);
     const { usd, savings } = await scaleSavings(hoursSavedOf(inventory, plan, counted), region, deps.prices);
     summary.counts.estimatedSavingsUsd = usd;
     summary.savings = savings;
+    await reportIdleAddresses(
+      clients,
+      {
+        instances: inventory.instances,
+        groups: inventory.groups,
+        decisions: plan.decisions,
+        counted,
+      },
+      summary,
+    );
   }
 
   // Unlike the AMI jobs, a scale dry run sends no summary event: it is logged only.
@@ -152,6 +170,7 @@ function countsOf(
   plan: ScalePlan,
   dryRun: boolean,
   done: ReadonlySet<ScaleAction>,
+  reported?: readonly ReportedResource[],
 ): Record<string, number> {
   const counts: Record<string, number> = {
     groupsSeen: inventory.groups.length,
@@ -160,15 +179,21 @@ function countsOf(
     groupsRestored: 0,
     instancesStopped: 0,
     instancesStarted: 0,
+    instancesHibernated: 0,
     transitionsRecorded: 0,
     skipped: plan.decisions.filter((d) => d.outcome === 'skip').length,
     ignoredOverrides: plan.decisions.reduce((n, d) => n + d.ignoredTags.length, 0),
     plannedActions: plan.actions.length,
   };
   let hours = 0;
+  const fellBack = new Set((reported ?? []).map((r) => r.resourceId));
   for (const d of plan.decisions) {
     if (!d.action || (!dryRun && !done.has(d.action))) continue;
     if (!dryRun) counts[ACTION_COUNT[d.action.kind]] = (counts[ACTION_COUNT[d.action.kind]] ?? 0) + 1;
+    // Of the stopped, those hibernated (one EC2 refused to hibernate was stopped instead, and reported).
+    if (d.action.kind === 'stop-instance' && d.action.hibernate && !fellBack.has(d.resourceId)) {
+      counts.instancesHibernated = (counts.instancesHibernated ?? 0) + 1;
+    }
     hours += d.instanceHoursSaved ?? 0;
   }
   // Estimated: instances turned off now times the hours until the schedule turns them on again.

@@ -160,3 +160,14 @@ export const FALLBACK_HOURLY_USD: Readonly<Record<string, RegionPrices>> = {
 export function fallbackHourlyPrice(instanceType: string, region: string): number | undefined {
   return FALLBACK_HOURLY_USD[region]?.[instanceType];
 }
+
+/**
+ * A public IPv4 address, an Elastic IP included, associated or not: USD per address-hour. AWS
+ * charges this since 1 February 2024 (https://aws.amazon.com/vpc/pricing/, "Public IPv4 Address";
+ * announced in https://aws.amazon.com/blogs/aws/new-aws-public-ipv4-address-charge-public-ip-insights/).
+ * The same figure in most commercial regions; a region priced differently is not known here, so
+ * every figure built on it is labelled an estimate.
+ */
+export const PUBLIC_IPV4_USD_PER_HOUR = 0.005;
+export const PUBLIC_IPV4_PRICE_SOURCE =
+  'AWS public IPv4 address charge since 2024-02-01, $0.005 per address-hour in most regions (https://aws.amazon.com/vpc/pricing/)';

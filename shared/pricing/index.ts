@@ -9,6 +9,7 @@ export {
   type PriceBookOptions,
 } from './book';
 export { fallbackHourlyPrice, FALLBACK_HOURLY_USD } from './fallback';
+export { PUBLIC_IPV4_PRICE_SOURCE, PUBLIC_IPV4_USD_PER_HOUR } from './fallback';
 export { hourlyPriceFromPriceList } from './parse';
 export { createPricingClient, priceFilters, priceListLookup, PRICING_ENDPOINT_REGION } from './price-list';
 export { estimateSavings, type HoursSaved, type SavingsEstimate } from './savings';

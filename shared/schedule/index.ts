@@ -4,3 +4,4 @@ export * from './evaluate';
 export * from './resolve';
 export * from './settings';
 export * from './patch-settings';
+export * from './parameter';

@@ -9,6 +9,10 @@ import { parseSchedule, ScheduleError, SCHEDULE_EXPECTED, type Schedule } from '
 export interface ScheduleSource {
   defaultSchedule: Schedule;
   namedSchedules: ReadonlyMap<string, Schedule>;
+  /** Names that must not be used this run, and why (defined differently in two places). */
+  refusedNames?: ReadonlyMap<string, string>;
+  /** Set when the SSM parameter of named schedules could not be read: why. */
+  namedUnavailable?: string;
 }
 
 export type ScheduleReading =
@@ -39,6 +43,14 @@ export function resolveSchedule(raw: string, resourceId: string, source: Schedul
     };
   }
   if (lower === 'false') return { kind: 'opted-out' };
+  const refused = source.refusedNames?.get(text);
+  if (refused !== undefined) {
+    return {
+      kind: 'invalid',
+      problem: { resourceId, tag: TAG.scaleToZero, value: raw, expected: expectedScaleToZeroValue(source) },
+      detail: refused,
+    };
+  }
   const named = source.namedSchedules.get(text);
   if (named)
     return { kind: 'schedule', schedule: named, label: `${text} (${named.text}${holidayNote(named)})` };
@@ -47,10 +59,14 @@ export function resolveSchedule(raw: string, resourceId: string, source: Schedul
     return { kind: 'schedule', schedule, label: schedule.text };
   } catch (e) {
     if (!(e instanceof ScheduleError)) throw e;
+    // Maybe the name of a schedule in the parameter that could not be read: never guessed at.
+    const unread = source.namedUnavailable
+      ? `; if it names a schedule of the SSM parameter, that schedule is unknown this run: ${source.namedUnavailable}`
+      : '';
     return {
       kind: 'invalid',
       problem: { resourceId, tag: TAG.scaleToZero, value: raw, expected: expectedScaleToZeroValue(source) },
-      detail: e.detail,
+      detail: `${e.detail}${unread}`,
     };
   }
 }

@@ -15,6 +15,11 @@ export interface ScaleSettings {
   /** `ScaleToZero=<name>` picks one of these (names are case-sensitive, like tag keys). */
   namedSchedules: ReadonlyMap<string, Schedule>;
   holidays: Holidays;
+  /**
+   * SCALE_SCHEDULES_PARAMETER: an SSM parameter (a full path) whose value holds more named schedules
+   * in SCALE_SCHEDULES' form, read once per run (shared/schedule/parameter.ts), and its region.
+   */
+  schedulesParameter?: { name: string; region: string };
   /** Plan and report only. */
   dryRun: boolean;
   /** Largest group max scaled down or restored: bounds what a forged saved size can do. */
@@ -66,19 +71,19 @@ const NAMED_EXPECTED =
 const ENTRY_KEYS = new Set(['schedule', 'holidays', 'globalHolidays']);
 
 /** One named schedule: a schedule string, or an object with its own holidays. */
-function namedEntry(name: string, entry: unknown, raw: string): Schedule {
-  const setting = `SCALE_SCHEDULES.${name}`;
+function namedEntry(name: string, entry: unknown, raw: string, source: string): Schedule {
+  const setting = `${source}.${name}`;
   if (typeof entry === 'string') return schedule(setting, entry);
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-    fail('SCALE_SCHEDULES', raw, NAMED_EXPECTED, `the schedule of "${name}" is not a string or an object`);
+    fail(source, raw, NAMED_EXPECTED, `the schedule of "${name}" is not a string or an object`);
   }
   const fields = entry as Record<string, unknown>;
   const unknown = Object.keys(fields).filter((k) => !ENTRY_KEYS.has(k));
   if (unknown.length > 0) {
-    fail('SCALE_SCHEDULES', raw, NAMED_EXPECTED, `"${name}" has unknown field(s) ${unknown.join(', ')}`);
+    fail(source, raw, NAMED_EXPECTED, `"${name}" has unknown field(s) ${unknown.join(', ')}`);
   }
   if (typeof fields.schedule !== 'string') {
-    fail('SCALE_SCHEDULES', raw, NAMED_EXPECTED, `"${name}".schedule is not a string`);
+    fail(source, raw, NAMED_EXPECTED, `"${name}".schedule is not a string`);
   }
   const { holidays, globalHolidays } = fields;
   const dates =
@@ -88,9 +93,9 @@ function namedEntry(name: string, entry: unknown, raw: string): Schedule {
         ? holidays
         : typeof holidays === 'string'
           ? holidays.split(',')
-          : fail('SCALE_SCHEDULES', raw, NAMED_EXPECTED, `"${name}".holidays is not a list of dates`);
+          : fail(source, raw, NAMED_EXPECTED, `"${name}".holidays is not a list of dates`);
   if (globalHolidays !== undefined && typeof globalHolidays !== 'boolean') {
-    fail('SCALE_SCHEDULES', raw, NAMED_EXPECTED, `"${name}".globalHolidays is not true or false`);
+    fail(source, raw, NAMED_EXPECTED, `"${name}".globalHolidays is not true or false`);
   }
   const parsed = schedule(setting, fields.schedule);
   let own: Holidays;
@@ -102,17 +107,21 @@ function namedEntry(name: string, entry: unknown, raw: string): Schedule {
   return { ...parsed, holidays: { dates: own, withGlobal: globalHolidays ?? true } };
 }
 
-function namedSchedules(raw: string | undefined): Map<string, Schedule> {
+/**
+ * Named schedules as JSON (SCALE_SCHEDULES, or the SSM parameter SCALE_SCHEDULES_PARAMETER names);
+ * `source` is what errors name. All or nothing: one bad entry throws, nothing half-read is used.
+ */
+export function namedSchedules(raw: string | undefined, source = 'SCALE_SCHEDULES'): Map<string, Schedule> {
   const out = new Map<string, Schedule>();
   if (raw === undefined) return out;
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch {
-    fail('SCALE_SCHEDULES', raw, NAMED_EXPECTED, 'not JSON');
+    fail(source, raw, NAMED_EXPECTED, 'not JSON');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-    fail('SCALE_SCHEDULES', raw, NAMED_EXPECTED);
+    fail(source, raw, NAMED_EXPECTED);
   for (const [name, entry] of Object.entries(parsed as Record<string, unknown>)) {
     if (!NAME.test(name) || ['true', 'false'].includes(name.toLowerCase())) {
       fail(
@@ -122,7 +131,7 @@ function namedSchedules(raw: string | undefined): Map<string, Schedule> {
         `"${name}" is not a usable name: letters, digits, _ . - and not true/false`,
       );
     }
-    out.set(name, namedEntry(name, entry, raw));
+    out.set(name, namedEntry(name, entry, raw, source));
   }
   return out;
 }
@@ -151,7 +160,19 @@ export function loadScaleSettings(env: Env): ScaleSettings {
     throw new ConfigError(`SCALE_HOLIDAYS: ${(e as Error).message}`);
   }
   const eventBusName = value(env, 'EVENT_BUS_NAME') ?? SCALE_DEFAULTS.eventBusName;
+  const parameter = value(env, 'SCALE_SCHEDULES_PARAMETER');
+  // A full path: the role's ARN is built as parameter${name}, which needs the leading slash.
+  if (parameter !== undefined && !/^\/[a-zA-Z0-9_.\-/]{1,1010}$/.test(parameter)) {
+    fail(
+      'SCALE_SCHEDULES_PARAMETER',
+      parameter,
+      'the full name of an SSM parameter starting with /, e.g. /ec2-hygiene/scale-schedules (letters, digits, _ . - /)',
+    );
+  }
   return {
+    ...(parameter === undefined
+      ? {}
+      : { schedulesParameter: { name: parameter, region: env.AWS_REGION?.trim() || regions[0]! } }),
     regions: [...new Set(regions)],
     eventRegion: eventRegionFor(eventBusName, env.AWS_REGION, regions[0]!),
     defaultSchedule: schedule(

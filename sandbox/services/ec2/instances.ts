@@ -1,10 +1,12 @@
 /**
- * EC2 instances: DescribeInstances (reservations), StopInstances, StartInstances. A transition
+ * EC2 instances: DescribeInstances (reservations, with HibernationOptions and the StateReason of a
+ * stop), StopInstances (Hibernate=true only on an instance launched with hibernation configured,
+ * else UnsupportedHibernationConfiguration, as EC2), StartInstances. A transition
  * completes at once in the stored state (stopping -> stopped, pending -> running) while the answer
  * reports the intermediate state, as EC2 does.
  */
 import { SandboxError } from '../../protocol/errors';
-import { optionalInt } from '../../protocol/form';
+import { optionalBool, optionalInt } from '../../protocol/form';
 import { checkRange } from '../../protocol/pagination';
 import { items, type XmlObject } from '../../protocol/xml';
 import { INSTANCE_STATE_CODES, type InstanceRecord, type InstanceStateName } from '../../state/records';
@@ -47,6 +49,8 @@ function renderInstance(instance: InstanceRecord): XmlObject {
     maintenanceOptions: { autoRecovery: instance.autoRecovery, rebootMigration: 'default' },
     virtualizationType: 'hvm',
     hypervisor: 'xen',
+    hibernationOptions: { configured: instance.hibernationConfigured },
+    stateReason: instance.stateReason,
     tagSet: tagSet(instance.tags),
   };
 }
@@ -89,6 +93,7 @@ function requireInstanceIds(params: Map<string, string>): string[] {
 
 const stopInstances: QueryAction = (params, { region }) => {
   const instances = requireAll(requireInstanceIds(params), (id) => region.getInstance(id));
+  const hibernate = optionalBool(params, 'Hibernate') === true;
   // All-or-nothing, like EC2: check every instance before changing any.
   for (const instance of instances) {
     if (instance.rootDeviceType !== 'ebs') {
@@ -109,10 +114,27 @@ const stopInstances: QueryAction = (params, { region }) => {
         `The instance '${instance.id}' is not in a state from which it can be stopped.`,
       );
     }
+    if (hibernate && !instance.hibernationConfigured) {
+      throw new SandboxError(
+        'UnsupportedHibernationConfiguration',
+        `The instance ${instance.id} does not have hibernation enabled: ${instance.id}`,
+      );
+    }
   }
   const changes = instances.map((instance) => {
     const previous = instance.state;
     const current: InstanceStateName = previous === 'stopped' ? 'stopped' : 'stopping';
+    if (previous !== 'stopped') {
+      instance.stateReason = hibernate
+        ? {
+            code: 'Client.UserInitiatedHibernate',
+            message: 'Client.UserInitiatedHibernate: User initiated hibernate',
+          }
+        : {
+            code: 'Client.UserInitiatedShutdown',
+            message: 'Client.UserInitiatedShutdown: User initiated shutdown',
+          };
+    }
     instance.state = 'stopped';
     return { instanceId: instance.id, currentState: stateXml(current), previousState: stateXml(previous) };
   });
@@ -133,6 +155,7 @@ const startInstances: QueryAction = (params, { region }) => {
     const previous = instance.state;
     const current: InstanceStateName = previous === 'stopped' ? 'pending' : previous;
     instance.state = 'running';
+    instance.stateReason = undefined;
     return { instanceId: instance.id, currentState: stateXml(current), previousState: stateXml(previous) };
   });
   return { instancesSet: items(changes) };

@@ -39,7 +39,14 @@ export async function applyScaleActions(
   actions: readonly ScaleAction[],
   options: ScaleApplyOptions,
 ): Promise<ScaleApplyResult> {
-  const result: ScaleApplyResult = { done: [], failures: [], notTried: [], incomplete: false, calls: 0 };
+  const result: ScaleApplyResult = {
+    done: [],
+    failures: [],
+    reported: [],
+    notTried: [],
+    incomplete: false,
+    calls: 0,
+  };
   const { remainingMs } = options;
   let slowestMs = 0;
   const send = async <T>(call: () => Promise<T>): Promise<T> => {

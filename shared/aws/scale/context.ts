@@ -1,5 +1,5 @@
 /** What every apply step shares: the clients, the run's clock and budget, and the result so far. */
-import type { RunFailure } from '../../events';
+import type { ReportedResource, RunFailure } from '../../events';
 import { formatCapacity, type ScaleAction } from '../../plan/scale';
 import { formatTimestamp } from '../../tags';
 import type { AwsClients } from '../clients';
@@ -8,6 +8,8 @@ export interface ScaleApplyResult {
   /** Actions that took effect, in plan order. */
   done: ScaleAction[];
   failures: RunFailure[];
+  /** Worth knowing, not failures: an instance stopped because EC2 refused to hibernate it. */
+  reported: ReportedResource[];
   /** Actions not tried because the run ran out of time; the next run picks them up. */
   notTried: ScaleAction[];
   incomplete: boolean;
@@ -43,7 +45,7 @@ export function describe(a: ScaleAction): string {
     case 'restore-group':
       return `restoring ${formatCapacity(a.restore)}`;
     case 'stop-instance':
-      return 'stopping';
+      return a.hibernate ? 'hibernating' : 'stopping';
     case 'start-instance':
       return 'starting';
     case 'record-transition':

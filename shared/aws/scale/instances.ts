@@ -11,7 +11,7 @@ import {
 
 import { transitionValue, type ScaleAction } from '../../plan/scale';
 import { formatTimestamp, TAG } from '../../tags';
-import { errorText } from '../../errors';
+import { errorCode, errorText } from '../../errors';
 import { chunk, CREATE_TAGS_MAX_RESOURCES } from '../tagging';
 import { describe, outOfTime, type Ctx, type InstanceAction, type RecordAction } from './context';
 
@@ -27,6 +27,8 @@ export async function applyInstanceActions(ctx: Ctx, actions: readonly ScaleActi
   );
   const stopInstances = (ids: string[]) =>
     ctx.clients.ec2.send(new StopInstancesCommand({ InstanceIds: ids }));
+  const hibernateInstances = (ids: string[]) =>
+    ctx.clients.ec2.send(new StopInstancesCommand({ InstanceIds: ids, Hibernate: true }));
   const startInstances = (ids: string[]) =>
     ctx.clients.ec2.send(new StartInstancesCommand({ InstanceIds: ids }));
 
@@ -43,9 +45,17 @@ export async function applyInstanceActions(ctx: Ctx, actions: readonly ScaleActi
       TAG.scaleToZeroStoppedAt,
     );
     if (!marked) continue;
-    for (const part of chunk(round, batchSize)) {
-      if (outOfTime(ctx, part)) continue;
-      stopped.push(...(await inHalvesOnRefusal(ctx, part, 'StopInstances', stopInstances)));
+    // One call stops or hibernates, never both: instances asking for hibernation go in their own calls.
+    for (const hibernating of [false, true]) {
+      const same = round.filter((a) => (a.kind === 'stop-instance' && a.hibernate === true) === hibernating);
+      for (const part of chunk(same, batchSize)) {
+        if (outOfTime(ctx, part)) continue;
+        stopped.push(
+          ...(hibernating
+            ? await hibernateOrStop(ctx, part, hibernateInstances, stopInstances)
+            : await inHalvesOnRefusal(ctx, part, 'StopInstances', stopInstances)),
+        );
+      }
     }
   }
   const started: InstanceAction[] = [];
@@ -70,6 +80,37 @@ export async function applyInstanceActions(ctx: Ctx, actions: readonly ScaleActi
   }
 }
 
+/** EC2's answer when it will not hibernate an instance (not configured, not ready yet, unsupported). */
+export const HIBERNATION_REFUSED = 'UnsupportedHibernationConfiguration';
+
+/**
+ * Hibernates a batch; an instance EC2 refuses to hibernate (UnsupportedHibernationConfiguration) is
+ * stopped normally instead and reported: the owner asked for it to be off at night, and a plain stop
+ * is what every instance without hibernation gets. Any other refusal is a failure, as for a stop.
+ */
+async function hibernateOrStop(
+  ctx: Ctx,
+  batch: InstanceAction[],
+  hibernateCall: (ids: string[]) => Promise<unknown>,
+  stopCall: (ids: string[]) => Promise<unknown>,
+): Promise<InstanceAction[]> {
+  const refused = new Map<InstanceAction, string>();
+  const hibernated = await inHalvesOnRefusal(ctx, batch, 'StopInstances', hibernateCall, (a, err) => {
+    if (errorCode(err) !== HIBERNATION_REFUSED) return false;
+    refused.set(a, errorText(err));
+    return true;
+  });
+  if (refused.size === 0 || outOfTime(ctx, [...refused.keys()])) return hibernated;
+  const stopped = await inHalvesOnRefusal(ctx, [...refused.keys()], 'StopInstances', stopCall);
+  for (const a of stopped) {
+    ctx.result.reported.push({
+      resourceId: instanceId(a),
+      reason: `${TAG.scaleToZeroAction}=hibernate, but EC2 refused to hibernate it (${refused.get(a)}): stopped instead`,
+    });
+  }
+  return [...hibernated, ...stopped];
+}
+
 /**
  * Runs a Stop/Start call for a batch; if EC2 refuses the batch (one bad instance fails the whole
  * call), it is split in halves down to single instances, so one failure never holds the others back.
@@ -81,12 +122,15 @@ async function inHalvesOnRefusal(
   batch: InstanceAction[],
   action: 'StopInstances' | 'StartInstances',
   call: (ids: string[]) => Promise<unknown>,
+  /** A single instance's refusal the caller deals with itself (true: not a failure). */
+  handled: (a: InstanceAction, err: unknown) => boolean = () => false,
 ): Promise<InstanceAction[]> {
   try {
     await ctx.send(() => call(batch.map(instanceId)));
     return batch;
   } catch (err) {
     if (batch.length === 1) {
+      if (handled(batch[0]!, err)) return [];
       ctx.result.failures.push({
         resourceId: batch[0]!.instanceId,
         action,
@@ -99,7 +143,7 @@ async function inHalvesOnRefusal(
   const ok: InstanceAction[] = [];
   for (const half of [batch.slice(0, mid), batch.slice(mid)]) {
     if (outOfTime(ctx, half)) continue;
-    ok.push(...(await inHalvesOnRefusal(ctx, half, action, call)));
+    ok.push(...(await inHalvesOnRefusal(ctx, half, action, call, handled)));
   }
   return ok;
 }

@@ -93,5 +93,8 @@ function toInstance(i: Instance): ScalableInstanceRecord {
   const group = tags['aws:autoscaling:groupName'];
   if (group !== undefined) record.autoScalingGroupName = group;
   if (i.LaunchTime) record.launchedAt = i.LaunchTime;
+  if (i.HibernationOptions?.Configured !== undefined) {
+    record.hibernationConfigured = i.HibernationOptions.Configured;
+  }
   return record;
 }

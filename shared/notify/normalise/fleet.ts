@@ -34,6 +34,20 @@ function fleetConsoleLink(fn: string, region: string): string | undefined {
   return consoleLink(region, `/ec2/home?region=${region}#Images:visibility=owned-by-me`);
 }
 
+/** Scale-to-zero's idle Elastic IPs as one line: "2, $0.01/h (estimate): 203.0.113.3 (…), …". */
+function idleAddressesFact(value: unknown): string {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return '';
+  const v = value as Record<string, unknown>;
+  const addresses = records(v.addresses);
+  if (addresses.length === 0) return '';
+  const listed = addresses
+    .slice(0, LISTED)
+    .map((a) => `${text(a.publicIp, 'unknown address')} (${text(a.reason, 'no reason given')})`);
+  if (addresses.length > LISTED) listed.push(`and ${addresses.length - LISTED} more`);
+  const perHour = typeof v.usdPerHour === 'number' ? `, $${v.usdPerHour}/h (estimate, never released)` : '';
+  return `${addresses.length}${perHour}: ${listed.join(', ')}`;
+}
+
 export function normaliseRunSummary(event: EventBridgeEvent): NormaliseResult {
   const d = detailOf(event) as Partial<RunSummaryDetail>;
   // Our own events, but still input: a malformed entry is shown as best it can be, never a crash.
@@ -122,6 +136,7 @@ export function normaliseRunSummary(event: EventBridgeEvent): NormaliseResult {
           .map(([k, v]) => `${k}=${String(v)}`)
           .join(', '),
       },
+      { name: 'Idle Elastic IPs', value: idleAddressesFact(d.idleAddresses) },
     ],
   });
 }

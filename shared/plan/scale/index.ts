@@ -22,3 +22,11 @@ export {
   type PatchWindowSettings,
   type WindowTarget,
 } from './patch-windows';
+export {
+  IDLE_ADDRESSES_BASIS,
+  idleAddresses,
+  sleepingInstances,
+  type ElasticIp,
+  type SleepingInput,
+} from './idle-addresses';
+export { ACTION_EXPECTED, readOffAction, type OffAction } from './hibernate';

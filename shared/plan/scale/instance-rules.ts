@@ -18,6 +18,7 @@ import {
 } from './common-rules';
 import type { InstanceFacts, InstanceTagFacts } from './facts';
 import { INSTANCE_PATCH_RULES } from './patch-rules';
+import { actionUnreadable, hibernate, hibernationNotConfigured } from './hibernate';
 import { rule, type RuleStages } from './rule';
 import type { Verdict } from './types';
 
@@ -166,7 +167,11 @@ const stop = rule<InstanceFacts>('stop', 'off and running: marked and stopped', 
   !f.state.on
     ? {
         outcome: 'stop',
-        reason: `off since ${f.at} (schedule ${f.label}): stop${f.state.until ? ` until ${formatTimestamp(f.state.until)}` : ''}`,
+        reason: `off since ${f.at} (schedule ${f.label}): stop${f.state.until ? ` until ${formatTimestamp(f.state.until)}` : ''}${
+          hibernationNotConfigured(f)
+            ? `; ${TAG.scaleToZeroAction}=hibernate, but hibernation not configured on ${f.resourceId}: stopped instead`
+            : ''
+        }`,
         action: { kind: 'stop-instance', instanceId: f.resourceId, transition: f.transition },
         instanceHoursSaved: f.hoursOff,
       }
@@ -223,6 +228,7 @@ export const INSTANCE_STAGES: RuleStages<InstanceTagFacts, InstanceFacts> = {
     notSafeToStop,
     optedOut,
     scheduleUnreadable,
+    actionUnreadable,
     transitionUnreadable,
     transitionInFuture,
   ],
@@ -239,6 +245,7 @@ export const INSTANCE_STAGES: RuleStages<InstanceTagFacts, InstanceFacts> = {
     stillStopped,
     alreadyOff,
     startedWhileOff,
+    hibernate,
     stop,
     notStoppedByUs,
     start,

@@ -33,7 +33,8 @@ export type ResourceType = 'auto-scaling-group' | 'instance';
 export type ScaleAction =
   | { kind: 'scale-group-to-zero'; group: string; saved: Capacity; transition: Date }
   | { kind: 'restore-group'; group: string; restore: Capacity; transition: Date; patch?: PatchStart }
-  | { kind: 'stop-instance'; instanceId: string; transition: Date }
+  /** hibernate: StopInstances with Hibernate=true (ScaleToZeroAction=hibernate, and configured for it). */
+  | { kind: 'stop-instance'; instanceId: string; transition: Date; hibernate?: boolean }
   | { kind: 'start-instance'; instanceId: string; transition: Date; patch?: PatchStart }
   /** Nothing to change but the bookkeeping: record the transition (and drop a stale marker tag). */
   | {

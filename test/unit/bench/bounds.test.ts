@@ -172,6 +172,8 @@ describe('cleanupLowerBound and scaleLowerBound', () => {
     expect(bound['autoscaling:UpdateAutoScalingGroup']).toBe(300);
     expect(bound['ec2:StopInstances']).toBe(30);
     expect(bound['ec2:CreateTags']).toBe(6);
+    // The idle-cost report reads the region's Elastic IPs once, however many there are.
+    expect(bound['ec2:DescribeAddresses']).toBe(1);
   });
 
   it('adds per-action counts of several runs', () => {

@@ -13,6 +13,7 @@ describe('restoreLowerBound', () => {
       'ec2:StartInstances': 30,
       'ec2:CreateTags': 3,
       'ec2:DeleteTags': 3,
+      'ec2:DescribeAddresses': 2,
       'events:PutEvents': 2,
       'ssm:DescribeMaintenanceWindows': 2,
     });

@@ -164,6 +164,39 @@ describe('normaliseEvent: one record per failure event type', () => {
     });
   });
 
+  it("a scale-to-zero summary's idle Elastic IPs are one fact, with their hourly cost; a malformed list is no fact", () => {
+    const event = fixture('fleet-run-summary-failures');
+    Object.assign(event.detail as object, {
+      function: 'scale-to-zero',
+      idleAddresses: {
+        estimate: true,
+        currency: 'USD',
+        basis: 'estimate',
+        addresses: [
+          {
+            publicIp: '203.0.113.3',
+            instanceId: 'i-1',
+            reason: 'associated with i-1, stopped by scale-to-zero in this run',
+            usdPerHour: 0.005,
+          },
+          { publicIp: '203.0.113.1', reason: 'unassociated', usdPerHour: 0.005 },
+        ],
+        usdPerHour: 0.01,
+      },
+    });
+    const r = normaliseEvent(event, OPTIONS);
+    expect(r.kind === 'notify' && r.notification.facts).toContainEqual({
+      name: 'Idle Elastic IPs',
+      value:
+        '2, $0.01/h (estimate, never released): 203.0.113.3 (associated with i-1, stopped by scale-to-zero in this run), 203.0.113.1 (unassociated)',
+    });
+    (event.detail as { idleAddresses: unknown }).idleAddresses = { addresses: 'lots' };
+    const bad = normaliseEvent(event, OPTIONS);
+    expect(bad.kind === 'notify' && bad.notification.facts.map((f) => f.name)).not.toContain(
+      'Idle Elastic IPs',
+    );
+  });
+
   it('a run summary whose only findings are informational (reported) sends nothing', () => {
     const event = fixture('fleet-run-summary-clean');
     (event.detail as { reported: unknown[] }).reported = [

@@ -75,6 +75,7 @@ const DOCUMENTED_INSTANCE_ORDER = [
   'unsafe-to-stop',
   'opted-out',
   'schedule-unreadable',
+  'action-unreadable',
   'transition-unreadable',
   'transition-in-future',
   'no-transition',
@@ -90,6 +91,7 @@ const DOCUMENTED_INSTANCE_ORDER = [
   'still-stopped',
   'already-off',
   'started-while-off',
+  'hibernate',
   'stop',
   'not-stopped-by-us',
   'start',
@@ -253,6 +255,7 @@ const INSTANCE_EXAMPLES: InstanceExample[] = [
   ['unsafe-to-stop', 'skip', OFF, instance(on, { lifecycle: 'spot' })],
   ['opted-out', 'keep', OFF, instance({ ScaleToZero: 'false' })],
   ['schedule-unreadable', 'skip', OFF, instance({ ScaleToZero: 'whenever' })],
+  ['action-unreadable', 'skip', OFF, instance({ ...on, ScaleToZeroAction: 'sleep' })],
   ['transition-unreadable', 'skip', OFF, instance({ ...on, ScaleToZeroLastTransition: 'yesterday' })],
   [
     'transition-in-future',
@@ -299,6 +302,12 @@ const INSTANCE_EXAMPLES: InstanceExample[] = [
   ],
   ['already-off', 'record', OFF, instance(on, { state: 'stopped' })],
   ['started-while-off', 'record', OFF, instance(on, { launchedAt: new Date('2026-11-23T19:00:00Z') })],
+  [
+    'hibernate',
+    'stop',
+    OFF,
+    instance({ ...on, ScaleToZeroAction: 'hibernate' }, { hibernationConfigured: true }),
+  ],
   ['stop', 'stop', OFF, instance(on)],
   ['not-stopped-by-us', 'record', ON, instance(on)],
   [
