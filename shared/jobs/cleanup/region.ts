@@ -31,7 +31,7 @@ export function cleanupSettingsFrom(settings: Settings): CleanupSettings {
   };
   if (settings.keepNewestPerFamily !== undefined) out.keepNewestPerFamily = settings.keepNewestPerFamily;
   if (settings.familyTag !== undefined) out.familyTag = settings.familyTag;
-  if (settings.deleteSharedImages) out.deleteSharedImages = true;
+  if (settings.deleteSharedImages) out.deleteSharedImages = settings.deleteSharedImages;
   return out;
 }
 
