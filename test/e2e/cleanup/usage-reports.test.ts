@@ -16,6 +16,7 @@ import { handler } from '../../../functions/cleanup/handler';
 import { startSandbox, type Sandbox } from '../../../sandbox/server';
 import {
   USAGE_REPORT_READY_MINUTES,
+  failUsageReport,
   recordImageUse,
   setUsageReportClock,
   usageReportsOf,
@@ -90,16 +91,25 @@ describe('cleanup with DELETE_SHARED_IMAGES=when-unused', () => {
     });
     expect(first.summaries[0]!.counts).toMatchObject({ usageReportsRequested: 1, keptShared: 1, failed: 0 });
 
+    // One read of its reports, one request; no entries to read yet.
+    expect(sandbox.requests.count('ec2', 'DescribeImageUsageReports')).toBe(1);
+    expect(sandbox.requests.count('ec2', 'DescribeImageUsageReportEntries')).toBe(0);
+
     // The report is still being built: kept, and no second report is requested.
+    sandbox.requests.reset();
     const second = await run('eu-west-2');
+    expect(sandbox.requests.count('ec2', 'DescribeImageUsageReports')).toBe(1);
     expect(region.getImage(shared.id)).toBeDefined();
-    expect(sandbox.requests.count('ec2', 'CreateImageUsageReport')).toBe(1);
+    expect(sandbox.requests.count('ec2', 'CreateImageUsageReport')).toBe(0);
     expect(decisionsFor(second.logs, shared.id).at(-1)!.reason).toMatch(
       /is still pending: kept until a later run reads it/,
     );
 
     reportsBuilt(region);
+    sandbox.requests.reset();
     const third = await run('eu-west-2');
+    expect(sandbox.requests.count('ec2', 'DescribeImageUsageReports')).toBe(1);
+    expect(sandbox.requests.count('ec2', 'DescribeImageUsageReportEntries')).toBe(1);
 
     expect(region.getImage(shared.id)).toBeUndefined();
     const reportId = usageReportsOf(region)[0]!.reportId;
@@ -113,7 +123,22 @@ describe('cleanup with DELETE_SHARED_IMAGES=when-unused', () => {
         ),
       }),
     );
-    expect(sandbox.requests.count('ec2', 'CreateImageUsageReport')).toBe(1);
+    expect(sandbox.requests.count('ec2', 'CreateImageUsageReport')).toBe(0);
+  });
+
+  it('a failed report is replaced by one new request, never two pending', async () => {
+    const region = sandbox.state.region('ap-northeast-1');
+    setUsageReportClock(region, new Date());
+    const shared = eligible(region, 'failed-report', { launchPermissions: [{ userId: A }] });
+    await run('ap-northeast-1');
+    failUsageReport(region, usageReportsOf(region)[0]!.reportId, 'internal error');
+
+    const { logs } = await run('ap-northeast-1');
+    await run('ap-northeast-1');
+
+    expect(region.getImage(shared.id)).toBeDefined();
+    expect(usageReportsOf(region).map((r) => r.failed ?? 'building')).toEqual(['internal error', 'building']);
+    expect(decisionsFor(logs, shared.id).at(-1)!.reason).toContain('is still pending');
   });
 
   it('keeps a shared AMI used in other accounts, naming them and their counts', async () => {
