@@ -37,7 +37,7 @@ export interface ImageUsageReport {
   /** The account filter the report was created with; empty: every account. */
   accountIds: string[];
   resourceTypes: string[];
-  /** Read only for the newest available report of each AMI. */
+  /** Read for available reports only; absent: not read (the AMI is kept). */
   entries?: UsageEntriesRead;
 }
 

@@ -1,7 +1,7 @@
 /**
  * EC2 AMI usage reports for cleanup's deleteSharedImages=when-unused (shared/plan/cleanup/usage-reports.ts):
- * reading an AMI's reports (DescribeImageUsageReports, up to 200 AMIs a call) and the entries of each
- * one's newest available report (DescribeImageUsageReportEntries, up to 200 reports a call), and
+ * reading an AMI's reports (DescribeImageUsageReports, up to 200 AMIs a call) and the entries of its
+ * available ones (DescribeImageUsageReportEntries, up to 200 reports a call), and
  * requesting a new report (CreateImageUsageReport). A failed read is an answer of its own ('failed'),
  * never an empty list: unknown must not read as "used by nobody".
  */
@@ -53,8 +53,7 @@ function toReport(r: SdkReport): ImageUsageReport | undefined {
 }
 
 /**
- * AMI id -> its usage reports, with the entries of its newest available report; or why they could not
- * be read. Reports EC2 returns for an AMI not asked about are dropped.
+ * AMI id -> its usage reports, with the entries of each available one; or why they could not be read. Reports EC2 returns for an AMI not asked about are dropped.
  */
 export async function readUsageReports(
   clients: AwsClients,
@@ -86,16 +85,18 @@ export async function readUsageReports(
       for (const id of batch) out.set(id, { kind: 'failed', message: errorText(err) });
       continue;
     }
-    await readEntries([...byImage.values()].flatMap(newestAvailable), clients, options);
+    await readEntries([...byImage.values()].flatMap(available), clients, options);
     for (const [id, reports] of byImage) out.set(id, { kind: 'read', reports });
   }
   return out;
 }
 
-function newestAvailable(reports: ImageUsageReport[]): ImageUsageReport[] {
-  const available = reports.filter((r) => r.state === 'available' && r.createdAt !== undefined);
-  available.sort((a, b) => b.createdAt!.getTime() - a.createdAt!.getTime());
-  return available.slice(0, 1);
+/**
+ * Every available report, not only the newest: which one the plan may go by (fresh, and covering the
+ * AMI's sharing) is the plan's to say, and EC2 keeps a report 30 days, so an AMI has few.
+ */
+function available(reports: ImageUsageReport[]): ImageUsageReport[] {
+  return reports.filter((r) => r.state === 'available');
 }
 
 /** Fills in `entries` of these reports, matching each entry by report id and AMI id. */

@@ -150,7 +150,7 @@ export interface CleanupPlan {
   /**
    * deleteSharedImages=when-unused: shared AMIs that would be deleted once their usage reports are
    * known, in deletion order, at most the cap: read them (DescribeImageUsageReports, and the entries
-   * of each one's newest available report) and plan again with them in CleanupInput.usageReports.
+   * of each available one) and plan again with them in CleanupInput.usageReports.
    */
   usageReportsToRead: string[];
   /**

@@ -36,7 +36,7 @@ export const USAGE_REPORT_MAX_AGE_MS = DAY_MS;
 export const MAX_USAGE_REPORT_REQUESTS_PER_RUN = 20;
 
 export type UsageReportVerdict =
-  /** The reports are not read yet (or the newest available one's entries are not): read, then plan again. */
+  /** The reports are not read yet: read them, then plan again. */
   | { kind: 'unread' }
   /** A fresh covering report shows no use: the AMI may go on, with this note in its reason. */
   | { kind: 'unused'; note: string }
@@ -101,7 +101,13 @@ export function judgeUsageReports(
 
 function judgeEntries(report: ImageUsageReport, shared: string, now: Date): UsageReportVerdict {
   const entries = report.entries;
-  if (entries === undefined) return { kind: 'unread' };
+  // Read with the reports, or not at all (out of time): asking again would read the same again.
+  if (entries === undefined) {
+    return {
+      kind: 'keep',
+      reason: `${shared}, and the entries of its ${named(report, now)} were not read in this run: kept`,
+    };
+  }
   if (entries.kind === 'failed') {
     return {
       kind: 'keep',

@@ -191,6 +191,15 @@ describe('deleteSharedImages=when-unused', () => {
     expect(entriesFailed.usageReportsToRequest).toEqual([]);
   });
 
+  it('a fresh report whose entries were not read keeps it this run, and asks nothing again (no endless re-reading)', () => {
+    const { entries: _none, ...unread } = report();
+    const p = plan([image('ami-s')], { reports: { 'ami-s': reads(unread) } });
+    expect(p.deletions).toEqual([]);
+    expect(p.usageReportsToRead).toEqual([]);
+    expect(p.usageReportsToRequest).toEqual([]);
+    expect(decisionOf(p, 'ami-s').reason).toContain('were not read in this run: kept');
+  });
+
   it("a report of another AMI, or one that misses an account or a resource type, is never this AMI's", () => {
     const other = report({ imageId: 'ami-other' });
     const narrow = report({ reportId: 'amiur-2', accountIds: [B] });
