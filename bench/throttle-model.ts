@@ -66,6 +66,9 @@ const EC2_NON_MUTATING = [
   // The self-heal function: the Elastic IPs and data volumes its groups name.
   'DescribeAddresses',
   'DescribeVolumes',
+  // Cleanup with deleteSharedImages=when-unused: AMI usage reports (Describe*: non-mutating).
+  'DescribeImageUsageReports',
+  'DescribeImageUsageReportEntries',
 ];
 /** AWS's "unfiltered and unpaginated" list: these use a smaller bucket when called without either. */
 export const EC2_UNPAGINATED_ACTIONS = [
@@ -86,6 +89,8 @@ const EC2_MUTATING = [
   'TerminateInstances',
   'AssociateAddress',
   'AttachVolume',
+  // Cleanup with deleteSharedImages=when-unused; not named on AWS's page, so the mutating default.
+  'CreateImageUsageReport',
 ];
 const EC2_OWN_BUCKET: Record<string, BucketSpec> = {
   CreateTags: EC2_BUCKETS.createTags,

@@ -30,10 +30,12 @@ export interface Settings {
   /** Ask EC2 DescribeImageReferences for a second opinion right before deregistering. */
   checkImageReferences: boolean;
   /**
-   * Also delete AMIs that are public or shared with other accounts, organizations or OUs. Off by
-   * default (absent counts as off): their use in those accounts is invisible to this one.
+   * AMIs that are public or shared with other accounts, organizations or OUs: false (default, absent
+   * counts as false) keeps them, their use in those accounts being invisible to this one; true deletes
+   * them whatever their use elsewhere; 'when-unused' deletes a shared (not public) one only when an
+   * EC2 AMI usage report shows no account using it (shared/plan/cleanup/usage-reports.ts).
    */
-  deleteSharedImages?: boolean;
+  deleteSharedImages?: boolean | 'when-unused';
   /**
    * Cleanup deregisters only AMIs a Recycle Bin retention rule covers, with their snapshots
    * (REQUIRE_RECYCLE_BIN). Absent counts as off.
@@ -79,6 +81,10 @@ const booleanText: Parse<boolean> = (text) => {
   const t = text.trim().toLowerCase();
   return t === 'true' ? true : t === 'false' ? false : undefined;
 };
+
+/** DELETE_SHARED_IMAGES: the two booleans, or when-unused (any case). */
+const sharedImagesText: Parse<boolean | 'when-unused'> = (text) =>
+  text.trim().toLowerCase() === 'when-unused' ? 'when-unused' : booleanText(text);
 
 const regionList: Parse<string[]> = (text) => {
   const regions = text
@@ -242,7 +248,12 @@ export function loadSettings(env: Env): Settings {
     checkImageReferences:
       read(env, 'CHECK_IMAGE_REFERENCES', booleanText, 'true or false') ?? DEFAULTS.checkImageReferences,
     deleteSharedImages:
-      read(env, 'DELETE_SHARED_IMAGES', booleanText, 'true or false') ?? DEFAULTS.deleteSharedImages,
+      read(
+        env,
+        'DELETE_SHARED_IMAGES',
+        sharedImagesText,
+        'one of false (keep shared AMIs), true (delete them whatever their use elsewhere) or when-unused (delete one only when an AMI usage report shows no account using it)',
+      ) ?? DEFAULTS.deleteSharedImages,
     maxAttempts: read(env, 'AWS_MAX_ATTEMPTS', wholeNumber(1), 'a whole number >= 1') ?? DEFAULTS.maxAttempts,
   };
   settings.eventRegion = eventRegionFor(settings.eventBusName, env.AWS_REGION, settings.regions[0]!);

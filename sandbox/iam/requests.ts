@@ -121,6 +121,28 @@ function ec2Checks(f: RequestFacts): AuthorizationCheck[] {
     };
     return [action, ...new Set(reads)].map((a) => ({ action: a, resource: scope[a] ?? '*', context: {} }));
   }
+  if (f.action === 'CreateImageUsageReport') {
+    // AWS authorizes the AMI and the report the call creates (its id is not known yet). A missing or
+    // foreign id is left to the action itself, which answers MissingParameter or InvalidAMIID.*.
+    const imageId = f.params!.get('ImageId') ?? '';
+    const image = imageId.startsWith('ami-')
+      ? [
+          {
+            action,
+            resource: ec2Arn(regionName, f.accountId, imageId),
+            context: { ...base, ...resourceTags('ec2', f.region.tagsOf(imageId)) },
+          },
+        ]
+      : [];
+    return [
+      ...image,
+      {
+        action,
+        resource: `arn:aws:ec2:${regionName}:${f.accountId}:image-usage-report/*`,
+        context: base,
+      },
+    ];
+  }
   const spec = EC2_RESOURCE_PARAMS[f.action];
   if (!spec) return [{ action, resource: '*', context: base }];
   const params = f.params!;

@@ -49,6 +49,17 @@ describe('loadSettings', () => {
   });
 
   it.each([
+    ['when-unused', 'when-unused'],
+    [' When-Unused ', 'when-unused'],
+    ['FALSE', false],
+    ['true', true],
+  ] as const)('reads DELETE_SHARED_IMAGES=%j as %j', (text, value) => {
+    expect(loadSettings({ AWS_REGION: 'eu-west-1', DELETE_SHARED_IMAGES: text }).deleteSharedImages).toBe(
+      value,
+    );
+  });
+
+  it.each([
     ['RETENTION_DAYS', 'seven', 'RETENTION_DAYS="seven" is not valid: expected a whole number of days >= 1'],
     ['RETENTION_DAYS', '0', 'RETENTION_DAYS="0" is not valid: expected a whole number of days >= 1'],
     ['RETENTION_DAYS', '1.5', 'RETENTION_DAYS="1.5" is not valid: expected a whole number of days >= 1'],
@@ -61,7 +72,7 @@ describe('loadSettings', () => {
     [
       'DELETE_SHARED_IMAGES',
       'sometimes',
-      'DELETE_SHARED_IMAGES="sometimes" is not valid: expected true or false',
+      'DELETE_SHARED_IMAGES="sometimes" is not valid: expected one of false (keep shared AMIs), true (delete them whatever their use elsewhere) or when-unused (delete one only when an AMI usage report shows no account using it)',
     ],
     [
       'MAX_DELETIONS_PER_RUN',

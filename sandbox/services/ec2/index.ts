@@ -10,6 +10,7 @@ import { EC2_XMLNS } from './common';
 import { fleetActions } from './fleets';
 import { imageAttributeActions } from './image-attributes';
 import { imageReferenceActions } from './image-references';
+import { imageUsageReportActions } from './image-usage-reports';
 import { imageActions } from './images';
 import { instanceActions } from './instances';
 import { instanceTypeActions } from './instance-types';
@@ -45,6 +46,7 @@ export const ec2: QueryServiceHandler = {
     ...imageActions,
     ...imageAttributeActions,
     ...imageReferenceActions,
+    ...imageUsageReportActions,
     ...snapshotActions,
     ...instanceActions,
     ...instanceTypeActions,

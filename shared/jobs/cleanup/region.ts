@@ -33,7 +33,7 @@ export function cleanupSettingsFrom(settings: Settings): CleanupSettings {
   };
   if (settings.keepNewestPerFamily !== undefined) out.keepNewestPerFamily = settings.keepNewestPerFamily;
   if (settings.familyTag !== undefined) out.familyTag = settings.familyTag;
-  if (settings.deleteSharedImages) out.deleteSharedImages = true;
+  if (settings.deleteSharedImages) out.deleteSharedImages = settings.deleteSharedImages;
   if (settings.requireRecycleBin) out.requireRecycleBin = true;
   return out;
 }

@@ -8,8 +8,10 @@
 import { applyCleanup, mergeApplyResults, type CleanupApplyResult } from '../../aws/cleanup';
 import type { AwsClients } from '../../aws/clients';
 import { readLaunchPermissions } from '../../aws/launch-permissions';
+import { readUsageReports } from '../../aws/image-usage-reports';
 import type { Image } from '../../domain';
 import type { RunFailure } from '../../events';
+import type { UsageReportRequest, UsageReportsRead } from '../../image-usage-reports';
 import type { LaunchPermissionsRead } from '../../launch-permissions';
 import {
   mergeCleanupRounds,
@@ -19,6 +21,7 @@ import {
   type SnapshotLookup,
 } from '../../plan/cleanup';
 import { SnapshotReader, launchPermissionFailures, snapshotLookupFailures } from './reads';
+import { UsageReportRequests, usageReportFailures } from './usage-reports';
 
 /**
  * What a cleanup run plans from: the inventory, without what the run reads as it goes (launch
@@ -26,7 +29,7 @@ import { SnapshotReader, launchPermissionFailures, snapshotLookupFailures } from
  */
 export type CleanupRunInput = Omit<
   CleanupInput,
-  'launchPermissions' | 'snapshotLookups' | 'earlierRounds'
+  'launchPermissions' | 'snapshotLookups' | 'earlierRounds' | 'usageReports' | 'usageReportsRequested'
 > & {
   /**
    * The account the run acts for (the inventory's): a snapshot looked up is this account's only if
@@ -46,6 +49,10 @@ export interface CheckedCleanupPlan {
   snapshotLookups: Map<string, SnapshotLookup>;
   /** Snapshot ids asked about by id (DescribeSnapshots, 200 a call), over the whole run. */
   snapshotsLookedUp: number;
+  /** deleteSharedImages=when-unused: the usage reports read, by AMI id (failed reads included). */
+  usageReports: Map<string, UsageReportsRead>;
+  /** The usage reports this run requested (CreateImageUsageReport), by AMI id; none in a dry run. */
+  usageReportsRequested: Map<string, string>;
   /**
    * A failed DescribeImageAttribute per AMI, and a failed DescribeSnapshots per AMI whose snapshot it
    * was looking up: that AMI was kept.
@@ -134,6 +141,8 @@ interface RoundsRun {
   readonly options: LoopOptions;
   readonly launchPermissions: Map<string, LaunchPermissionsRead>;
   readonly reader: SnapshotReader;
+  readonly usageReports: Map<string, UsageReportsRead>;
+  readonly reportRequests: UsageReportRequests;
   /** The inventory's AMIs, less those deregistered by earlier rounds. */
   images: Image[];
   /** AMIs earlier rounds tried (CleanupInput.earlierRounds), and those left in place, with why. */
@@ -150,6 +159,9 @@ interface RoundsRun {
 interface Round {
   launchPermissions: string[];
   snapshotsOf: string[];
+  usageReports: string[];
+  /** Only in a real run: a dry run and the plan CLI request none. */
+  requestReports: UsageReportRequest[];
   apply: boolean;
 }
 
@@ -164,6 +176,8 @@ async function planInRounds(
     options,
     launchPermissions: new Map(),
     reader: new SnapshotReader(clients, input.accountId ?? '', input.images, input.snapshots),
+    usageReports: new Map(),
+    reportRequests: new UsageReportRequests(clients, input.now),
     images: input.images,
     attempted: 0,
     held: new Map(),
@@ -201,6 +215,8 @@ function planRound(run: RoundsRun): CleanupPlan {
     launchPermissions: run.launchPermissions,
     snapshotLookups: run.reader.lookups,
     earlierRounds: { attempted: run.attempted, held: run.held },
+    usageReports: run.usageReports,
+    usageReportsRequested: run.reportRequests.attempted,
   });
   run.plans.push(plan);
   return plan;
@@ -216,13 +232,19 @@ function nextRound(run: RoundsRun, plan: CleanupPlan): Round | undefined {
     // The same AMIs as a rule (both lists are in deletion order), so a round reads an AMI's launch
     // permissions and snapshots together, and the next plan can decide it.
     snapshotsOf: plan.snapshotsToRead.slice(0, readAhead),
+    usageReports: plan.usageReportsToRead.slice(0, readAhead),
+    requestReports: run.options.apply ? plan.usageReportsToRequest : [],
     apply:
       run.options.apply !== undefined &&
       (plan.deletions.length > 0 ||
         plan.pendingSnapshotDeletions.length > 0 ||
         plan.snapshotUnmarks.length > 0),
   };
-  const reads = round.launchPermissions.length > 0 || round.snapshotsOf.length > 0;
+  const reads =
+    round.launchPermissions.length > 0 ||
+    round.snapshotsOf.length > 0 ||
+    round.usageReports.length > 0 ||
+    round.requestReports.length > 0;
   return round.apply || reads ? round : undefined;
 }
 
@@ -233,7 +255,7 @@ function nextRound(run: RoundsRun, plan: CleanupPlan): Round | undefined {
 async function readAndApply(run: RoundsRun, plan: CleanupPlan, round: Round): Promise<boolean> {
   const { clients, options } = run;
   const { hasTime } = options;
-  const [applied, read, snapshotsComplete] = await Promise.all([
+  const [applied, read, snapshotsComplete, reports] = await Promise.all([
     round.apply
       ? applyCleanup(clients, plan, {
           hasTime,
@@ -245,10 +267,16 @@ async function readAndApply(run: RoundsRun, plan: CleanupPlan, round: Round): Pr
       ? readLaunchPermissions(clients, round.launchPermissions, { hasTime })
       : undefined,
     run.reader.read(round.snapshotsOf, hasTime),
+    round.usageReports.length > 0 ? readUsageReports(clients, round.usageReports, { hasTime }) : undefined,
+    run.reportRequests.request(round.requestReports, run.usageReports, hasTime),
   ]);
   for (const [id, r] of read ?? []) run.launchPermissions.set(id, r);
+  for (const [id, r] of reports ?? []) run.usageReports.set(id, r);
   if (applied) recordApplied(run, plan, applied);
-  const readAll = (read?.size ?? 0) >= round.launchPermissions.length && snapshotsComplete;
+  const readAll =
+    (read?.size ?? 0) >= round.launchPermissions.length &&
+    (reports?.size ?? 0) >= round.usageReports.length &&
+    snapshotsComplete;
   return readAll && !applied?.incomplete;
 }
 
@@ -285,7 +313,13 @@ function checkedPlan(run: RoundsRun, plan: CleanupPlan): CheckedCleanupPlan {
     launchPermissions: run.launchPermissions,
     snapshotLookups: run.reader.lookups,
     snapshotsLookedUp: run.reader.lookedUp,
-    failures: [...launchPermissionFailures(run.launchPermissions), ...snapshotLookupFailures(plan)],
+    usageReports: run.usageReports,
+    usageReportsRequested: run.reportRequests.requested,
+    failures: [
+      ...launchPermissionFailures(run.launchPermissions),
+      ...snapshotLookupFailures(plan),
+      ...usageReportFailures(run.usageReports, run.reportRequests.failed),
+    ],
     incomplete: run.incomplete,
   };
 }

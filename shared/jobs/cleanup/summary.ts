@@ -187,6 +187,9 @@ function summaryCounts(
     launchPermissionsRead: run.launchPermissions.size,
     // Snapshot ids looked up by id (DescribeSnapshots, 200 a call) for the AMIs the run would delete.
     snapshotsLookedUp: run.snapshotsLookedUp,
+    // deleteSharedImages=when-unused: AMIs whose usage reports were read, and reports requested.
+    usageReportsRead: run.usageReports.size,
+    usageReportsRequested: run.usageReportsRequested.size,
     ...keptCounts(plan),
   };
 }

@@ -6,8 +6,10 @@
  * the others.
  */
 import { recoverabilityNote, recycleBinRequired, type RecycleBinView } from './recycle-bin';
+import type { UsageReportRequest } from '../../image-usage-reports';
 import type { CleanupSettings } from './settings';
 import type { Sharing } from './sharing';
+import { MAX_USAGE_REPORT_REQUESTS_PER_RUN, type UsageReportVerdict } from './usage-reports';
 import type { SnapshotKnowledge } from './snapshot-knowledge';
 import type { Candidate, CleanupRefusal, SnapshotLookupFailure, Verdict } from './types';
 import { keep } from './verdicts';
@@ -23,6 +25,10 @@ export interface CandidateContext {
   placesLeft: number;
   /** This candidate's Recycle Bin coverage (see recycle-bin.ts). */
   recycleBin: RecycleBinView;
+  /** With sharing 'report' (deleteSharedImages=when-unused): what its usage reports say. */
+  usageReport?: UsageReportVerdict;
+  /** Usage reports this run may still request (MAX_USAGE_REPORT_REQUESTS_PER_RUN). */
+  reportRequestsLeft: number;
 }
 
 export interface CandidateVerdict extends Verdict {
@@ -33,6 +39,10 @@ export interface CandidateVerdict extends Verdict {
   /** Its launch permissions are to be read before the next plan. */
   readLaunchPermissions?: true;
   lookupFailure?: SnapshotLookupFailure;
+  /** Its usage reports are to be read before the next plan. */
+  readUsageReports?: true;
+  /** A usage report to request for it (CreateImageUsageReport), for a later run to read. */
+  requestReport?: UsageReportRequest;
 }
 
 export interface CandidateRule {
@@ -62,6 +72,33 @@ function refused(c: Candidate, ctx: CandidateContext): CandidateVerdict | undefi
 function shared(c: Candidate, ctx: CandidateContext): CandidateVerdict | undefined {
   if (ctx.sharing.kind !== 'keep') return undefined;
   return { ...keep('shared', `${ctx.sharing.reason} (otherwise: ${c.reason})`), keptShared: true };
+}
+
+/**
+ * deleteSharedImages=when-unused: a shared AMI is kept unless a fresh usage report shows no account
+ * using it (usage-reports.ts). With no report to go by, one is requested, within the run's bound.
+ */
+function sharedUsageReport(c: Candidate, ctx: CandidateContext): CandidateVerdict | undefined {
+  const v = ctx.usageReport;
+  if (v?.kind !== 'keep') return undefined;
+  if (!v.request) return { ...keep('shared', `${v.reason} (otherwise: ${c.reason})`), keptShared: true };
+  if (ctx.reportRequestsLeft <= 0) {
+    return {
+      ...keep(
+        'shared',
+        `${v.reason}; this run's ${MAX_USAGE_REPORT_REQUESTS_PER_RUN} usage report requests are spent, so a later run requests one (otherwise: ${c.reason})`,
+      ),
+      keptShared: true,
+    };
+  }
+  return {
+    ...keep(
+      'shared',
+      `${v.reason}; a new usage report is requested for a later run to read (a dry run or the plan CLI requests none) (otherwise: ${c.reason})`,
+    ),
+    keptShared: true,
+    requestReport: v.request,
+  };
 }
 
 /** Like a failed launch-permission read: kept this run without a place; the next run looks again. */
@@ -103,6 +140,20 @@ function launchPermissionsUnread(c: Candidate, ctx: CandidateContext): Candidate
   };
 }
 
+/** Whether other accounts use it is unknown until its usage reports are read (usage-reports.ts). */
+function usageReportUnread(c: Candidate, ctx: CandidateContext): CandidateVerdict | undefined {
+  if (ctx.usageReport?.kind !== 'unread') return undefined;
+  return {
+    ...keep(
+      'shared',
+      `its usage reports were not read in this run, so whether the accounts it is shared with use it is unknown: kept (otherwise: ${c.reason})`,
+    ),
+    putOff: 'its usage reports are still to be read',
+    keptShared: true,
+    readUsageReports: true,
+  };
+}
+
 /** Its snapshots go with it only if this account owns them, which is unknown until they are looked up. */
 function snapshotsUnread(c: Candidate, ctx: CandidateContext): CandidateVerdict | undefined {
   if (ctx.snapshots.kind !== 'unread') return undefined;
@@ -117,7 +168,12 @@ function snapshotsUnread(c: Candidate, ctx: CandidateContext): CandidateVerdict 
 
 /** Every rule passed. */
 function eligible(c: Candidate, ctx: CandidateContext): CandidateVerdict {
-  const note = ctx.sharing.kind === 'private' ? ctx.sharing.note : undefined;
+  const note =
+    ctx.sharing.kind === 'private'
+      ? ctx.sharing.note
+      : ctx.usageReport?.kind === 'unused'
+        ? ctx.usageReport.note
+        : undefined;
   const recoverable = recoverabilityNote(ctx.recycleBin);
   const reason = [c.reason, note, recoverable].filter((p) => p !== undefined).join('; ');
   return { action: 'delete', reason };
@@ -146,6 +202,13 @@ export const CANDIDATE_RULES = [
     decide: shared,
   },
   {
+    name: 'shared-usage-report',
+    summary:
+      'with deleteSharedImages=when-unused, a shared AMI is kept unless a usage report younger than a day shows no account using it (one is requested when none is pending)',
+    takesPlace: false,
+    decide: sharedUsageReport,
+  },
+  {
     name: 'snapshots-unknown',
     summary: 'an AMI one of whose snapshots could not be looked up is kept this run',
     takesPlace: false,
@@ -170,6 +233,13 @@ export const CANDIDATE_RULES = [
       'an AMI whose launch permissions are still to be read is kept, holding its place, until they are',
     takesPlace: true,
     decide: launchPermissionsUnread,
+  },
+  {
+    name: 'usage-report-unread',
+    summary:
+      'with deleteSharedImages=when-unused, a shared AMI whose usage reports are still to be read is kept, holding its place, until they are',
+    takesPlace: true,
+    decide: usageReportUnread,
   },
   {
     name: 'snapshots-unread',

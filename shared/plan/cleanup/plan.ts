@@ -25,6 +25,8 @@ import { snapshotKnowledge } from './snapshot-knowledge';
 import { planSnapshots } from './snapshots';
 import { countPlan } from './summary';
 import { candidateOf } from './time-rules';
+import { MAX_USAGE_REPORT_REQUESTS_PER_RUN, judgeUsageReports } from './usage-reports';
+import type { UsageReportRequest } from '../../image-usage-reports';
 import type {
   Candidate,
   CleanupDecision,
@@ -74,6 +76,8 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
     launchPermissionsToRead: outcome.launchPermissionsToRead,
     snapshotsToRead: outcome.snapshotsToRead,
     snapshotLookupFailures: outcome.snapshotLookupFailures,
+    usageReportsToRead: outcome.usageReportsToRead,
+    usageReportsToRequest: outcome.usageReportsToRequest,
   };
   if (refused) plan.refused = refused;
   const report = recycleBinReport(images, input.recycleBin, recycleBin);
@@ -137,22 +141,31 @@ function decideCandidates(
     launchPermissionsToRead: [] as string[],
     snapshotsToRead: [] as string[],
     snapshotLookupFailures: [] as SnapshotLookupFailure[],
+    usageReportsToRead: [] as string[],
+    usageReportsToRequest: [] as UsageReportRequest[],
     keptShared: new Set<string>(),
     // Candidates whose deletion is put off, not called off, with why: a mark naming one stays.
     stillToCome: new Map<string, string>(),
   };
   let places = Math.max(0, settings.maxDeletionsPerRun - (input.earlierRounds?.attempted ?? 0));
+  let requestsLeft = MAX_USAGE_REPORT_REQUESTS_PER_RUN - (input.usageReportsRequested ?? 0);
   for (const c of sorted) {
     const id = c.image.id;
+    const sharing = sharingOf(c.image, settings, input.launchPermissions);
     const ctx: CandidateContext = {
       settings,
       familyKept,
       refused,
-      sharing: sharingOf(c.image, settings, input.launchPermissions),
+      sharing,
       snapshots: knowsSnapshots(c.image),
       placesLeft: places,
       recycleBin: recycleBin(c.image),
+      reportRequestsLeft: requestsLeft,
     };
+    if (sharing.kind === 'report') {
+      const read = input.usageReports?.get(id);
+      ctx.usageReport = judgeUsageReports(c.image, sharing.shared, sharing.permissions, read, input.now);
+    }
     for (const rule of CANDIDATE_RULES) {
       const v = rule.decide(c, ctx);
       if (v === undefined) continue;
@@ -164,6 +177,11 @@ function decideCandidates(
       if (v.putOff !== undefined) out.stillToCome.set(id, v.putOff);
       if (v.keptShared) out.keptShared.add(id);
       if (v.readLaunchPermissions) out.launchPermissionsToRead.push(id);
+      if (v.readUsageReports) out.usageReportsToRead.push(id);
+      if (v.requestReport) {
+        out.usageReportsToRequest.push(v.requestReport);
+        requestsLeft -= 1;
+      }
       if (v.lookupFailure) out.snapshotLookupFailures.push(v.lookupFailure);
       if (v.action === 'delete') out.chosen.push(c);
       decisionByImage.set(c.image, decisionOf(id, v, rule.name));

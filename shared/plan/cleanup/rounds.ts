@@ -58,6 +58,9 @@ export function mergeCleanupRounds(rounds: readonly CleanupPlan[]): CleanupPlan 
     snapshotsToRead: last.snapshotsToRead,
     // A failed look-up is not retried in the run, so the last round still keeps every AMI it kept.
     snapshotLookupFailures: last.snapshotLookupFailures,
+    usageReportsToRead: last.usageReportsToRead,
+    // Each round requests its own; together, what the run requested.
+    usageReportsToRequest: rounds.flatMap((r) => r.usageReportsToRequest),
   };
   if (last.refused) plan.refused = last.refused;
   const recycleBin = mergeRecycleBin(rounds);

@@ -12,10 +12,12 @@ export interface CleanupSettings {
   /** Blast-radius cap: at most this many AMIs per run; the rest are deferred to the next run. */
   maxDeletionsPerRun: number;
   /**
-   * Also delete AMIs shared outside the account (public, or launch permissions for other accounts,
-   * organizations or OUs). Default false: their use in those accounts is invisible to this one.
+   * AMIs shared outside the account (public, or launch permissions for other accounts, organizations
+   * or OUs). Default false: kept, their use in those accounts being invisible to this one. true:
+   * deleted whatever their use elsewhere. 'when-unused': a shared, not public, AMI is deleted only
+   * when a fresh AMI usage report shows no account using it (usage-reports.ts).
    */
-  deleteSharedImages?: boolean;
+  deleteSharedImages?: boolean | 'when-unused';
   /**
    * Deregister an AMI only when a Recycle Bin retention rule covers it and each of its snapshots
    * (the `recycle-bin-required` rule). Default false: the plan still says what is recoverable.
@@ -59,6 +61,10 @@ export function validateCleanupSettings(s: CleanupSettings): void {
         'keepNewestPerFamily is set but familyTag is not; expected the tag key that names the family',
       );
     }
+  }
+  const shared: unknown = s.deleteSharedImages;
+  if (shared !== undefined && shared !== true && shared !== false && shared !== 'when-unused') {
+    issues.push(`deleteSharedImages is ${JSON.stringify(shared)}; expected true, false or 'when-unused'`);
   }
   if (issues.length > 0) throw new CleanupSettingsError(issues);
 }

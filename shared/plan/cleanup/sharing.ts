@@ -6,11 +6,15 @@
  * they are read, and the caller plans again with what it read (see shared/jobs/cleanup.ts).
  */
 import type { Image } from '../../domain';
-import { describeSharing, type LaunchPermissionsRead } from '../../launch-permissions';
+import { describeSharing, type LaunchPermission, type LaunchPermissionsRead } from '../../launch-permissions';
 import type { CleanupSettings } from './settings';
 
 export type Sharing =
-  { kind: 'private'; note?: string } | { kind: 'keep'; reason: string } | { kind: 'unread' };
+  | { kind: 'private'; note?: string }
+  | { kind: 'keep'; reason: string }
+  | { kind: 'unread' }
+  /** deleteSharedImages=when-unused and shared, not public: its usage reports decide (usage-reports.ts). */
+  | { kind: 'report'; shared: string; permissions: LaunchPermission[] };
 
 const INVISIBLE = 'use there is invisible to this account, so it is kept while deleteSharedImages is off';
 
@@ -25,7 +29,15 @@ export function sharingOf(
       ? { kind: 'private', note: 'public, deleted because deleteSharedImages is on' }
       : { kind: 'private' };
   }
-  if (image.public) return { kind: 'keep', reason: `public (every AWS account may launch it): ${INVISIBLE}` };
+  if (image.public) {
+    // A usage report sees accounts that reference the AMI now, not copies of it, use before the
+    // report or accounts it cannot name: for an AMI anyone may launch, that is too little to delete on.
+    const why =
+      settings.deleteSharedImages === 'when-unused'
+        ? 'a usage report cannot see every use of a public AMI, so deleteSharedImages=when-unused keeps it'
+        : INVISIBLE;
+    return { kind: 'keep', reason: `public (every AWS account may launch it): ${why}` };
+  }
   const read = launchPermissions?.get(image.id);
   if (read === undefined) return { kind: 'unread' };
   if (read.kind === 'failed') {
@@ -35,5 +47,9 @@ export function sharingOf(
     };
   }
   const shared = describeSharing(read.permissions);
-  return shared ? { kind: 'keep', reason: `${shared}: ${INVISIBLE}` } : { kind: 'private' };
+  if (!shared) return { kind: 'private' };
+  if (settings.deleteSharedImages === 'when-unused') {
+    return { kind: 'report', shared, permissions: read.permissions };
+  }
+  return { kind: 'keep', reason: `${shared}: ${INVISIBLE}` };
 }

@@ -1,5 +1,6 @@
 /** The cleanup plan's input and output shapes. */
 import type { Image, SnapshotLookup, SnapshotRecord } from '../../domain';
+import type { UsageReportRequest, UsageReportsRead } from '../../image-usage-reports';
 import type { LaunchPermissionsRead } from '../../launch-permissions';
 import type { TagProblem } from '../../tags';
 import type { UnresolvedUsage, UsageIndex } from '../../usage';
@@ -149,6 +150,18 @@ export interface CleanupPlan {
   snapshotsToRead: string[];
   /** AMIs kept this run because the look-up of one of their snapshots failed, in deletion order. */
   snapshotLookupFailures: SnapshotLookupFailure[];
+  /**
+   * deleteSharedImages=when-unused: shared AMIs that would be deleted once their usage reports are
+   * known, in deletion order, at most the cap: read them (DescribeImageUsageReports, and the entries
+   * of each available one) and plan again with them in CleanupInput.usageReports.
+   */
+  usageReportsToRead: string[];
+  /**
+   * Usage reports to request (CreateImageUsageReport) for shared AMIs with none pending and none
+   * fresh, in deletion order, at most MAX_USAGE_REPORT_REQUESTS_PER_RUN less
+   * CleanupInput.usageReportsRequested. A real run requests them; a dry run and the plan CLI do not.
+   */
+  usageReportsToRequest: UsageReportRequest[];
   counts: CleanupCounts;
   /**
    * Per AMI this account owns, whether a Recycle Bin retention rule would retain it and its owned
@@ -186,6 +199,13 @@ export interface CleanupInput {
   earlierRounds?: EarlierRounds;
   /** The region's Recycle Bin retention rules, read once per run (or why they could not be). */
   recycleBin?: RecycleBinRead;
+  /**
+   * Usage reports read so far, by AMI id (see CleanupPlan.usageReportsToRead): with
+   * deleteSharedImages=when-unused, a shared AMI not in here is kept.
+   */
+  usageReports?: ReadonlyMap<string, UsageReportsRead>;
+  /** Usage reports this run has already requested (earlier rounds): counted against the bound. */
+  usageReportsRequested?: number;
 }
 
 export interface EarlierRounds {

@@ -5,6 +5,7 @@
 import { describe, expect, it } from '@jest/globals';
 
 import type { Image, SnapshotLookup, SnapshotRecord } from '../../../../shared/domain';
+import type { UsageReportsRead } from '../../../../shared/image-usage-reports';
 import type { LaunchPermissionsRead } from '../../../../shared/launch-permissions';
 import {
   CLEANUP_RULES,
@@ -29,6 +30,7 @@ interface Options {
   launchPermissions?: Map<string, LaunchPermissionsRead>;
   snapshotLookups?: Map<string, SnapshotLookup>;
   earlierRounds?: EarlierRounds;
+  usageReports?: Map<string, UsageReportsRead>;
 }
 
 function plan(images: Image[], opts: Options = {}): CleanupPlan {
@@ -43,6 +45,7 @@ function plan(images: Image[], opts: Options = {}): CleanupPlan {
       new Map(images.map((i): [string, LaunchPermissionsRead] => [i.id, { kind: 'read', permissions: [] }])),
     ...(opts.snapshotLookups && { snapshotLookups: opts.snapshotLookups }),
     ...(opts.earlierRounds && { earlierRounds: opts.earlierRounds }),
+    ...(opts.usageReports && { usageReports: opts.usageReports }),
   };
   return planCleanup(input);
 }
@@ -132,6 +135,15 @@ const IMAGE_CASES: Record<string, { plan: () => CleanupPlan; expect: Partial<Cle
     plan: () => plan([image('ami-a', { public: true })]),
     expect: { action: 'keep', keptFor: 'shared' },
   },
+  'shared-usage-report': {
+    plan: () =>
+      plan([image('ami-a')], {
+        settings: { deleteSharedImages: 'when-unused' },
+        launchPermissions: new Map([['ami-a', { kind: 'read', permissions: [{ userId: OTHER }] }]]),
+        usageReports: new Map([['ami-a', { kind: 'read', reports: [] }]]),
+      }),
+    expect: { action: 'keep', keptFor: 'shared' },
+  },
   'snapshots-unknown': {
     plan: () =>
       plan([image('ami-a')], {
@@ -150,6 +162,14 @@ const IMAGE_CASES: Record<string, { plan: () => CleanupPlan; expect: Partial<Cle
   },
   'launch-permissions-unread': {
     plan: () => plan([image('ami-a')], { launchPermissions: new Map() }),
+    expect: { action: 'keep', keptFor: 'shared' },
+  },
+  'usage-report-unread': {
+    plan: () =>
+      plan([image('ami-a')], {
+        settings: { deleteSharedImages: 'when-unused' },
+        launchPermissions: new Map([['ami-a', { kind: 'read', permissions: [{ userId: OTHER }] }]]),
+      }),
     expect: { action: 'keep', keptFor: 'shared' },
   },
   'snapshots-unread': {
@@ -290,10 +310,12 @@ describe('the cleanup rules', () => {
       'family',
       'refused',
       'shared',
+      'shared-usage-report',
       'snapshots-unknown',
       'recycle-bin-required',
       'cap',
       'launch-permissions-unread',
+      'usage-report-unread',
       'snapshots-unread',
       'eligible',
     ]);
