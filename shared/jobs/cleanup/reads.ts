@@ -97,3 +97,54 @@ export function launchPermissionFailures(
   }
   return failures;
 }
+
+/**
+ * The deletion rate a real run has measured in itself: AMIs deregistered since its first apply step
+ * began, over the budget spent since. The clock is the budget's (remainingMs), so a test's virtual
+ * clock moves it and a slower machine (fewer deletions per second) reads ahead less.
+ */
+export class DeletionRate {
+  private startedAtRemainingMs: number | undefined;
+  private deregistered = 0;
+
+  constructor(private readonly remainingMs?: () => number) {}
+
+  /** Called as an apply step begins: the first one starts the measurement. */
+  applyStarting(): void {
+    if (this.startedAtRemainingMs === undefined && this.remainingMs) {
+      this.startedAtRemainingMs = this.remainingMs();
+    }
+  }
+
+  record(deregistered: number): void {
+    this.deregistered += deregistered;
+  }
+
+  /**
+   * AMIs the rest of the budget can deregister at the rate measured so far: Infinity without a
+   * deadline (no budget given, or an unlimited one), undefined until there is a rate (no apply step
+   * done yet, or none deregistered).
+   */
+  affordable(): number | undefined {
+    if (!this.remainingMs) return Number.POSITIVE_INFINITY;
+    const left = this.remainingMs();
+    if (!Number.isFinite(left)) return Number.POSITIVE_INFINITY;
+    if (this.startedAtRemainingMs === undefined || this.deregistered === 0) return undefined;
+    const spent = this.startedAtRemainingMs - left;
+    if (spent <= 0) return undefined;
+    return Math.floor((this.deregistered / spent) * left);
+  }
+}
+
+/**
+ * How many AMIs' launch permissions and snapshots a round reads ahead: only what the rest of the
+ * budget can delete beyond the AMIs this round is deleting (read already), and never more than one
+ * batch. Before the run has a rate, a round that deletes reads nothing beside it (it is what
+ * measures the rate), and a round that deletes nothing reads one batch. So what a run has read and
+ * not reached when its deadline comes is at most one batch: an AMI read but not reached is kept,
+ * and the next run reads it again, which is the waste this saves.
+ */
+export function readAheadLimit(batch: number, affordable: number | undefined, deletingNow: number): number {
+  if (affordable === undefined) return deletingNow > 0 ? 0 : batch;
+  return Math.max(0, Math.min(batch, affordable - deletingNow));
+}
