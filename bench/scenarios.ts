@@ -312,9 +312,13 @@ export async function scaleScenario(
     // Auto Scaling writes are one per group: at EC2's mutating rate hundreds of groups take minutes,
     // so the buckets refill twenty times faster here; the simulated time replays them at their real rate.
     applyThrottleModel(sandbox, { speedup: SCALE_SPEEDUP, latencyMs: model.latencyMs / SCALE_SPEEDUP });
-    const child = await runInChild({ kind: 'scale', now: BENCH_NOW }, sandbox.env(REGION, 'scale-to-zero'), {
-      memoryMb: SCALE_MEMORY_MB,
-    });
+    const child = await runInChild(
+      { kind: 'scale', now: BENCH_NOW, speedup: SCALE_SPEEDUP },
+      sandbox.env(REGION, 'scale-to-zero'),
+      {
+        memoryMb: SCALE_MEMORY_MB,
+      },
+    );
     const region = sandbox.state.region(REGION);
     const groupsScaled = region.autoScalingGroups().filter((g) => g.desiredCapacity === 0).length;
     const instancesStopped = region.instances().filter((i) => i.state === 'stopped').length;

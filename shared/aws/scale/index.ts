@@ -6,3 +6,4 @@ export { readScaleInventory, type ScaleInventory } from './inventory';
 export { applyScaleActions, INSTANCE_BATCH, type ScaleApplyOptions } from './apply';
 export type { ScaleApplyResult } from './context';
 export { GROUP_TAG_BATCH } from './groups';
+export { INSTANCE_BUCKETS, type InstanceBucket, type PacingOptions } from './batches';

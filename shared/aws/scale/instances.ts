@@ -13,6 +13,7 @@ import { transitionValue, type ScaleAction } from '../../plan/scale';
 import { formatTimestamp, TAG } from '../../tags';
 import { errorText } from '../../errors';
 import { chunk, CREATE_TAGS_MAX_RESOURCES } from '../tagging';
+import { fitBatch } from './batches';
 import { describe, outOfTime, type Ctx, type InstanceAction, type RecordAction } from './context';
 
 function instanceId(a: InstanceAction | RecordAction): string {
@@ -44,13 +45,13 @@ export async function applyInstanceActions(ctx: Ctx, actions: readonly ScaleActi
     );
     if (!marked) continue;
     for (const part of chunk(round, batchSize)) {
-      if (outOfTime(ctx, part)) continue;
+      if (outOfTime(ctx, part) || !(await fitBatch(ctx, 'StopInstances', part))) continue;
       stopped.push(...(await inHalvesOnRefusal(ctx, part, 'StopInstances', stopInstances)));
     }
   }
   const started: InstanceAction[] = [];
   for (const part of chunk(starts, batchSize)) {
-    if (outOfTime(ctx, part)) continue;
+    if (outOfTime(ctx, part) || !(await fitBatch(ctx, 'StartInstances', part))) continue;
     started.push(...(await inHalvesOnRefusal(ctx, part, 'StartInstances', startInstances)));
   }
   ctx.result.done.push(...stopped, ...started);
