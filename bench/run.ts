@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --quick | --full] [--latency MS] [--no-bundles | --only SCENARIO[,SCENARIO]] [--pairs N] [--compare FILE]`
  *
- * `--only` runs just the named scenarios (SCENARIOS below: tagger, cleanup, scale, restore, recovery,
+ * `--real-clock` runs the cleanup drain in a child in real time (with memory figures) instead of on a
+ * virtual clock at AWS's rates (bench/virtual-clock.ts), and the restore's runs in real time. `--only` runs just the named scenarios (SCENARIOS below: tagger, cleanup, scale, restore, recovery,
  * self-heal, retry, bundles), one at a time on a shared machine; `--only bundles` packages the
  * functions and measures their bundles alone (sizes, what is in them, load time against a bare
  * handler); `--pairs` sets how many bare/handler load pairs each bundle's start ratio is the median of.
@@ -16,7 +17,9 @@ import { parseArgs } from 'node:util';
 
 import { DEFAULT_LOAD_PAIRS, measureBundles } from './bundles';
 import { recoveryScenario } from './recovery';
-import { scaleRestoreScenario, type RestoreSize } from './scale-restore';
+import { RESTORE_NOW, scaleRestoreScenario, type RestoreSize } from './scale-restore';
+import { virtualClientsAt } from './virtual-clock';
+import { VirtualClock } from '../test/helpers/virtual-clock';
 import { selfHealScenario } from './self-heal';
 import { checkTargets, renderComparison, renderResults, type BenchResults } from './report';
 import {
@@ -138,6 +141,7 @@ async function main(): Promise<number> {
       only: { type: 'string' },
       pairs: { type: 'string' },
       compare: { type: 'string' },
+      'real-clock': { type: 'boolean', default: false },
     },
   });
   if (values.quick && values.full) throw new Error('--quick and --full exclude each other: pick one');
@@ -168,7 +172,7 @@ async function main(): Promise<number> {
   const cleanup = [];
   for (const size of runs('cleanup') ? plan.cleanup : []) {
     progress(`cleanup backlog ${size.label}`);
-    const outcome = await cleanupScenario(size, model);
+    const outcome = await cleanupScenario(size, model, { clock: values['real-clock'] ? 'real' : 'virtual' });
     cleanup.push(outcome);
     jobs.push(outcome.row);
   }
@@ -182,7 +186,14 @@ async function main(): Promise<number> {
   const restore = [];
   for (const r of runs('restore') ? plan.restore : []) {
     progress(`scale-to-zero restore of ${r.instances} instances (StartInstances resource bucket)`);
-    const outcome = await scaleRestoreScenario(r, model);
+    // On a virtual clock (the buckets, the budget, the SDK's backoff and the run's waits) unless
+    // --real-clock: a loaded machine's real-time first run could spend its budget on the inventory.
+    const clock = values['real-clock'] ? undefined : new VirtualClock(Date.parse(RESTORE_NOW));
+    const outcome = await scaleRestoreScenario(
+      r,
+      model,
+      clock ? { clock, clientsFor: (s) => virtualClientsAt(s, clock, 'scale-to-zero') } : {},
+    );
     restore.push(outcome);
     jobs.push(outcome.row);
   }

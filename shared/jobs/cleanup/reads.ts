@@ -99,25 +99,33 @@ export function launchPermissionFailures(
 }
 
 /**
- * The deletion rate a real run has measured in itself: AMIs deregistered since its first apply step
- * began, over the budget spent since. The clock is the budget's (remainingMs), so a test's virtual
- * clock moves it and a slower machine (fewer deletions per second) reads ahead less.
+ * The deletion rate a real run has measured in itself: AMIs deregistered over the budget spent, both
+ * since its first apply step began and in its last one, the lower of the two. The first apply step
+ * spends EC2's bursts (DeleteSnapshot's 100 tokens, then 5 a second), so the rate since the start
+ * alone overstates what the rest of the run can do. The clock is the budget's (remainingMs), so a
+ * test's virtual clock moves it and a slower machine (fewer deletions per second) reads ahead less.
  */
 export class DeletionRate {
-  private startedAtRemainingMs: number | undefined;
+  private firstStartMs: number | undefined;
+  private lastStartMs: number | undefined;
   private deregistered = 0;
+  private lastRate: number | undefined;
 
   constructor(private readonly remainingMs?: () => number) {}
 
-  /** Called as an apply step begins: the first one starts the measurement. */
+  /** Called as an apply step begins. */
   applyStarting(): void {
-    if (this.startedAtRemainingMs === undefined && this.remainingMs) {
-      this.startedAtRemainingMs = this.remainingMs();
-    }
+    if (!this.remainingMs) return;
+    this.lastStartMs = this.remainingMs();
+    this.firstStartMs ??= this.lastStartMs;
   }
 
+  /** Called when that apply step is done, with the AMIs it deregistered. */
   record(deregistered: number): void {
     this.deregistered += deregistered;
+    if (!this.remainingMs || this.lastStartMs === undefined) return;
+    const spent = this.lastStartMs - this.remainingMs();
+    if (deregistered > 0 && spent > 0) this.lastRate = deregistered / spent;
   }
 
   /**
@@ -129,10 +137,11 @@ export class DeletionRate {
     if (!this.remainingMs) return Number.POSITIVE_INFINITY;
     const left = this.remainingMs();
     if (!Number.isFinite(left)) return Number.POSITIVE_INFINITY;
-    if (this.startedAtRemainingMs === undefined || this.deregistered === 0) return undefined;
-    const spent = this.startedAtRemainingMs - left;
+    if (this.firstStartMs === undefined || this.deregistered === 0) return undefined;
+    const spent = this.firstStartMs - left;
     if (spent <= 0) return undefined;
-    return Math.floor((this.deregistered / spent) * left);
+    const rate = Math.min(this.deregistered / spent, this.lastRate ?? Number.POSITIVE_INFINITY);
+    return Math.floor(rate * left);
   }
 }
 
