@@ -243,7 +243,9 @@ export async function scaleRestoreScenario(
     const boundTotal = total(bound);
     const failures = runs.reduce((n, r) => n + r.failures, 0);
     const notes = [
-      `EC2 bucket refill x${size.speedup} and a ${Math.round(budgetMs)} ms work budget per run ((300 s timeout - 20 s margin) / ${size.speedup}), judged against budget + the real 20 s margin; the SDK's backoff is real time, so its retries span ${size.speedup}x more bucket time than on AWS`,
+      clock
+        ? `virtual clock (buckets, budget, the SDK's backoff and the run's waits for StartInstances' tokens): EC2 bucket refill x${size.speedup} and a ${Math.round(budgetMs)} ms budget per run ((300 s timeout - 20 s margin) / ${size.speedup}); "real" is that clock's`
+        : `EC2 bucket refill x${size.speedup} and a ${Math.round(budgetMs)} ms work budget per run ((300 s timeout - 20 s margin) / ${size.speedup}), judged against budget + the real 20 s margin; the SDK's backoff is real time, so its retries span ${size.speedup}x more bucket time than on AWS`,
       `runs in the bench process (the child's scale task has no time budget): no memory figures`,
       `simulated: every run's requests replayed back to back at AWS's rate (the 15 minutes between runs left out)`,
     ];
