@@ -109,6 +109,7 @@ export class DeletionRate {
   private firstStartMs: number | undefined;
   private lastStartMs: number | undefined;
   private deregistered = 0;
+  private applied = false;
   private lastRate: number | undefined;
 
   constructor(private readonly remainingMs?: () => number) {}
@@ -122,6 +123,7 @@ export class DeletionRate {
 
   /** Called when that apply step is done, with the AMIs it deregistered. */
   record(deregistered: number): void {
+    this.applied = true;
     this.deregistered += deregistered;
     if (!this.remainingMs || this.lastStartMs === undefined) return;
     const spent = this.lastStartMs - this.remainingMs();
@@ -129,17 +131,17 @@ export class DeletionRate {
   }
 
   /**
-   * AMIs the rest of the budget can deregister at the rate measured so far: Infinity without a
-   * deadline (no budget given, or an unlimited one), undefined until there is a rate (no apply step
-   * done yet, or none deregistered).
+   * AMIs the rest of the budget can deregister at the rate measured so far: undefined before the
+   * first apply step is done; Infinity when there is nothing to measure by (no budget given, an
+   * unlimited one, one whose clock did not move, or no AMI deregistered yet: all kept or failed).
    */
   affordable(): number | undefined {
     if (!this.remainingMs) return Number.POSITIVE_INFINITY;
     const left = this.remainingMs();
     if (!Number.isFinite(left)) return Number.POSITIVE_INFINITY;
-    if (this.firstStartMs === undefined || this.deregistered === 0) return undefined;
+    if (!this.applied || this.firstStartMs === undefined) return undefined;
     const spent = this.firstStartMs - left;
-    if (spent <= 0) return undefined;
+    if (spent <= 0 || this.deregistered === 0) return Number.POSITIVE_INFINITY;
     const rate = Math.min(this.deregistered / spent, this.lastRate ?? Number.POSITIVE_INFINITY);
     return Math.floor(rate * left);
   }
@@ -148,7 +150,7 @@ export class DeletionRate {
 /**
  * How many AMIs' launch permissions and snapshots a round reads ahead: only what the rest of the
  * budget can delete beyond the AMIs this round is deleting (read already), and never more than one
- * batch. Before the run has a rate, a round that deletes reads nothing beside it (it is what
+ * batch. Before its first apply step is done, a round that deletes reads nothing beside it (it is what
  * measures the rate), and a round that deletes nothing reads one batch. So what a run has read and
  * not reached when its deadline comes is at most one batch: an AMI read but not reached is kept,
  * and the next run reads it again, which is the waste this saves.

@@ -6,15 +6,22 @@ import { DeletionRate, readAheadLimit } from '../../../../shared/jobs/cleanup/re
 import { VirtualClock } from '../../../helpers/virtual-clock';
 
 describe('DeletionRate', () => {
-  it('has no rate before an apply step deregistered something, and none to limit without a deadline', () => {
+  it('has no rate before its first apply step is done, and none to limit by when nothing can be measured', () => {
     const clock = new VirtualClock();
     const budget = deadlineBudget(60_000, clock.now);
     const rate = new DeletionRate(() => budget.remainingMs());
     expect(rate.affordable()).toBeUndefined();
     rate.applyStarting();
-    clock.advance(1_000);
-    rate.record(0);
     expect(rate.affordable()).toBeUndefined();
+    clock.advance(1_000);
+    // Every AMI of the step kept or failed: no rate, and no reason to read nothing.
+    rate.record(0);
+    expect(rate.affordable()).toBe(Infinity);
+    // A budget whose clock does not move (a test's), none at all, or an unlimited one.
+    const still = new DeletionRate(() => 60_000);
+    still.applyStarting();
+    still.record(10);
+    expect(still.affordable()).toBe(Infinity);
     expect(new DeletionRate().affordable()).toBe(Infinity);
     expect(new DeletionRate(() => Infinity).affordable()).toBe(Infinity);
   });
