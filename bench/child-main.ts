@@ -15,6 +15,7 @@ import type { Settings } from '../shared/config';
 import { runCleanup } from '../shared/jobs/cleanup';
 import { createCloudWatch, runRecovery } from '../shared/jobs/recovery';
 import { runScale } from '../shared/jobs/scale';
+import { instanceBucketsAt } from './throttle-model';
 import { runSelfHeal } from '../shared/jobs/self-heal';
 import { runTagger } from '../shared/jobs/tagger';
 import { loadRecoverySettings } from '../shared/recovery/settings';
@@ -136,6 +137,7 @@ async function run(task: ChildTask): Promise<Omit<ChildResult, 'peakRss' | 'peak
         now,
         log: quiet,
         budget: unlimitedBudget(),
+        pacing: { instanceBuckets: instanceBucketsAt(task.speedup) },
       });
       runs.push({ durationMs: performance.now() - t0, summary: r.summaries[0]! });
       break;

@@ -25,7 +25,16 @@ export type ChildTask =
       stallRuns: number;
       retryMode?: 'adaptive' | 'standard';
     }
-  | { kind: 'scale'; now: string }
+  | {
+      kind: 'scale';
+      now: string;
+      /**
+       * The throttle model's refill multiplier: Start/StopInstances batches are paced to AWS's
+       * per-instance buckets refilled this much faster. Absent: the sandbox does not throttle, and
+       * the run does not pace.
+       */
+      speedup?: number;
+    }
   /** One scheduled recovery run (every region in REGIONS, alarm prefix from RECOVERY_ALARM_PREFIX). */
   | { kind: 'recovery'; now: string }
   /** One scheduled self-heal run (every region in REGIONS, hook name from SELF_HEAL_HOOK_NAME). */

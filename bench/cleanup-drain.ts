@@ -1,6 +1,6 @@
 /**
  * `npx tsx bench/cleanup-drain.ts [--deletable N] [--timeout MS] [--margin MS] [--cap N] [--speedup X]
- *   [--latency MS] [--max-runs N] [--lambda-memory MB] [--timeline]`
+ *   [--latency MS] [--max-runs N] [--lambda-memory MB] [--timeline] [--real-clock]`
  *
  * The cleanup backlog drain on its own (the same seed, throttle model and child as `npm run bench`'s
  * cleanup rows), without the rest of `--full`: the loop for working on issue 5's 10k drain target.
@@ -54,6 +54,7 @@ async function main(): Promise<void> {
       timeline: { type: 'boolean', default: false },
       'max-runs': { type: 'string' },
       'lambda-memory': { type: 'string' },
+      'real-clock': { type: 'boolean', default: false },
     },
   });
   const num = (name: string, v: string | undefined) => {
@@ -90,6 +91,7 @@ async function main(): Promise<void> {
     { latencyMs: num('latency', values.latency) },
     {
       onSeeded,
+      clock: values['real-clock'] ? 'real' : 'virtual',
       ...(values['max-runs'] ? { maxRuns: num('max-runs', values['max-runs']) } : {}),
       ...(values['lambda-memory'] ? { memoryMb: num('lambda-memory', values['lambda-memory']) } : {}),
     },

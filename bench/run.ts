@@ -1,9 +1,11 @@
 /**
- * `npm run bench [-- --quick | --full] [--latency MS] [--no-bundles | --only bundles] [--pairs N] [--compare FILE]`
+ * `npm run bench [-- --quick | --full] [--latency MS] [--no-bundles | --only SCENARIO[,SCENARIO]] [--pairs N] [--compare FILE]`
  *
- * `--only bundles` packages the functions and measures their bundles alone (sizes, what is in them,
- * load time against a bare handler), without the job scenarios; `--pairs` sets how many bare/handler
- * load pairs each bundle's start ratio is the median of.
+ * `--real-clock` runs the cleanup drain in a child in real time (with memory figures) instead of on a
+ * virtual clock at AWS's rates (bench/virtual-clock.ts), and the restore's runs in real time. `--only` runs just the named scenarios (SCENARIOS below: tagger, cleanup, scale, restore, recovery,
+ * self-heal, retry, bundles), one at a time on a shared machine; `--only bundles` packages the
+ * functions and measures their bundles alone (sizes, what is in them, load time against a bare
+ * handler); `--pairs` sets how many bare/handler load pairs each bundle's start ratio is the median of.
  *
  * Runs the real jobs against the sandbox seeded with synthetic accounts, prints a table and the
  * targets as PASS/FAIL lines, writes bench/results/<mode>-<time>.json, and exits non-zero when a
@@ -15,7 +17,9 @@ import { parseArgs } from 'node:util';
 
 import { DEFAULT_LOAD_PAIRS, measureBundles } from './bundles';
 import { recoveryScenario } from './recovery';
-import { scaleRestoreScenario, type RestoreSize } from './scale-restore';
+import { RESTORE_NOW, scaleRestoreScenario, type RestoreSize } from './scale-restore';
+import { virtualClientsAt } from './virtual-clock';
+import { VirtualClock } from '../test/helpers/virtual-clock';
 import { selfHealScenario } from './self-heal';
 import { checkTargets, renderComparison, renderResults, type BenchResults } from './report';
 import {
@@ -104,6 +108,29 @@ const FULL: Plan = {
   selfHeal: DEFAULT.selfHeal,
 };
 
+/** What `--only` can name: each one part of the run. */
+const SCENARIOS = [
+  'tagger',
+  'cleanup',
+  'scale',
+  'restore',
+  'recovery',
+  'self-heal',
+  'retry',
+  'bundles',
+] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+function parseOnly(value: string | undefined): Set<Scenario> | undefined {
+  if (value === undefined) return undefined;
+  const names = value.split(',').map((s) => s.trim());
+  const unknown = names.filter((n) => !(SCENARIOS as readonly string[]).includes(n));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new Error(`--only takes scenario names (${SCENARIOS.join(', ')}), comma-separated; got '${value}'`);
+  }
+  return new Set(names as Scenario[]);
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
@@ -114,6 +141,7 @@ async function main(): Promise<number> {
       only: { type: 'string' },
       pairs: { type: 'string' },
       compare: { type: 'string' },
+      'real-clock': { type: 'boolean', default: false },
     },
   });
   if (values.quick && values.full) throw new Error('--quick and --full exclude each other: pick one');
@@ -121,65 +149,72 @@ async function main(): Promise<number> {
   if (!Number.isFinite(latencyMs) || latencyMs < 0) {
     throw new Error(`--latency must be milliseconds per request (a number >= 0), got '${values.latency}'`);
   }
-  if (values.only !== undefined && values.only !== 'bundles') {
-    throw new Error(`--only takes 'bundles' (the one part that runs alone), got '${values.only}'`);
-  }
-  const onlyBundles = values.only === 'bundles';
-  if (onlyBundles && values['no-bundles'])
+  const only = parseOnly(values.only);
+  const runs = (s: Scenario) => only === undefined || only.has(s);
+  const onlyBundles = only !== undefined && only.size === 1 && only.has('bundles');
+  if (only?.has('bundles') && values['no-bundles'])
     throw new Error('--only bundles and --no-bundles exclude each other');
   const pairs = values.pairs === undefined ? (values.quick ? 6 : DEFAULT_LOAD_PAIRS) : Number(values.pairs);
   if (!Number.isInteger(pairs) || pairs < 1) {
     throw new Error(`--pairs must be a whole number of bare/handler load pairs >= 1, got '${values.pairs}'`);
   }
-  const mode = onlyBundles ? 'bundles' : values.quick ? 'quick' : values.full ? 'full' : 'default';
+  const size = values.quick ? 'quick' : values.full ? 'full' : 'default';
+  const mode = onlyBundles ? 'bundles' : only ? `${size}-only-${[...only].join('+')}` : size;
   const plan = values.quick ? QUICK : values.full ? FULL : DEFAULT;
   const model = { latencyMs };
   const progress = (s: string) => process.stderr.write(`bench: ${s}\n`);
 
   const jobs = [];
-  for (const size of onlyBundles ? [] : plan.tagger) {
+  for (const size of runs('tagger') ? plan.tagger : []) {
     progress(`tagger ${size.label}${size.naive ? ' (and the naive variant)' : ''}`);
     jobs.push(...(await taggerScenario(size, model)));
   }
   const cleanup = [];
-  for (const size of onlyBundles ? [] : plan.cleanup) {
+  for (const size of runs('cleanup') ? plan.cleanup : []) {
     progress(`cleanup backlog ${size.label}`);
-    const outcome = await cleanupScenario(size, model);
+    const outcome = await cleanupScenario(size, model, { clock: values['real-clock'] ? 'real' : 'virtual' });
     cleanup.push(outcome);
     jobs.push(outcome.row);
   }
   const scale = [];
-  for (const s of onlyBundles ? [] : plan.scale) {
+  for (const s of runs('scale') ? plan.scale : []) {
     progress(`scale-to-zero ${s.groups} groups / ${s.instances} instances`);
     const outcome = await scaleScenario(s.groups, s.instances, model);
     scale.push(outcome);
     jobs.push(outcome.row);
   }
   const restore = [];
-  for (const r of onlyBundles ? [] : plan.restore) {
+  for (const r of runs('restore') ? plan.restore : []) {
     progress(`scale-to-zero restore of ${r.instances} instances (StartInstances resource bucket)`);
-    const outcome = await scaleRestoreScenario(r, model);
+    // On a virtual clock (the buckets, the budget, the SDK's backoff and the run's waits) unless
+    // --real-clock: a loaded machine's real-time first run could spend its budget on the inventory.
+    const clock = values['real-clock'] ? undefined : new VirtualClock(Date.parse(RESTORE_NOW));
+    const outcome = await scaleRestoreScenario(
+      r,
+      model,
+      clock ? { clock, clientsFor: (s) => virtualClientsAt(s, clock, 'scale-to-zero') } : {},
+    );
     restore.push(outcome);
     jobs.push(outcome.row);
   }
   const recovery = [];
-  for (const n of onlyBundles ? [] : plan.recovery) {
+  for (const n of runs('recovery') ? plan.recovery : []) {
     progress(`recovery ${n} opted-in instances (first run, steady run, 10% terminated)`);
     const outcome = await recoveryScenario(n, model);
     recovery.push(outcome);
     jobs.push(...outcome.rows);
   }
   const selfHeal = [];
-  for (const n of onlyBundles ? [] : plan.selfHeal) {
+  for (const n of runs('self-heal') ? plan.selfHeal : []) {
     progress(`self-heal ${n} groups of one (first run, steady run)`);
     const outcome = await selfHealScenario(n, model);
     selfHeal.push(outcome);
     jobs.push(...outcome.rows);
   }
-  if (!onlyBundles) progress('adaptive vs standard retry');
-  const retry = onlyBundles ? [] : await retryScenario(plan.retryAmis);
+  if (runs('retry')) progress('adaptive vs standard retry');
+  const retry = runs('retry') ? await retryScenario(plan.retryAmis) : [];
   let bundles;
-  if (!values['no-bundles']) {
+  if (!values['no-bundles'] && runs('bundles')) {
     progress(`bundles (serverless package; ${pairs} bare/handler load pairs each)`);
     bundles = measureBundles(process.cwd(), pairs);
   }

@@ -28,7 +28,13 @@ import { batches, pages, total, type Bound } from './bounds';
 import { runInChild } from './child';
 import { mb, requestFigures, simulatedMs } from './measure';
 import { BENCH_NOW, type JobRow, type ModelOptions } from './scenarios';
-import { applyThrottleModel, EC2_RESOURCE_BUCKETS, THROTTLE_CODES, throttleSpecs } from './throttle-model';
+import {
+  applyThrottleModel,
+  EC2_RESOURCE_BUCKETS,
+  instanceBucketsAt,
+  THROTTLE_CODES,
+  throttleSpecs,
+} from './throttle-model';
 
 /** The next morning's first run after BENCH_NOW (Tuesday 22:00 UTC): Wednesday 07:00, the default schedule's start. */
 export const RESTORE_NOW = '2026-11-25T07:00:00Z';
@@ -106,16 +112,24 @@ function clientsAt(sandbox: Sandbox): AwsClients {
 
 const isThrottle = (message: string) => [...THROTTLE_CODES].some((code) => message.includes(code));
 
-/** The fewest calls: each run reads what is left, every instance is started and recorded once. */
-export function restoreLowerBound(instances: number, runs: number): Bound {
+/**
+ * The fewest calls: each run reads what is left, every instance is started once, in batches of
+ * INSTANCE_BATCH; each run records what it started, one transition tag and one marker removal per
+ * 1000 of them (a run cannot tag what it has not started: `startedPerRun`, absent: all in one run).
+ */
+export function restoreLowerBound(
+  instances: number,
+  runs: number,
+  startedPerRun: number[] = [instances],
+): Bound {
+  const perRunTags = startedPerRun.reduce((n, started) => n + batches(started, 1000), 0);
   return {
     'sts:GetCallerIdentity': runs,
     'autoscaling:DescribeAutoScalingGroups': runs,
     'ec2:DescribeInstances': runs * pages(instances, 1000),
     'ec2:StartInstances': batches(instances, INSTANCE_BATCH),
-    // One transition tag and one marker removal per 1000 started instances.
-    'ec2:CreateTags': batches(instances, 1000),
-    'ec2:DeleteTags': batches(instances, 1000),
+    'ec2:CreateTags': perRunTags,
+    'ec2:DeleteTags': perRunTags,
     // The idle-cost report: one read of the region's Elastic IPs per run.
     'ec2:DescribeAddresses': runs,
     'events:PutEvents': runs,
@@ -186,6 +200,12 @@ export async function scaleRestoreScenario(
         now: new Date(new Date(RESTORE_NOW).getTime() + i * RUN_INTERVAL_MS),
         log: () => undefined,
         budget: clock ? deadlineBudget(now() + budgetMs, now) : deadlineBudget(Date.now() + budgetMs),
+        // Batches paced to StartInstances' bucket as the model refills it; on a virtual clock the
+        // run's waits move that clock.
+        pacing: {
+          instanceBuckets: instanceBucketsAt(size.speedup),
+          ...(clock ? { sleep: async (ms: number) => clock.advance(ms) } : {}),
+        },
       });
       const durationMs = now() - t0;
       destroyClients(clients);
@@ -219,11 +239,17 @@ export async function scaleRestoreScenario(
       Math.floor(((LAMBDA_TIMEOUT_MS - DEFAULT_SAFETY_MARGIN_MS) / 1000) * bucket.refillPerSecond);
     const entries = sandbox.requests.all();
     const figures = requestFigures(entries);
-    const bound = restoreLowerBound(size.instances, runs.length);
+    const bound = restoreLowerBound(
+      size.instances,
+      runs.length,
+      runs.map((r) => r.started),
+    );
     const boundTotal = total(bound);
     const failures = runs.reduce((n, r) => n + r.failures, 0);
     const notes = [
-      `EC2 bucket refill x${size.speedup} and a ${Math.round(budgetMs)} ms work budget per run ((300 s timeout - 20 s margin) / ${size.speedup}), judged against budget + the real 20 s margin; the SDK's backoff is real time, so its retries span ${size.speedup}x more bucket time than on AWS`,
+      clock
+        ? `virtual clock (buckets, budget, the SDK's backoff and the run's waits for StartInstances' tokens): EC2 bucket refill x${size.speedup} and a ${Math.round(budgetMs)} ms budget per run ((300 s timeout - 20 s margin) / ${size.speedup}); "real" is that clock's`
+        : `EC2 bucket refill x${size.speedup} and a ${Math.round(budgetMs)} ms work budget per run ((300 s timeout - 20 s margin) / ${size.speedup}), judged against budget + the real 20 s margin; the SDK's backoff is real time, so its retries span ${size.speedup}x more bucket time than on AWS`,
       `runs in the bench process (the child's scale task has no time budget): no memory figures`,
       `simulated: every run's requests replayed back to back at AWS's rate (the 15 minutes between runs left out)`,
     ];

@@ -8,6 +8,7 @@ import { TAG } from '../shared/tags';
 import { REGION, seedCleanupBacklog, seedScaleAccount, seedTaggerAccount } from './account';
 import { addBounds, cleanupLowerBound, scaleLowerBound, taggerLowerBound, total, type Bound } from './bounds';
 import { runInChild, type ChildResult, type ChildTask } from './child';
+import { drainOnVirtualClock } from './virtual-clock';
 import { drainLimits, type DrainState } from './drain';
 import { mb, requestFigures, simulatedMs } from './measure';
 import { applyThrottleModel, throttleSpecs } from './throttle-model';
@@ -190,6 +191,12 @@ export interface CleanupScenarioHooks {
   maxRuns?: number;
   /** Start the child with the heap limits Lambda gives a function of this many MB. */
   memoryMb?: number;
+  /**
+   * 'virtual' (the bench's default): the runs on a virtual clock at AWS's own rates, each run's
+   * budget the size's scaled one times its speedup (bench/virtual-clock.ts), so the figures do not
+   * depend on how loaded the machine is; 'real': the child in real time, with memory figures.
+   */
+  clock?: 'real' | 'virtual';
 }
 
 /** Drains a backlog of deletable AMIs over successive budgeted runs, then audits the account. */
@@ -202,24 +209,29 @@ export async function cleanupScenario(
     const now = new Date(BENCH_NOW);
     const account = seedCleanupBacklog(sandbox, size.deletable, size.snapshotsPerImage, now);
     hooks.onSeeded?.(sandbox);
-    applyThrottleModel(sandbox, { speedup: size.speedup, latencyMs: model.latencyMs / size.speedup });
     // No fixed number of runs: the drain goes on while runs make progress (bench/drain.ts).
     const limits = drainLimits(size.deletable, size.maxDeletionsPerRun);
     const maxRuns = hooks.maxRuns ?? limits.maxRuns;
-    const budgetMs = size.timeoutMs - size.marginMs;
-    const child = await runInChild(
-      {
-        kind: 'cleanup-drain',
-        now: BENCH_NOW,
-        budgetMs,
-        maxDeletionsPerRun: size.maxDeletionsPerRun,
-        maxRuns,
-        stallRuns: limits.stallRuns,
-      },
-      sandbox.env(REGION, 'cleanup'),
-      { memoryMb: hooks.memoryMb ?? CLEANUP_MEMORY_MB },
-    );
-    const drain = (child.extra?.drain ?? 'running') as DrainState;
+    const virtual = hooks.clock !== 'real';
+    // On the virtual clock the buckets run at AWS's rate, so the budget is the scaled one unscaled.
+    const budgetMs = (size.timeoutMs - size.marginMs) * (virtual ? size.speedup : 1);
+    const drain = {
+      now: BENCH_NOW,
+      budgetMs,
+      maxDeletionsPerRun: size.maxDeletionsPerRun,
+      maxRuns,
+      stallRuns: limits.stallRuns,
+    };
+    let child: ChildResult;
+    if (virtual) {
+      child = await drainOnVirtualClock(sandbox, { ...drain, latencyMs: model.latencyMs, gapMs: 60_000 });
+    } else {
+      applyThrottleModel(sandbox, { speedup: size.speedup, latencyMs: model.latencyMs / size.speedup });
+      child = await runInChild({ kind: 'cleanup-drain', ...drain }, sandbox.env(REGION, 'cleanup'), {
+        memoryMb: hooks.memoryMb ?? CLEANUP_MEMORY_MB,
+      });
+    }
+    const drainEnd = (child.extra?.drain ?? 'running') as DrainState;
     const region = sandbox.state.region(REGION);
     let deletableLeft = 0;
     let lostSnapshots = 0;
@@ -265,7 +277,9 @@ export async function cleanupScenario(
     });
     const bound = addBounds(...perRun);
     const r = row('cleanup', size.label, sandbox, child, bound, model, [
-      `EC2 bucket refill x${size.speedup} (bursts as EC2's) so the backlog drains in real seconds`,
+      virtual
+        ? `virtual clock at EC2's own rates, ${budgetMs / 1000} s budget a run, ${model.latencyMs} ms a request (each request in flight adds its own), a minute between runs; no memory figures`
+        : `EC2 bucket refill x${size.speedup} (bursts as EC2's) so the backlog drains in real seconds`,
     ]);
     const runs = child.runs.map((run) => ({
       durationMs: Math.round(run.durationMs),
@@ -277,7 +291,7 @@ export async function cleanupScenario(
     return {
       row: r,
       runs,
-      drain,
+      drain: drainEnd,
       fewestRuns: limits.fewestRuns,
       maxRuns,
       stallRuns: limits.stallRuns,
@@ -312,9 +326,13 @@ export async function scaleScenario(
     // Auto Scaling writes are one per group: at EC2's mutating rate hundreds of groups take minutes,
     // so the buckets refill twenty times faster here; the simulated time replays them at their real rate.
     applyThrottleModel(sandbox, { speedup: SCALE_SPEEDUP, latencyMs: model.latencyMs / SCALE_SPEEDUP });
-    const child = await runInChild({ kind: 'scale', now: BENCH_NOW }, sandbox.env(REGION, 'scale-to-zero'), {
-      memoryMb: SCALE_MEMORY_MB,
-    });
+    const child = await runInChild(
+      { kind: 'scale', now: BENCH_NOW, speedup: SCALE_SPEEDUP },
+      sandbox.env(REGION, 'scale-to-zero'),
+      {
+        memoryMb: SCALE_MEMORY_MB,
+      },
+    );
     const region = sandbox.state.region(REGION);
     const groupsScaled = region.autoScalingGroups().filter((g) => g.desiredCapacity === 0).length;
     const instancesStopped = region.instances().filter((i) => i.state === 'stopped').length;

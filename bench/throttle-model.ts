@@ -176,3 +176,21 @@ export function applyThrottleModel(sandbox: Sandbox, options: ThrottleModelOptio
 
 /** Error codes the sandbox answers when a bucket is empty (the SDK retries exactly these). */
 export const THROTTLE_CODES = new Set(['RequestLimitExceeded', 'Throttling']);
+
+/**
+ * The per-instance buckets a scale-to-zero run paces its Start/StopInstances batches by
+ * (shared/aws/scale/batches.ts), to match the model at this speedup. Without a speedup the sandbox
+ * does not throttle: the buckets are unlimited, so the run does not wait.
+ */
+export function instanceBucketsAt(
+  speedup: number | undefined,
+): Record<'StartInstances' | 'StopInstances', BucketSpec> {
+  const at = (b: BucketSpec): BucketSpec =>
+    speedup === undefined
+      ? { burst: Number.POSITIVE_INFINITY, refillPerSecond: Number.POSITIVE_INFINITY }
+      : { burst: b.burst, refillPerSecond: b.refillPerSecond * speedup };
+  return {
+    StartInstances: at(EC2_RESOURCE_BUCKETS.StartInstances),
+    StopInstances: at(EC2_RESOURCE_BUCKETS.StopInstances),
+  };
+}

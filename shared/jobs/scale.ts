@@ -6,6 +6,7 @@
 import {
   applyScaleActions,
   readScaleInventory,
+  type PacingOptions,
   type ScaleApplyResult,
   type ScaleInventory,
 } from '../aws/scale';
@@ -34,6 +35,11 @@ export type ScaleJobDeps = JobDepsOf<ScaleSettings> & {
    * instance (a day's cache). Absent: the bundled table only.
    */
   prices?: PriceBook;
+  /**
+   * The per-instance buckets Start/StopInstances batches are paced by, and how the run waits
+   * (shared/aws/scale/batches.ts); absent, AWS's default buckets and real time.
+   */
+  pacing?: PacingOptions;
 };
 
 export interface ScaleRegionResult {
@@ -97,6 +103,7 @@ async function scaleRegion(
         now: deps.now,
         hasTime: () => deps.budget.hasTimeFor(),
         remainingMs: () => deps.budget.remainingMs(),
+        ...deps.pacing,
       });
       summary.failures.push(...result.applied.failures);
       if (result.applied.reported.length > 0) {

@@ -9,9 +9,10 @@ import type { ScaleAction } from '../../plan/scale';
 import type { AwsClients } from '../clients';
 import type { Ctx, ScaleApplyResult } from './context';
 import { applyGroupActions } from './groups';
+import { InstancePacer, type PacingOptions } from './batches';
 import { applyInstanceActions } from './instances';
 
-export interface ScaleApplyOptions {
+export interface ScaleApplyOptions extends PacingOptions {
   now: Date;
   hasTime?: () => boolean;
   /**
@@ -60,9 +61,14 @@ export async function applyScaleActions(
       if (Number.isFinite(took)) slowestMs = Math.max(slowestMs, took);
     }
   };
-  const hasTime = () =>
-    (options.hasTime?.() ?? true) && (remainingMs === undefined || remainingMs() >= Math.max(1, slowestMs));
-  const ctx: Ctx = { clients, now: options.now, hasTime, result, send };
+  const hasTimeAfter = (ms: number) =>
+    (options.hasTime?.() ?? true) &&
+    (remainingMs === undefined || remainingMs() >= ms + Math.max(1, slowestMs));
+  const hasTime = () => hasTimeAfter(0);
+  // The pacer's clock is the budget's, so a test's virtual clock moves it (and its sleep).
+  const budgetClock = remainingMs && Number.isFinite(remainingMs()) ? () => -remainingMs() : undefined;
+  const pacer = new InstancePacer(budgetClock ?? (() => performance.now()), options);
+  const ctx: Ctx = { clients, now: options.now, hasTime, hasTimeAfter, result, send, pacer };
 
   await applyGroupActions(ctx, actions, options.groupConcurrency ?? 4);
   await applyInstanceActions(ctx, actions, options.batchSize ?? INSTANCE_BATCH);

@@ -3,6 +3,7 @@ import type { ReportedResource, RunFailure } from '../../events';
 import { formatCapacity, type ScaleAction } from '../../plan/scale';
 import { formatTimestamp } from '../../tags';
 import type { AwsClients } from '../clients';
+import type { InstancePacer } from './batches';
 
 export interface ScaleApplyResult {
   /** Actions that took effect, in plan order. */
@@ -27,6 +28,10 @@ export interface Ctx {
   hasTime: () => boolean;
   result: ScaleApplyResult;
   send: <T>(call: () => Promise<T>) => Promise<T>;
+  /** Whether a step that first waits `ms` still fits the budget (batches.ts fitBatch). */
+  hasTimeAfter: (ms: number) => boolean;
+  /** The run's picture of the per-instance buckets: instance batches wait for their tokens. */
+  pacer?: InstancePacer;
 }
 
 /** When the run has no time left: the actions are recorded as not tried, for the next run. */

@@ -7,3 +7,4 @@ export { applyScaleActions, INSTANCE_BATCH, type ScaleApplyOptions } from './app
 export type { ScaleApplyResult } from './context';
 export { GROUP_TAG_BATCH } from './groups';
 export { readElasticIps } from './addresses';
+export { INSTANCE_BUCKETS, type InstanceBucket, type PacingOptions } from './batches';

@@ -13,6 +13,7 @@ import { transitionValue, type ScaleAction } from '../../plan/scale';
 import { formatTimestamp, TAG } from '../../tags';
 import { errorCode, errorText } from '../../errors';
 import { chunk, CREATE_TAGS_MAX_RESOURCES } from '../tagging';
+import { fitBatch } from './batches';
 import { describe, outOfTime, type Ctx, type InstanceAction, type RecordAction } from './context';
 
 function instanceId(a: InstanceAction | RecordAction): string {
@@ -49,7 +50,7 @@ export async function applyInstanceActions(ctx: Ctx, actions: readonly ScaleActi
     for (const hibernating of [false, true]) {
       const same = round.filter((a) => (a.kind === 'stop-instance' && a.hibernate === true) === hibernating);
       for (const part of chunk(same, batchSize)) {
-        if (outOfTime(ctx, part)) continue;
+        if (outOfTime(ctx, part) || !(await fitBatch(ctx, 'StopInstances', part))) continue;
         stopped.push(
           ...(hibernating
             ? await hibernateOrStop(ctx, part, hibernateInstances, stopInstances)
@@ -60,7 +61,7 @@ export async function applyInstanceActions(ctx: Ctx, actions: readonly ScaleActi
   }
   const started: InstanceAction[] = [];
   for (const part of chunk(starts, batchSize)) {
-    if (outOfTime(ctx, part)) continue;
+    if (outOfTime(ctx, part) || !(await fitBatch(ctx, 'StartInstances', part))) continue;
     started.push(...(await inHalvesOnRefusal(ctx, part, 'StartInstances', startInstances)));
   }
   ctx.result.done.push(...stopped, ...started);

@@ -122,3 +122,65 @@ export function recycleBinFailure(region: string, read: RecycleBinRead, required
     },
   ];
 }
+
+/**
+ * The deletion rate a real run has measured in itself: AMIs deregistered over the budget spent, both
+ * since its first apply step began and in its last one, the lower of the two. The first apply step
+ * spends EC2's bursts (DeleteSnapshot's 100 tokens, then 5 a second), so the rate since the start
+ * alone overstates what the rest of the run can do. The clock is the budget's (remainingMs), so a
+ * test's virtual clock moves it and a slower machine (fewer deletions per second) reads ahead less.
+ */
+export class DeletionRate {
+  private firstStartMs: number | undefined;
+  private lastStartMs: number | undefined;
+  private deregistered = 0;
+  private applied = false;
+  private lastRate: number | undefined;
+
+  constructor(private readonly remainingMs?: () => number) {}
+
+  /** Called as an apply step begins. */
+  applyStarting(): void {
+    if (!this.remainingMs) return;
+    this.lastStartMs = this.remainingMs();
+    this.firstStartMs ??= this.lastStartMs;
+  }
+
+  /** Called when that apply step is done, with the AMIs it deregistered. */
+  record(deregistered: number): void {
+    this.applied = true;
+    this.deregistered += deregistered;
+    if (!this.remainingMs || this.lastStartMs === undefined) return;
+    const spent = this.lastStartMs - this.remainingMs();
+    if (deregistered > 0 && spent > 0) this.lastRate = deregistered / spent;
+  }
+
+  /**
+   * AMIs the rest of the budget can deregister at the rate measured so far: undefined before the
+   * first apply step is done; Infinity when there is nothing to measure by (no budget given, an
+   * unlimited one, one whose clock did not move, or no AMI deregistered yet: all kept or failed).
+   */
+  affordable(): number | undefined {
+    if (!this.remainingMs) return Number.POSITIVE_INFINITY;
+    const left = this.remainingMs();
+    if (!Number.isFinite(left)) return Number.POSITIVE_INFINITY;
+    if (!this.applied || this.firstStartMs === undefined) return undefined;
+    const spent = this.firstStartMs - left;
+    if (spent <= 0 || this.deregistered === 0) return Number.POSITIVE_INFINITY;
+    const rate = Math.min(this.deregistered / spent, this.lastRate ?? Number.POSITIVE_INFINITY);
+    return Math.floor(rate * left);
+  }
+}
+
+/**
+ * How many AMIs' launch permissions and snapshots a round reads ahead: only what the rest of the
+ * budget can delete beyond the AMIs this round is deleting (read already), and never more than one
+ * batch. Before its first apply step is done, a round that deletes reads nothing beside it (it is what
+ * measures the rate), and a round that deletes nothing reads one batch. So what a run has read and
+ * not reached when its deadline comes is at most one batch: an AMI read but not reached is kept,
+ * and the next run reads it again, which is the waste this saves.
+ */
+export function readAheadLimit(batch: number, affordable: number | undefined, deletingNow: number): number {
+  if (affordable === undefined) return deletingNow > 0 ? 0 : batch;
+  return Math.max(0, Math.min(batch, affordable - deletingNow));
+}

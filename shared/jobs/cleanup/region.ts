@@ -91,5 +91,6 @@ async function planAndApply(
     hasTime,
     checkImageReferences: deps.settings.checkImageReferences,
     log: deps.log,
+    remainingMs: () => deps.budget.remainingMs(),
   });
 }

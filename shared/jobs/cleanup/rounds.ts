@@ -20,7 +20,13 @@ import {
   type CleanupPlan,
   type SnapshotLookup,
 } from '../../plan/cleanup';
-import { SnapshotReader, launchPermissionFailures, snapshotLookupFailures } from './reads';
+import {
+  DeletionRate,
+  SnapshotReader,
+  launchPermissionFailures,
+  readAheadLimit,
+  snapshotLookupFailures,
+} from './reads';
 import { UsageReportRequests, usageReportFailures } from './usage-reports';
 
 /**
@@ -63,10 +69,10 @@ export interface CheckedCleanupPlan {
 }
 
 /**
- * How many launch permissions a real run reads per round: reading them all up front spent a
- * budget-limited run's time on AMIs it then did not reach, and the next run read them again. With
- * the next round's reads beside this round's deletions, a run cut short has read at most two rounds
- * ahead of what it deleted. Rounds re-plan the whole inventory, so they are not made smaller.
+ * How many launch permissions a real run reads per round at most: reading them all up front spent a
+ * budget-limited run's time on AMIs it then did not reach, and the next run read them again. Once
+ * the run has measured its deletion rate, a round reads only what the rest of the budget can delete
+ * (readAheadLimit), so a run cut short by its deadline has read at most one batch it did not reach.
  */
 export const LAUNCH_PERMISSIONS_READ_AHEAD = 100;
 
@@ -82,6 +88,11 @@ export interface RoundOptions {
   checkImageReferences: boolean;
   log?: (line: Record<string, unknown>) => void;
   readAhead?: number;
+  /**
+   * Milliseconds left in the run's budget (Budget.remainingMs): the clock the run measures its
+   * deletion rate by, to read ahead only what it can still delete. Absent, it reads a batch a round.
+   */
+  remainingMs?: () => number;
 }
 
 /**
@@ -114,6 +125,7 @@ export async function cleanInRounds(
   const run = await planInRounds(clients, input, {
     hasTime: options.hasTime,
     readAhead: options.readAhead ?? LAUNCH_PERMISSIONS_READ_AHEAD,
+    ...(options.remainingMs ? { remainingMs: options.remainingMs } : {}),
     apply: {
       checkImageReferences: options.checkImageReferences,
       ...(options.log ? { log: options.log } : {}),
@@ -128,8 +140,9 @@ export async function cleanInRounds(
 
 interface LoopOptions {
   hasTime: () => boolean;
-  /** How many of the AMIs the plan asks about a round reads. */
+  /** How many of the AMIs the plan asks about a round reads, at most. */
   readAhead: number;
+  remainingMs?: () => number;
   /** The real run's apply step between rounds; absent, the loop only reads and plans. */
   apply?: { checkImageReferences: boolean; log?: (line: Record<string, unknown>) => void };
 }
@@ -143,6 +156,7 @@ interface RoundsRun {
   readonly reader: SnapshotReader;
   readonly usageReports: Map<string, UsageReportsRead>;
   readonly reportRequests: UsageReportRequests;
+  readonly rate: DeletionRate;
   /** The inventory's AMIs, less those deregistered by earlier rounds. */
   images: Image[];
   /** AMIs earlier rounds tried (CleanupInput.earlierRounds), and those left in place, with why. */
@@ -178,6 +192,7 @@ async function planInRounds(
     reader: new SnapshotReader(clients, input.accountId ?? '', input.images, input.snapshots),
     usageReports: new Map(),
     reportRequests: new UsageReportRequests(clients, input.now),
+    rate: new DeletionRate(options.remainingMs),
     images: input.images,
     attempted: 0,
     held: new Map(),
@@ -189,7 +204,13 @@ async function planInRounds(
   for (;;) {
     const plan = planRound(run);
     const round = nextRound(run, plan);
-    if (round === undefined) break;
+    if (round === undefined) {
+      // Left unread because the rest of the budget cannot delete them: the next run carries on.
+      if (!plan.refused && plan.launchPermissionsToRead.length + plan.snapshotsToRead.length > 0) {
+        run.incomplete = true;
+      }
+      break;
+    }
     if (!options.hasTime()) {
       run.incomplete = true;
       break;
@@ -226,7 +247,16 @@ function planRound(run: RoundsRun): CleanupPlan {
 function nextRound(run: RoundsRun, plan: CleanupPlan): Round | undefined {
   // A refused plan deletes and reads nothing, but still removes stale marks (that deletes nothing).
   if (plan.refused && plan.snapshotUnmarks.length === 0) return undefined;
-  const { readAhead } = run.options;
+  const apply =
+    run.options.apply !== undefined &&
+    (plan.deletions.length > 0 ||
+      plan.pendingSnapshotDeletions.length > 0 ||
+      plan.snapshotUnmarks.length > 0);
+  const readAhead = readAheadLimit(
+    run.options.readAhead,
+    run.rate.affordable(),
+    apply ? plan.deletions.length : 0,
+  );
   const round: Round = {
     launchPermissions: plan.launchPermissionsToRead.slice(0, readAhead),
     // The same AMIs as a rule (both lists are in deletion order), so a round reads an AMI's launch
@@ -234,11 +264,7 @@ function nextRound(run: RoundsRun, plan: CleanupPlan): Round | undefined {
     snapshotsOf: plan.snapshotsToRead.slice(0, readAhead),
     usageReports: plan.usageReportsToRead.slice(0, readAhead),
     requestReports: run.options.apply ? plan.usageReportsToRequest : [],
-    apply:
-      run.options.apply !== undefined &&
-      (plan.deletions.length > 0 ||
-        plan.pendingSnapshotDeletions.length > 0 ||
-        plan.snapshotUnmarks.length > 0),
+    apply,
   };
   const reads =
     round.launchPermissions.length > 0 ||
@@ -255,6 +281,7 @@ function nextRound(run: RoundsRun, plan: CleanupPlan): Round | undefined {
 async function readAndApply(run: RoundsRun, plan: CleanupPlan, round: Round): Promise<boolean> {
   const { clients, options } = run;
   const { hasTime } = options;
+  if (round.apply) run.rate.applyStarting();
   const [applied, read, snapshotsComplete, reports] = await Promise.all([
     round.apply
       ? applyCleanup(clients, plan, {
@@ -283,6 +310,7 @@ async function readAndApply(run: RoundsRun, plan: CleanupPlan, round: Round): Pr
 /** Brings the run's view of the account up to date with what this round's apply step did. */
 function recordApplied(run: RoundsRun, plan: CleanupPlan, applied: CleanupApplyResult): void {
   run.applied.push(applied);
+  run.rate.record(applied.deregistered.length);
   // Unsupported once is unsupported for the run: later rounds do not ask again.
   if (applied.imageReferences.kind !== 'checked') run.checkImageReferences = false;
   const gone = new Set(applied.deregistered);

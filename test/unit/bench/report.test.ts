@@ -2,7 +2,13 @@ import { describe, expect, it } from '@jest/globals';
 
 import { recoveryLowerBound } from '../../../bench/bounds';
 import type { RecoveryOutcome } from '../../../bench/recovery';
-import { recoveryCheck, selfHealCheck } from '../../../bench/report';
+import {
+  checkTargets,
+  floorCheck,
+  recoveryCheck,
+  selfHealCheck,
+  unboundedActions,
+} from '../../../bench/report';
 import type { SelfHealOutcome } from '../../../bench/self-heal';
 import type { JobRow } from '../../../bench/scenarios';
 
@@ -119,5 +125,85 @@ describe('selfHealCheck', () => {
     const rows = healed().rows;
     rows[0] = jobRow('10 first run', 49, 49, 1);
     expect(selfHealCheck(healed({ rows })).pass).toBe(false);
+  });
+});
+
+describe('floorCheck: every job at every size within 1.1x its lower bound, every call in the bound (issue 17)', () => {
+  function row(
+    job: string,
+    requests: Record<string, number>,
+    bound: Record<string, number>,
+    failures = 0,
+  ): JobRow {
+    const total = Object.values(requests).reduce((a, b) => a + b, 0);
+    const boundTotal = Object.values(bound).reduce((a, b) => a + b, 0);
+    return { ...jobRow('2k', total, boundTotal, failures), job, requests, bound };
+  }
+
+  it('passes a job at its floor and fails one above 1.1x, saying the figures', () => {
+    const at = floorCheck(
+      row(
+        'cleanup',
+        { 'ec2:DescribeImages': 10, 'ec2:DeregisterImage': 100 },
+        { 'ec2:DescribeImages': 10, 'ec2:DeregisterImage': 100 },
+      ),
+    );
+    expect(at).toMatchObject({ target: 'cleanup 2k requests <= 1.1 x lower bound', pass: true });
+    const above = floorCheck(
+      row(
+        'cleanup',
+        { 'ec2:DescribeImageAttribute': 114, 'ec2:DeregisterImage': 100 },
+        { 'ec2:DescribeImageAttribute': 100, 'ec2:DeregisterImage': 100 },
+      ),
+    );
+    expect(above.pass).toBe(true);
+    const far = floorCheck(
+      row(
+        'cleanup',
+        { 'ec2:DescribeImageAttribute': 150, 'ec2:DeregisterImage': 100 },
+        { 'ec2:DescribeImageAttribute': 100, 'ec2:DeregisterImage': 100 },
+      ),
+    );
+    expect(far.pass).toBe(false);
+    expect(far.detail).toContain('250 / 200 = 1.25');
+  });
+
+  it('fails a job that made a call its bound does not name, even within the ratio, and names the call', () => {
+    const r = row(
+      'scale-restore',
+      { 'ec2:StartInstances': 30, 'ec2:DescribeInstanceStatus': 1 },
+      { 'ec2:StartInstances': 30 },
+    );
+    expect(unboundedActions(r)).toEqual(['ec2:DescribeInstanceStatus']);
+    const check = floorCheck(r);
+    expect(r.ratio).toBeLessThanOrEqual(1.1);
+    expect(check.pass).toBe(false);
+    expect(check.detail).toContain('made but not in the bound: ec2:DescribeInstanceStatus x1');
+  });
+
+  it('fails a job that reported failures', () => {
+    expect(floorCheck(row('tagger', { 'ec2:CreateTags': 2 }, { 'ec2:CreateTags': 2 }, 1)).pass).toBe(false);
+  });
+
+  it('checkTargets gives one per job row, not for the naive tagger (the comparison)', () => {
+    const jobs = [
+      row('tagger', { 'ec2:CreateTags': 2 }, { 'ec2:CreateTags': 2 }),
+      row('naive-tagger', { 'ec2:CreateTags': 2000 }, { 'ec2:CreateTags': 2 }),
+      row('scale-to-zero', { 'ec2:StopInstances': 40 }, { 'ec2:StopInstances': 30 }),
+    ];
+    const checks = checkTargets({
+      mode: 'quick',
+      startedAt: '',
+      model: { latencyMs: 0, buckets: '' },
+      jobs,
+      cleanup: [],
+      scale: [],
+      retry: [],
+    });
+    const floors = checks.filter((c) => c.target.endsWith('requests <= 1.1 x lower bound'));
+    expect(floors.map((c) => [c.target, c.pass])).toEqual([
+      ['tagger 2k requests <= 1.1 x lower bound', true],
+      ['scale-to-zero 2k requests <= 1.1 x lower bound', false],
+    ]);
   });
 });

@@ -17,7 +17,15 @@ describe('restoreLowerBound', () => {
       'events:PutEvents': 2,
       'ssm:DescribeMaintenanceWindows': 2,
     });
-    expect(total(bound)).toBe(50);
+    expect(total(bound)).toBe(52);
+  });
+
+  it('records per run: a run tags and unmarks only what it started, 1000 a call', () => {
+    // 1100 then 900: 2 + 1 tag calls, where one run could have done it in 2.
+    const bound = restoreLowerBound(2000, 2, [1100, 900]);
+    expect(bound['ec2:CreateTags']).toBe(3);
+    expect(bound['ec2:DeleteTags']).toBe(3);
+    expect(bound['ec2:StartInstances']).toBe(20);
   });
 });
 

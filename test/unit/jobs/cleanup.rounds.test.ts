@@ -8,11 +8,13 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 
 import type { Image } from '../../../shared/domain';
+import { deadlineBudget } from '../../../shared/budget';
 import { cleanInRounds, LAUNCH_PERMISSIONS_READ_AHEAD } from '../../../shared/jobs/cleanup';
 import { DEFAULT_CLEANUP_SETTINGS, mergeCleanupRounds, planCleanup } from '../../../shared/plan/cleanup';
 import { TAG } from '../../../shared/tags';
 import { NOW, hoursAgo, image, snapshot, usageOf } from '../../helpers/plan-fixtures';
 import { awsError, fakeClients, type Call } from '../../helpers/scripted-ec2';
+import { VirtualClock } from '../../helpers/virtual-clock';
 
 /** AMIs every rule allows deleting, oldest first (ami-00 is the oldest), each with its own snapshot. */
 function eligible(n: number, snapshotsOf: (i: number) => string[] = (i) => [`snap-${i}`]): Image[] {
@@ -33,6 +35,8 @@ function account(
     failDeregister?: Set<string>;
     marks?: Map<string, string>;
     failDeleteTags?: boolean;
+    /** Called before each call is answered (e.g. to move a virtual clock by what the call costs). */
+    onCall?: (c: Call) => void;
   } = {},
 ) {
   const registered = new Map(images.map((i) => [i.id, i]));
@@ -43,6 +47,7 @@ function account(
   for (const s of marks.keys()) snapshotsLeft.add(s);
   const violations: string[] = [];
   const { clients, calls } = fakeClients((c: Call) => {
+    options.onCall?.(c);
     switch (c.action) {
       case 'DescribeImageAttribute': {
         const id = c.input.ImageId as string;
@@ -372,6 +377,93 @@ describe('cleanInRounds property: across rounds, no snapshot is deleted under a 
     );
     // Stale marks must be met often enough for the property to say something about them.
     expect(runsThatUnmarked).toBeGreaterThan(30);
+  });
+});
+
+describe('cleanInRounds reads ahead only what the rest of its budget can delete (issue 17)', () => {
+  /** Each call moves the run's virtual clock by what it costs; the budget reads that clock. */
+  function timedRun(n: number, costs: { deregisterMs: number; snapshotMs: number }, budgetMs: number) {
+    const clock = new VirtualClock();
+    const images = eligible(n);
+    const a = account(images, {
+      onCall: (c) =>
+        clock.advance(
+          c.action === 'DeregisterImage'
+            ? costs.deregisterMs
+            : c.action === 'DeleteSnapshot'
+              ? costs.snapshotMs
+              : 1,
+        ),
+    });
+    const budget = deadlineBudget(budgetMs, clock.now);
+    return { a, images, budget };
+  }
+
+  it('reads nothing beside its first deletions, then only what the measured rate can still delete', async () => {
+    // 10 ms a deregistration, 1 ms for everything else: about 13 ms an AMI, so 400 ms delete ~30.
+    const { a, images, budget } = timedRun(200, { deregisterMs: 10, snapshotMs: 1 }, 400);
+    const run = await cleanInRounds(a.clients, input(images, 200), {
+      hasTime: () => budget.hasTimeFor(),
+      remainingMs: () => budget.remainingMs(),
+      checkImageReferences: false,
+      readAhead: 20,
+    });
+    expect(run.incomplete).toBe(true);
+    const deleted = run.applied.deregistered.length;
+    expect(deleted).toBeGreaterThan(10);
+    // With a batch of 20 a round read ahead regardless, it would have read up to 40 past them.
+    expect(count(a.calls, 'DescribeImageAttribute') - deleted).toBeLessThanOrEqual(20);
+    expect(a.violations).toEqual([]);
+    expect(a.lost()).toEqual([]);
+  });
+
+  it('without a deadline (the CLI, the demo) reads a batch a round as before', async () => {
+    const { a, images } = timedRun(30, { deregisterMs: 10, snapshotMs: 1 }, 0);
+    const run = await cleanInRounds(a.clients, input(images, 30), {
+      hasTime: () => true,
+      remainingMs: () => Number.POSITIVE_INFINITY,
+      checkImageReferences: false,
+      readAhead: 10,
+    });
+    expect(run.applied.deregistered).toHaveLength(30);
+    expect(run.incomplete).toBe(false);
+  });
+
+  it('property: read and not reached is at most one batch; every AMI deregistered had its launch permissions read before, in this run', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 60 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 0, max: 20 }),
+        fc.integer({ min: 0, max: 2_000 }),
+        fc.integer({ min: 1, max: 12 }),
+        async (n, deregisterMs, snapshotMs, budgetMs, batch) => {
+          const { a, images, budget } = timedRun(n, { deregisterMs, snapshotMs }, budgetMs);
+          const run = await cleanInRounds(a.clients, input(images, n), {
+            hasTime: () => budget.hasTimeFor(),
+            remainingMs: () => budget.remainingMs(),
+            checkImageReferences: false,
+            readAhead: batch,
+          });
+          const read = new Map<string, number>();
+          a.calls.forEach((c, i) => {
+            if (c.action === 'DescribeImageAttribute') read.set(c.input.ImageId as string, i);
+          });
+          a.calls.forEach((c, i) => {
+            if (c.action !== 'DeregisterImage') return;
+            const at = read.get(c.input.ImageId as string);
+            expect(at !== undefined && at < i).toBe(true);
+          });
+          const deleted = run.applied.deregistered.length;
+          expect(count(a.calls, 'DescribeImageAttribute') - deleted).toBeLessThanOrEqual(batch);
+          // Undrained only when time ran out, and then said so.
+          if (deleted < n) expect(run.incomplete).toBe(true);
+          expect(a.violations).toEqual([]);
+          expect(a.lost()).toEqual([]);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
 

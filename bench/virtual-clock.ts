@@ -1,0 +1,116 @@
+/**
+ * The bench on a virtual clock (its default; `--real-clock` for real time). The cleanup drain: the same runs as the child's 'cleanup-drain' task, in this
+ * process, with the buckets at AWS's own rates, each request's latency and the SDK's backoff moving
+ * one clock, and each run's budget read from it. What a run gets done in its budget is then the
+ * model's, not the machine's: on a loaded machine the real-time drain's runs spent their whole
+ * deadline on the inventory and deleted nothing, and its figures said more about the load than the
+ * job. The price: no memory figures (bench `--real-clock` runs the child), and requests in flight at
+ * once each add their latency (a slower clock than AWS's, so a run does less, never more).
+ */
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { STSClient } from '@aws-sdk/client-sts';
+
+import type { Sandbox } from '../sandbox/server';
+import { DEFAULT_MAX_ATTEMPTS, destroyClients, type AwsClients } from '../shared/aws/clients';
+import { deadlineBudget } from '../shared/budget';
+import { runCleanup } from '../shared/jobs/cleanup';
+import { VirtualClock } from '../test/helpers/virtual-clock';
+import { virtualBackoffRetry } from '../test/helpers/virtual-retry';
+import { REGION } from './account';
+import type { ChildResult, RunReport } from './child';
+import { drainState, type DrainRun, type DrainState } from './drain';
+import { applyThrottleModel } from './throttle-model';
+
+export interface VirtualDrain {
+  now: string;
+  /** Virtual milliseconds each run may take before its deadline. */
+  budgetMs: number;
+  maxDeletionsPerRun: number;
+  maxRuns: number;
+  stallRuns: number;
+  /** Virtual milliseconds each request takes. */
+  latencyMs: number;
+  /** Virtual time between runs (the buckets refill in it). */
+  gapMs: number;
+}
+
+/**
+ * The product's clients (its attempts), signed as `role`, whose retries wait on the virtual clock.
+ * The start-of-day restore (bench/scale-restore.ts) runs with these too.
+ */
+export function virtualClientsAt(sandbox: Sandbox, clock: VirtualClock, role: string): AwsClients {
+  const common = {
+    region: REGION,
+    endpoint: sandbox.url,
+    credentials: sandbox.credentials(role),
+    retryStrategy: virtualBackoffRetry(clock, DEFAULT_MAX_ATTEMPTS),
+  };
+  return {
+    region: REGION,
+    ec2: new EC2Client(common),
+    autoScaling: new AutoScalingClient(common),
+    eventBridge: new EventBridgeClient(common),
+    sts: new STSClient(common),
+    ssm: new SSMClient(common),
+  };
+}
+
+/** Runs the drain; the result has the child's shape (without memory figures: 0). */
+export async function drainOnVirtualClock(sandbox: Sandbox, task: VirtualDrain): Promise<ChildResult> {
+  const clock = new VirtualClock(Date.parse(task.now));
+  sandbox.faults.useClock(clock.now);
+  applyThrottleModel(sandbox, { speedup: 1 });
+  sandbox.faults.setLatency(() => {
+    clock.advance(task.latencyMs);
+    return 0;
+  });
+  const runs: RunReport[] = [];
+  const drained: DrainRun[] = [];
+  const t0 = clock.now();
+  let state: DrainState = 'running';
+  for (let i = 0; state === 'running'; i++) {
+    // A fresh Lambda per run, as the child does.
+    const clients = virtualClientsAt(sandbox, clock, 'cleanup');
+    const started = clock.now();
+    const r = await runCleanup({
+      clientsFor: () => clients,
+      settings: {
+        regions: [REGION],
+        retentionDays: 7,
+        freshnessMinutes: 24 * 60,
+        dryRun: false,
+        eventBusName: 'default',
+        checkImageReferences: false,
+        maxAttempts: DEFAULT_MAX_ATTEMPTS,
+        maxDeletionsPerRun: task.maxDeletionsPerRun,
+      },
+      now: new Date(Date.parse(task.now) + i * 60_000),
+      log: () => undefined,
+      budget: deadlineBudget(started + task.budgetMs, clock.now),
+      clock: clock.now,
+    });
+    destroyClients(clients);
+    const summary = r.summaries[0]!;
+    runs.push({ durationMs: clock.now() - started, summary });
+    const c = summary.counts;
+    drained.push({
+      deleted: c.deleted ?? 0,
+      snapshotsDeleted: c.snapshotsDeleted ?? 0,
+      planned: c.planned ?? 0,
+      incomplete: summary.incomplete,
+    });
+    state = drainState(drained, { maxRuns: task.maxRuns, stallRuns: task.stallRuns });
+    clock.advance(task.gapMs);
+  }
+  return {
+    runs,
+    wallMs: clock.now() - t0,
+    peakRss: 0,
+    peakHeapUsed: 0,
+    baselineRss: 0,
+    extra: { drain: state },
+  };
+}
