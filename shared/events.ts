@@ -56,6 +56,26 @@ export interface RunSummaryDetail {
   reported?: ReportedResource[];
   /** Scale-to-zero: what the instance-hours saved are worth (counts.estimatedSavingsUsd). */
   savings?: SavingsSummary;
+  /** Cleanup: what the snapshot storage freed is worth a month (counts.estimatedSnapshotSavingsUsdPerMonth). */
+  snapshotSavings?: SnapshotSavingsSummary;
+}
+
+/**
+ * The money behind cleanup's counts.estimatedSnapshotSavingsUsdPerMonth, always an estimate and an
+ * upper bound: counts.snapshotGiBDeleted sums DescribeSnapshots' VolumeSize (the source volume's size),
+ * while snapshots are incremental and store only changed blocks.
+ */
+export interface SnapshotSavingsSummary {
+  estimate: true;
+  upperBound: true;
+  currency: 'USD';
+  basis: string;
+  /** USD per GiB-month of standard snapshot storage in the region, and where it came from; absent: unknown. */
+  price?: { usdPerGiBMonth: number; source: 'price-list' | 'bundled-table' };
+  /** Snapshots deleted whose size was not read: not in the GiB. */
+  unsizedSnapshots: string[];
+  /** Why the price list could not be read, when it could not. */
+  problems?: string[];
 }
 
 /**

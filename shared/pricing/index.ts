@@ -12,3 +12,14 @@ export { fallbackHourlyPrice, FALLBACK_HOURLY_USD } from './fallback';
 export { hourlyPriceFromPriceList } from './parse';
 export { createPricingClient, priceFilters, priceListLookup, PRICING_ENDPOINT_REGION } from './price-list';
 export { estimateSavings, type HoursSaved, type SavingsEstimate } from './savings';
+export {
+  createSnapshotPriceBook,
+  FALLBACK_SNAPSHOT_USD_PER_GIB_MONTH,
+  snapshotPriceFilters,
+  snapshotPriceFromPriceList,
+  snapshotPriceListLookup,
+  type SnapshotPrice,
+  type SnapshotPriceAnswer,
+  type SnapshotPriceBook,
+  type SnapshotPriceLookup,
+} from './snapshot';

@@ -46,6 +46,8 @@ export interface CheckedCleanupPlan {
   snapshotLookups: Map<string, SnapshotLookup>;
   /** Snapshot ids asked about by id (DescribeSnapshots, 200 a call), over the whole run. */
   snapshotsLookedUp: number;
+  /** VolumeSize (GiB) of every snapshot the run read, by id: what its deletions freed, at most. */
+  snapshotSizesGiB: ReadonlyMap<string, number>;
   /**
    * A failed DescribeImageAttribute per AMI, and a failed DescribeSnapshots per AMI whose snapshot it
    * was looking up: that AMI was kept.
@@ -285,6 +287,7 @@ function checkedPlan(run: RoundsRun, plan: CleanupPlan): CheckedCleanupPlan {
     launchPermissions: run.launchPermissions,
     snapshotLookups: run.reader.lookups,
     snapshotsLookedUp: run.reader.lookedUp,
+    snapshotSizesGiB: run.reader.sizesGiB,
     failures: [...launchPermissionFailures(run.launchPermissions), ...snapshotLookupFailures(plan)],
     incomplete: run.incomplete,
   };
