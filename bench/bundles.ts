@@ -9,7 +9,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildSync } from 'esbuild';
+import { pathToFileURL } from 'node:url';
+import { buildSync, type Metafile } from 'esbuild';
 
 export const BUNDLE_LIMIT_BYTES = 1024 * 1024;
 
@@ -28,25 +29,35 @@ export interface BundleFigures {
   loadPairs?: number;
   /** Minified bytes per package in the handler's bundle (esbuild metafile), largest first. */
   packages: [string, number][];
+  /**
+   * Bytes the runtime compiles at init: the handler file and the chunks it imports statically, not
+   * those reached through import() (absent in results from before the bundles were split).
+   */
+  initBytes?: number;
 }
 
 /**
  * What the handler's bundle is made of: the same build the serverless-esbuild plugin makes (bundle,
- * minify, node22), grouped by npm package, so a size regression names its cause.
+ * minify, node22, ES modules split into chunks), grouped by npm package, so a size regression names
+ * its cause; and how much of it the runtime compiles at init (the entry and its static imports).
  */
-function packageBytes(handlerTs: string): [string, number][] {
+function bundleParts(handlerTs: string): { packages: [string, number][]; initBytes: number } {
   const r = buildSync({
     entryPoints: [handlerTs],
     bundle: true,
     minify: true,
     keepNames: true,
-    // As serverless.yml's custom.esbuild: the SDK's ES module build.
+    // As serverless.yml's custom.esbuild: the SDK's ES module build, ES module output in chunks.
     mainFields: ['module', 'main'],
     platform: 'node',
     target: 'node22',
+    format: 'esm',
+    splitting: true,
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'handler.[name]-[hash]',
     write: false,
     metafile: true,
-    outfile: 'bundle.js',
+    outdir: 'bundle',
   });
   const by: Record<string, number> = {};
   for (const output of Object.values(r.metafile.outputs)) {
@@ -55,7 +66,25 @@ function packageBytes(handlerTs: string): [string, number][] {
       by[name] = (by[name] ?? 0) + input.bytesInOutput;
     }
   }
-  return Object.entries(by).sort((a, b) => b[1] - a[1]);
+  return { packages: Object.entries(by).sort((a, b) => b[1] - a[1]), initBytes: initBytes(r.metafile) };
+}
+
+/**
+ * The handler output's bytes plus every output it reaches by static imports (not import()). The
+ * metafile gives a chunk reached by import() an entryPoint too, so the handler is found by its name.
+ */
+export function initBytes(metafile: Metafile): number {
+  const outputs = metafile.outputs;
+  const entry = Object.keys(outputs).find((o) => /(^|\/)handler\.m?js$/.test(o));
+  if (!entry) throw new Error(`no handler.mjs among ${Object.keys(outputs).join(', ')}`);
+  const seen = new Set<string>();
+  const visit = (o: string) => {
+    if (seen.has(o) || !outputs[o]) return;
+    seen.add(o);
+    for (const i of outputs[o]!.imports) if (i.kind === 'import-statement' && !i.external) visit(i.path);
+  };
+  visit(entry);
+  return [...seen].reduce((n, o) => n + outputs[o]!.bytes, 0);
 }
 
 /** The q-quantile of xs, interpolating linearly between neighbours (q = 0.5: the median). */
@@ -70,10 +99,16 @@ export function quantile(xs: number[], q: number): number {
 
 export const median = (xs: number[]): number => quantile(xs, 0.5);
 
-/** Wall time of one fresh `node -e require(file)`: a cold start of the module. */
+/**
+ * Wall time of one fresh node loading the file as the Lambda runtime does: `import()` for an ES
+ * module (.mjs), `require` for CommonJS. A cold start of the module.
+ */
 function loadOnce(file: string): number {
+  const code = file.endsWith('.mjs')
+    ? `import(${JSON.stringify(pathToFileURL(file).href)}).catch((e) => { console.error(e); process.exit(1); })`
+    : `require(${JSON.stringify(file)})`;
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(file)})`], { stdio: 'pipe' });
+  const r = spawnSync(process.execPath, ['-e', code], { stdio: 'pipe' });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`loading ${file} failed: ${r.stderr.toString().slice(0, 400)}`);
   return ms;
@@ -167,19 +202,6 @@ export function measureBundles(
         `serverless package failed: ${(sls.stdout.toString() + sls.stderr.toString()).slice(-800)}`,
       );
     }
-    const minimalSrc = join(work, 'minimal.ts');
-    writeFileSync(minimalSrc, 'export const handler = async () => ({ ok: true });\n');
-    const minimalOut = join(work, 'minimal.js');
-    buildSync({
-      entryPoints: [minimalSrc],
-      outfile: minimalOut,
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      target: 'node22',
-      format: 'cjs',
-    });
-
     const unpacked = readdirSync(pkgDir)
       .filter((f) => f.endsWith('.zip'))
       .sort()
@@ -189,10 +211,25 @@ export function measureBundles(
         const dir = join(work, name);
         execFileSync('unzip', ['-q', '-o', zipPath, '-d', dir]);
         const files = zipEntries(zipPath);
-        const handler = Object.keys(files).find((f) => f.endsWith('.js'));
-        if (!handler) throw new Error(`${zip} holds no .js file: ${Object.keys(files).join(', ')}`);
+        // The entry the runtime loads, not one of its chunks (handler.<chunk>-<hash>.mjs).
+        const handler = Object.keys(files).find((f) => /(^|\/)handler\.m?js$/.test(f));
+        if (!handler) throw new Error(`${zip} holds no handler.js/.mjs: ${Object.keys(files).join(', ')}`);
         return { name, zipPath, files, handler, file: join(dir, handler) };
       });
+    // The bare handler in the handlers' own module format, loaded the same way.
+    const esm = unpacked.every((u) => u.handler.endsWith('.mjs'));
+    const minimalSrc = join(work, 'minimal.ts');
+    writeFileSync(minimalSrc, 'export const handler = async () => ({ ok: true });\n');
+    const minimalOut = join(work, esm ? 'minimal.mjs' : 'minimal.js');
+    buildSync({
+      entryPoints: [minimalSrc],
+      outfile: minimalOut,
+      bundle: true,
+      minify: true,
+      platform: 'node',
+      target: 'node22',
+      format: esm ? 'esm' : 'cjs',
+    });
     const { bareMs, loads } = compareLoads(minimalOut, unpacked, pairs);
     const bundles = unpacked.map((u, i): BundleFigures => {
       const load = loads[i]!;
@@ -204,7 +241,7 @@ export function measureBundles(
         loadRatio: load.ratio,
         loadRatioRange: load.ratioRange,
         loadPairs: load.pairs,
-        packages: packageBytes(join(repoDir, u.handler.replace(/\.js$/, '.ts'))),
+        ...bundleParts(join(repoDir, u.handler.replace(/\.m?js$/, '.ts'))),
       };
     });
     return { bundles, minimalMs: bareMs };

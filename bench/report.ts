@@ -55,6 +55,22 @@ function startRatio(b: BundleFigures): string {
   return `${b.loadRatio}x${range}`;
 }
 
+/**
+ * The zip's files: each by name when there are a few; for a bundle split into chunks, their count and
+ * total, and what the runtime compiles at init.
+ */
+function filesLine(b: BundleFigures): string {
+  const entries = Object.entries(b.files);
+  if (entries.length <= 3) {
+    return entries
+      .map(([f, x]) => `${f.split('/').pop()} ${kb(x.bytes)} (${kb(x.zipped)} zipped)`)
+      .join(', ');
+  }
+  const bytes = entries.reduce((n, [, x]) => n + x.bytes, 0);
+  const init = b.initBytes === undefined ? '' : `; compiled at init ${kb(b.initBytes)}`;
+  return `${entries.length} files ${kb(bytes)}${init}`;
+}
+
 /** A handler may take at most this many times a bare handler's load (issue 17). */
 export const START_RATIO_TARGET = 1.5;
 
@@ -166,15 +182,12 @@ export function renderResults(r: BenchResults): string {
   if (r.bundles) {
     out.push('');
     out.push(
-      `Bundles (serverless package; load = a fresh node requiring the handler, median; a bare esbuild handler ${r.bundles.minimalMs} ms; ` +
+      `Bundles (serverless package; load = a fresh node importing the handler, median; a bare esbuild handler ${r.bundles.minimalMs} ms; ` +
         'start ratio = median of handler/bare over back-to-back pairs, middle half in brackets):',
     );
     for (const b of r.bundles.bundles) {
-      const files = Object.entries(b.files)
-        .map(([f, x]) => `${f.split('/').pop()} ${kb(x.bytes)} (${kb(x.zipped)} zipped)`)
-        .join(', ');
       out.push(
-        `  ${b.name.padEnd(14)} zip ${kb(b.zipBytes).padStart(8)}  load ${b.loadMs} ms, start ratio ${startRatio(b)}  [${files}]`,
+        `  ${b.name.padEnd(14)} zip ${kb(b.zipBytes).padStart(8)}  load ${b.loadMs} ms, start ratio ${startRatio(b)}  [${filesLine(b)}]`,
       );
       const top = b.packages.slice(0, 5).map(([name, bytes]) => `${name} ${kb(bytes)}`);
       out.push(`  ${''.padEnd(14)} largest parts (minified): ${top.join(', ')}`);

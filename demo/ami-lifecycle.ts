@@ -8,6 +8,8 @@ import { deadlineBudget } from '../shared/budget';
 import type { Settings } from '../shared/config';
 import { runCleanup, type CleanupResult } from '../shared/jobs/cleanup';
 import { runTagger } from '../shared/jobs/tagger';
+import { PricingClient } from '@aws-sdk/client-pricing';
+import { createSnapshotPriceBook, PRICING_ENDPOINT_REGION, snapshotPriceListLookup } from '../shared/pricing';
 import type { LogLine } from '../shared/report';
 import type { Sandbox } from '../sandbox/server';
 
@@ -183,6 +185,8 @@ export interface AmiStoryResult {
   taggerRuns: number;
   /** The EMF lines the runs wrote (shared/metrics.ts), in order. */
   metrics: LogLine[];
+  /** Snapshot storage the cleanup runs freed (an upper bound) and its estimated USD a month. */
+  snapshotSavings: { gib: number; usdPerMonth: number };
 }
 
 export async function runAmiLifecycleStory(
@@ -231,6 +235,18 @@ export async function runAmiLifecycleStory(
     log: quiet,
     budget: deadlineBudget(Number.POSITIVE_INFINITY),
   });
+  // Cleanup prices the snapshot storage it frees from the Price List API, signed as cleanup.
+  const pricing = new PricingClient({
+    region: PRICING_ENDPOINT_REGION,
+    credentials: sandbox.credentials('cleanup'),
+    maxAttempts: 2,
+  });
+  let storyNow = STORY_START.getTime();
+  const snapshotPrices = createSnapshotPriceBook({
+    lookup: snapshotPriceListLookup(pricing),
+    clock: () => storyNow,
+  });
+  const snapshotSavings = { gib: 0, usdPerMonth: 0 };
 
   say(
     `Account ${sandbox.state.accountId}, region ${REGION}: ${initialImages.length} owned AMIs, 4 instances, 2 launch templates, 1 Auto Scaling group at 0.`,
@@ -255,8 +271,11 @@ export async function runAmiLifecycleStory(
         say(`day ${String(day).padStart(2)} ${e.time}  ${e.say}`);
       }
       if (minute === 3 * 60) {
-        const result = await runCleanup(deps('cleanup', now));
+        storyNow = now.getTime();
+        const result = await runCleanup({ ...deps('cleanup', now), snapshotPrices });
         cleanupRuns++;
+        snapshotSavings.gib += result.summaries[0]?.counts.snapshotGiBDeleted ?? 0;
+        snapshotSavings.usdPerMonth += result.summaries[0]?.counts.estimatedSnapshotSavingsUsdPerMonth ?? 0;
         refusedRuns += reportCleanup(result, day, name, say, deletedOn, outageNoted);
       }
       if (now >= story.taggerDown.from && now < story.taggerDown.to) continue;
@@ -266,6 +285,8 @@ export async function runAmiLifecycleStory(
     }
   }
   for (const c of clients.values()) destroyClients(c);
+  pricing.destroy();
+  snapshotSavings.usdPerMonth = Math.round(snapshotSavings.usdPerMonth * 100) / 100;
 
   say();
   say('Where every AMI stands after two weeks:');
@@ -286,6 +307,7 @@ export async function runAmiLifecycleStory(
     cleanupRuns,
     taggerRuns,
     metrics,
+    snapshotSavings,
   };
 }
 
@@ -325,6 +347,16 @@ function reportCleanup(
     const snaps = r.applied?.snapshotsDeleted.length ?? 0;
     say(
       `${prefix} deleted ${name(d.imageId)} (${d.imageId}) — ${d.reason}; snapshots deleted this run: ${snaps}`,
+    );
+  }
+  const freed = r.summary.counts.snapshotGiBDeleted ?? 0;
+  const price = r.summary.snapshotSavings?.price;
+  if (freed > 0) {
+    const money = price
+      ? `, an estimated $${(r.summary.counts.estimatedSnapshotSavingsUsdPerMonth ?? 0).toFixed(2)} a month at $${price.usdPerGiBMonth}/GiB-month (${price.source})`
+      : ', unpriced (no snapshot price for this region)';
+    say(
+      `${prefix} snapshot storage freed: ${freed} GiB at most (the source volumes' size; snapshots are incremental)${money}`,
     );
   }
   if (day === 0) {

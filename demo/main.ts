@@ -38,6 +38,11 @@ async function main(): Promise<void> {
       `${story.taggerRuns} tagger runs and ${story.cleanupRuns} cleanup runs (${story.refusedRuns} refused), ` +
         `${total} API requests to the sandbox, ${((Date.now() - started) / 1000).toFixed(1)} s.`,
     );
+    const freed = story.snapshotSavings;
+    console.log(
+      `Snapshot storage freed over the two weeks: ${freed.gib} GiB at most (snapshots are incremental), ` +
+        `an estimated $${freed.usdPerMonth.toFixed(2)} a month.`,
+    );
     console.log(`\nMetrics the runs wrote (EMF, namespace ${METRICS_NAMESPACE}; totals over the story):`);
     for (const line of describeMetrics(story.metrics)) console.log(`  ${line}`);
     console.log('\n== Scale-to-zero: a dev environment over a simulated Monday night ==\n');

@@ -200,6 +200,11 @@ export interface SnapshotRecord {
   ownedBySelf: boolean;
   tags: Tags;
   state?: string;
+  /**
+   * DescribeSnapshots' VolumeSize: the size of the volume the snapshot was taken from, in GiB. An
+   * upper bound of the storage it holds (snapshots are incremental).
+   */
+  volumeSizeGiB?: number;
 }
 
 /**

@@ -64,6 +64,26 @@ export interface RunSummaryDetail {
   savings?: SavingsSummary;
   /** Scale-to-zero: Elastic IPs still billed while what they serve sleeps, and unassociated ones. */
   idleAddresses?: IdleAddressesSummary;
+  /** Cleanup: what the snapshot storage freed is worth a month (counts.estimatedSnapshotSavingsUsdPerMonth). */
+  snapshotSavings?: SnapshotSavingsSummary;
+}
+
+/**
+ * The money behind cleanup's counts.estimatedSnapshotSavingsUsdPerMonth, always an estimate and an
+ * upper bound: counts.snapshotGiBDeleted sums DescribeSnapshots' VolumeSize (the source volume's size),
+ * while snapshots are incremental and store only changed blocks.
+ */
+export interface SnapshotSavingsSummary {
+  estimate: true;
+  upperBound: true;
+  currency: 'USD';
+  basis: string;
+  /** USD per GiB-month of standard snapshot storage in the region, and where it came from; absent: unknown. */
+  price?: { usdPerGiBMonth: number; source: 'price-list' | 'bundled-table' };
+  /** Snapshots deleted whose size was not read: not in the GiB. */
+  unsizedSnapshots: string[];
+  /** Why the price list could not be read, when it could not. */
+  problems?: string[];
 }
 
 /** One Elastic IP that costs money while nothing uses it. Only reported: never released. */

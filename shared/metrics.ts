@@ -68,6 +68,14 @@ export const METRICS: Readonly<Record<FunctionName, readonly MetricDefinition[]>
     ...every,
     { name: 'AMIsDeleted', unit: 'Count', value: countIfRead('deleted') },
     { name: 'SnapshotsDeleted', unit: 'Count', value: countIfRead('snapshotsDeleted') },
+    // The deleted snapshots' source volume sizes, an upper bound (snapshots are incremental), and
+    // that storage at the region's snapshot price in USD a month: an estimate (docs/cleanup.md).
+    { name: 'SnapshotGiBDeleted', unit: 'None', value: countIfRead('snapshotGiBDeleted') },
+    {
+      name: 'EstimatedSnapshotSavingsUsdPerMonth',
+      unit: 'None',
+      value: count('estimatedSnapshotSavingsUsdPerMonth'),
+    },
     { name: 'KeptInUse', unit: 'Count', value: countIfRead('keptInUse') },
     { name: 'KeptRetention', unit: 'Count', value: countIfRead('keptRetention') },
     { name: 'KeptShared', unit: 'Count', value: countIfRead('keptShared') },

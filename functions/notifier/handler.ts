@@ -12,6 +12,7 @@ import {
   notifierSummary,
   type NotifierResult,
 } from '../../shared/metrics';
+import { invocationLog } from '../../shared/lambda/invocation-log';
 import { withLambdaDefaults, type LambdaOptions } from '../../shared/lambda/options';
 
 export function buildNotifierHandler(
@@ -25,7 +26,9 @@ export function buildNotifierHandler(
     // The clients, the SDK and the delivery code load with the first invocation, not at cold start.
     const notifier = await import('./deps');
     deps ??= wrapDeps(notifier.createNotifierDeps(env, resolved));
-    const log = deps.log;
+    // This invocation's lines name its request id; LOG_LEVEL leaves out the lines below it.
+    const log = invocationLog(deps.log, env, context.awsRequestId);
+    const invocationDeps: NotifierDeps = { ...deps, log };
     // The clients' region (the SDK reads AWS_REGION from the process); a dimension may not be empty.
     const region = env.AWS_REGION || process.env.AWS_REGION || 'unknown';
     const emit = (result: NotifierResult) => {
@@ -35,7 +38,7 @@ export function buildNotifierHandler(
       log(metricsFromSummary(notifierSummary(region, result, now.toISOString()), now.getTime()));
     };
     try {
-      const outcome = await notifier.notifyEvent(event, deps, {
+      const outcome = await notifier.notifyEvent(event, invocationDeps, {
         remainingMs: context.getRemainingTimeInMillis?.(),
       });
       emit(notifierResultOf(outcome.outcome));

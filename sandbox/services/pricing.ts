@@ -1,9 +1,12 @@
 /**
  * The Price List Query API (scope `pricing`, JSON 1.1, `AWSPriceListService.GetProducts`): answers
  * from a small table of on-demand Linux prices, each product a JSON string in `PriceList` as AWS
- * sends it. Only TERM_MATCH filters on instanceType, regionCode, operatingSystem, tenancy,
- * preInstalledSw and capacitystatus are understood (what the fleet asks); its endpoints exist in
- * us-east-1, eu-central-1 and ap-south-1 only. Tests change the table with setSandboxPrice.
+ * sends it. Only TERM_MATCH filters on productFamily, instanceType, regionCode, operatingSystem,
+ * tenancy, preInstalledSw, capacitystatus and usagetype are understood (what the fleet asks); its
+ * endpoints exist in us-east-1, eu-central-1 and ap-south-1 only. Tests change the tables with
+ * setSandboxPrice and setSandboxSnapshotPrice. Besides instances (`Compute Instance`) it lists EBS
+ * snapshot storage (`Storage Snapshot`): per region the standard tier (usage type
+ * `<prefix>-EBS:SnapshotUsage`, GB-Mo) and the archive tier beside it, as AWS does.
  */
 import { SandboxError } from '../protocol/errors';
 import type { SandboxState } from '../state/account';
@@ -18,7 +21,36 @@ const SEED_PRICES: Record<string, Record<string, number>> = {
   'eu-central-1': { 't3.micro': 0.012, 't3.small': 0.024, 't3.medium': 0.048, 'm5.large': 0.115 },
 };
 
+/** USD per GB-month of standard EBS snapshot storage (the AWS price list, June 2026). */
+const SEED_SNAPSHOT_PRICES: Record<string, number> = {
+  'us-east-1': 0.05,
+  'eu-west-1': 0.05,
+  'eu-central-1': 0.054,
+};
+
+/** The archive tier, listed beside the standard one in the same product family. */
+const SNAPSHOT_ARCHIVE_USD = 0.0125;
+
+/** The region prefix of AWS's usage types (us-east-1 has none). */
+const USAGE_PREFIX: Record<string, string> = { 'us-east-1': '', 'eu-west-1': 'EU-', 'eu-central-1': 'EUC1-' };
+
 const tables = new WeakMap<SandboxState, Map<string, number>>();
+const snapshotTables = new WeakMap<SandboxState, Map<string, number>>();
+
+function snapshotTableOf(state: SandboxState): Map<string, number> {
+  let table = snapshotTables.get(state);
+  if (!table) {
+    table = new Map(Object.entries(SEED_SNAPSHOT_PRICES));
+    snapshotTables.set(state, table);
+  }
+  return table;
+}
+
+/** Sets (or, with undefined, removes) the standard snapshot storage price of a region (USD per GB-month). */
+export function setSandboxSnapshotPrice(state: SandboxState, region: string, usd?: number): void {
+  if (usd === undefined) snapshotTableOf(state).delete(region);
+  else snapshotTableOf(state).set(region, usd);
+}
 
 function tableOf(state: SandboxState): Map<string, number> {
   let table = tables.get(state);
@@ -84,6 +116,61 @@ function productJson(region: string, instanceType: string, usd: number): string 
   });
 }
 
+/** A snapshot storage product (a tier of one region) as the price list writes it. */
+function snapshotProductJson(region: string, tier: 'standard' | 'archive', usd: number): string {
+  const usagetype = `${USAGE_PREFIX[region] ?? `${region.toUpperCase()}-`}EBS:${tier === 'standard' ? 'SnapshotUsage' : 'SnapshotArchiveStorage'}`;
+  const sku = `SANDBOXSNAP${tier.toUpperCase()}${region.replace(/\W/g, '').toUpperCase()}`;
+  const offer = `${sku}.JRTCKXETXF`;
+  return JSON.stringify({
+    product: {
+      productFamily: 'Storage Snapshot',
+      attributes: {
+        regionCode: region,
+        servicecode: 'AmazonEC2',
+        storageMedia: tier === 'standard' ? 'Amazon S3' : 'Amazon S3 Glacier',
+        usagetype,
+      },
+      sku,
+    },
+    serviceCode: 'AmazonEC2',
+    terms: {
+      OnDemand: {
+        [offer]: {
+          offerTermCode: 'JRTCKXETXF',
+          sku,
+          effectiveDate: '2026-06-01T00:00:00Z',
+          priceDimensions: {
+            [`${offer}.6YS6EN2CT7`]: {
+              unit: 'GB-Mo',
+              description: `$${usd} per GB-Month of ${tier === 'standard' ? 'snapshot data' : 'archived snapshot data'} stored`,
+              pricePerUnit: { USD: usd.toFixed(10) },
+            },
+          },
+        },
+      },
+    },
+    version: '20260601000000',
+    publicationDate: '2026-06-01T00:00:00Z',
+  });
+}
+
+/** The snapshot products the filters name: regionCode and usagetype, if given. */
+function snapshotProducts(state: SandboxState, wanted: Record<string, string>): string[] {
+  const list: string[] = [];
+  for (const [region, usd] of snapshotTableOf(state)) {
+    if (wanted.regionCode !== undefined && wanted.regionCode !== region) continue;
+    for (const p of [
+      snapshotProductJson(region, 'standard', usd),
+      snapshotProductJson(region, 'archive', SNAPSHOT_ARCHIVE_USD),
+    ]) {
+      const usage = (JSON.parse(p) as { product: { attributes: { usagetype: string } } }).product.attributes
+        .usagetype;
+      if (wanted.usagetype === undefined || wanted.usagetype === usage) list.push(p);
+    }
+  }
+  return list;
+}
+
 /** The only values the table holds for the attributes other than type and region. */
 const FIXED: Record<string, string> = {
   operatingSystem: 'Linux',
@@ -118,9 +205,14 @@ export const pricing: JsonServiceHandler = {
         }
         wanted[f.Field] = f.Value;
       }
+      const family = wanted.productFamily;
       const fixedMatch = Object.entries(FIXED).every(([k, v]) => wanted[k] === undefined || wanted[k] === v);
-      const list: string[] = [];
-      if (fixedMatch) {
+      const list: string[] = family === 'Storage Snapshot' ? snapshotProducts(state, wanted) : [];
+      if (
+        fixedMatch &&
+        (family === undefined || family === 'Compute Instance') &&
+        wanted.usagetype === undefined
+      ) {
         for (const [key, usd] of tableOf(state)) {
           const [r, type] = key.split(' ') as [string, string];
           if (wanted.regionCode !== undefined && wanted.regionCode !== r) continue;

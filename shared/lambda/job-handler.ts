@@ -11,6 +11,7 @@ import type { FunctionName } from '../events';
 import type { JobDepsOf } from '../jobs/common';
 import type { PerRegion } from './per-region';
 import { perRegionCache } from './per-region';
+import { invocationLog } from './invocation-log';
 import { failWhenNoRegionRead, type JobOutcome, type JobResponse } from './no-region-read';
 import { withLambdaDefaults, type LambdaOptions } from './options';
 
@@ -43,11 +44,14 @@ export function createJobHandler<S extends JobSettings, X extends object = objec
   const invoke = async (event: unknown, context: Context): Promise<JobOutcome> => {
     // The run's `now` is when the invocation began, not when its code had loaded.
     const startedAt = resolved.clock();
-    const settings = spec.loadSettings(resolved.env());
+    const env = resolved.env();
+    // Every line of this invocation names its request id; LOG_LEVEL leaves out the lines below it.
+    const log = invocationLog(resolved.log, env, context.awsRequestId);
+    const settings = spec.loadSettings(env);
     // The AWS clients (and the SDK under them) load with the first invocation, not at cold start.
     const { jobDeps } = await import('./deps');
     const deps = {
-      ...jobDeps(resolved, context, settings, perRegion, startedAt),
+      ...jobDeps({ ...resolved, log }, context, settings, perRegion, startedAt),
       ...(await spec.extraDeps?.(settings, perRegion, event)),
     } as JobDepsOf<S> & X;
     if (spec.regionsFor) {

@@ -13,3 +13,14 @@ export { PUBLIC_IPV4_PRICE_SOURCE, PUBLIC_IPV4_USD_PER_HOUR } from './fallback';
 export { hourlyPriceFromPriceList } from './parse';
 export { createPricingClient, priceFilters, priceListLookup, PRICING_ENDPOINT_REGION } from './price-list';
 export { estimateSavings, type HoursSaved, type SavingsEstimate } from './savings';
+export {
+  createSnapshotPriceBook,
+  FALLBACK_SNAPSHOT_USD_PER_GIB_MONTH,
+  snapshotPriceFilters,
+  snapshotPriceFromPriceList,
+  snapshotPriceListLookup,
+  type SnapshotPrice,
+  type SnapshotPriceAnswer,
+  type SnapshotPriceBook,
+  type SnapshotPriceLookup,
+} from './snapshot';

@@ -72,6 +72,7 @@ async function readSnapshots(
         tags: tagsFromList(s.Tags),
       };
       if (s.State) record.state = s.State;
+      if (typeof s.VolumeSize === 'number') record.volumeSizeGiB = s.VolumeSize;
       out.push(record);
     }
   }

@@ -1,5 +1,11 @@
 /** The cleanup job: runCleanup for the Lambda, and the plan → read → re-plan loop for the CLI and tests. */
-export { cleanupSettingsFrom, runCleanup, type CleanupRegionResult, type CleanupResult } from './region';
+export {
+  cleanupSettingsFrom,
+  runCleanup,
+  type CleanupJobDeps,
+  type CleanupRegionResult,
+  type CleanupResult,
+} from './region';
 export {
   LAUNCH_PERMISSIONS_READ_AHEAD,
   cleanInRounds,

@@ -26,6 +26,8 @@ export class SnapshotReader {
   readonly lookups = new Map<string, SnapshotLookup>();
   /** Snapshot ids asked about by id, over the whole run. */
   lookedUp = 0;
+  /** VolumeSize of every snapshot read, forgotten ones included (the summary's GiB freed). */
+  readonly sizesGiB = new Map<string, number>();
   private readonly byImage: ReadonlyMap<string, Image>;
 
   constructor(
@@ -37,6 +39,11 @@ export class SnapshotReader {
   ) {
     this.byImage = new Map(images.map((i) => [i.id, i]));
     this.snapshots = snapshots;
+    this.keepSizes(snapshots);
+  }
+
+  private keepSizes(records: readonly SnapshotRecord[]): void {
+    for (const s of records) if (s.volumeSizeGiB !== undefined) this.sizesGiB.set(s.id, s.volumeSizeGiB);
   }
 
   /** Looks up the unknown snapshots of these AMIs; false when time ran out before all were. */
@@ -49,6 +56,7 @@ export class SnapshotReader {
     if (ids.length === 0) return true;
     const found = await lookUpOwnedSnapshots(this.clients, this.accountId, ids, { hasTime });
     this.snapshots = [...this.snapshots, ...found.records];
+    this.keepSizes(found.records);
     for (const [id, l] of found.lookups) this.lookups.set(id, l);
     this.lookedUp += found.lookups.size;
     return ids.every((id) => found.lookups.has(id));

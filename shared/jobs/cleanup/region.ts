@@ -19,7 +19,8 @@ import {
 } from '../common';
 import { readRecycleBin, recycleBinFailure } from './reads';
 import { cleanInRounds, readAndPlan } from './rounds';
-import { reportRun, type CleanupRegionResult, type CleanupRun } from './summary';
+import { createSnapshotPriceBook, type SnapshotPriceBook } from '../../pricing/snapshot';
+import { recordSnapshotSavings, reportRun, type CleanupRegionResult, type CleanupRun } from './summary';
 
 export type { CleanupRegionResult };
 
@@ -38,11 +39,24 @@ export function cleanupSettingsFrom(settings: Settings): CleanupSettings {
   return out;
 }
 
-export async function runCleanup(deps: JobDeps): Promise<CleanupResult> {
-  return runRegions(deps, (region) => cleanRegion(deps, region));
+export type CleanupJobDeps = JobDeps & {
+  /**
+   * The price of snapshot storage for the savings estimate; the handler keeps one for the Lambda
+   * instance (a day's cache). Absent: the bundled table only.
+   */
+  snapshotPrices?: SnapshotPriceBook;
+};
+
+export async function runCleanup(deps: CleanupJobDeps): Promise<CleanupResult> {
+  const prices = deps.snapshotPrices ?? createSnapshotPriceBook({ clock: () => deps.now.getTime() });
+  return runRegions(deps, (region) => cleanRegion(deps, region, prices));
 }
 
-async function cleanRegion(deps: JobDeps, region: string): Promise<CleanupRegionResult> {
+async function cleanRegion(
+  deps: JobDeps,
+  region: string,
+  prices: SnapshotPriceBook,
+): Promise<CleanupRegionResult> {
   const started = startSummary('cleanup', region, deps, deps.settings.dryRun);
   const { summary } = started;
   const clients = deps.clientsFor(region);
@@ -58,7 +72,9 @@ async function cleanRegion(deps: JobDeps, region: string): Promise<CleanupRegion
     summary.accountId = inventory.accountId;
     const recycleBin = await readRecycleBin(clients);
     summary.failures.push(...recycleBinFailure(region, recycleBin, deps.settings.requireRecycleBin === true));
-    reportRun(deps, inventory, await planAndApply(deps, clients, inventory, recycleBin), result);
+    const run = await planAndApply(deps, clients, inventory, recycleBin);
+    reportRun(deps, inventory, run, result);
+    await recordSnapshotSavings(summary, run, prices);
   }
   // A dry run still reports (summary.dryRun says so): it changes nothing in EC2, which is the point.
   await finishSummary(deps, clients, started, { publish: true, refused: result.refused });

@@ -59,6 +59,8 @@ export interface CheckedCleanupPlan {
   usageReports: Map<string, UsageReportsRead>;
   /** The usage reports this run requested (CreateImageUsageReport), by AMI id; none in a dry run. */
   usageReportsRequested: Map<string, string>;
+  /** VolumeSize (GiB) of every snapshot the run read, by id: what its deletions freed, at most. */
+  snapshotSizesGiB: ReadonlyMap<string, number>;
   /**
    * A failed DescribeImageAttribute per AMI, and a failed DescribeSnapshots per AMI whose snapshot it
    * was looking up: that AMI was kept.
@@ -343,6 +345,7 @@ function checkedPlan(run: RoundsRun, plan: CleanupPlan): CheckedCleanupPlan {
     snapshotsLookedUp: run.reader.lookedUp,
     usageReports: run.usageReports,
     usageReportsRequested: run.reportRequests.requested,
+    snapshotSizesGiB: run.reader.sizesGiB,
     failures: [
       ...launchPermissionFailures(run.launchPermissions),
       ...snapshotLookupFailures(plan),

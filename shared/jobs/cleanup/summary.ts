@@ -4,8 +4,14 @@
  */
 import type { CleanupApplyResult } from '../../aws/cleanup';
 import type { RegionInventory } from '../../aws/inventory';
-import type { CleanupRefusedDetail, DeletedImage, RunSummaryDetail } from '../../events';
+import type {
+  CleanupRefusedDetail,
+  DeletedImage,
+  RunSummaryDetail,
+  SnapshotSavingsSummary,
+} from '../../events';
 import { countKeptByReason, type CleanupPlan } from '../../plan/cleanup';
+import type { SnapshotPriceBook } from '../../pricing/snapshot';
 import { logDecision } from '../../report';
 import { describeTagProblem, formatTimestamp } from '../../tags';
 import { problemToSkip, type JobDeps } from '../common';
@@ -208,4 +214,53 @@ function keptCounts(plan: CleanupPlan): Record<string, number> {
     keptTaggerStale: by.taggerStale ?? 0,
     keptOther: other,
   };
+}
+
+export const SNAPSHOT_SAVINGS_BASIS =
+  'estimate and upper bound: GiB = the sum of DescribeSnapshots VolumeSize (the source volume) of the snapshots this run deleted, ' +
+  "while snapshots are incremental and hold only changed blocks; × the region's EBS snapshot standard-tier price per GB-month " +
+  '(Price List API, else a bundled table); snapshots already gone when deleted are not counted';
+
+/**
+ * The snapshot storage the run freed (counts.snapshotGiBDeleted, an upper bound) and what it is worth a
+ * month (counts.estimatedSnapshotSavingsUsdPerMonth). The price is asked only when something was freed.
+ */
+export async function recordSnapshotSavings(
+  summary: RunSummaryDetail,
+  run: CleanupRun,
+  prices: SnapshotPriceBook,
+): Promise<void> {
+  const applied = run.applied;
+  if (!applied) return;
+  // Deleted by someone else before this run got to it (InvalidSnapshot.NotFound): not freed by this run.
+  const alreadyGone = new Set(
+    applied.outcomes
+      .filter((o) => o.action === 'snapshot-deleted' && o.reason === 'already deleted')
+      .map((o) => o.resourceId),
+  );
+  let gib = 0;
+  const unsized: string[] = [];
+  for (const id of new Set(applied.snapshotsDeleted)) {
+    if (alreadyGone.has(id)) continue;
+    const size = run.snapshotSizesGiB.get(id);
+    if (size === undefined) unsized.push(id);
+    else gib += size;
+  }
+  summary.counts.snapshotGiBDeleted = gib;
+  if (gib === 0 && unsized.length === 0) return;
+  const answer = gib > 0 ? await prices.snapshotPrice(summary.region) : {};
+  const savings: SnapshotSavingsSummary = {
+    estimate: true,
+    upperBound: true,
+    currency: 'USD',
+    basis: SNAPSHOT_SAVINGS_BASIS,
+    unsizedSnapshots: unsized.sort(),
+  };
+  if (answer.price) {
+    savings.price = answer.price;
+    summary.counts.estimatedSnapshotSavingsUsdPerMonth =
+      Math.round(gib * answer.price.usdPerGiBMonth * 100) / 100;
+  }
+  if (answer.problem) savings.problems = [answer.problem];
+  summary.snapshotSavings = savings;
 }

@@ -77,6 +77,19 @@ describe('npm start: the AMI lifecycle story', () => {
     expect(Math.max(...ages)).toBeGreaterThan(150 * 60);
   });
 
+  it('prices the snapshot storage it freed from the price list, as an estimate and an upper bound', () => {
+    // Every deleted AMI had one 8 GiB snapshot; eu-west-1's standard snapshot tier is $0.05 a GiB-month.
+    expect(story.snapshotSavings.gib).toBe(8 * story.deletedImages.length);
+    expect(story.snapshotSavings.usdPerMonth).toBe(Math.round(story.snapshotSavings.gib * 0.05 * 100) / 100);
+    expect(story.lines.filter((l) => l.includes('snapshot storage freed'))).toEqual(
+      story.deletedImages.map(() =>
+        expect.stringMatching(
+          /8 GiB at most .*incremental.*\$0\.40 a month at \$0\.05\/GiB-month \(price-list\)/,
+        ),
+      ),
+    );
+  });
+
   it('reports the unreadable tags it skipped', () => {
     const text = story.lines.join('\n');
     expect(text).toContain('AutoCleanup="maybe" is not true or false');

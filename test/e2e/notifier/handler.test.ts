@@ -265,8 +265,11 @@ describe('notifier handler, end to end', () => {
     const handler = buildNotifierHandler(settings(await freshTable()));
     const event = fixture('backup-job-failed');
     const logs: string[] = [];
-    expect((await run(handler, event, logs)).outcome).toBe('sent');
-    expect(await run(handler, occurrence(event, 2), logs)).toEqual({
+    expect((await run(handler, event, logs, { ...context, awsRequestId: 'req-first' })).outcome).toBe('sent');
+    const firstLines = logs.length;
+    expect(
+      await run(handler, occurrence(event, 2), logs, { ...context, awsRequestId: 'req-repeat' }),
+    ).toEqual({
       outcome: 'suppressed',
       incidentKey:
         '123456789012/eu-west-1/backup-backup/arn:aws:ec2:eu-west-1:123456789012:instance/i-0a1b2c3d4e5f67890/FAILED',
@@ -284,6 +287,15 @@ describe('notifier handler, end to end', () => {
       }),
       expect.objectContaining({ Function: 'notifier', NotificationsSent: 0, NotificationsSuppressed: 1 }),
     ]);
+    // Every JSON line names the Lambda request id of the invocation that wrote it.
+    const ids = (from: string[]) =>
+      new Set(
+        from
+          .filter((l) => l.startsWith('{'))
+          .map((l) => (JSON.parse(l) as Record<string, unknown>).requestId),
+      );
+    expect(ids(logs.slice(0, firstLines))).toEqual(new Set(['req-first']));
+    expect(ids(logs.slice(firstLines))).toEqual(new Set(['req-repeat']));
   });
 
   it('a repeat after the window is sent again with how often it was seen', async () => {

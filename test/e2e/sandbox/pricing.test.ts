@@ -6,7 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetProductsCommand, PricingClient } from '@aws-sdk/client-pricing';
 
 import { startSandbox, type Sandbox } from '../../../sandbox/server';
-import { hourlyPriceFromPriceList, priceFilters } from '../../../shared/pricing';
+import {
+  hourlyPriceFromPriceList,
+  priceFilters,
+  snapshotPriceFilters,
+  snapshotPriceFromPriceList,
+} from '../../../shared/pricing';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -46,6 +51,30 @@ describe('the local Price List API', () => {
         }),
       );
       expect(none.PriceList).toEqual([]);
+    } finally {
+      c.destroy();
+    }
+  });
+
+  it('lists EBS snapshot storage by family and region: the standard tier and the archive tier, no instances', async () => {
+    const c = client('us-east-1');
+    try {
+      const out = await c.send(
+        new GetProductsCommand({ ServiceCode: 'AmazonEC2', Filters: snapshotPriceFilters('eu-west-1') }),
+      );
+      type Product = { product: { productFamily: string; attributes: Record<string, string> } };
+      const products = (out.PriceList ?? []).map((p: unknown): Product => JSON.parse(String(p)) as Product);
+      expect(products.map((p: Product) => p.product.attributes.usagetype).sort()).toEqual([
+        'EU-EBS:SnapshotArchiveStorage',
+        'EU-EBS:SnapshotUsage',
+      ]);
+      expect(products.every((p: Product) => p.product.productFamily === 'Storage Snapshot')).toBe(true);
+      expect(snapshotPriceFromPriceList(out.PriceList!)).toBe(0.05);
+      // Asking for instances still lists instances only.
+      const compute = await c.send(
+        new GetProductsCommand({ ServiceCode: 'AmazonEC2', Filters: priceFilters('t3.micro', 'eu-west-1') }),
+      );
+      expect(compute.PriceList).toHaveLength(1);
     } finally {
       c.destroy();
     }

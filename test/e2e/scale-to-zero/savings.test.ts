@@ -137,19 +137,19 @@ describe('scale-to-zero savings in money', () => {
     expect(sandbox.requests.count('pricing', 'GetProducts')).toBeGreaterThan(asked);
   });
 
-  it('is allowed to scale-to-zero only: another function is refused the price list', async () => {
-    const asCleanup = new PricingClient({
+  it('is allowed to the functions that price only (scale-to-zero, cleanup): the tagger is refused the price list', async () => {
+    const asTagger = new PricingClient({
       region: 'us-east-1',
       endpoint: sandbox.url,
-      credentials: sandbox.credentials('cleanup'),
+      credentials: sandbox.credentials('tagger'),
       maxAttempts: 1,
     });
     try {
       await expect(
-        asCleanup.send(new GetProductsCommand({ ServiceCode: 'AmazonEC2', Filters: [] })),
+        asTagger.send(new GetProductsCommand({ ServiceCode: 'AmazonEC2', Filters: [] })),
       ).rejects.toMatchObject({ name: expect.stringMatching(/AccessDenied/) });
     } finally {
-      asCleanup.destroy();
+      asTagger.destroy();
     }
   });
 });

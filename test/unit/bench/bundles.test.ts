@@ -1,7 +1,9 @@
 /** The bench's start ratio: bare and handler loads in back-to-back pairs, the median of the pairs' ratios. */
 import { describe, expect, it } from '@jest/globals';
 
-import { compareLoads, median, quantile, type BundleFigures } from '../../../bench/bundles';
+import type { Metafile } from 'esbuild';
+
+import { compareLoads, initBytes, median, quantile, type BundleFigures } from '../../../bench/bundles';
 import { checkTargets, START_RATIO_TARGET } from '../../../bench/report';
 
 describe('the bundles start ratio', () => {
@@ -68,5 +70,42 @@ describe('the bundles start ratio', () => {
     const failed = results(1.2, 1.51);
     expect(failed.pass).toBe(false);
     expect(failed.detail).toContain('f1 1.51x (1.41-1.61, 15 pairs)');
+  });
+
+  it('counts as compiled at init the handler and its static imports, not what import() reaches', () => {
+    const out = (
+      bytes: number,
+      imports: [string, 'import-statement' | 'dynamic-import'][],
+      entryPoint?: string,
+    ) => ({
+      bytes,
+      inputs: {},
+      exports: [],
+      imports: imports.map(([path, kind]) => ({ path, kind })),
+      ...(entryPoint ? { entryPoint } : {}),
+    });
+    const metafile = {
+      inputs: {},
+      outputs: {
+        // import() targets carry an entryPoint as well: listed first, it must not be taken for the handler.
+        'out/handler.tagger-AB.mjs': out(
+          900_000,
+          [['out/handler.chunk-C.mjs', 'import-statement']],
+          'shared/jobs/tagger.ts',
+        ),
+        'out/handler.mjs': out(
+          7_000,
+          [
+            ['out/handler.chunk-C.mjs', 'import-statement'],
+            ['out/handler.tagger-AB.mjs', 'dynamic-import'],
+            ['node:stream', 'import-statement'],
+          ],
+          'functions/tagger/handler.ts',
+        ),
+        'out/handler.chunk-C.mjs': out(300, [['out/handler.chunk-D.mjs', 'import-statement']]),
+        'out/handler.chunk-D.mjs': out(50, []),
+      },
+    } as unknown as Metafile;
+    expect(initBytes(metafile)).toBe(7_350);
   });
 });
