@@ -7,6 +7,7 @@ import type { FormParams } from '../protocol/form';
 import { requestedReferenceTypes } from '../services/ec2/image-references';
 import type { JsonObject } from '../protocol/json';
 import type { RegionState } from '../state/region';
+import { rdsChecks } from './rds';
 
 export type ContextValue = string | string[];
 
@@ -268,6 +269,7 @@ const BY_SERVICE: Record<string, (f: RequestFacts) => AuthorizationCheck[]> = {
   monitoring: cloudWatchChecks,
   // The price list has no resources: AWS checks pricing:GetProducts on `*`.
   pricing: (f) => [{ action: `pricing:${f.action}`, resource: '*', context: {} }],
+  rds: rdsChecks,
   // GetCallerIdentity needs no permission: AWS answers it for any valid credentials.
   sts: () => [],
 };

@@ -4,6 +4,7 @@ import { cloudwatch } from './cloudwatch';
 import { ec2 } from './ec2';
 import { events } from './events';
 import { pricing } from './pricing';
+import { rds } from './rds';
 import { sns } from './sns';
 import { ssm } from './ssm';
 import { sts } from './sts';
@@ -18,4 +19,5 @@ export const SERVICES: readonly ServiceHandler[] = [
   sns,
   cloudwatch,
   pricing,
+  rds,
 ];
