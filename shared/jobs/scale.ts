@@ -54,6 +54,9 @@ const ACTION_COUNT: Record<ScaleAction['kind'], string> = {
   'stop-instance': 'instancesStopped',
   'start-instance': 'instancesStarted',
   'record-transition': 'transitionsRecorded',
+  'stop-database': 'databasesStopped',
+  'start-database': 'databasesStarted',
+  'record-database': 'transitionsRecorded',
 };
 
 async function scaleRegion(

@@ -46,6 +46,11 @@ export function describe(a: ScaleAction): string {
       return 'stopping';
     case 'start-instance':
       return 'starting';
+    case 'stop-database':
+      return 'stopping the database';
+    case 'start-database':
+      return 'starting the database';
+    case 'record-database':
     case 'record-transition':
       return `recording the transition at ${formatTimestamp(a.transition)}`;
   }
