@@ -72,15 +72,17 @@ async function scaleRegion(
   const inventory = await readInventoryOrRecord(
     summary,
     deps.budget,
-    'the groups and instances tagged ScaleToZero',
+    'the groups, instances and databases tagged ScaleToZero',
     // The scale inventory does not name the account, so STS does.
     () => readWithAccountId(clients, summary, () => readScaleInventory(clients)),
   );
   if (inventory) {
     result.inventory = inventory;
+    if (inventory.databaseFailure) summary.failures.push(inventory.databaseFailure);
     const plan = planScale({
       groups: inventory.groups,
       instances: inventory.instances,
+      databases: inventory.databases,
       settings: deps.settings,
       now: deps.now,
     });
@@ -154,10 +156,13 @@ function countsOf(
   const counts: Record<string, number> = {
     groupsSeen: inventory.groups.length,
     instancesSeen: inventory.instances.length,
+    databasesSeen: inventory.databases.length,
     groupsScaledToZero: 0,
     groupsRestored: 0,
     instancesStopped: 0,
     instancesStarted: 0,
+    databasesStopped: 0,
+    databasesStarted: 0,
     transitionsRecorded: 0,
     skipped: plan.decisions.filter((d) => d.outcome === 'skip').length,
     ignoredOverrides: plan.decisions.reduce((n, d) => n + d.ignoredTags.length, 0),

@@ -1,14 +1,17 @@
 /**
- * Scale-to-zero's inventory: the groups and instances tagged ScaleToZero, as plain records. SDK
- * shapes stop here.
+ * Scale-to-zero's inventory: the groups, instances and databases tagged ScaleToZero, as plain
+ * records. SDK shapes stop here.
  */
 import { paginateDescribeAutoScalingGroups } from '@aws-sdk/client-auto-scaling';
 import { paginateDescribeInstances, type Instance } from '@aws-sdk/client-ec2';
 
 import type { AutoScalingGroupRecord, ScalableInstanceRecord } from '../../domain';
+import type { RunFailure } from '../../events';
+import type { DatabaseRecord } from '../../plan/scale';
 import { TAG, tagsFromList } from '../../tags';
 import type { AwsClients } from '../clients';
 import { groupRecordFrom } from '../inventory';
+import { readDatabases } from './databases';
 
 export interface ScaleInventory {
   groups: AutoScalingGroupRecord[];
@@ -18,16 +21,27 @@ export interface ScaleInventory {
    * extra call): what scaling it to 0 turns off, for the savings estimate.
    */
   groupInstanceTypes: Record<string, string[]>;
+  /** RDS DB instances and Aurora clusters tagged ScaleToZero (see databases.ts). */
+  databases: DatabaseRecord[];
+  /** Set when the databases could not be read; the groups and instances were. */
+  databaseFailure?: RunFailure;
 }
 
 /** Only resources carrying the ScaleToZero key are read; the rest of the account is never looked at. */
 export async function readScaleInventory(clients: AwsClients): Promise<ScaleInventory> {
   const groupInstanceTypes: Record<string, string[]> = {};
-  const [groups, instances] = await Promise.all([
+  const [groups, instances, db] = await Promise.all([
     readGroups(clients, groupInstanceTypes),
     readInstances(clients),
+    readDatabases(clients),
   ]);
-  return { groups, instances, groupInstanceTypes };
+  return {
+    groups,
+    instances,
+    groupInstanceTypes,
+    databases: db.databases,
+    ...(db.failure ? { databaseFailure: db.failure } : {}),
+  };
 }
 
 async function readGroups(

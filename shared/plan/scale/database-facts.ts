@@ -6,8 +6,12 @@ import { readTimestampTag, TAG, type TagReading } from '../../tags';
 import type { TagFacts, TransitionFacts } from './facts';
 import type { DatabaseRecord, DatabaseRef, TransitionDeed } from './types';
 
-/** RDS starts a database that has been stopped for 7 days by itself (AWS's own rule). */
-export const RDS_AUTO_START_MS = 7 * 24 * 3_600_000;
+/**
+ * RDS starts a database that has been stopped for 7 days by itself (AWS's own rule). A database of
+ * ours found running earlier than this after our stop was started by someone; an hour of slack
+ * allows for RDS's own timing (misjudging the other way would fight a person every 15 minutes).
+ */
+export const RDS_AUTO_START_MS = 7 * 24 * 3_600_000 - 3_600_000;
 
 export interface DatabaseTagFacts extends TagFacts {
   database: DatabaseRecord;

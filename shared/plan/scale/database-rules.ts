@@ -87,6 +87,22 @@ const restartedByRds = rule<DatabaseFacts>(
   },
 );
 
+// Running before RDS would have started it: a person (or their automation) wants it now. The record
+// of our stop is dropped, so the 7-day rule above never stops it later in this off period.
+const startedWhileOff = rule<DatabaseFacts>(
+  'started-while-off',
+  'off, stopped by scale-to-zero in this off period but started again before RDS would have: left running, the record of the stop dropped',
+  (f) => {
+    const stop = f.stoppedByUs;
+    if (f.state.on || !f.acted || !stop || f.database.status !== 'available') return undefined;
+    return recordDatabase(
+      f,
+      `off since ${f.at} (schedule ${f.label}); scale-to-zero stopped it at ${formatTimestamp(stop.stoppedAt)}, but it was started again before RDS's 7-day automatic start: left running`,
+      { dropMarker: true },
+    );
+  },
+);
+
 const markerUnreadable = rule<DatabaseFacts>(
   'marker-unreadable',
   'ScaleToZeroStoppedAt cannot be read: skipped and reported',
@@ -231,6 +247,7 @@ export const DATABASE_STAGES: RuleStages<DatabaseTagFacts, DatabaseFacts> = {
   schedule: [noTransition],
   transition: [
     restartedByRds,
+    startedWhileOff,
     alreadyActed,
     markerUnreadable,
     statusRefused,

@@ -163,9 +163,18 @@ describe('DATABASE_RULES', () => {
       );
     });
 
-    it('leaves a database a person started before 7 days had passed', () => {
+    it('leaves a database a person started before 7 days had passed, and drops its record so day 7 does not stop it', () => {
       const d = decide('2026-12-01T09:00:00Z', db({}, ours(FRI_OFF, FRI_STOP)), HOLIDAYS);
-      expect([d.rule, d.outcome]).toEqual(['already-acted', 'keep']);
+      expect(d).toMatchObject({ rule: 'started-while-off', outcome: 'record' });
+      expect(d.action).toMatchObject({ kind: 'record-database', dropMarker: true });
+      expect(transitionValue(d.action!, new Date())).toBe(FRI_OFF);
+      // What that leaves on it: on day 8 it is left running.
+      const later = decide('2026-12-05T10:00:00Z', db({}, { ScaleToZeroLastTransition: FRI_OFF }), HOLIDAYS);
+      expect([later.rule, later.action]).toEqual(['already-acted', undefined]);
+      // Still within the hour of slack before 7 days, it counts as RDS's own start.
+      expect(decide('2026-12-04T16:40:00Z', db({}, ours(FRI_OFF, FRI_STOP)), HOLIDAYS).rule).toBe(
+        'restarted-by-rds',
+      );
     });
 
     it('does not stop a running database again without its own consistent record of the stop', () => {
@@ -180,7 +189,8 @@ describe('DATABASE_RULES', () => {
       ];
       for (const tags of cases) {
         const d = decide('2026-12-05T10:00:00Z', db({}, tags), HOLIDAYS);
-        expect([d.rule, d.action]).toEqual(['already-acted', undefined]);
+        expect(d.outcome).not.toBe('stop');
+        expect(d.action?.kind).not.toBe('stop-database');
       }
     });
 
@@ -190,7 +200,7 @@ describe('DATABASE_RULES', () => {
         db({}, { ...ours(FRI_OFF, FRI_STOP), ScaleToZeroSkipUntil: '2026-12-05T20:00:00Z' }),
         HOLIDAYS,
       );
-      expect([d.rule, d.action]).toEqual(['already-acted', undefined]);
+      expect(d).toMatchObject({ rule: 'started-while-off', outcome: 'record' });
     });
   });
 
