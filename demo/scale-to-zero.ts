@@ -3,7 +3,8 @@
  * over a simulated Monday night, narrated. A dev group goes to 0 at 18:30 Berlin time and comes back
  * with its exact sizes at 08:00; a late worker's box is not fought; an override keeps a box on
  * until it runs out; a bad schedule tag is reported, not acted on; untagged resources stay as they
- * are. Only the handler's clock is simulated.
+ * are; a dev database is stopped after the servers at night and started before them in the morning.
+ * Only the handler's clock is simulated.
  */
 import { CreateTagsCommand, EC2Client, StartInstancesCommand } from '@aws-sdk/client-ec2';
 import type { Context } from 'aws-lambda';
@@ -13,6 +14,7 @@ import type { Sandbox } from '../sandbox/server';
 import type { RunSummaryDetail } from '../shared/events';
 import type { LogLine } from '../shared/report';
 import { makeScaleHandler } from '../functions/scale-to-zero/handler';
+import { addDbInstance, getDbInstance } from '../sandbox/services/rds';
 
 export interface ScaleStoryOptions {
   region?: string;
@@ -99,6 +101,12 @@ export async function runScaleToZeroStory(
   const overrideBox = box('demo-override-box', 'true');
   const badBox = box('demo-bad-tag-box', 'weekdays 9 to 5');
   const prodBox = box('demo-prod-box');
+  addDbInstance(region, { id: 'demo-orders-db', tags: { ScaleToZero: 'true' } });
+  // Where a stop or start settles (the local account shows `stopping` until its next describe).
+  const dbState = () => {
+    const d = getDbInstance(region, 'demo-orders-db')!;
+    return d.settlesTo ?? d.status;
+  };
 
   let now = 0;
   const logs: LogLine[] = [];
@@ -158,6 +166,7 @@ export async function runScaleToZeroStory(
       `late worker's box ${state(lateBox)}, override box ${state(overrideBox)}`,
       state(lateBox) === 'stopped' && state(overrideBox) === 'running',
     );
+    check(`database demo-orders-db ${dbState()}, after the servers`, dbState() === 'stopped');
     print(
       `   savings until the morning: ${describeSavings(evening.counts.estimatedSavingsUsd ?? 0, evening.counts.estimatedInstanceHoursSaved ?? 0, evening.savings?.unpricedTypes ?? [])}`,
     );
@@ -189,6 +198,10 @@ export async function runScaleToZeroStory(
     check(
       `boxes running again (${state(lateBox)}, ${state(overrideBox)})`,
       state(lateBox) === 'running' && state(overrideBox) === 'running',
+    );
+    check(
+      `database demo-orders-db ${dbState()} again, started before the servers`,
+      dbState() === 'available',
     );
     check(
       `untagged demo-prod-web (${sizes('demo-prod-web')}) and ${prodBox} (${state(prodBox)}) never touched`,

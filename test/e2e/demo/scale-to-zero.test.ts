@@ -18,6 +18,9 @@ describe('the scale-to-zero demo story', () => {
     expect(result.checks.filter((c) => !c.ok)).toEqual([]);
     expect(result.checks.length).toBeGreaterThanOrEqual(8);
     expect(lines.join('\n')).toContain('reported: ');
+    // The database: stopped at night, started in the morning, both told.
+    expect(lines.join('\n')).toMatch(/stop demo-orders-db: off since .*: stop the DB instance until/);
+    expect(lines.join('\n')).toMatch(/start demo-orders-db: on since .*: start the DB instance/);
     expect(result.summaries.every((s) => s.failures.length === 0)).toBe(true);
   });
 
