@@ -4,6 +4,7 @@
  * them, which keeps 100k AMIs within memory.
  */
 import type { Sandbox } from '../sandbox/server';
+import { addDbCluster, addDbInstance } from '../sandbox/services/rds';
 import { TAG } from '../shared/tags';
 import type { ScaleShape, TaggerShape } from './bounds';
 
@@ -148,8 +149,17 @@ export interface ScaleAccount {
   shape: Omit<ScaleShape, 'stopBatch'>;
 }
 
-/** `groups` opted-in groups with running capacity and `instances` opted-in running standalone instances. */
-export function seedScaleAccount(sandbox: Sandbox, groups: number, instances: number): ScaleAccount {
+/**
+ * `groups` opted-in groups with running capacity, `instances` opted-in running standalone instances,
+ * and `databases` opted-in available databases: one in ten an Aurora cluster (with one untagged
+ * member instance), the rest RDS DB instances.
+ */
+export function seedScaleAccount(
+  sandbox: Sandbox,
+  groups: number,
+  instances: number,
+  databases = 0,
+): ScaleAccount {
   const region = sandbox.state.region(REGION);
   const image = region.addImage({ name: 'scale-base', snapshotIds: [] }).id;
   region.addLaunchTemplate({ name: 'scale-lt', versions: [{ imageId: image }] });
@@ -171,5 +181,27 @@ export function seedScaleAccount(sandbox: Sandbox, groups: number, instances: nu
       tags: { [TAG.scaleToZero]: 'true', Name: `dev-${i}` },
     });
   }
-  return { shape: { groups, groupsScaled: groups, instances, instancesStopped: instances } };
+  const dbClusters = Math.floor(databases / 10);
+  const dbInstances = databases - dbClusters;
+  for (let c = 0; c < dbClusters; c++) {
+    addDbCluster(region, {
+      id: `reports-${c}`,
+      members: [`reports-${c}-1`],
+      tags: { [TAG.scaleToZero]: 'true' },
+    });
+  }
+  for (let d = 0; d < dbInstances; d++) {
+    addDbInstance(region, { id: `orders-${d}`, tags: { [TAG.scaleToZero]: 'true' } });
+  }
+  return {
+    shape: {
+      groups,
+      groupsScaled: groups,
+      instances,
+      instancesStopped: instances,
+      dbInstances,
+      dbClusters,
+      dbClusterMembers: dbClusters,
+    },
+  };
 }

@@ -195,6 +195,34 @@ export interface ScaleShape {
   instancesStopped: number;
   /** Instances per StopInstances call the fleet uses (EC2 documents no maximum; see docs/scale-to-zero.md). */
   stopBatch: number;
+  /**
+   * Databases tagged ScaleToZero, all stopped by this run: RDS DB instances, Aurora clusters, and
+   * the clusters' member instances (listed by DescribeDBInstances, not tagged, not stopped).
+   */
+  dbInstances?: number;
+  dbClusters?: number;
+  dbClusterMembers?: number;
+}
+
+/** RDS Describe pages hold at most 100 records. */
+const RDS_PAGE = 100;
+
+/**
+ * Every database call of a scale-down run: the instances' pages (members included: RDS has no tag
+ * filter), the clusters' pages (only when an instance belongs to a cluster), and per database the
+ * stop and two tag writes (the marker before the stop, the record after: RDS tags one ARN a call).
+ */
+export function databaseLowerBound(shape: ScaleShape): Bound {
+  const instances = shape.dbInstances ?? 0;
+  const clusters = shape.dbClusters ?? 0;
+  const members = shape.dbClusterMembers ?? 0;
+  return {
+    'rds:DescribeDBInstances': pages(instances + members, RDS_PAGE),
+    ...(members > 0 ? { 'rds:DescribeDBClusters': pages(clusters, RDS_PAGE) } : {}),
+    'rds:StopDBInstance': instances,
+    'rds:StopDBCluster': clusters,
+    'rds:AddTagsToResource': 2 * (instances + clusters),
+  };
 }
 
 /**
@@ -216,6 +244,7 @@ export function scaleLowerBound(shape: ScaleShape): Bound {
     // The idle-cost report's one read of the region's Elastic IPs.
     'ec2:DescribeAddresses': 1,
     'events:PutEvents': 1,
+    ...databaseLowerBound(shape),
   };
 }
 

@@ -271,6 +271,13 @@ export function checkTargets(r: Omit<BenchResults, 'checks'>): Check[] {
       pass: s.row.failures === 0 && s.stopCalls <= expectedStops && s.instancesStopped > 0,
       detail: `${s.groupsScaled} groups, ${s.instancesStopped} instances, ${s.stopCalls} StopInstances calls (<= ${expectedStops}), ${s.row.failures} failures`,
     });
+    if (s.databases) {
+      checks.push({
+        target: `scale-to-zero ${s.row.size} requests <= 1.1 x lower bound, every database stopped`,
+        pass: s.row.ratio <= 1.1 && s.row.failures === 0 && s.databasesStopped === s.databases,
+        detail: `${s.row.total} / ${s.row.boundTotal} = ${s.row.ratio.toFixed(2)} (every database call counted), ${s.databasesStopped} of ${s.databases} databases stopped, ${s.row.failures} failures`,
+      });
+    }
   }
   for (const x of r.restore ?? []) {
     checks.push({

@@ -35,7 +35,7 @@ import { describeThrottleModel } from './throttle-model';
 interface Plan {
   tagger: TaggerSize[];
   cleanup: CleanupSize[];
-  scale: { groups: number; instances: number }[];
+  scale: { groups: number; instances: number; databases?: number }[];
   /** Start-of-day restores past StartInstances' 1000-instance burst (bench/scale-restore.ts). */
   restore: RestoreSize[];
   retryAmis: number;
@@ -58,7 +58,7 @@ const QUICK: Plan = {
       speedup: 20,
     },
   ],
-  scale: [{ groups: 40, instances: 1_000 }],
+  scale: [{ groups: 40, instances: 1_000, databases: 300 }],
   restore: [{ instances: 2_000, speedup: 50, maxRuns: 4 }],
   retryAmis: 6,
   recovery: [500],
@@ -78,7 +78,7 @@ const DEFAULT: Plan = {
       speedup: 20,
     },
   ],
-  scale: [{ groups: 300, instances: 3_000 }],
+  scale: [{ groups: 300, instances: 3_000, databases: 300 }],
   restore: [{ instances: 3_000, speedup: 20, maxRuns: 4 }],
   retryAmis: 20,
   recovery: [5_000],
@@ -178,8 +178,8 @@ async function main(): Promise<number> {
   }
   const scale = [];
   for (const s of runs('scale') ? plan.scale : []) {
-    progress(`scale-to-zero ${s.groups} groups / ${s.instances} instances`);
-    const outcome = await scaleScenario(s.groups, s.instances, model);
+    progress(`scale-to-zero ${s.groups} groups / ${s.instances} instances / ${s.databases ?? 0} databases`);
+    const outcome = await scaleScenario(s.groups, s.instances, model, s.databases ?? 0);
     scale.push(outcome);
     jobs.push(outcome.row);
   }

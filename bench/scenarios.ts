@@ -13,6 +13,7 @@ import { drainLimits, type DrainState } from './drain';
 import { mb, requestFigures, simulatedMs } from './measure';
 import { applyThrottleModel, throttleSpecs } from './throttle-model';
 import { INSTANCE_BATCH } from '../shared/aws/scale';
+import { rdsStore } from '../sandbox/services/rds';
 
 const SCALE_SPEEDUP = 20;
 
@@ -311,6 +312,9 @@ export interface ScaleOutcome {
   row: JobRow;
   groupsScaled: number;
   instancesStopped: number;
+  /** Databases (RDS instances and Aurora clusters) stopped, of those seeded (absent in older results). */
+  databasesStopped?: number;
+  databases?: number;
   stopCalls: number;
   stopBatch: number;
 }
@@ -320,9 +324,10 @@ export async function scaleScenario(
   groups: number,
   instances: number,
   model: ModelOptions,
+  databases = 0,
 ): Promise<ScaleOutcome> {
   return withSandbox(async (sandbox) => {
-    const account = seedScaleAccount(sandbox, groups, instances);
+    const account = seedScaleAccount(sandbox, groups, instances, databases);
     // Auto Scaling writes are one per group: at EC2's mutating rate hundreds of groups take minutes,
     // so the buckets refill twenty times faster here; the simulated time replays them at their real rate.
     applyThrottleModel(sandbox, { speedup: SCALE_SPEEDUP, latencyMs: model.latencyMs / SCALE_SPEEDUP });
@@ -336,12 +341,19 @@ export async function scaleScenario(
     const region = sandbox.state.region(REGION);
     const groupsScaled = region.autoScalingGroups().filter((g) => g.desiredCapacity === 0).length;
     const instancesStopped = region.instances().filter((i) => i.state === 'stopped').length;
+    const rds = rdsStore(region);
+    const databasesStopped =
+      [...rds.instances.values()].filter((d) => !d.clusterId && (d.settlesTo ?? d.status) === 'stopped')
+        .length + [...rds.clusters.values()].filter((c) => (c.settlesTo ?? c.status) === 'stopped').length;
     const bound = scaleLowerBound({ ...account.shape, stopBatch: INSTANCE_BATCH });
-    const r = row('scale-to-zero', `${groups}g/${instances}i`, sandbox, child, bound, model);
+    const size = `${groups}g/${instances}i${databases > 0 ? `/${databases}db` : ''}`;
+    const r = row('scale-to-zero', size, sandbox, child, bound, model);
     return {
       row: r,
       groupsScaled,
       instancesStopped,
+      databasesStopped,
+      databases,
       stopCalls: r.requests['ec2:StopInstances'] ?? 0,
       stopBatch: INSTANCE_BATCH,
     };

@@ -5,7 +5,8 @@
  * unassociated one are reported with their hourly cost; it is not fought; an override keeps a box on
  * until it runs out; a bad schedule tag is reported, not acted on; untagged resources stay as they
  * are; the override box, asleep by then, is woken for the night's SSM patch window at 03:00 Berlin
- * and put back to sleep when it ends. Only the handler's (and the windows') clock is simulated.
+ * and put back to sleep when it ends; a dev database is stopped after the servers at night and
+ * started before them in the morning. Only the handler's (and the windows') clock is simulated.
  */
 import { CreateTagsCommand, EC2Client, StartInstancesCommand } from '@aws-sdk/client-ec2';
 import {
@@ -22,6 +23,7 @@ import { maintenanceWindows } from '../sandbox/services/ssm-maintenance-windows'
 import type { RunSummaryDetail } from '../shared/events';
 import type { LogLine } from '../shared/report';
 import { makeScaleHandler } from '../functions/scale-to-zero/handler';
+import { addDbInstance, getDbInstance } from '../sandbox/services/rds';
 
 export interface ScaleStoryOptions {
   region?: string;
@@ -120,6 +122,12 @@ export async function runScaleToZeroStory(
   }).id;
   const badBox = box('demo-bad-tag-box', 'weekdays 9 to 5');
   const prodBox = box('demo-prod-box');
+  addDbInstance(region, { id: 'demo-orders-db', tags: { ScaleToZero: 'true' } });
+  // Where a stop or start settles (the local account shows `stopping` until its next describe).
+  const dbState = () => {
+    const d = getDbInstance(region, 'demo-orders-db')!;
+    return d.settlesTo ?? d.status;
+  };
 
   let now = 0;
   const logs: LogLine[] = [];
@@ -196,6 +204,7 @@ export async function runScaleToZeroStory(
       idle?.addresses.map((a) => a.publicIp).join(' ') === `${lateBoxIp} ${spareIp}` &&
         idle.usdPerHour === 0.01,
     );
+    check(`database demo-orders-db ${dbState()}, after the servers`, dbState() === 'stopped');
     print(
       `   savings until the morning: ${describeSavings(evening.counts.estimatedSavingsUsd ?? 0, evening.counts.estimatedInstanceHoursSaved ?? 0, evening.savings?.unpricedTypes ?? [])}`,
     );
@@ -236,6 +245,10 @@ export async function runScaleToZeroStory(
     check(
       `boxes running again (${state(lateBox)}, ${state(overrideBox)})`,
       state(lateBox) === 'running' && state(overrideBox) === 'running',
+    );
+    check(
+      `database demo-orders-db ${dbState()} again, started before the servers`,
+      dbState() === 'available',
     );
     check(
       `untagged demo-prod-web (${sizes('demo-prod-web')}) and ${prodBox} (${state(prodBox)}) never touched`,

@@ -92,6 +92,8 @@ export const METRICS: Readonly<Record<FunctionName, readonly MetricDefinition[]>
     { name: 'GroupsRestored', unit: 'Count', value: countIfRead('groupsRestored') },
     { name: 'InstancesStopped', unit: 'Count', value: countIfRead('instancesStopped') },
     { name: 'InstancesStarted', unit: 'Count', value: countIfRead('instancesStarted') },
+    { name: 'DatabasesStopped', unit: 'Count', value: countIfRead('databasesStopped') },
+    { name: 'DatabasesStarted', unit: 'Count', value: countIfRead('databasesStarted') },
     {
       name: 'EstimatedInstanceHoursSaved',
       unit: 'Count',

@@ -7,6 +7,7 @@ import type { FormParams } from '../protocol/form';
 import { requestedReferenceTypes } from '../services/ec2/image-references';
 import type { JsonObject } from '../protocol/json';
 import type { RegionState } from '../state/region';
+import { rdsChecks } from './rds';
 
 export type ContextValue = string | string[];
 
@@ -305,6 +306,7 @@ const BY_SERVICE: Record<string, (f: RequestFacts) => AuthorizationCheck[]> = {
       context: {},
     },
   ],
+  rds: rdsChecks,
   // GetCallerIdentity needs no permission: AWS answers it for any valid credentials.
   sts: () => [],
 };

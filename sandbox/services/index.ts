@@ -5,6 +5,7 @@ import { ec2 } from './ec2';
 import { events } from './events';
 import { pricing } from './pricing';
 import { rbin } from './rbin';
+import { rds } from './rds';
 import { sns } from './sns';
 import { ssm } from './ssm';
 import { sts } from './sts';
@@ -20,4 +21,5 @@ export const SERVICES: readonly ServiceHandler[] = [
   cloudwatch,
   pricing,
   rbin,
+  rds,
 ];

@@ -26,6 +26,26 @@ export interface AwsClients {
   sts: STSClient;
   /** Only to resolve launch templates' resolve:ssm: image ids. */
   ssm: SSMClient;
+  /**
+   * A client of a service only one function calls (RDS, for scale-to-zero), built once with the
+   * same region, retries and credentials and counted in the same stats. The caller imports that
+   * service's SDK itself, so it stays out of the other functions' bundles. Absent on test doubles.
+   */
+  serviceClient?: <C extends SdkClient>(name: string, make: (config: ServiceClientConfig) => C) => C;
+}
+
+/** What serviceClient's `make` is given: the settings every client of the set shares. */
+export interface ServiceClientConfig {
+  region: string;
+  maxAttempts: number;
+  retryStrategy?: RetryStrategyV2;
+  retryMode?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+interface SdkClient {
+  destroy(): void;
+  middlewareStack: unknown;
 }
 
 export interface ClientOptions {
@@ -60,7 +80,7 @@ export function createClients(region: string, options: ClientOptions = {}): AwsC
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const { retryStrategy } = options;
   // A fresh config per client: a retry strategy keeps per-client state (its retry quota).
-  const config = () => ({
+  const config = (): ServiceClientConfig => ({
     region,
     maxAttempts,
     ...(retryStrategy ? { retryStrategy: retryStrategy(maxAttempts) } : { retryMode: 'adaptive' }),
@@ -84,9 +104,25 @@ export function createClients(region: string, options: ClientOptions = {}): AwsC
     built.push(client);
     return client;
   };
+  const extras = new Map<string, SdkClient>();
+  const serviceClient = <C extends SdkClient>(name: string, make: (c: ServiceClientConfig) => C): C => {
+    const existing = extras.get(name);
+    if (existing) return existing as C;
+    const client = make(config());
+    const stack = client.middlewareStack as { add(m: unknown, o: object): void };
+    stack.add(countRequests(stats), {
+      step: 'deserialize',
+      name: 'ec2HygieneRequestStats',
+      priority: 'high',
+    });
+    extras.set(name, client);
+    built.push(client);
+    return client;
+  };
   const clients: AwsClients = {
     region,
     stats,
+    serviceClient,
     get ec2() {
       return lazy('ec2', () => new EC2Client(config()));
     },

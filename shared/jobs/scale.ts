@@ -64,6 +64,9 @@ const ACTION_COUNT: Record<ScaleAction['kind'], string> = {
   'stop-instance': 'instancesStopped',
   'start-instance': 'instancesStarted',
   'record-transition': 'transitionsRecorded',
+  'stop-database': 'databasesStopped',
+  'start-database': 'databasesStarted',
+  'record-database': 'transitionsRecorded',
 };
 
 async function scaleRegion(
@@ -81,7 +84,7 @@ async function scaleRegion(
   const inventory = await readInventoryOrRecord(
     summary,
     deps.budget,
-    'the groups and instances tagged ScaleToZero',
+    'the groups, instances and databases tagged ScaleToZero',
     // The scale inventory does not name the account, so STS does.
     () => readWithAccountId(clients, summary, () => readScaleInventory(clients)),
   );
@@ -89,9 +92,11 @@ async function scaleRegion(
     result.inventory = inventory;
     const { patchWindows } = deps.settings;
     const maintenanceWindows = await readPatchWindows(clients, inventory, patchWindows, deps.now, summary);
+    if (inventory.databaseFailure) summary.failures.push(inventory.databaseFailure);
     const plan = planScale({
       groups: inventory.groups,
       instances: inventory.instances,
+      databases: inventory.databases,
       settings: deps.settings,
       now: deps.now,
       maintenanceWindows,
@@ -182,11 +187,14 @@ function countsOf(
   const counts: Record<string, number> = {
     groupsSeen: inventory.groups.length,
     instancesSeen: inventory.instances.length,
+    databasesSeen: inventory.databases.length,
     groupsScaledToZero: 0,
     groupsRestored: 0,
     instancesStopped: 0,
     instancesStarted: 0,
     instancesHibernated: 0,
+    databasesStopped: 0,
+    databasesStarted: 0,
     transitionsRecorded: 0,
     skipped: plan.decisions.filter((d) => d.outcome === 'skip').length,
     ignoredOverrides: plan.decisions.reduce((n, d) => n + d.ignoredTags.length, 0),

@@ -175,6 +175,14 @@ describe('metricsFromSummary (EMF)', () => {
     });
   });
 
+  it('scale-to-zero: databases stopped and started beside the groups and instances', () => {
+    const line = metricsFromSummary(
+      summary('scale-to-zero', { counts: { databasesStopped: 3, databasesStarted: 0, instancesStopped: 1 } }),
+      AT,
+    );
+    expect(read(line)).toMatchObject({ DatabasesStopped: 3, DatabasesStarted: 0, InstancesStopped: 1 });
+  });
+
   it('scale-to-zero: the estimated savings in USD, declared with unit None', () => {
     const line = metricsFromSummary(
       summary('scale-to-zero', { counts: { estimatedInstanceHoursSaved: 27, estimatedSavingsUsd: 2.89 } }),

@@ -8,6 +8,7 @@
 import type { ScaleAction } from '../../plan/scale';
 import type { AwsClients } from '../clients';
 import type { Ctx, ScaleApplyResult } from './context';
+import { applyDatabaseActions } from './databases';
 import { applyGroupActions } from './groups';
 import { InstancePacer, type PacingOptions } from './batches';
 import { applyInstanceActions } from './instances';
@@ -24,6 +25,8 @@ export interface ScaleApplyOptions extends PacingOptions {
   batchSize?: number;
   /** Groups worked on at once. */
   groupConcurrency?: number;
+  /** Databases worked on at once (RDS acts on one database a call). */
+  databaseConcurrency?: number;
 }
 
 export const INSTANCE_BATCH = 100;
@@ -70,8 +73,14 @@ export async function applyScaleActions(
   const pacer = new InstancePacer(budgetClock ?? (() => performance.now()), options);
   const ctx: Ctx = { clients, now: options.now, hasTime, hasTimeAfter, result, send, pacer };
 
+  // Databases start first in the morning and stop last at night: an application's servers come up
+  // after its database and go down before it. A database whose start fails does not hold the groups
+  // and instances back (the failure is reported and the next run starts it again).
+  const databaseConcurrency = options.databaseConcurrency ?? 4;
+  await applyDatabaseActions(ctx, actions, 'start', databaseConcurrency);
   await applyGroupActions(ctx, actions, options.groupConcurrency ?? 4);
   await applyInstanceActions(ctx, actions, options.batchSize ?? INSTANCE_BATCH);
+  await applyDatabaseActions(ctx, actions, 'stop', databaseConcurrency);
 
   const order = new Map(actions.map((a, i) => [a, i]));
   result.done.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));

@@ -53,6 +53,11 @@ export function describe(a: ScaleAction): string {
       return a.hibernate ? 'hibernating' : 'stopping';
     case 'start-instance':
       return 'starting';
+    case 'stop-database':
+      return 'stopping the database';
+    case 'start-database':
+      return 'starting the database';
+    case 'record-database':
     case 'record-transition':
       return `recording the transition at ${formatTimestamp(a.transition)}`;
   }

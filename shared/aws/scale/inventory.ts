@@ -1,14 +1,17 @@
 /**
- * Scale-to-zero's inventory: the groups and instances tagged ScaleToZero, as plain records. SDK
- * shapes stop here.
+ * Scale-to-zero's inventory: the groups, instances and databases tagged ScaleToZero, as plain
+ * records. SDK shapes stop here.
  */
 import { paginateDescribeAutoScalingGroups } from '@aws-sdk/client-auto-scaling';
 import { paginateDescribeInstances, type Instance } from '@aws-sdk/client-ec2';
 
 import type { AutoScalingGroupRecord, ScalableInstanceRecord } from '../../domain';
+import type { RunFailure } from '../../events';
+import type { DatabaseRecord } from '../../plan/scale';
 import { TAG, tagsFromList, type Tags } from '../../tags';
 import type { AwsClients } from '../clients';
 import { groupRecordFrom } from '../inventory';
+import { readDatabases } from './databases';
 
 export interface ScaleInventory {
   groups: AutoScalingGroupRecord[];
@@ -20,17 +23,29 @@ export interface ScaleInventory {
   groupInstanceTypes: Record<string, string[]>;
   /** Per group, the tags it propagates to its instances at launch: what maintenance windows match. */
   propagatedTags: Map<string, Tags>;
+  /** RDS DB instances and Aurora clusters tagged ScaleToZero (see databases.ts). */
+  databases: DatabaseRecord[];
+  /** Set when the databases could not be read; the groups and instances were. */
+  databaseFailure?: RunFailure;
 }
 
 /** Only resources carrying the ScaleToZero key are read; the rest of the account is never looked at. */
 export async function readScaleInventory(clients: AwsClients): Promise<ScaleInventory> {
   const groupInstanceTypes: Record<string, string[]> = {};
   const propagatedTags = new Map<string, Tags>();
-  const [groups, instances] = await Promise.all([
+  const [groups, instances, db] = await Promise.all([
     readGroups(clients, groupInstanceTypes, propagatedTags),
     readInstances(clients),
+    readDatabases(clients),
   ]);
-  return { groups, instances, groupInstanceTypes, propagatedTags };
+  return {
+    groups,
+    instances,
+    groupInstanceTypes,
+    propagatedTags,
+    databases: db.databases,
+    ...(db.failure ? { databaseFailure: db.failure } : {}),
+  };
 }
 
 async function readGroups(

@@ -4,7 +4,8 @@
  */
 export type * from './types';
 export type { RuleInfo } from './rule';
-export { GROUP_RULES, INSTANCE_RULES, planScale } from './plan';
+export { DATABASE_RULES, GROUP_RULES, INSTANCE_RULES, planScale } from './plan';
+export { rdsRefusal, RDS_AUTO_START_MS } from './database-facts';
 export { unsafeToStop } from './instance-rules';
 export {
   CAPACITY_EXPECTED,

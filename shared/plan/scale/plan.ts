@@ -13,6 +13,7 @@
  * (group-rules.ts, instance-rules.ts) and names its rule.
  */
 import type { AutoScalingGroupRecord, ScalableInstanceRecord } from '../../domain';
+import { TAG } from '../../tags';
 import {
   groupFacts,
   instanceFacts,
@@ -24,10 +25,12 @@ import {
   type TagFacts,
   type TransitionFacts,
 } from './facts';
+import { databaseFacts } from './database-facts';
+import { DATABASE_STAGES } from './database-rules';
 import { GROUP_STAGES } from './group-rules';
 import { INSTANCE_STAGES } from './instance-rules';
 import { firstVerdict, type RuleInfo, type RuleStages, type RuledVerdict } from './rule';
-import type { PlanScaleInput, ResourceType, ScaleDecision, ScalePlan } from './types';
+import type { DatabaseRecord, PlanScaleInput, ResourceType, ScaleDecision, ScalePlan } from './types';
 
 function ordered<G extends TagFacts, T extends TransitionFacts>(
   stages: RuleStages<G, T>,
@@ -42,12 +45,15 @@ function ordered<G extends TagFacts, T extends TransitionFacts>(
 export const GROUP_RULES: readonly RuleInfo[] = ordered(GROUP_STAGES);
 /** An instance's rules in the order they are asked. */
 export const INSTANCE_RULES: readonly RuleInfo[] = ordered(INSTANCE_STAGES);
+/** A database's rules (RDS DB instances and Aurora DB clusters) in the order they are asked. */
+export const DATABASE_RULES: readonly RuleInfo[] = ordered(DATABASE_STAGES);
 
 export function planScale(input: PlanScaleInput): ScalePlan {
   const ctx = planContext(input);
   const decisions = [
     ...input.groups.map((g) => decideGroup(g, ctx)),
     ...input.instances.map((i) => decideInstance(i, ctx)),
+    ...decideDatabases(input.databases ?? [], ctx),
   ];
   const actions = decisions.flatMap((d) => (d.action ? [d.action] : []));
   const instanceHoursSaved = decisions.reduce((sum, d) => sum + (d.instanceHoursSaved ?? 0), 0);
@@ -62,6 +68,18 @@ function decideGroup(g: AutoScalingGroupRecord, ctx: PlanContext): ScaleDecision
 function decideInstance(i: ScalableInstanceRecord, ctx: PlanContext): ScaleDecision {
   const tags = { ...tagFacts(i.id, i.tags, ctx), instance: i, managedGroups: ctx.managedGroups };
   return judge('instance', INSTANCE_STAGES, tags, ctx, (f) => instanceFacts(f, i, ctx));
+}
+
+function decideDatabases(databases: readonly DatabaseRecord[], ctx: PlanContext): ScaleDecision[] {
+  const managedClusters = new Set(
+    databases
+      .filter((d) => d.type === 'db-cluster' && d.tags[TAG.scaleToZero] !== undefined)
+      .map((d) => d.id),
+  );
+  return databases.map((d) => {
+    const tags = { ...tagFacts(d.id, d.tags, ctx), database: d, managedClusters };
+    return judge(d.type, DATABASE_STAGES, tags, ctx, (f) => databaseFacts(f, d));
+  });
 }
 
 /** Asks the stages in order; the facts of a later stage exist only once the earlier rules passed. */

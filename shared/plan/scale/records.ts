@@ -73,6 +73,9 @@ export function transitionValue(a: ScaleAction, now: Date): string {
   if (a.kind === 'scale-group-to-zero') deed = { kind: 'scaled-to-zero', max: a.saved.max };
   else if (a.kind === 'stop-instance') deed = { kind: 'stopped', stoppedAt: now };
   else if (a.kind === 'record-transition' && a.carried) deed = a.carried;
+  // Databases: as instances (the stop's time, the same value as the ScaleToZeroStoppedAt marker).
+  else if (a.kind === 'stop-database') deed = { kind: 'stopped', stoppedAt: now };
+  else if (a.kind === 'record-database' && a.carried) deed = a.carried;
   // Started for a maintenance window: the off transition's deed stays, with the window beside it.
   if ((a.kind === 'start-instance' || a.kind === 'restore-group') && a.patch) {
     const { window, until, carried } = a.patch;

@@ -21,6 +21,8 @@ export interface ScalePlanSettings extends ScheduleSource {
 export interface PlanScaleInput {
   groups: readonly AutoScalingGroupRecord[];
   instances: readonly ScalableInstanceRecord[];
+  /** RDS DB instances and Aurora DB clusters (absent: none read). */
+  databases?: readonly DatabaseRecord[];
   settings: ScalePlanSettings;
   now: Date;
   /** Enabled maintenance windows (none when not read), and the tags each group propagates at launch. */
@@ -28,7 +30,7 @@ export interface PlanScaleInput {
   propagatedTags?: ReadonlyMap<string, Tags>;
 }
 
-export type ResourceType = 'auto-scaling-group' | 'instance';
+export type ResourceType = 'auto-scaling-group' | 'instance' | DatabaseType;
 
 export type ScaleAction =
   | { kind: 'scale-group-to-zero'; group: string; saved: Capacity; transition: Date }
@@ -36,6 +38,16 @@ export type ScaleAction =
   /** hibernate: StopInstances with Hibernate=true (ScaleToZeroAction=hibernate, and configured for it). */
   | { kind: 'stop-instance'; instanceId: string; transition: Date; hibernate?: boolean }
   | { kind: 'start-instance'; instanceId: string; transition: Date; patch?: PatchStart }
+  | { kind: 'stop-database'; database: DatabaseRef; transition: Date }
+  | { kind: 'start-database'; database: DatabaseRef; transition: Date }
+  /** A database's bookkeeping only, as record-transition is for groups and instances. */
+  | {
+      kind: 'record-database';
+      database: DatabaseRef;
+      transition: Date;
+      dropMarker: boolean;
+      carried?: TransitionDeed;
+    }
   /** Nothing to change but the bookkeeping: record the transition (and drop a stale marker tag). */
   | {
       kind: 'record-transition';
@@ -108,3 +120,37 @@ export interface ScalePlan {
 
 /** What a rule decides for a resource; the planner adds the resource, the rule's name and ignored tags. */
 export type Verdict = Omit<ScaleDecision, 'resourceType' | 'resourceId' | 'rule' | 'ignoredTags'>;
+
+// ---- databases: RDS DB instances and Aurora DB clusters -------------------------------------
+
+export type DatabaseType = 'db-instance' | 'db-cluster';
+
+/** A database as scale-to-zero sees it: enough to decide whether RDS lets it stop and start. */
+export interface DatabaseRecord {
+  type: DatabaseType;
+  /** DBInstanceIdentifier or DBClusterIdentifier. */
+  id: string;
+  arn: string;
+  /** DBInstanceStatus or the cluster's Status: available, stopped, stopping, starting, … */
+  status: string;
+  engine: string;
+  tags: Tags;
+  /** DB instance class, for the report. */
+  instanceClass?: string;
+  multiAz?: boolean;
+  /** A DB instance's Aurora cluster (the cluster is what stops and starts). */
+  clusterId?: string;
+  /** The source of a read replica (instance) or of a replica cluster. */
+  replicaOf?: string;
+  /** This database's own read replicas. */
+  replicaIds?: string[];
+  /** A cluster's engine mode: provisioned, serverless (v1), … */
+  engineMode?: string;
+}
+
+/** What the apply step needs to act on a database: its kind, name and ARN (RDS tags by ARN). */
+export interface DatabaseRef {
+  type: DatabaseType;
+  id: string;
+  arn: string;
+}

@@ -22,6 +22,9 @@ describe('the scale-to-zero demo story', () => {
     expect(lines.join('\n')).toMatch(
       /start i-\w+: started for maintenance window mw-\w+ \(demo-nightly-patch\) at 02:00 UTC, 30 min lead; back to off at 04:00 UTC/,
     );
+    // The database: stopped at night, started in the morning, both told.
+    expect(lines.join('\n')).toMatch(/stop demo-orders-db: off since .*: stop the DB instance until/);
+    expect(lines.join('\n')).toMatch(/start demo-orders-db: on since .*: start the DB instance/);
     expect(result.summaries.every((s) => s.failures.length === 0)).toBe(true);
   });
 

@@ -335,10 +335,10 @@ describe('scale-to-zero handler over simulated days (Mon-Fri 08:00-18:30 Europe/
       () => r.addInstance({ imageId: image.id, tags: { ScaleToZero: 'true' } }).id,
     );
     simulated = Date.parse('2026-11-23T17:30:00Z');
-    // 31 s left with a 20 s safety margin, and every call "takes" 2 s: time for the three reads
-    // and one batch of 100 (tag, stop, tag), not for the next.
+    // 33 s left with a 20 s safety margin, and every call "takes" 2 s: time for the four reads
+    // (STS, groups, instances, databases) and one batch of 100 (tag, stop, tag), not for the next.
     let clock = 0;
-    const context = { getRemainingTimeInMillis: () => 31_000 - clock } as Parameters<typeof handler>[1];
+    const context = { getRemainingTimeInMillis: () => 33_000 - clock } as Parameters<typeof handler>[1];
     const slow = makeScaleHandler({ clock: () => simulated + clock });
     const originalSend = sandbox.requests.record.bind(sandbox.requests);
     sandbox.requests.record = (entry) => {

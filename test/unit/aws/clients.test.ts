@@ -1,6 +1,8 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 
+import type { ServiceClientConfig } from '../../../shared/aws/clients';
+
 const mockConstructed: string[] = [];
 
 jest.doMock('@aws-sdk/client-ssm', () => {
@@ -32,6 +34,23 @@ describe('createClients', () => {
     expect(withSsm.ssm).toBe(withSsm.ssm);
     destroyClients(withSsm);
     expect(mockConstructed).toEqual(['ssm']);
+  });
+
+  it("builds a function's own service client once, with the set's settings and its request counter", async () => {
+    const { RDSClient } = await import('@aws-sdk/client-rds');
+    const clients = createClients('eu-west-1', { maxAttempts: 3 });
+    let built = 0;
+    const make = (config: ServiceClientConfig) => {
+      built += 1;
+      return new RDSClient(config);
+    };
+    const rds = clients.serviceClient!('rds', make);
+    expect(clients.serviceClient!('rds', make)).toBe(rds);
+    expect(built).toBe(1);
+    expect(await rds.config.region()).toBe('eu-west-1');
+    expect(await rds.config.maxAttempts()).toBe(3);
+    expect(rds.middlewareStack.identify().join(' ')).toContain('ec2HygieneRequestStats');
+    destroyClients(clients);
   });
 
   it('puts the request counter on every client it constructs', () => {

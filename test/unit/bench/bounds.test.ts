@@ -7,6 +7,7 @@ import {
   pages,
   recoveryLowerBound,
   scaleLowerBound,
+  databaseLowerBound,
   selfHealLowerBound,
   taggerLowerBound,
   total,
@@ -174,6 +175,38 @@ describe('cleanupLowerBound and scaleLowerBound', () => {
     expect(bound['ec2:CreateTags']).toBe(6);
     // The idle-cost report reads the region's Elastic IPs once, however many there are.
     expect(bound['ec2:DescribeAddresses']).toBe(1);
+  });
+
+  it('counts every database call: pages of 100 (members included), one stop and two tag writes per database', () => {
+    const bound = scaleLowerBound({
+      groups: 40,
+      groupsScaled: 40,
+      instances: 1000,
+      instancesStopped: 1000,
+      stopBatch: 100,
+      dbInstances: 270,
+      dbClusters: 30,
+      dbClusterMembers: 30,
+    });
+    expect(bound['rds:DescribeDBInstances']).toBe(3);
+    expect(bound['rds:DescribeDBClusters']).toBe(1);
+    expect(bound['rds:StopDBInstance']).toBe(270);
+    expect(bound['rds:StopDBCluster']).toBe(30);
+    expect(bound['rds:AddTagsToResource']).toBe(600);
+    // No cluster member, no cluster read; no database, still the one DescribeDBInstances.
+    const plain = databaseLowerBound({
+      groups: 0,
+      groupsScaled: 0,
+      instances: 0,
+      instancesStopped: 0,
+      stopBatch: 100,
+    });
+    expect(plain).toEqual({
+      'rds:DescribeDBInstances': 1,
+      'rds:StopDBInstance': 0,
+      'rds:StopDBCluster': 0,
+      'rds:AddTagsToResource': 0,
+    });
   });
 
   it('adds per-action counts of several runs', () => {

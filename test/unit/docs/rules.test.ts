@@ -1,6 +1,7 @@
 /**
  * The docs list the rules one to one with the code: each numbered list in docs/safety.md and
- * docs/scale-to-zero.md names, in order, exactly the rules of its list in shared/plan/, so a rule
+ * docs/scale-to-zero.md names, in order, exactly the rules of its list in shared/plan/ (cleanup's, and
+ * scale-to-zero's for groups, instances and databases), so a rule
  * added, removed, renamed or reordered in the code fails here until the docs say so too.
  */
 import { join } from 'node:path';
@@ -8,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 
 import { CLEANUP_RULES, SNAPSHOT_RULES } from '../../../shared/plan/cleanup';
-import { GROUP_RULES, INSTANCE_RULES } from '../../../shared/plan/scale';
+import { DATABASE_RULES, GROUP_RULES, INSTANCE_RULES } from '../../../shared/plan/scale';
 import { ROOT, section } from '../../helpers/markdown';
 
 const ITEM = /^(\d+)\.\s/;
@@ -45,6 +46,12 @@ const LISTS = [
     heading: "An instance's rules",
     code: 'INSTANCE_RULES',
     rules: INSTANCE_RULES,
+  },
+  {
+    page: 'docs/scale-to-zero.md',
+    heading: "A database's rules",
+    code: 'DATABASE_RULES',
+    rules: DATABASE_RULES,
   },
 ];
 

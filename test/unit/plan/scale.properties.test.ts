@@ -148,7 +148,14 @@ describe('planScale properties', () => {
           ]);
           const plan = planScale({ groups, instances, settings, now });
           for (const a of plan.actions) {
-            const id = a.kind === 'record-transition' ? a.resourceId : 'group' in a ? a.group : a.instanceId;
+            const id =
+              a.kind === 'record-transition'
+                ? a.resourceId
+                : 'group' in a
+                  ? a.group
+                  : 'instanceId' in a
+                    ? a.instanceId
+                    : a.database.id;
             expect(tagged.has(id)).toBe(true);
           }
         },
