@@ -32,6 +32,8 @@ export function cleanupSettingsFrom(settings: Settings): CleanupSettings {
   if (settings.keepNewestPerFamily !== undefined) out.keepNewestPerFamily = settings.keepNewestPerFamily;
   if (settings.familyTag !== undefined) out.familyTag = settings.familyTag;
   if (settings.deleteSharedImages) out.deleteSharedImages = true;
+  if (settings.deprecateGraceDays) out.deprecateGraceDays = settings.deprecateGraceDays;
+  if (settings.disableGraceDays) out.disableGraceDays = settings.disableGraceDays;
   return out;
 }
 

@@ -6,6 +6,7 @@
  * the others.
  */
 import type { CleanupSettings } from './settings';
+import { deprecate, disable, stageGrace, stagedDeletionNote } from './stage-rules';
 import type { Sharing } from './sharing';
 import type { SnapshotKnowledge } from './snapshot-knowledge';
 import type { Candidate, CleanupRefusal, SnapshotLookupFailure, Verdict } from './types';
@@ -13,6 +14,7 @@ import { keep } from './verdicts';
 
 export interface CandidateContext {
   settings: CleanupSettings;
+  now: Date;
   /** AMI id -> why keepNewestPerFamily protects it. */
   familyKept: ReadonlyMap<string, string>;
   refused: CleanupRefusal | undefined;
@@ -115,7 +117,9 @@ function snapshotsUnread(c: Candidate, ctx: CandidateContext): CandidateVerdict 
 /** Every rule passed. */
 function eligible(c: Candidate, ctx: CandidateContext): CandidateVerdict {
   const note = ctx.sharing.kind === 'private' ? ctx.sharing.note : undefined;
-  return { action: 'delete', reason: note ? `${c.reason}; ${note}` : c.reason };
+  const staged = stagedDeletionNote(c.stage);
+  const reason = staged ? `${staged}; ${c.reason}` : c.reason;
+  return { action: 'delete', reason: note ? `${reason}; ${note}` : reason };
 }
 
 /** Every run-wide rule, in the order they are tried. */
@@ -125,6 +129,13 @@ export const CANDIDATE_RULES = [
     summary: 'one of the newest keepNewestPerFamily AMIs of its familyTag family is kept',
     takesPlace: false,
     decide: family,
+  },
+  {
+    name: 'stage-grace',
+    summary:
+      'an AMI cleanup deprecated or disabled is kept until its stage grace period (deprecateGraceDays, disableGraceDays) has passed by EC2 DeprecationTime',
+    takesPlace: false,
+    decide: stageGrace,
   },
   {
     name: 'refused',
@@ -158,6 +169,22 @@ export const CANDIDATE_RULES = [
       'an AMI whose launch permissions are still to be read is kept, holding its place, until they are',
     takesPlace: true,
     decide: launchPermissionsUnread,
+  },
+  // Retirement stages (stages.ts): each move takes a place under the cap, like a deletion; it needs
+  // the launch permissions (disabling makes a shared AMI private) but not the snapshots.
+  {
+    name: 'deprecate',
+    summary:
+      'with deprecateGraceDays set, an AMI that would be deleted is deprecated first (EnableImageDeprecation), holding a place',
+    takesPlace: true,
+    decide: deprecate,
+  },
+  {
+    name: 'disable',
+    summary:
+      'with disableGraceDays set, an AMI whose deprecation grace passed (or that would be deleted, without a deprecated stage) is disabled (DisableImage), holding a place',
+    takesPlace: true,
+    decide: disable,
   },
   {
     name: 'snapshots-unread',

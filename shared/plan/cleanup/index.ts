@@ -13,6 +13,14 @@ export {
   type CleanupSettings,
 } from './settings';
 export { unknownSnapshotIds } from './snapshot-knowledge';
+export {
+  STAGE_SLACK_MS,
+  gracesOf,
+  projectTimeline,
+  readStage,
+  type StageReading,
+  type Timeline,
+} from './stages';
 export { countKeptByReason, describeCleanupDecision } from './summary';
 export type {
   CleanupAction,
@@ -26,6 +34,7 @@ export type {
   PlannedImageDeletion,
   PlannedPendingSnapshotDeletion,
   PlannedSnapshotUnmark,
+  PlannedStageMove,
   SnapshotAction,
   SnapshotDecision,
   SnapshotLookupFailure,

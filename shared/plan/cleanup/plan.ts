@@ -21,6 +21,8 @@ import type { CleanupRuleName } from './rules';
 import { validateCleanupSettings } from './settings';
 import { sharingOf } from './sharing';
 import { snapshotKnowledge } from './snapshot-knowledge';
+import { planStageMoves } from './stage-rules';
+import { readStage } from './stages';
 import { planSnapshots } from './snapshots';
 import { countPlan } from './summary';
 import { candidateOf } from './time-rules';
@@ -53,6 +55,8 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
   const familyKept = protectedByFamily(readOnce, settings);
   const outcome = decideCandidates(candidates, decisionByImage, input, refused, familyKept);
 
+  const stageMoves = planStageMoves(images, (i) => readStage(i, now), decisionByImage, now);
+
   const snapshotPlan = planSnapshots(images, refused ? [] : outcome.chosen, input.snapshots, {
     decisionByImage,
     refused,
@@ -66,6 +70,7 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
     deletions: snapshotPlan.deletions,
     pendingSnapshotDeletions: snapshotPlan.pending,
     snapshotUnmarks: snapshotPlan.unmarks,
+    stageMoves,
     decisions: images.map((i) => decisionByImage.get(i)!),
     snapshotDecisions: snapshotPlan.decisions,
     problems: problems.sort((a, b) => compareText(a.resourceId, b.resourceId) || compareText(a.tag, b.tag)),
@@ -141,6 +146,7 @@ function decideCandidates(
     const id = c.image.id;
     const ctx: CandidateContext = {
       settings,
+      now: input.now,
       familyKept,
       refused,
       sharing: sharingOf(c.image, settings, input.launchPermissions),

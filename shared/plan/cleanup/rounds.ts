@@ -5,8 +5,9 @@ import type { CleanupDecision, CleanupPlan, SnapshotDecision } from './types';
 
 /**
  * One plan for a run made in rounds, as the run reports it: every deletion any round planned; for an
- * AMI, the round that chose it for deletion (what happened then is the apply step's to say) or else
- * the last round's decision; for a snapshot, the last round that looked at it. An AMI deregistered in
+ * AMI, the round that chose it for deletion or moved it between retirement stages (what happened
+ * then is the apply step's to say) or else the last round's decision; for a snapshot, the last round
+ * that looked at it. An AMI deregistered in
  * an earlier round is not in the later rounds' inventory, and one left in place is only 'kept' there
  * because the run tried it: neither may hide why it was chosen.
  */
@@ -16,8 +17,9 @@ export function mergeCleanupRounds(rounds: readonly CleanupPlan[]): CleanupPlan 
   if (rounds.length === 1) return last;
   const chosen = new Map<string, CleanupDecision>();
   for (const round of rounds) {
+    const moved = new Set(round.stageMoves.map((m) => m.imageId));
     for (const d of round.decisions)
-      if (d.action === 'delete' && !chosen.has(d.imageId)) chosen.set(d.imageId, d);
+      if ((d.action === 'delete' || moved.has(d.imageId)) && !chosen.has(d.imageId)) chosen.set(d.imageId, d);
   }
   const decisions: CleanupDecision[] = [];
   const decided = new Set<string>();
@@ -49,6 +51,7 @@ export function mergeCleanupRounds(rounds: readonly CleanupPlan[]): CleanupPlan 
     deletions: rounds.flatMap((r) => r.deletions),
     pendingSnapshotDeletions: rounds.flatMap((r) => r.pendingSnapshotDeletions),
     snapshotUnmarks: rounds.flatMap((r) => r.snapshotUnmarks),
+    stageMoves: rounds.flatMap((r) => r.stageMoves),
     decisions,
     snapshotDecisions,
     problems: last.problems,

@@ -5,8 +5,10 @@ import type { TagProblem } from '../../tags';
 import type { UnresolvedUsage, UsageIndex } from '../../usage';
 import type { CleanupRuleName, SnapshotRuleName } from './rules';
 import type { CleanupSettings } from './settings';
+import type { StageReading } from './stages';
 
-export type CleanupAction = 'delete' | 'keep' | 'skip' | 'defer';
+/** 'deprecate' and 'disable': a retirement stage begins (stages.ts); 'delete' deregisters. */
+export type CleanupAction = 'delete' | 'deprecate' | 'disable' | 'keep' | 'skip' | 'defer';
 
 /**
  * The main reason an AMI was kept, for the run's metrics (the reason text says it in full): what
@@ -25,6 +27,8 @@ export type KeepReason =
   | 'protected'
   | 'pending'
   | 'held'
+  /** In a retirement stage whose grace period has not passed. */
+  | 'staged'
   | 'other';
 
 export interface CleanupDecision {
@@ -83,6 +87,30 @@ export interface PlannedSnapshotUnmark {
   reason: string;
 }
 
+/**
+ * One AMI's move between retirement stages (stages.ts), carried out in this order: tags written,
+ * EnableImageDeprecation, DisableImage (forward); or EnableImage, DisableImageDeprecation, tags
+ * removed (a retirement called off, or a stage tag EC2 disagrees with).
+ */
+export interface PlannedStageMove {
+  imageId: string;
+  kind: 'deprecate' | 'disable' | 'restore' | 'reset';
+  /** Stage tags to write with the value `at` (forward moves). */
+  writeTags: string[];
+  /** The run's now: the tags' value and EnableImageDeprecation's DeprecateAt. */
+  at: string;
+  /** EnableImageDeprecation (false when a deprecation is already in effect: it is left as it is). */
+  deprecate: boolean;
+  disable: boolean;
+  /** EnableImage: cleanup disabled it. */
+  enable: boolean;
+  /** DisableImageDeprecation: the deprecation is the one cleanup set. */
+  cancelDeprecation: boolean;
+  /** Stage tags to remove (restore, reset). */
+  removeTags: string[];
+  reason: string;
+}
+
 export interface SnapshotLookupFailure {
   imageId: string;
   snapshotId: string;
@@ -98,6 +126,9 @@ export interface CleanupRefusal {
 export interface CleanupCounts {
   images: number;
   delete: number;
+  /** AMIs entering the deprecated, the disabled stage (stages.ts). */
+  deprecate: number;
+  disable: number;
   keep: number;
   skip: number;
   defer: number;
@@ -110,6 +141,11 @@ export interface CleanupCounts {
   problems: number;
   /** Kept because they are shared outside the account, or their launch permissions are unknown. */
   keptShared: number;
+  /** Retirement stage moves (stages.ts): AMIs to deprecate, to disable, to re-enable, stage tags to reset. */
+  stageDeprecate: number;
+  stageDisable: number;
+  stageRestore: number;
+  stageReset: number;
 }
 
 export interface CleanupPlan {
@@ -122,6 +158,8 @@ export interface CleanupPlan {
    * uses the snapshot), sorted by snapshot id. Also in a refused run: removing a mark deletes nothing.
    */
   snapshotUnmarks: PlannedSnapshotUnmark[];
+  /** Retirement stage moves, by image id (empty without stages, unless stage tags are found). */
+  stageMoves: PlannedStageMove[];
   /** One per image read, sorted by image id. */
   decisions: CleanupDecision[];
   /** One per snapshot looked at (of planned AMIs, and pending marks), sorted by snapshot id then AMI id. */
@@ -202,6 +240,8 @@ export interface Verdict {
 /** An AMI every per-AMI rule let through, with its last activity: the run-wide rules decide on it. */
 export interface Candidate {
   image: Image;
+  /** Its retirement stage (stages.ts). */
+  stage: StageReading;
   lastActivity: Date;
   reason: string;
 }
