@@ -1,4 +1,5 @@
 /** A run made in rounds (see CleanupInput.earlierRounds) reported as one plan. */
+import type { TagProblem } from '../../tags';
 import { compareText } from './order';
 import { countPlan } from './summary';
 import type { CleanupDecision, CleanupPlan, SnapshotDecision } from './types';
@@ -54,7 +55,7 @@ export function mergeCleanupRounds(rounds: readonly CleanupPlan[]): CleanupPlan 
     stageMoves: rounds.flatMap((r) => r.stageMoves),
     decisions,
     snapshotDecisions,
-    problems: last.problems,
+    problems: withChosenProblems(last.problems, chosen),
     launchPermissionsToRead: last.launchPermissionsToRead,
     snapshotsToRead: last.snapshotsToRead,
     // A failed look-up is not retried in the run, so the last round still keeps every AMI it kept.
@@ -62,4 +63,23 @@ export function mergeCleanupRounds(rounds: readonly CleanupPlan[]): CleanupPlan 
   };
   if (last.refused) plan.refused = last.refused;
   return { ...plan, counts: countPlan(plan, last.counts.keptShared) };
+}
+
+/**
+ * The last round's problems, plus those of the AMIs an earlier round moved (a stage tag EC2 disagreed
+ * with): held in the later rounds, they are not met there again.
+ */
+function withChosenProblems(
+  problems: readonly TagProblem[],
+  chosen: ReadonlyMap<string, CleanupDecision>,
+): TagProblem[] {
+  const key = (p: TagProblem) => `${p.resourceId}\u0000${p.tag}`;
+  const seen = new Set(problems.map(key));
+  const more = [...chosen.values()].flatMap((d) =>
+    d.problem && !seen.has(key(d.problem)) ? [d.problem] : [],
+  );
+  if (more.length === 0) return [...problems];
+  return [...problems, ...more].sort(
+    (a, b) => compareText(a.resourceId, b.resourceId) || compareText(a.tag, b.tag),
+  );
 }

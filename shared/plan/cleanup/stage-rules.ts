@@ -122,7 +122,7 @@ export function planStageMoves(
         disable: d.action === 'disable',
         reason: d.reason,
       });
-    } else if (stage.kind === 'mismatch') {
+    } else if (stage.kind === 'mismatch' && d.rule === 'stage-tags') {
       moves.push({ ...base, imageId: image.id, kind: 'reset', removeTags: stage.reset, reason: d.reason });
     } else if (
       (stage.kind === 'deprecated' || stage.kind === 'disabled') &&

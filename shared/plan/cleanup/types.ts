@@ -5,7 +5,7 @@ import type { TagProblem } from '../../tags';
 import type { UnresolvedUsage, UsageIndex } from '../../usage';
 import type { CleanupRuleName, SnapshotRuleName } from './rules';
 import type { CleanupSettings } from './settings';
-import type { StageReading } from './stages';
+import type { StageReading, Timeline } from './stages';
 
 /** 'deprecate' and 'disable': a retirement stage begins (stages.ts); 'delete' deregisters. */
 export type CleanupAction = 'delete' | 'deprecate' | 'disable' | 'keep' | 'skip' | 'defer';
@@ -41,6 +41,11 @@ export interface CleanupDecision {
   keptFor?: KeepReason;
   /** The rule that decided (see CLEANUP_RULES). */
   rule: CleanupRuleName;
+  /**
+   * With retirement stages configured (or stage tags on the AMI): when it was or will be deprecated,
+   * disabled and deleted, as the settings and its stage project it; empty when it is not on its way out.
+   */
+  timeline?: Timeline;
 }
 
 /**
