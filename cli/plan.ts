@@ -31,6 +31,9 @@ options:
   --freshness-minutes N    how recent LastUsedRuntime must be (default 60; 40 up to a
                            quarter of the retention)
   --keep-newest N --family-tag KEY   keep the N newest AMIs per family
+  --deprecate-grace-days N --disable-grace-days N
+                           retirement in stages (default 0 and 0: one step); adds each AMI's
+                           timeline: deprecated on, disabled on, deleted on
   --at TIME                judge ages as of this ISO 8601 UTC time (default: now), e.g. to see
                            what tomorrow's 03:00 run would do; LastUsedRuntime freshness too
   --json                   print JSON instead of a table
@@ -69,6 +72,8 @@ export function settingsFromArgs(
       'freshness-minutes': { type: 'string' },
       'keep-newest': { type: 'string' },
       'family-tag': { type: 'string' },
+      'deprecate-grace-days': { type: 'string' },
+      'disable-grace-days': { type: 'string' },
       at: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -83,6 +88,10 @@ export function settingsFromArgs(
     ...(values['freshness-minutes'] !== undefined && { FRESHNESS_MINUTES: values['freshness-minutes'] }),
     ...(values['keep-newest'] !== undefined && { KEEP_NEWEST_PER_FAMILY: values['keep-newest'] }),
     ...(values['family-tag'] !== undefined && { FAMILY_TAG: values['family-tag'] }),
+    ...(values['deprecate-grace-days'] !== undefined && {
+      DEPRECATE_GRACE_DAYS: values['deprecate-grace-days'],
+    }),
+    ...(values['disable-grace-days'] !== undefined && { DISABLE_GRACE_DAYS: values['disable-grace-days'] }),
   });
   const scaleSettings = loadScaleSettings({ ...env, REGIONS: settings.regions.join(',') });
   let now = clock();
@@ -174,16 +183,32 @@ export function renderTable(plans: RegionPlan[]): string {
     }
     const tagging = new Map((p.tagging?.decisions ?? []).map((d) => [d.imageId, d]));
     const recoverable = recoverableUntil(p.cleanup);
-    const rows = (p.cleanup?.decisions ?? []).map((d) => [
+    const decisions = p.cleanup?.decisions ?? [];
+    // Retirement stages configured (or stage tags met): each AMI's timeline, "—" where none applies.
+    const staged = decisions.some((d) => d.timeline !== undefined);
+    const day = (t: Date | undefined) => (t ? t.toISOString().slice(0, 10) : '—');
+    const rows = decisions.map((d) => [
       d.imageId,
       (p.names[d.imageId] ?? '').slice(0, 32),
       tagging.get(d.imageId)?.action ?? '',
       d.action,
       d.rule,
+      ...(staged
+        ? [day(d.timeline?.deprecatedOn), day(d.timeline?.disabledOn), day(d.timeline?.deletedOn)]
+        : []),
       recoverable(d.imageId),
       d.reason,
     ]);
-    const header = ['AMI', 'name', 'tagger', 'cleanup', 'rule', 'recoverable until', 'why'];
+    const header = [
+      'AMI',
+      'name',
+      'tagger',
+      'cleanup',
+      'rule',
+      ...(staged ? ['deprecated on', 'disabled on', 'deleted on'] : []),
+      'recoverable until',
+      'why',
+    ];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     widths[header.length - 1] = 0;
     const fmt = (r: string[]) =>
@@ -204,7 +229,7 @@ export function renderTable(plans: RegionPlan[]): string {
     const c = p.cleanup?.counts;
     if (c) {
       lines.push(
-        `  cleanup: ${c.delete} to delete, ${c.keep} kept, ${c.skip} skipped (unreadable tags), ${c.defer} deferred; ${c.snapshotsToDelete} snapshots to delete, ${c.snapshotsToUnmark} stale pending-deletion marks to remove`,
+        `  cleanup: ${c.delete} to delete,${staged ? ` ${c.deprecate} to deprecate, ${c.disable} to disable, ${c.stageRestore} to give back,` : ''} ${c.keep} kept, ${c.skip} skipped (unreadable tags), ${c.defer} deferred; ${c.snapshotsToDelete} snapshots to delete, ${c.snapshotsToUnmark} stale pending-deletion marks to remove`,
       );
     }
     if (p.scale) {

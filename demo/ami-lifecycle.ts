@@ -5,7 +5,7 @@
  */
 import { createClients, destroyClients, type AwsClients } from '../shared/aws/clients';
 import { deadlineBudget } from '../shared/budget';
-import type { Settings } from '../shared/config';
+import { loadSettings, type Settings } from '../shared/config';
 import { runCleanup, type CleanupResult } from '../shared/jobs/cleanup';
 import { runTagger } from '../shared/jobs/tagger';
 import { PricingClient } from '@aws-sdk/client-pricing';
@@ -212,6 +212,8 @@ export async function runAmiLifecycleStory(
     eventBusName: 'default',
     checkImageReferences: true,
     maxAttempts: 4,
+    // Retirement in stages, told when configured: DEPRECATE_GRACE_DAYS=3 DISABLE_GRACE_DAYS=3 npm start
+    ...stagesFromEnv(),
   };
   // Each job signs as its own function: the sandbox holds it to that function's IAM role.
   const clients = new Map<string, AwsClients>();
@@ -343,6 +345,13 @@ function reportCleanup(
     say(
       `${prefix} nothing to delete (${decisions.length} AMIs looked at, ${skips.length} skipped for bad tags)`,
     );
+  for (const d of decisions) {
+    if (d.action !== 'deprecate' && d.action !== 'disable') continue;
+    say(`${prefix} ${d.action === 'deprecate' ? 'deprecated' : 'disabled'} ${name(d.imageId)} — ${d.reason}`);
+  }
+  for (const m of r.plan?.stageMoves ?? []) {
+    if (m.kind === 'restore') say(`${prefix} gave back ${name(m.imageId)} — ${m.reason}`);
+  }
   for (const d of deletes) {
     const snaps = r.applied?.snapshotsDeleted.length ?? 0;
     say(
@@ -366,4 +375,17 @@ function reportCleanup(
   }
   for (const f of r.summary.failures) say(`${prefix} failure on ${f.resourceId} (${f.action}): ${f.message}`);
   return 0;
+}
+
+/** The stage settings from the environment, read as the deployed function reads them (shared/config.ts). */
+function stagesFromEnv(): Pick<Settings, 'deprecateGraceDays' | 'disableGraceDays'> {
+  const { deprecateGraceDays, disableGraceDays } = loadSettings({
+    REGIONS: REGION,
+    DEPRECATE_GRACE_DAYS: process.env.DEPRECATE_GRACE_DAYS,
+    DISABLE_GRACE_DAYS: process.env.DISABLE_GRACE_DAYS,
+  });
+  return {
+    ...(deprecateGraceDays !== undefined && { deprecateGraceDays }),
+    ...(disableGraceDays !== undefined && { disableGraceDays }),
+  };
 }

@@ -48,6 +48,9 @@ export interface Settings {
    * group or fleet names); absent: every version, each a rollback target.
    */
   launchTemplateVersionsInUse?: number;
+  /** Cleanup's retirement stages (docs/cleanup.md#stages): days deprecated, then days disabled. */
+  deprecateGraceDays?: number;
+  disableGraceDays?: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -270,5 +273,17 @@ export function loadSettings(env: Env): Settings {
     'a whole number of launch template versions >= 1, or empty for every version',
   );
   if (versionsInUse !== undefined) settings.launchTemplateVersionsInUse = versionsInUse;
+  // Cleanup's retirement stages: 0 (the default) leaves the stage out.
+  const graceDays: Parse<number> = (text) => {
+    const n = wholeNumber(0)(text);
+    return n !== undefined && n <= 365 ? n : undefined;
+  };
+  for (const [name, key] of [
+    ['DEPRECATE_GRACE_DAYS', 'deprecateGraceDays'],
+    ['DISABLE_GRACE_DAYS', 'disableGraceDays'],
+  ] as const) {
+    const days = read(env, name, graceDays, 'a whole number of days from 0 to 365 (0: no such stage)');
+    if (days !== undefined && days > 0) settings[key] = days;
+  }
   return settings;
 }

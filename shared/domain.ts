@@ -28,6 +28,11 @@ export interface Image {
    * could not be read: the cleanup plan then keeps the AMI.
    */
   lastLaunchedAt?: Date;
+  /**
+   * EC2's DeprecationTime (the AMI is deprecated from then on): the record the cleanup stages trust
+   * over their own tags. An Invalid Date when EC2's value could not be read.
+   */
+  deprecatedAt?: Date;
 }
 
 /** Things that launch from an AMI or run from it. */

@@ -26,6 +26,16 @@ export const TAG = {
   autoCleanupKeepUntil: 'AutoCleanupKeepUntil',
   scaleToZero: 'ScaleToZero',
   /**
+   * Written by cleanup on an AMI it deprecated as the first stage of its retirement (ISO UTC): when
+   * that stage began. Trusted only beside EC2's own DeprecationTime (shared/plan/cleanup/stages.ts).
+   */
+  autoCleanupDeprecatedAt: 'AutoCleanupDeprecatedAt',
+  /**
+   * Written by cleanup on an AMI it disabled (ISO UTC): when that stage began. Trusted only while EC2
+   * says the AMI is disabled and not before its DeprecationTime (shared/plan/cleanup/stages.ts).
+   */
+  autoCleanupDisabledAt: 'AutoCleanupDisabledAt',
+  /**
    * Written by cleanup on each snapshot of an AMI it is about to deregister (value: that AMI's id),
    * before deregistering, so a snapshot AWS still reports in use, or a run cut short, is found and
    * finished by a later run instead of being lost track of.

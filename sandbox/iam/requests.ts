@@ -81,6 +81,10 @@ function requestTags(
 /** EC2 actions that name resources, and the parameters that name them. */
 const EC2_RESOURCE_PARAMS: Record<string, { single?: string; list?: string; each?: string[] }> = {
   DeregisterImage: { single: 'ImageId' },
+  EnableImageDeprecation: { single: 'ImageId' },
+  DisableImageDeprecation: { single: 'ImageId' },
+  DisableImage: { single: 'ImageId' },
+  EnableImage: { single: 'ImageId' },
   DescribeImageAttribute: { single: 'ImageId' },
   ModifyImageAttribute: { single: 'ImageId' },
   DeleteSnapshot: { single: 'SnapshotId' },

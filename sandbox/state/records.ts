@@ -27,6 +27,8 @@ export interface ImageRecord {
   deregistrationProtection: boolean;
   /** EC2's LastLaunchedTime (ISO): when an instance was last launched from it; absent if never. */
   lastLaunchedTime?: string;
+  /** EC2's DeprecationTime (ISO, whole minutes as EnableImageDeprecation rounds it); absent if never set. */
+  deprecationTime?: string;
   /**
    * Who else may launch the image (DescribeImageAttribute launchPermission), besides `public`,
    * which is the `group: all` entry and is kept in that one field so the two never disagree.

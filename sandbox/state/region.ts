@@ -107,6 +107,7 @@ export class RegionState {
       blockDeviceMappings,
       deregistrationProtection: seed.deregistrationProtection ?? false,
       lastLaunchedTime: iso(seed.lastLaunchedTime),
+      deprecationTime: iso(seed.deprecationTime),
       launchPermissions: (seed.launchPermissions ?? []).flatMap((p) => ('group' in p ? [] : [{ ...p }])),
       tags: { ...seed.tags },
     });

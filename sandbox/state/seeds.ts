@@ -26,6 +26,8 @@ export interface ImageSeed {
   deregistrationProtection?: boolean;
   /** EC2's LastLaunchedTime. Default: absent (never launched, as EC2 reports it). */
   lastLaunchedTime?: string | Date;
+  /** EC2's DeprecationTime (a person's own deprecation). Default: absent. */
+  deprecationTime?: string | Date;
   /**
    * Accounts, organizations or OUs the image is shared with (its launchPermission attribute).
    * Public is `public: true`; a `{ group: 'all' }` entry here means the same. Default: none.

@@ -1,4 +1,8 @@
-/** EC2 images: DescribeImages, DeregisterImage. */
+/**
+ * EC2 images: DescribeImages, DeregisterImage, and the retirement stages: EnableImageDeprecation /
+ * DisableImageDeprecation (DescribeImages' DeprecationTime) and DisableImage / EnableImage (state
+ * `disabled`, listed only with IncludeDisabled, all launch permissions removed as EC2 does).
+ */
 import { SandboxError } from '../../protocol/errors';
 import { indexedList, optionalBool, optionalInt, requiredParam } from '../../protocol/form';
 import { checkRange, type Page } from '../../protocol/pagination';
@@ -58,6 +62,7 @@ export function renderImage(image: ImageRecord): XmlObject {
     deregistrationProtection: image.deregistrationProtection ? 'enabled' : 'disabled',
     // EC2 leaves it out for an AMI never launched.
     lastLaunchedTime: image.lastLaunchedTime,
+    deprecationTime: image.deprecationTime,
   };
 }
 
@@ -117,4 +122,80 @@ const deregisterImage: QueryAction = (params, { region }) => {
   return { return: true, deleteSnapshotResultSet: deleted.length > 0 ? items(deleted) : undefined };
 };
 
-export const imageActions = { DescribeImages: describeImages, DeregisterImage: deregisterImage };
+/** The caller's own AMI, or EC2's error: only the owner may change its deprecation or state. */
+function ownImage(region: RegionState, imageId: string, verb: string): ImageRecord {
+  const [image] = requireAll([imageId], (id) => region.getImage(id));
+  if (image!.ownerId !== region.accountId) {
+    throw new SandboxError(
+      'UnauthorizedOperation',
+      `You are not authorized to ${verb} ${image!.id}: it is owned by account ${image!.ownerId}`,
+      403,
+    );
+  }
+  return image!;
+}
+
+/**
+ * EC2 rounds DeprecateAt's seconds to the nearest minute. It also refuses a date in the past, which
+ * the sandbox cannot tell (it never reads the wall clock), so every valid time is taken.
+ */
+function deprecateAt(text: string): string {
+  const t = Date.parse(text);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(t)) {
+    throw new SandboxError(
+      'InvalidParameterValue',
+      `Invalid value '${text}' for DeprecateAt: expected YYYY-MM-DDTHH:MM:SSZ`,
+    );
+  }
+  const rounded = Math.round(t / 60_000) * 60_000;
+  return new Date(rounded).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+const enableImageDeprecation: QueryAction = (params, { region }) => {
+  const image = ownImage(region, requiredParam(params, 'ImageId'), 'deprecate');
+  image.deprecationTime = deprecateAt(requiredParam(params, 'DeprecateAt'));
+  return { return: true };
+};
+
+const disableImageDeprecation: QueryAction = (params, { region }) => {
+  const image = ownImage(region, requiredParam(params, 'ImageId'), 'cancel the deprecation of');
+  delete image.deprecationTime;
+  return { return: true };
+};
+
+const disableImage: QueryAction = (params, { region }) => {
+  const image = ownImage(region, requiredParam(params, 'ImageId'), 'disable');
+  if (image.state !== 'available' && image.state !== 'disabled') {
+    throw new SandboxError(
+      'IncorrectState',
+      `The image ${image.id} is ${image.state}: only an available AMI can be disabled`,
+    );
+  }
+  // EC2: "Sets the AMI state to disabled and removes all launch permissions from the AMI."
+  image.state = 'disabled';
+  image.public = false;
+  image.launchPermissions = [];
+  return { return: true };
+};
+
+const enableImage: QueryAction = (params, { region }) => {
+  const image = ownImage(region, requiredParam(params, 'ImageId'), 'enable');
+  if (image.state !== 'disabled' && image.state !== 'available') {
+    throw new SandboxError(
+      'IncorrectState',
+      `The image ${image.id} is ${image.state}: only a disabled AMI can be enabled`,
+    );
+  }
+  // Launch permissions removed by DisableImage are not given back (EC2 does not either).
+  image.state = 'available';
+  return { return: true };
+};
+
+export const imageActions = {
+  DescribeImages: describeImages,
+  DeregisterImage: deregisterImage,
+  EnableImageDeprecation: enableImageDeprecation,
+  DisableImageDeprecation: disableImageDeprecation,
+  DisableImage: disableImage,
+  EnableImage: enableImage,
+};

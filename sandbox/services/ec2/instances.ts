@@ -1,12 +1,13 @@
 /**
  * EC2 instances: DescribeInstances (reservations, with HibernationOptions and the StateReason of a
- * stop), StopInstances (Hibernate=true only on an instance launched with hibernation configured,
+ * stop), RunInstances (from an AMI id only: enough to show that a disabled or deregistered AMI cannot
+ * launch), StopInstances (Hibernate=true only on an instance launched with hibernation configured,
  * else UnsupportedHibernationConfiguration, as EC2), StartInstances. A transition
  * completes at once in the stored state (stopping -> stopped, pending -> running) while the answer
  * reports the intermediate state, as EC2 does.
  */
 import { SandboxError } from '../../protocol/errors';
-import { optionalBool, optionalInt } from '../../protocol/form';
+import { optionalBool, optionalInt, requiredParam } from '../../protocol/form';
 import { checkRange } from '../../protocol/pagination';
 import { items, type XmlObject } from '../../protocol/xml';
 import { INSTANCE_STATE_CODES, type InstanceRecord, type InstanceStateName } from '../../state/records';
@@ -161,8 +162,48 @@ const startInstances: QueryAction = (params, { region }) => {
   return { instancesSet: items(changes) };
 };
 
+/**
+ * EC2 answers a launch from a disabled AMI (or one not available) with InvalidAMIID.Unavailable,
+ * "in a transitional state or not available", and from an unknown one with InvalidAMIID.NotFound.
+ */
+const runInstances: QueryAction = (params, { region, state }) => {
+  const imageId = requiredParam(params, 'ImageId');
+  const image = region.getImage(imageId);
+  if (
+    !image ||
+    (image.ownerId !== state.accountId && !image.public && image.launchPermissions.length === 0)
+  ) {
+    throw new SandboxError('InvalidAMIID.NotFound', `The image id '[${imageId}]' does not exist`);
+  }
+  if (image.state !== 'available') {
+    throw new SandboxError(
+      'InvalidAMIID.Unavailable',
+      `The image id '[${imageId}]' is not available: its state is ${image.state}`,
+    );
+  }
+  const count = optionalInt(params, 'MinCount') ?? 1;
+  checkRange('minCount', count, 1, 100);
+  const type = params.get('InstanceType') ?? 't3.micro';
+  const first = region.addInstance({ imageId, state: 'running', instanceType: type });
+  const { reservationId } = first;
+  const launched = [
+    first,
+    ...Array.from({ length: count - 1 }, () =>
+      region.addInstance({ imageId, state: 'running', instanceType: type, reservationId }),
+    ),
+  ];
+  return {
+    reservationId,
+    ownerId: state.accountId,
+    groupSet: items([]),
+    // Running at once in the stored state; the answer says pending, as EC2's does.
+    instancesSet: items(launched.map((i) => ({ ...renderInstance(i), instanceState: stateXml('pending') }))),
+  };
+};
+
 export const instanceActions = {
   DescribeInstances: describeInstances,
+  RunInstances: runInstances,
   StopInstances: stopInstances,
   StartInstances: startInstances,
 };

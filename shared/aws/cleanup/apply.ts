@@ -1,5 +1,6 @@
 /**
- * Carries out a cleanup plan. First the stale pending-deletion marks the plan removes (unmark.ts).
+ * Carries out a cleanup plan. First the stale pending-deletion marks the plan removes (unmark.ts),
+ * then the retirement stage moves (stages.ts).
  * Then, per AMI, in an order chosen so that a run cut short never loses a snapshot (images.ts):
  *   1. (optional) DescribeImageReferences as a second opinion: any reference keeps the AMI;
  *   2. tag its snapshots TAG.pendingDeletion=<ami id>, so a later run can find them;
@@ -15,6 +16,7 @@ import { DESCRIBE_IMAGE_REFERENCES_MAX_IDS, deleteImageBatch } from './images';
 import { recordImageNotReached, startApplyRun } from './run';
 import { deletePendingSnapshots, settleSharedSnapshots } from './snapshots';
 import type { ApplyOptions, CleanupApplyResult, CleanupWork } from './types';
+import { applyStageMoves } from './stages';
 import { unmarkSnapshots } from './unmark';
 
 export async function applyCleanup(
@@ -24,6 +26,7 @@ export async function applyCleanup(
 ): Promise<CleanupApplyResult> {
   const run = startApplyRun(clients, work, options);
   await unmarkSnapshots(run, work.snapshotUnmarks ?? []);
+  await applyStageMoves(run, work.stageMoves ?? []);
   for (const batch of chunk(work.deletions, DESCRIBE_IMAGE_REFERENCES_MAX_IDS)) {
     if (run.result.incomplete) break;
     await deleteImageBatch(run, batch);

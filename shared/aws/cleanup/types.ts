@@ -4,6 +4,7 @@ import type {
   PlannedImageDeletion,
   PlannedPendingSnapshotDeletion,
   PlannedSnapshotUnmark,
+  PlannedStageMove,
 } from '../../plan/cleanup';
 
 /** The part of a CleanupPlan the apply step carries out. */
@@ -11,6 +12,8 @@ export interface CleanupWork {
   deletions: readonly PlannedImageDeletion[];
   pendingSnapshotDeletions: readonly PlannedPendingSnapshotDeletion[];
   snapshotUnmarks?: readonly PlannedSnapshotUnmark[];
+  /** Retirement stage moves (stages.ts); absent: none. */
+  stageMoves?: readonly PlannedStageMove[];
 }
 
 export interface ApplyOptions {
@@ -32,6 +35,10 @@ export interface ApplyOutcome {
     | 'snapshot-deleted'
     | 'snapshot-deferred'
     | 'snapshot-unmarked'
+    | 'deprecated'
+    | 'disabled'
+    | 'restored'
+    | 'stage-reset'
     | 'failed'
     | 'not-reached';
   reason: string;
@@ -56,6 +63,11 @@ export interface CleanupApplyResult {
   snapshotsDeferred: string[];
   /** Snapshots whose stale pending-deletion mark DeleteTags removed. */
   snapshotsUnmarked: string[];
+  /** Retirement stages: AMIs this run deprecated, disabled, gave back (re-enabled), whose stage tags it reset. */
+  deprecated: string[];
+  disabled: string[];
+  restored: string[];
+  stageResets: string[];
   keptByReferences: { imageId: string; references: string[] }[];
   /**
    * AMIs the last look before deregistering (DescribeInstances by image id) found an instance of,
@@ -74,6 +86,10 @@ export function emptyApplyResult(checkImageReferences: boolean): CleanupApplyRes
     snapshotsDeleted: [],
     snapshotsDeferred: [],
     snapshotsUnmarked: [],
+    deprecated: [],
+    disabled: [],
+    restored: [],
+    stageResets: [],
     keptByReferences: [],
     keptByInstances: [],
     failures: [],
@@ -97,6 +113,10 @@ export function mergeApplyResults(
     snapshotsDeleted: results.flatMap((r) => r.snapshotsDeleted),
     snapshotsDeferred: results.flatMap((r) => r.snapshotsDeferred),
     snapshotsUnmarked: results.flatMap((r) => r.snapshotsUnmarked),
+    deprecated: results.flatMap((r) => r.deprecated),
+    disabled: results.flatMap((r) => r.disabled),
+    restored: results.flatMap((r) => r.restored),
+    stageResets: results.flatMap((r) => r.stageResets),
     keptByReferences: results.flatMap((r) => r.keptByReferences),
     keptByInstances: results.flatMap((r) => r.keptByInstances),
     failures: results.flatMap((r) => r.failures),

@@ -46,7 +46,13 @@ function toImage(i: SdkImage, region: string, accountId: string, intern: (v: str
   const createdAt = created !== undefined && !Number.isNaN(created.getTime()) ? created : undefined;
   // Kept even when unreadable (an Invalid Date): the plan keeps such an AMI and reports the value.
   const lastLaunchedAt = i.LastLaunchedTime ? new Date(i.LastLaunchedTime) : undefined;
-  if (i.Name !== undefined && createdAt !== undefined && lastLaunchedAt === undefined) {
+  const deprecatedAt = i.DeprecationTime ? new Date(i.DeprecationTime) : undefined;
+  if (
+    i.Name !== undefined &&
+    createdAt !== undefined &&
+    lastLaunchedAt === undefined &&
+    deprecatedAt === undefined
+  ) {
     // The usual AMI, in one literal (same field order as below): fields added after a literal go to
     // a separate property array, which costs memory on every AMI of a large account.
     return {
@@ -77,6 +83,7 @@ function toImage(i: SdkImage, region: string, accountId: string, intern: (v: str
   if (i.Name !== undefined) image.name = i.Name;
   if (createdAt !== undefined) image.createdAt = createdAt;
   if (lastLaunchedAt !== undefined) image.lastLaunchedAt = lastLaunchedAt;
+  if (deprecatedAt !== undefined) image.deprecatedAt = deprecatedAt;
   return image;
 }
 

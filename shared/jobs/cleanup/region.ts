@@ -36,6 +36,8 @@ export function cleanupSettingsFrom(settings: Settings): CleanupSettings {
   if (settings.familyTag !== undefined) out.familyTag = settings.familyTag;
   if (settings.deleteSharedImages) out.deleteSharedImages = settings.deleteSharedImages;
   if (settings.requireRecycleBin) out.requireRecycleBin = true;
+  if (settings.deprecateGraceDays) out.deprecateGraceDays = settings.deprecateGraceDays;
+  if (settings.disableGraceDays) out.disableGraceDays = settings.disableGraceDays;
   return out;
 }
 

@@ -247,13 +247,15 @@ function planRound(run: RoundsRun): CleanupPlan {
 
 /** The next round, or undefined when the plan leaves nothing to read or do. */
 function nextRound(run: RoundsRun, plan: CleanupPlan): Round | undefined {
-  // A refused plan deletes and reads nothing, but still removes stale marks (that deletes nothing).
-  if (plan.refused && plan.snapshotUnmarks.length === 0) return undefined;
+  // A refused plan deletes and reads nothing, but still removes stale marks and gives staged AMIs
+  // back (neither deletes anything).
+  if (plan.refused && plan.snapshotUnmarks.length === 0 && plan.stageMoves.length === 0) return undefined;
   const apply =
     run.options.apply !== undefined &&
     (plan.deletions.length > 0 ||
       plan.pendingSnapshotDeletions.length > 0 ||
-      plan.snapshotUnmarks.length > 0);
+      plan.snapshotUnmarks.length > 0 ||
+      plan.stageMoves.length > 0);
   const readAhead = readAheadLimit(
     run.options.readAhead,
     run.rate.affordable(),
@@ -321,6 +323,12 @@ function recordApplied(run: RoundsRun, plan: CleanupPlan, applied: CleanupApplyR
   for (const d of plan.deletions) {
     run.attempted += 1;
     if (!gone.has(d.image.id)) run.held.set(d.image.id, what.get(d.image.id) ?? 'not reached');
+  }
+  // A stage move (done or failed) is this run's last word on that AMI: later rounds keep it, and a
+  // forward move took a place under the cap as a deletion does.
+  for (const m of plan.stageMoves) {
+    if (m.kind === 'deprecate' || m.kind === 'disable') run.attempted += 1;
+    run.held.set(m.imageId, what.get(m.imageId) ?? `${m.kind} planned`);
   }
   run.images = run.images.filter((i) => !gone.has(i.id));
   // Whatever happened to these snapshots (deleted, deferred with their mark, failed), this run is

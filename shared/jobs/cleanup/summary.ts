@@ -70,7 +70,10 @@ function reportPlan(deps: JobDeps, region: string, plan: CleanupPlan): void {
       region,
       resourceId: d.imageId,
       action: `plan-${d.action}`,
-      reason: d.action === 'delete' ? d.reason + dry : d.reason,
+      reason:
+        d.action === 'delete' || d.action === 'deprecate' || d.action === 'disable'
+          ? d.reason + dry
+          : d.reason,
       rule: d.rule,
     };
     logDecision(deps.log, d.problem ? { ...line, tagProblem: d.problem } : line);
@@ -197,6 +200,26 @@ function summaryCounts(
     usageReportsRead: run.usageReports.size,
     usageReportsRequested: run.usageReportsRequested.size,
     ...keptCounts(plan),
+    ...stageCounts(plan, applied),
+  };
+}
+
+/**
+ * The retirement stages' counts, only where stages are configured or a stage move was planned (a
+ * stage tag met): a run without stages reports exactly what it always did.
+ */
+function stageCounts(plan: CleanupPlan, applied: CleanupApplyResult | undefined): Record<string, number> {
+  const c = plan.counts;
+  const any = c.stageDeprecate + c.stageDisable + c.stageRestore + c.stageReset + c.deprecate + c.disable;
+  if (any === 0 && !plan.decisions.some((d) => d.keptFor === 'staged')) return {};
+  return {
+    toDeprecate: c.deprecate,
+    toDisable: c.disable,
+    deprecated: applied?.deprecated.length ?? 0,
+    disabled: applied?.disabled.length ?? 0,
+    restored: applied?.restored.length ?? 0,
+    stageTagsReset: applied?.stageResets.length ?? 0,
+    keptStaged: plan.decisions.filter((d) => d.keptFor === 'staged').length,
   };
 }
 

@@ -8,6 +8,7 @@
 import { recoverabilityNote, recycleBinRequired, type RecycleBinView } from './recycle-bin';
 import type { UsageReportRequest } from '../../image-usage-reports';
 import type { CleanupSettings } from './settings';
+import { deprecate, disable, stageGrace, stagedDeletionNote } from './stage-rules';
 import type { Sharing } from './sharing';
 import { MAX_USAGE_REPORT_REQUESTS_PER_RUN, type UsageReportVerdict } from './usage-reports';
 import type { SnapshotKnowledge } from './snapshot-knowledge';
@@ -16,6 +17,7 @@ import { keep } from './verdicts';
 
 export interface CandidateContext {
   settings: CleanupSettings;
+  now: Date;
   /** AMI id -> why keepNewestPerFamily protects it. */
   familyKept: ReadonlyMap<string, string>;
   refused: CleanupRefusal | undefined;
@@ -168,14 +170,15 @@ function snapshotsUnread(c: Candidate, ctx: CandidateContext): CandidateVerdict 
 
 /** Every rule passed. */
 function eligible(c: Candidate, ctx: CandidateContext): CandidateVerdict {
-  const note =
+  const sharingNote =
     ctx.sharing.kind === 'private'
       ? ctx.sharing.note
       : ctx.usageReport?.kind === 'unused'
         ? ctx.usageReport.note
         : undefined;
+  const staged = stagedDeletionNote(c.stage);
   const recoverable = recoverabilityNote(ctx.recycleBin);
-  const reason = [c.reason, note, recoverable].filter((p) => p !== undefined).join('; ');
+  const reason = [staged, c.reason, sharingNote, recoverable].filter((p) => p !== undefined).join('; ');
   return { action: 'delete', reason };
 }
 
@@ -186,6 +189,13 @@ export const CANDIDATE_RULES = [
     summary: 'one of the newest keepNewestPerFamily AMIs of its familyTag family is kept',
     takesPlace: false,
     decide: family,
+  },
+  {
+    name: 'stage-grace',
+    summary:
+      'an AMI cleanup deprecated or disabled is kept until its stage grace period (deprecateGraceDays, disableGraceDays) has passed by EC2 DeprecationTime',
+    takesPlace: false,
+    decide: stageGrace,
   },
   {
     name: 'refused',
@@ -240,6 +250,22 @@ export const CANDIDATE_RULES = [
       'with deleteSharedImages=when-unused, a shared AMI whose usage reports are still to be read is kept, holding its place, until they are',
     takesPlace: true,
     decide: usageReportUnread,
+  },
+  // Retirement stages (stages.ts): each move takes a place under the cap, like a deletion; it needs
+  // the launch permissions (disabling makes a shared AMI private) but not the snapshots.
+  {
+    name: 'deprecate',
+    summary:
+      'with deprecateGraceDays set, an AMI that would be deleted is deprecated first (EnableImageDeprecation), holding a place',
+    takesPlace: true,
+    decide: deprecate,
+  },
+  {
+    name: 'disable',
+    summary:
+      'with disableGraceDays set, an AMI whose deprecation grace passed (or that would be deleted, without a deprecated stage) is disabled (DisableImage), holding a place',
+    takesPlace: true,
+    decide: disable,
   },
   {
     name: 'snapshots-unread',

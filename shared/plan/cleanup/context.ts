@@ -11,6 +11,7 @@ import {
 import type { UsageIndex } from '../../usage';
 import { readOwnerTags, type OwnerTags } from './owner-tags';
 import type { CleanupSettings } from './settings';
+import { readStage, type StageReading } from './stages';
 
 export interface RunContext {
   settings: CleanupSettings;
@@ -34,6 +35,8 @@ export interface ImageContext extends RunContext, OwnerTags {
    * LastUsedObservedSince, AutoCleanupRetentionDays, AutoCleanupKeepUntil.
    */
   tagProblems: TagProblem[];
+  /** Its retirement stage, as EC2 and cleanup's stage tags agree on it (stages.ts). */
+  stage: StageReading;
   /** The AMI's last activity; meaningful once its LastLaunchedTime is known to be readable and past. */
   activity: () => Activity | undefined;
 }
@@ -56,6 +59,7 @@ export function imageContext(image: Image, run: RunContext): ImageContext {
     lastUsed,
     runtime,
     observedSince,
+    stage: readStage(image, run.now),
     tagProblems: [lastUsed, runtime, observedSince, owner.retentionDays, owner.keepUntil].flatMap((r) =>
       r.kind === 'invalid' ? [r.problem] : [],
     ),

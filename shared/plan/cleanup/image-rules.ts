@@ -15,6 +15,7 @@ import {
   retention,
   taggerStale,
 } from './time-rules';
+import { stageTags } from './stage-rules';
 import type { Verdict } from './types';
 import { keep } from './verdicts';
 
@@ -47,9 +48,19 @@ function notOwned(image: Image): Verdict | undefined {
   return keep('notOwned', `owned by account ${image.ownerId}, not this one: never deleted`);
 }
 
-/** A pending, failed or deregistered AMI is EC2's to finish, not ours. */
-function notAvailable(image: Image): Verdict | undefined {
+/**
+ * A pending, failed or deregistered AMI is EC2's to finish, not ours. A disabled one goes on only if
+ * cleanup disabled it (its retirement stage, stages.ts): one somebody else disabled is theirs.
+ */
+function notAvailable(image: Image, ctx: ImageContext): Verdict | undefined {
   if (image.state === 'available') return undefined;
+  if (image.state === 'disabled' && ctx.stage.kind === 'disabled') return undefined;
+  if (image.state === 'disabled') {
+    return keep(
+      'other',
+      `state disabled, not by cleanup (no ${TAG.autoCleanupDisabledAt} EC2 agrees with): never touched`,
+    );
+  }
   return keep('other', `state ${image.state}: only available AMIs are deleted`);
 }
 
@@ -113,7 +124,17 @@ export const IMAGE_RULES = [
     decide: held,
   },
   { name: 'not-owned', summary: "another account's AMI is never deleted", decide: notOwned },
-  { name: 'not-available', summary: 'only AMIs in the available state are deleted', decide: notAvailable },
+  {
+    name: 'stage-tags',
+    summary: `an unreadable ${TAG.autoCleanupDeprecatedAt} or ${TAG.autoCleanupDisabledAt} skips the AMI; one EC2's DeprecationTime or state contradicts is reported and removed, and the AMI kept`,
+    decide: stageTags,
+  },
+  {
+    name: 'not-available',
+    summary:
+      'only AMIs in the available state are deleted, and disabled ones cleanup itself disabled (its disabled stage)',
+    decide: notAvailable,
+  },
   { name: 'not-opted-in', summary: `an AMI without ${TAG.autoCleanup}=true is kept`, decide: notOptedIn },
   {
     name: 'unreadable-tags',

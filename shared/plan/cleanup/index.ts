@@ -14,6 +14,14 @@ export {
 } from './settings';
 export { unknownSnapshotIds } from './snapshot-knowledge';
 export type { RecycleBinReport } from './recycle-bin';
+export {
+  STAGE_SLACK_MS,
+  gracesOf,
+  projectTimeline,
+  readStage,
+  type StageReading,
+  type Timeline,
+} from './stages';
 export { countKeptByReason, describeCleanupDecision } from './summary';
 export type {
   CleanupAction,
@@ -27,6 +35,7 @@ export type {
   PlannedImageDeletion,
   PlannedPendingSnapshotDeletion,
   PlannedSnapshotUnmark,
+  PlannedStageMove,
   SnapshotAction,
   SnapshotDecision,
   SnapshotLookupFailure,

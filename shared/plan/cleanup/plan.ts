@@ -10,7 +10,7 @@
  */
 import type { Image } from '../../domain';
 import { formatTimestamp, type TagProblem } from '../../tags';
-import { MINUTE_MS } from '../format';
+import { DAY_MS, MINUTE_MS } from '../format';
 import { CANDIDATE_RULES, type CandidateContext } from './candidate-rules';
 import { imageContext, type RunContext } from './context';
 import { protectedByFamily } from './family';
@@ -22,6 +22,8 @@ import type { CleanupRuleName } from './rules';
 import { validateCleanupSettings } from './settings';
 import { sharingOf } from './sharing';
 import { snapshotKnowledge } from './snapshot-knowledge';
+import { planStageMoves } from './stage-rules';
+import { gracesOf, projectTimeline, readStage } from './stages';
 import { planSnapshots } from './snapshots';
 import { countPlan } from './summary';
 import { candidateOf } from './time-rules';
@@ -57,6 +59,9 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
   const recycleBin = recycleBinViews(input.recycleBin, input.snapshots, now);
   const outcome = decideCandidates(candidates, decisionByImage, input, refused, familyKept, recycleBin);
 
+  const stageMoves = planStageMoves(images, (i) => readStage(i, now), decisionByImage, now);
+  addTimelines(images, decisionByImage, run);
+
   const snapshotPlan = planSnapshots(images, refused ? [] : outcome.chosen, input.snapshots, {
     decisionByImage,
     refused,
@@ -70,6 +75,7 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
     deletions: snapshotPlan.deletions,
     pendingSnapshotDeletions: snapshotPlan.pending,
     snapshotUnmarks: snapshotPlan.unmarks,
+    stageMoves,
     decisions: images.map((i) => decisionByImage.get(i)!),
     snapshotDecisions: snapshotPlan.decisions,
     problems: problems.sort((a, b) => compareText(a.resourceId, b.resourceId) || compareText(a.tag, b.tag)),
@@ -154,6 +160,7 @@ function decideCandidates(
     const sharing = sharingOf(c.image, settings, input.launchPermissions);
     const ctx: CandidateContext = {
       settings,
+      now: input.now,
       familyKept,
       refused,
       sharing,
@@ -189,6 +196,27 @@ function decideCandidates(
     }
   }
   return out;
+}
+
+/**
+ * Each AMI's retirement timeline, once stages are configured or it carries a stage tag: from now for
+ * an AMI on its way out this run, from the end of its retention for one only kept by it.
+ */
+function addTimelines(images: Image[], decisionByImage: Map<Image, CleanupDecision>, run: RunContext): void {
+  const g = gracesOf(run.settings);
+  for (const image of images) {
+    const d = decisionByImage.get(image);
+    const stage = readStage(image, run.now);
+    if (d === undefined || (!g.staged && stage.kind === 'none')) continue;
+    let from: Date | undefined;
+    if (d.action === 'delete' || d.action === 'deprecate' || d.action === 'disable') from = run.now;
+    else if (d.rule === 'retention') {
+      const ctx = imageContext(image, run);
+      const at = ctx.activity()?.at;
+      if (at !== undefined) from = new Date(at.getTime() + ctx.retention.days * DAY_MS);
+    }
+    d.timeline = projectTimeline(stage, g, from);
+  }
 }
 
 function decisionOf(imageId: string, v: Verdict, rule: CleanupRuleName): CleanupDecision {

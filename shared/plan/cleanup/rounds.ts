@@ -1,4 +1,5 @@
 /** A run made in rounds (see CleanupInput.earlierRounds) reported as one plan. */
+import type { TagProblem } from '../../tags';
 import { compareText } from './order';
 import { countPlan } from './summary';
 import type { ImageRecoverability } from '../../recycle-bin';
@@ -7,8 +8,9 @@ import type { CleanupDecision, CleanupPlan, SnapshotDecision } from './types';
 
 /**
  * One plan for a run made in rounds, as the run reports it: every deletion any round planned; for an
- * AMI, the round that chose it for deletion (what happened then is the apply step's to say) or else
- * the last round's decision; for a snapshot, the last round that looked at it. An AMI deregistered in
+ * AMI, the round that chose it for deletion or moved it between retirement stages (what happened
+ * then is the apply step's to say) or else the last round's decision; for a snapshot, the last round
+ * that looked at it. An AMI deregistered in
  * an earlier round is not in the later rounds' inventory, and one left in place is only 'kept' there
  * because the run tried it: neither may hide why it was chosen.
  */
@@ -18,8 +20,9 @@ export function mergeCleanupRounds(rounds: readonly CleanupPlan[]): CleanupPlan 
   if (rounds.length === 1) return last;
   const chosen = new Map<string, CleanupDecision>();
   for (const round of rounds) {
+    const moved = new Set(round.stageMoves.map((m) => m.imageId));
     for (const d of round.decisions)
-      if (d.action === 'delete' && !chosen.has(d.imageId)) chosen.set(d.imageId, d);
+      if ((d.action === 'delete' || moved.has(d.imageId)) && !chosen.has(d.imageId)) chosen.set(d.imageId, d);
   }
   const decisions: CleanupDecision[] = [];
   const decided = new Set<string>();
@@ -51,9 +54,10 @@ export function mergeCleanupRounds(rounds: readonly CleanupPlan[]): CleanupPlan 
     deletions: rounds.flatMap((r) => r.deletions),
     pendingSnapshotDeletions: rounds.flatMap((r) => r.pendingSnapshotDeletions),
     snapshotUnmarks: rounds.flatMap((r) => r.snapshotUnmarks),
+    stageMoves: rounds.flatMap((r) => r.stageMoves),
     decisions,
     snapshotDecisions,
-    problems: last.problems,
+    problems: withChosenProblems(last.problems, chosen),
     launchPermissionsToRead: last.launchPermissionsToRead,
     snapshotsToRead: last.snapshotsToRead,
     // A failed look-up is not retried in the run, so the last round still keeps every AMI it kept.
@@ -81,4 +85,23 @@ function mergeRecycleBin(rounds: readonly CleanupPlan[]): RecycleBinReport | und
     for (const r of round.recycleBin.images) if (!byImage.has(r.imageId)) byImage.set(r.imageId, r);
   }
   return { kind: 'read', images: [...byImage.values()].sort((a, b) => compareText(a.imageId, b.imageId)) };
+}
+
+/**
+ * The last round's problems, plus those of the AMIs an earlier round moved (a stage tag EC2 disagreed
+ * with): held in the later rounds, they are not met there again.
+ */
+function withChosenProblems(
+  problems: readonly TagProblem[],
+  chosen: ReadonlyMap<string, CleanupDecision>,
+): TagProblem[] {
+  const key = (p: TagProblem) => `${p.resourceId}\u0000${p.tag}`;
+  const seen = new Set(problems.map(key));
+  const more = [...chosen.values()].flatMap((d) =>
+    d.problem && !seen.has(key(d.problem)) ? [d.problem] : [],
+  );
+  if (more.length === 0) return [...problems];
+  return [...problems, ...more].sort(
+    (a, b) => compareText(a.resourceId, b.resourceId) || compareText(a.tag, b.tag),
+  );
 }

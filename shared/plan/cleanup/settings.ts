@@ -23,7 +23,17 @@ export interface CleanupSettings {
    * (the `recycle-bin-required` rule). Default false: the plan still says what is recoverable.
    */
   requireRecycleBin?: boolean;
+  /**
+   * Retirement in stages (stages.ts): an AMI that would be deleted is first deprecated, and disabled
+   * this many days later. 0 or absent: no deprecated stage.
+   */
+  deprecateGraceDays?: number;
+  /** Days an AMI cleanup disabled stays disabled before it is deregistered. 0 or absent: no disabled stage. */
+  disableGraceDays?: number;
 }
+
+/** A grace period longer than a year is more likely a typo than a plan; AMIs cost storage meanwhile. */
+export const MAX_GRACE_DAYS = 365;
 
 export const DEFAULT_CLEANUP_SETTINGS: Readonly<CleanupSettings> = Object.freeze({
   retentionDays: 7,
@@ -65,6 +75,13 @@ export function validateCleanupSettings(s: CleanupSettings): void {
   const shared: unknown = s.deleteSharedImages;
   if (shared !== undefined && shared !== true && shared !== false && shared !== 'when-unused') {
     issues.push(`deleteSharedImages is ${JSON.stringify(shared)}; expected true, false or 'when-unused'`);
+  }
+  for (const name of ['deprecateGraceDays', 'disableGraceDays'] as const) {
+    const v = s[name];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_GRACE_DAYS) {
+      issues.push(`${name} is ${String(v)}; expected a whole number of days from 0 to ${MAX_GRACE_DAYS}`);
+    }
   }
   if (issues.length > 0) throw new CleanupSettingsError(issues);
 }

@@ -6,6 +6,8 @@ export function countPlan(plan: Omit<CleanupPlan, 'counts'>, keptShared: number)
   return {
     images: decisions.length,
     delete: decisions.filter((d) => d.action === 'delete').length,
+    deprecate: decisions.filter((d) => d.action === 'deprecate').length,
+    disable: decisions.filter((d) => d.action === 'disable').length,
     keep: decisions.filter((d) => d.action === 'keep').length,
     skip: decisions.filter((d) => d.action === 'skip').length,
     defer: decisions.filter((d) => d.action === 'defer').length,
@@ -15,6 +17,10 @@ export function countPlan(plan: Omit<CleanupPlan, 'counts'>, keptShared: number)
     snapshotsToUnmark: plan.snapshotUnmarks.length,
     problems: plan.problems.length,
     keptShared,
+    stageDeprecate: plan.stageMoves.filter((m) => m.kind === 'deprecate').length,
+    stageDisable: plan.stageMoves.filter((m) => m.kind === 'disable').length,
+    stageRestore: plan.stageMoves.filter((m) => m.kind === 'restore').length,
+    stageReset: plan.stageMoves.filter((m) => m.kind === 'reset').length,
   };
 }
 

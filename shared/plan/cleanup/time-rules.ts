@@ -114,6 +114,7 @@ export function candidateOf(image: Image, ctx: ImageContext): Candidate {
   const age = ctx.now.getTime() - activity.at.getTime();
   return {
     image,
+    stage: ctx.stage,
     lastActivity: activity.at,
     reason: `${activity.describe}, ${formatDuration(age)} > ${retentionText(ctx)}`,
   };

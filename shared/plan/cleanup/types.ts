@@ -8,8 +8,10 @@ import type { RecycleBinRead } from '../../recycle-bin';
 import type { RecycleBinReport } from './recycle-bin';
 import type { CleanupRuleName, SnapshotRuleName } from './rules';
 import type { CleanupSettings } from './settings';
+import type { StageReading, Timeline } from './stages';
 
-export type CleanupAction = 'delete' | 'keep' | 'skip' | 'defer';
+/** 'deprecate' and 'disable': a retirement stage begins (stages.ts); 'delete' deregisters. */
+export type CleanupAction = 'delete' | 'deprecate' | 'disable' | 'keep' | 'skip' | 'defer';
 
 /**
  * The main reason an AMI was kept, for the run's metrics (the reason text says it in full): what
@@ -29,6 +31,8 @@ export type KeepReason =
   | 'pending'
   | 'held'
   | 'recycleBin'
+  /** In a retirement stage whose grace period has not passed. */
+  | 'staged'
   | 'other';
 
 export interface CleanupDecision {
@@ -41,6 +45,11 @@ export interface CleanupDecision {
   keptFor?: KeepReason;
   /** The rule that decided (see CLEANUP_RULES). */
   rule: CleanupRuleName;
+  /**
+   * With retirement stages configured (or stage tags on the AMI): when it was or will be deprecated,
+   * disabled and deleted, as the settings and its stage project it; empty when it is not on its way out.
+   */
+  timeline?: Timeline;
 }
 
 /**
@@ -87,6 +96,30 @@ export interface PlannedSnapshotUnmark {
   reason: string;
 }
 
+/**
+ * One AMI's move between retirement stages (stages.ts), carried out in this order: tags written,
+ * EnableImageDeprecation, DisableImage (forward); or EnableImage, DisableImageDeprecation, tags
+ * removed (a retirement called off, or a stage tag EC2 disagrees with).
+ */
+export interface PlannedStageMove {
+  imageId: string;
+  kind: 'deprecate' | 'disable' | 'restore' | 'reset';
+  /** Stage tags to write with the value `at` (forward moves). */
+  writeTags: string[];
+  /** The run's now: the tags' value and EnableImageDeprecation's DeprecateAt. */
+  at: string;
+  /** EnableImageDeprecation (false when a deprecation is already in effect: it is left as it is). */
+  deprecate: boolean;
+  disable: boolean;
+  /** EnableImage: cleanup disabled it. */
+  enable: boolean;
+  /** DisableImageDeprecation: the deprecation is the one cleanup set. */
+  cancelDeprecation: boolean;
+  /** Stage tags to remove (restore, reset). */
+  removeTags: string[];
+  reason: string;
+}
+
 export interface SnapshotLookupFailure {
   imageId: string;
   snapshotId: string;
@@ -102,6 +135,9 @@ export interface CleanupRefusal {
 export interface CleanupCounts {
   images: number;
   delete: number;
+  /** AMIs entering the deprecated, the disabled stage (stages.ts). */
+  deprecate: number;
+  disable: number;
   keep: number;
   skip: number;
   defer: number;
@@ -114,6 +150,11 @@ export interface CleanupCounts {
   problems: number;
   /** Kept because they are shared outside the account, or their launch permissions are unknown. */
   keptShared: number;
+  /** Retirement stage moves (stages.ts): AMIs to deprecate, to disable, to re-enable, stage tags to reset. */
+  stageDeprecate: number;
+  stageDisable: number;
+  stageRestore: number;
+  stageReset: number;
 }
 
 export interface CleanupPlan {
@@ -126,6 +167,8 @@ export interface CleanupPlan {
    * uses the snapshot), sorted by snapshot id. Also in a refused run: removing a mark deletes nothing.
    */
   snapshotUnmarks: PlannedSnapshotUnmark[];
+  /** Retirement stage moves, by image id (empty without stages, unless stage tags are found). */
+  stageMoves: PlannedStageMove[];
   /** One per image read, sorted by image id. */
   decisions: CleanupDecision[];
   /** One per snapshot looked at (of planned AMIs, and pending marks), sorted by snapshot id then AMI id. */
@@ -233,6 +276,8 @@ export interface Verdict {
 /** An AMI every per-AMI rule let through, with its last activity: the run-wide rules decide on it. */
 export interface Candidate {
   image: Image;
+  /** Its retirement stage (stages.ts). */
+  stage: StageReading;
   lastActivity: Date;
   reason: string;
 }

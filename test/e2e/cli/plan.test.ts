@@ -284,4 +284,53 @@ describe('npm run plan (read-only)', () => {
     expect(plans[0]?.region).toBe('eu-west-1');
     expect(plans[0]?.cleanup.counts.delete).toBe(1);
   }, 60_000);
+
+  it('shows each AMI\'s retirement timeline once stages are configured, "—" where none applies', async () => {
+    const region = sandbox.state.region('ap-south-1');
+    const image = (
+      name: string,
+      extra: Record<string, string>,
+      over: { state?: string; deprecationTime?: string } = {},
+    ) =>
+      region.addImage({
+        name,
+        creationDate: '2026-09-01T00:00:00Z',
+        ...over,
+        tags: {
+          AutoCleanup: 'true',
+          LastUsed: '2026-10-01T12:00:00Z',
+          LastUsedRuntime: '2026-11-23T11:40:00Z',
+          ...extra,
+        },
+      }).id;
+    const fresh = image('to-deprecate', {});
+    const staged = image(
+      'deprecated-3-days',
+      { AutoCleanupDeprecatedAt: '2026-11-20T12:00:00Z' },
+      { deprecationTime: '2026-11-20T12:00:00Z' },
+    );
+    const recent = image('used-recently', { LastUsed: '2026-11-22T12:00:00Z' });
+    const theirs = image('not-opted-in', { AutoCleanup: 'false' });
+
+    const { settings } = settingsFromArgs(
+      ['--region', 'ap-south-1', '--deprecate-grace-days', '7', '--disable-grace-days', '7'],
+      process.env,
+    );
+    const [plan] = await planRegions(settings, NOW);
+    const table = renderTable([plan!]);
+    expect(table).toMatch(/rule\s+deprecated on\s+disabled on\s+deleted on\s+recoverable until\s+why/);
+    expect(table).toMatch(
+      new RegExp(
+        `${fresh}\\s+to-deprecate.*deprecate\\s+deprecate\\s+2026-11-23\\s+2026-11-30\\s+2026-12-07`,
+      ),
+    );
+    expect(table).toMatch(
+      new RegExp(`${staged}\\s+deprecated-3-days.*stage-grace\\s+2026-11-20\\s+2026-11-27\\s+2026-12-04`),
+    );
+    expect(table).toMatch(
+      new RegExp(`${recent}\\s+used-recently.*retention\\s+2026-11-29\\s+2026-12-06\\s+2026-12-13`),
+    );
+    expect(table).toMatch(new RegExp(`${theirs}\\s+not-opted-in.*not-opted-in\\s+—\\s+—\\s+—`));
+    expect(table).toContain('1 to deprecate, 0 to disable, 0 to give back');
+  });
 });

@@ -21,7 +21,16 @@ import {
 } from '../../../../shared/plan/cleanup';
 import { TAG } from '../../../../shared/tags';
 import type { UsageIndex } from '../../../../shared/usage';
-import { NOW, OTHER, hoursAgo, image, snapshot, snapshotsOf, usageOf } from '../../../helpers/plan-fixtures';
+import {
+  NOW,
+  OTHER,
+  daysAgo,
+  hoursAgo,
+  image,
+  snapshot,
+  snapshotsOf,
+  usageOf,
+} from '../../../helpers/plan-fixtures';
 
 interface Options {
   usage?: UsageIndex;
@@ -78,6 +87,10 @@ const IMAGE_CASES: Record<string, { plan: () => CleanupPlan; expect: Partial<Cle
       plan([image('ami-a')], { earlierRounds: { attempted: 1, held: new Map([['ami-a', 'denied']]) } }),
     expect: { action: 'keep', keptFor: 'held' },
   },
+  'stage-tags': {
+    plan: () => plan([image('ami-a', {}, { [TAG.autoCleanupDeprecatedAt]: 'yesterday' })]),
+    expect: { action: 'skip' },
+  },
   'not-owned': {
     plan: () => plan([image('ami-a', { ownedBySelf: false, ownerId: OTHER })]),
     expect: { action: 'keep', keptFor: 'notOwned' },
@@ -130,6 +143,13 @@ const IMAGE_CASES: Record<string, { plan: () => CleanupPlan; expect: Partial<Cle
       }),
     expect: { action: 'keep', keptFor: 'retention' },
   },
+  'stage-grace': {
+    plan: () =>
+      plan([image('ami-a', { deprecatedAt: daysAgo(1) }, { [TAG.autoCleanupDeprecatedAt]: hoursAgo(24) })], {
+        settings: { deprecateGraceDays: 7 },
+      }),
+    expect: { action: 'keep', keptFor: 'staged' },
+  },
   refused: { plan: () => plan([image('ami-a')], { usage: unresolvable }), expect: { keptFor: 'refused' } },
   shared: {
     plan: () => plan([image('ami-a', { public: true })]),
@@ -171,6 +191,14 @@ const IMAGE_CASES: Record<string, { plan: () => CleanupPlan; expect: Partial<Cle
         launchPermissions: new Map([['ami-a', { kind: 'read', permissions: [{ userId: OTHER }] }]]),
       }),
     expect: { action: 'keep', keptFor: 'shared' },
+  },
+  deprecate: {
+    plan: () => plan([image('ami-a')], { settings: { deprecateGraceDays: 7, disableGraceDays: 7 } }),
+    expect: { action: 'deprecate' },
+  },
+  disable: {
+    plan: () => plan([image('ami-a')], { settings: { disableGraceDays: 7 } }),
+    expect: { action: 'disable' },
   },
   'snapshots-unread': {
     plan: () => plan([image('ami-a')], { snapshots: [], snapshotLookups: new Map() }),
@@ -296,6 +324,7 @@ describe('the cleanup rules', () => {
       'duplicate',
       'held',
       'not-owned',
+      'stage-tags',
       'not-available',
       'not-opted-in',
       'unreadable-tags',
@@ -308,6 +337,7 @@ describe('the cleanup rules', () => {
       'age-unknown',
       'retention',
       'family',
+      'stage-grace',
       'refused',
       'shared',
       'shared-usage-report',
@@ -316,6 +346,8 @@ describe('the cleanup rules', () => {
       'cap',
       'launch-permissions-unread',
       'usage-report-unread',
+      'deprecate',
+      'disable',
       'snapshots-unread',
       'eligible',
     ]);
