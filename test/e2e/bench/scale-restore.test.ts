@@ -21,8 +21,14 @@ function clientsOn(clock: VirtualClock) {
       credentials: sandbox.credentials('scale-to-zero'),
       retryStrategy: virtualBackoffRetry(clock, DEFAULT_MAX_ATTEMPTS),
     };
+    const extras = new Map<string, unknown>();
     return {
       region: REGION,
+      // RDS (scale-to-zero reads databases): the same endpoint, role and virtual retries.
+      serviceClient: (name, make) => {
+        if (!extras.has(name)) extras.set(name, make({ ...common, maxAttempts: DEFAULT_MAX_ATTEMPTS }));
+        return extras.get(name) as ReturnType<typeof make>;
+      },
       ec2: new EC2Client(common),
       autoScaling: new AutoScalingClient(common),
       eventBridge: new EventBridgeClient(common),

@@ -34,9 +34,10 @@ function loadRules(): Pattern[] {
     new yaml.Type(tag, { kind: 'scalar', construct: (d) => `${tag} ${String(d)}` });
   const schema = yaml.Schema.create([cfTag('!Ref'), cfTag('!GetAtt'), cfTag('!Sub')]);
   const doc = yaml.safeLoad(text, { schema }) as {
-    notifier: { events: { eventBridge: { pattern: Pattern } }[] };
+    notifier: { events: { eventBridge?: { pattern: Pattern } }[] };
   };
-  return doc.notifier.events.map((e) => e.eventBridge.pattern);
+  // The weekly digest's schedule is not an event rule: it sends its own input, not a matched event.
+  return doc.notifier.events.flatMap((e) => (e.eventBridge ? [e.eventBridge.pattern] : []));
 }
 
 function matchesValue(allowed: unknown[], actual: unknown): boolean {
