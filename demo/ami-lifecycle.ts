@@ -214,6 +214,8 @@ export async function runAmiLifecycleStory(
     maxAttempts: 4,
     // Retirement in stages, told when configured: DEPRECATE_GRACE_DAYS=3 DISABLE_GRACE_DAYS=3 npm start
     ...stagesFromEnv(),
+    // Notice before deletion, as deployed (cleanupNoticeDays defaults to 3).
+    noticeDays: 3,
   };
   // Each job signs as its own function: the sandbox holds it to that function's IAM role.
   const clients = new Map<string, AwsClients>();
@@ -374,6 +376,13 @@ function reportCleanup(
       say(`                   ${d.action.padEnd(6)} ${name(d.imageId)}: ${d.reason}`);
   }
   for (const f of r.summary.failures) say(`${prefix} failure on ${f.resourceId} (${f.action}): ${f.message}`);
+  if (r.notice) {
+    // The Deletion Notice event the notifier turns into one message (docs/cleanup.md#notice-before-deletion).
+    const list = r.notice.images.map((i) => `${name(i.imageId)} (${i.step} from ${i.on.slice(0, 10)})`);
+    say(
+      `${prefix} notice: retiring within ${r.notice.noticeDays} days: ${list.join(', ')}; AutoCleanupKeepUntil=<date> keeps one`,
+    );
+  }
   return 0;
 }
 

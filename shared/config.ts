@@ -51,6 +51,11 @@ export interface Settings {
   /** Cleanup's retirement stages (docs/cleanup.md#stages): days deprecated, then days disabled. */
   deprecateGraceDays?: number;
   disableGraceDays?: number;
+  /**
+   * Cleanup's deletion notice (docs/cleanup.md#notice-before-deletion): the AMIs whose next retirement
+   * step falls within this many days are listed in an "EC2 Hygiene Deletion Notice" event. 0: none.
+   */
+  noticeDays?: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -285,5 +290,15 @@ export function loadSettings(env: Env): Settings {
     const days = read(env, name, graceDays, 'a whole number of days from 0 to 365 (0: no such stage)');
     if (days !== undefined && days > 0) settings[key] = days;
   }
+  const noticeDays = read(
+    env,
+    'NOTICE_DAYS',
+    (text) => {
+      const n = wholeNumber(0)(text);
+      return n !== undefined && n <= 30 ? n : undefined;
+    },
+    'a whole number of days from 0 to 30 (0: no notice)',
+  );
+  if (noticeDays !== undefined && noticeDays > 0) settings.noticeDays = noticeDays;
   return settings;
 }

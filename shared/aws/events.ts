@@ -4,7 +4,13 @@
  */
 import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 
-import { DETAIL_TYPE, EVENT_SOURCE, type CleanupRefusedDetail, type RunSummaryDetail } from '../events';
+import {
+  DETAIL_TYPE,
+  EVENT_SOURCE,
+  type CleanupRefusedDetail,
+  type DeletionNoticeDetail,
+  type RunSummaryDetail,
+} from '../events';
 import type { LogFn } from '../report';
 import type { AwsClients } from './clients';
 import { errorText } from '../errors';
@@ -55,6 +61,7 @@ export async function publishRunEvents(
   summary: RunSummaryDetail,
   refused: CleanupRefusedDetail | undefined,
   log: LogFn,
+  notice?: DeletionNoticeDetail,
 ): Promise<PublishResult> {
   const entries: PutEventsRequestEntry[] = [
     {
@@ -70,6 +77,14 @@ export async function publishRunEvents(
       Source: EVENT_SOURCE,
       DetailType: DETAIL_TYPE.cleanupRefused,
       Detail: JSON.stringify(refused),
+    });
+  }
+  if (notice) {
+    entries.push({
+      EventBusName: eventBusName,
+      Source: EVENT_SOURCE,
+      DetailType: DETAIL_TYPE.deletionNotice,
+      Detail: JSON.stringify(notice),
     });
   }
   try {

@@ -11,6 +11,7 @@ import type { Budget } from '../budget';
 import type { Settings } from '../config';
 import type {
   CleanupRefusedDetail,
+  DeletionNoticeDetail,
   FunctionName,
   RunFailure,
   RunSummaryDetail,
@@ -158,6 +159,8 @@ export interface FinishOptions {
   publish: boolean;
   /** Sent beside the summary when cleanup refused to delete anything. */
   refused?: CleanupRefusedDetail;
+  /** Sent beside the summary when AMIs retire within cleanup's notice period. */
+  notice?: DeletionNoticeDetail;
 }
 
 /** finishedAt, the summary log line (warn when anything failed), its metrics line, then the event on EventBridge. */
@@ -182,7 +185,14 @@ export async function finishSummary(
     // The notifier's rules are on one bus in one region: a summary of us-east-2 still goes there.
     const home = deps.settings.eventRegion;
     const eventClients = home && home !== clients.region ? deps.clientsFor(home) : clients;
-    await publishRunEvents(eventClients, deps.settings.eventBusName, summary, options.refused, deps.log);
+    await publishRunEvents(
+      eventClients,
+      deps.settings.eventBusName,
+      summary,
+      options.refused,
+      deps.log,
+      options.notice,
+    );
   }
 }
 

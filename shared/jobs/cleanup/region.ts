@@ -18,6 +18,7 @@ import {
   type RegionsResult,
 } from '../common';
 import { readRecycleBin, recycleBinFailure } from './reads';
+import { deletionNotice } from './notice';
 import { cleanInRounds, readAndPlan } from './rounds';
 import { createSnapshotPriceBook, type SnapshotPriceBook } from '../../pricing/snapshot';
 import { recordSnapshotSavings, reportRun, type CleanupRegionResult, type CleanupRun } from './summary';
@@ -77,9 +78,24 @@ async function cleanRegion(
     const run = await planAndApply(deps, clients, inventory, recycleBin);
     reportRun(deps, inventory, run, result);
     await recordSnapshotSavings(summary, run, prices);
+    result.notice = deletionNotice({
+      plan: run.plan,
+      images: inventory.images,
+      now: deps.now,
+      noticeDays: deps.settings.noticeDays ?? 0,
+      dryRun: deps.settings.dryRun,
+      region,
+      accountId: inventory.accountId,
+    });
+    if (result.notice)
+      summary.counts.noticeImages = result.notice.images.length + (result.notice.omitted ?? 0);
   }
   // A dry run still reports (summary.dryRun says so): it changes nothing in EC2, which is the point.
-  await finishSummary(deps, clients, started, { publish: true, refused: result.refused });
+  await finishSummary(deps, clients, started, {
+    publish: true,
+    refused: result.refused,
+    notice: result.notice,
+  });
   return result;
 }
 

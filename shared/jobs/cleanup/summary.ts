@@ -7,6 +7,7 @@ import type { RegionInventory } from '../../aws/inventory';
 import type {
   CleanupRefusedDetail,
   DeletedImage,
+  DeletionNoticeDetail,
   RunSummaryDetail,
   SnapshotSavingsSummary,
 } from '../../events';
@@ -23,6 +24,8 @@ export interface CleanupRegionResult {
   plan?: CleanupPlan;
   applied?: CleanupApplyResult;
   refused?: CleanupRefusedDetail;
+  /** The AMIs retiring within the notice period, sent beside the summary. */
+  notice?: DeletionNoticeDetail;
   summary: RunSummaryDetail;
 }
 

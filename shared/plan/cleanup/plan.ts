@@ -23,7 +23,7 @@ import { validateCleanupSettings } from './settings';
 import { sharingOf } from './sharing';
 import { snapshotKnowledge } from './snapshot-knowledge';
 import { planStageMoves } from './stage-rules';
-import { gracesOf, projectTimeline, readStage } from './stages';
+import { gracesOf, projectTimeline, readStage, type Timeline } from './stages';
 import { planSnapshots } from './snapshots';
 import { countPlan } from './summary';
 import { candidateOf } from './time-rules';
@@ -60,7 +60,7 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
   const outcome = decideCandidates(candidates, decisionByImage, input, refused, familyKept, recycleBin);
 
   const stageMoves = planStageMoves(images, (i) => readStage(i, now), decisionByImage, now);
-  addTimelines(images, decisionByImage, run);
+  const retirements = addTimelines(images, decisionByImage, run);
 
   const snapshotPlan = planSnapshots(images, refused ? [] : outcome.chosen, input.snapshots, {
     decisionByImage,
@@ -76,6 +76,7 @@ export function planCleanup(input: CleanupInput): CleanupPlan {
     pendingSnapshotDeletions: snapshotPlan.pending,
     snapshotUnmarks: snapshotPlan.unmarks,
     stageMoves,
+    retirements,
     decisions: images.map((i) => decisionByImage.get(i)!),
     snapshotDecisions: snapshotPlan.decisions,
     problems: problems.sort((a, b) => compareText(a.resourceId, b.resourceId) || compareText(a.tag, b.tag)),
@@ -199,24 +200,36 @@ function decideCandidates(
 }
 
 /**
- * Each AMI's retirement timeline, once stages are configured or it carries a stage tag: from now for
- * an AMI on its way out this run, from the end of its retention for one only kept by it.
+ * Each AMI's retirement timeline: from now for an AMI on its way out this run, from the end of its
+ * retention (or of its AutoCleanupKeepUntil, whichever is later) for one only kept by those. Set on the
+ * decision once stages are configured or it carries a stage tag; returned for every AMI that has one
+ * (the deletion notice reads them), so a one-step run's decisions stay as they were.
  */
-function addTimelines(images: Image[], decisionByImage: Map<Image, CleanupDecision>, run: RunContext): void {
+function addTimelines(
+  images: Image[],
+  decisionByImage: Map<Image, CleanupDecision>,
+  run: RunContext,
+): Map<string, Timeline> {
   const g = gracesOf(run.settings);
+  const out = new Map<string, Timeline>();
   for (const image of images) {
     const d = decisionByImage.get(image);
+    if (d === undefined || !image.ownedBySelf) continue;
     const stage = readStage(image, run.now);
-    if (d === undefined || (!g.staged && stage.kind === 'none')) continue;
     let from: Date | undefined;
     if (d.action === 'delete' || d.action === 'deprecate' || d.action === 'disable') from = run.now;
-    else if (d.rule === 'retention') {
+    else if (d.rule === 'retention' || d.rule === 'keep-until') {
       const ctx = imageContext(image, run);
       const at = ctx.activity()?.at;
       if (at !== undefined) from = new Date(at.getTime() + ctx.retention.days * DAY_MS);
+      const k = ctx.keepUntil;
+      if (from !== undefined && d.rule === 'keep-until' && k.kind === 'ok' && k.value > from) from = k.value;
     }
-    d.timeline = projectTimeline(stage, g, from);
+    const timeline = projectTimeline(stage, g, from);
+    if (g.staged || stage.kind !== 'none') d.timeline = timeline;
+    if (timeline.deletedOn !== undefined) out.set(image.id, timeline);
   }
+  return out;
 }
 
 function decisionOf(imageId: string, v: Verdict, rule: CleanupRuleName): CleanupDecision {

@@ -55,6 +55,8 @@ export function mergeCleanupRounds(rounds: readonly CleanupPlan[]): CleanupPlan 
     pendingSnapshotDeletions: rounds.flatMap((r) => r.pendingSnapshotDeletions),
     snapshotUnmarks: rounds.flatMap((r) => r.snapshotUnmarks),
     stageMoves: rounds.flatMap((r) => r.stageMoves),
+    // The last round sees every AMI still there; those deregistered earlier have no retirement left.
+    retirements: last.retirements,
     decisions,
     snapshotDecisions,
     problems: withChosenProblems(last.problems, chosen),

@@ -205,6 +205,11 @@ export interface CleanupPlan {
    * CleanupInput.usageReportsRequested. A real run requests them; a dry run and the plan CLI do not.
    */
   usageReportsToRequest: UsageReportRequest[];
+  /**
+   * When each owned AMI will be deprecated, disabled and deleted if nothing uses or keeps it first (from
+   * now, or from the end of its retention or AutoCleanupKeepUntil): what the deletion notice reads.
+   */
+  retirements: ReadonlyMap<string, Timeline>;
   counts: CleanupCounts;
   /**
    * Per AMI this account owns, whether a Recycle Bin retention rule would retain it and its owned
