@@ -11,9 +11,13 @@ import { cleanupSettingsFrom, readAndPlan } from '../shared/jobs/cleanup';
 import { readRecycleBin } from '../shared/jobs/cleanup/reads';
 import { versionsOption } from '../shared/jobs/common';
 import { loadSettings, type Settings } from '../shared/config';
-import { readScaleInventory } from '../shared/aws/scale';
+import { readScaleInventory, type ScaleInventory } from '../shared/aws/scale';
+import { readMaintenanceWindows } from '../shared/aws/scale/maintenance-windows';
+import type { AwsClients } from '../shared/aws/clients';
+import type { RunFailure, SkippedResource } from '../shared/events';
+import { anythingAsleep } from '../shared/jobs/scale-patch';
 import type { CleanupPlan } from '../shared/plan/cleanup';
-import { planScale, type ScalePlan } from '../shared/plan/scale';
+import { planScale, type MaintenanceWindow, type ScalePlan } from '../shared/plan/scale';
 import { loadScaleSettings, type ScaleSettings } from '../shared/schedule';
 import { planTagging, type TaggingPlan } from '../shared/plan/tagging';
 import { parseTimestamp, TIMESTAMP_EXPECTED } from '../shared/tags';
@@ -21,8 +25,10 @@ import { parseTimestamp, TIMESTAMP_EXPECTED } from '../shared/tags';
 const USAGE = `usage: npm run plan -- [options]
 
 Shows what ec2-hygiene's tagger, cleanup and scale-to-zero would do in an AWS account now.
-Never writes anything. Scale-to-zero reads SCALE_DEFAULT_SCHEDULE, SCALE_SCHEDULES and
-SCALE_HOLIDAYS from the environment, as the deployed function does.
+Never writes anything. Scale-to-zero (instances, groups, RDS/Aurora databases) reads
+SCALE_DEFAULT_SCHEDULE, SCALE_SCHEDULES, SCALE_HOLIDAYS, SCALE_PATCH_WINDOWS and
+SCALE_PATCH_WINDOW_LEAD_MINUTES from the environment, as the deployed function does; the SSM
+maintenance windows are read (Describe only) when something is asleep, as the function reads them.
 
 options:
   --region R[,R...]        regions to read (default: REGIONS, then AWS_REGION)
@@ -45,6 +51,10 @@ export interface RegionPlan {
   tagging?: TaggingPlan;
   cleanup?: CleanupPlan;
   scale?: ScalePlan;
+  /** Scale-to-zero reads that failed (databases, maintenance windows); the rest of the plan stands. */
+  scaleFailures?: RunFailure[];
+  /** Maintenance windows or targets scale-to-zero could not use, each with why. */
+  scaleSkipped?: SkippedResource[];
   error?: string;
   names: Record<string, string>;
 }
@@ -154,14 +164,8 @@ export async function planRegions(
           )
         ).plan,
         ...(scaleSettings &&
-          scaleInventory && {
-            scale: planScale({
-              groups: scaleInventory.groups,
-              instances: scaleInventory.instances,
-              settings: scaleSettings,
-              now,
-            }),
-          }),
+          scaleInventory &&
+          (await planScaleRegion(clients, scaleInventory, scaleSettings, now))),
         names: Object.fromEntries(inventory.images.map((i) => [i.id, i.name ?? ''])),
       });
     } catch (err) {
@@ -171,6 +175,60 @@ export async function planRegions(
     }
   }
   return out;
+}
+
+/** Scale-to-zero's plan as the function makes it: databases and the maintenance windows included. */
+async function planScaleRegion(
+  clients: AwsClients,
+  inventory: ScaleInventory,
+  settings: ScaleSettings,
+  now: Date,
+): Promise<Pick<RegionPlan, 'scale' | 'scaleFailures' | 'scaleSkipped'>> {
+  const failures: RunFailure[] = inventory.databaseFailure ? [inventory.databaseFailure] : [];
+  const skipped: SkippedResource[] = [];
+  const maintenanceWindows = await readWindows(clients, inventory, settings, now, failures, skipped);
+  return {
+    scale: planScale({
+      groups: inventory.groups,
+      instances: inventory.instances,
+      databases: inventory.databases,
+      settings,
+      now,
+      maintenanceWindows,
+      propagatedTags: inventory.propagatedTags,
+    }),
+    ...(failures.length > 0 && { scaleFailures: failures }),
+    ...(skipped.length > 0 && { scaleSkipped: skipped }),
+  };
+}
+
+/**
+ * The maintenance windows, read as the scale-to-zero run reads them (shared/jobs/scale-patch.ts):
+ * only when patch windows are on and something is asleep by its own record; a failed read is a
+ * failure, and the plan goes on without windows.
+ */
+async function readWindows(
+  clients: AwsClients,
+  inventory: ScaleInventory,
+  settings: ScaleSettings,
+  now: Date,
+  failures: RunFailure[],
+  skipped: SkippedResource[],
+): Promise<MaintenanceWindow[]> {
+  const patch = settings.patchWindows;
+  if (!patch.enabled || !anythingAsleep(inventory)) return [];
+  try {
+    const read = await readMaintenanceWindows(clients, { now, leadMinutes: patch.leadMinutes });
+    for (const note of read.notes) skipped.push({ resourceId: note.windowId, reason: note.reason });
+    return read.windows;
+  } catch (err) {
+    failures.push({
+      resourceId: clients.region,
+      action: 'DescribeMaintenanceWindows',
+      message: `could not read the SSM maintenance windows (${errorText(err)}): the plan shows no patch-window start (SCALE_PATCH_WINDOWS=false turns the read off)`,
+    });
+    return [];
+  }
 }
 
 export function renderTable(plans: RegionPlan[]): string {
@@ -237,6 +295,8 @@ export function renderTable(plans: RegionPlan[]): string {
       if (p.scale.decisions.length === 0) lines.push('    no resource carries the ScaleToZero tag');
       for (const d of p.scale.decisions)
         lines.push(`    ${d.resourceId}  ${d.outcome} [${d.rule}]: ${d.reason}`);
+      for (const f of p.scaleFailures ?? []) lines.push(`    COULD NOT READ (${f.action}): ${f.message}`);
+      for (const s of p.scaleSkipped ?? []) lines.push(`    ${s.resourceId}  not used: ${s.reason}`);
     }
   }
   return lines.join('\n');

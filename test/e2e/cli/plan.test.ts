@@ -1,10 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import {
+  CreateMaintenanceWindowCommand,
+  PutParameterCommand,
+  RegisterTargetWithMaintenanceWindowCommand,
+  SSMClient,
+} from '@aws-sdk/client-ssm';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { planRegions, renderTable, settingsFromArgs } from '../../../cli/plan';
 import { startSandbox, type Sandbox } from '../../../sandbox/server';
 import { seedRecycleBinRule } from '../../../sandbox/services/rbin';
+import { addDbInstance } from '../../../sandbox/services/rds';
+import { maintenanceWindows } from '../../../sandbox/services/ssm-maintenance-windows';
 
 const run = promisify(execFile);
 const NOW = new Date('2026-11-23T12:00:00Z');
@@ -332,5 +339,127 @@ describe('npm run plan (read-only)', () => {
     );
     expect(table).toMatch(new RegExp(`${theirs}\\s+not-opted-in.*not-opted-in\\s+—\\s+—\\s+—`));
     expect(table).toContain('1 to deprecate, 0 to disable, 0 to give back');
+  });
+
+  describe('scale-to-zero: databases and maintenance windows', () => {
+    const REGION = 'ca-central-1';
+    // Tuesday 1 December 02:40 UTC: off under the default Mon-Fri 07:00-19:00 UTC; the nightly
+    // window starts at 03:00, inside the default 30 minutes' lead.
+    const NIGHT = new Date('2026-12-01T02:40:00Z');
+    let windowId = '';
+    let devBox = '';
+    let prodBox = '';
+
+    beforeAll(async () => {
+      const region = sandbox.state.region(REGION);
+      maintenanceWindows(sandbox.state, REGION).clock = () => NIGHT;
+      addDbInstance(region, { id: 'orders-dev', tags: { ScaleToZero: 'true' } });
+      addDbInstance(region, { id: 'orders-prod' });
+      const image = region.addImage({ name: 'dev-base' });
+      // Asleep by scale-to-zero's own record of Monday's 19:00 stop.
+      const asleep = {
+        ScaleToZero: 'true',
+        ScaleToZeroLastTransition: '2026-11-30T19:00:00Z stopped=2026-11-30T19:00:00Z',
+        ScaleToZeroStoppedAt: '2026-11-30T19:00:00Z',
+      };
+      devBox = region.addInstance({
+        imageId: image.id,
+        state: 'stopped',
+        tags: { ...asleep, 'Patch Group': 'dev' },
+      }).id;
+      prodBox = region.addInstance({
+        imageId: image.id,
+        state: 'stopped',
+        tags: { ...asleep, 'Patch Group': 'prod' },
+      }).id;
+      const ssm = new SSMClient({ region: REGION, credentials: sandbox.credentials('admin') });
+      windowId = (
+        await ssm.send(
+          new CreateMaintenanceWindowCommand({
+            Name: 'nightly-patch',
+            Schedule: 'cron(0 3 ? * * *)',
+            Duration: 2,
+            Cutoff: 1,
+            AllowUnassociatedTargets: false,
+          }),
+        )
+      ).WindowId!;
+      await ssm.send(
+        new RegisterTargetWithMaintenanceWindowCommand({
+          WindowId: windowId,
+          ResourceType: 'INSTANCE',
+          Targets: [{ Key: 'tag:Patch Group', Values: ['dev'] }],
+        }),
+      );
+      ssm.destroy();
+    });
+
+    /** The plan as someone allowed to read everything (the person running `npm run plan`) sees it. */
+    async function planAs(caller: string, env: NodeJS.ProcessEnv = {}) {
+      const before = { ...process.env };
+      Object.assign(process.env, sandbox.env(REGION, caller), env);
+      try {
+        const { settings, scaleSettings } = settingsFromArgs(['--region', REGION], process.env);
+        const [plan] = await planRegions(settings, NIGHT, scaleSettings);
+        return plan!;
+      } finally {
+        process.env = before;
+      }
+    }
+
+    const writes = () =>
+      Object.keys(sandbox.requests.counts())
+        .map((k) => k.split(':')[1]!)
+        .filter((a) => !/^(Describe|GetCallerIdentity$|ListRules$|GetRule$)/.test(a));
+
+    it("shows the tagged database's decision and the box its window is about to patch, writing nothing", async () => {
+      sandbox.requests.reset();
+      const plan = await planAs('admin');
+      expect(writes()).toEqual([]);
+      expect(sandbox.requests.count('ssm', 'DescribeMaintenanceWindows')).toBe(1);
+      expect(plan.scaleFailures).toBeUndefined();
+
+      const table = renderTable([plan]);
+      expect(plan.scale?.decisions.find((d) => d.resourceId === 'orders-dev')).toMatchObject({
+        resourceType: expect.stringMatching(/db/i),
+        outcome: 'stop',
+      });
+      expect(table).toMatch(/^ {4}orders-dev {2}stop \[[a-z-]+\]: /m);
+      expect(table).not.toContain('orders-prod');
+      expect(table).toContain(
+        `    ${devBox}  start [patch-window-start]: started for maintenance window ${windowId} (nightly-patch) at 03:00 UTC, 30 min lead; back to off at 05:00 UTC`,
+      );
+      expect(table).not.toMatch(new RegExp(`${prodBox} {2}start`));
+      expect(plan.scale?.actions).toEqual(
+        expect.arrayContaining([expect.objectContaining({ kind: 'start-instance', instanceId: devBox })]),
+      );
+      // Nothing was started or stopped in the account.
+      expect(sandbox.state.region(REGION).getInstance(devBox)!.state).toBe('stopped');
+    });
+
+    it('respects SCALE_PATCH_WINDOWS=false and SCALE_PATCH_WINDOW_LEAD_MINUTES, as the function does', async () => {
+      sandbox.requests.reset();
+      const off = await planAs('admin', { SCALE_PATCH_WINDOWS: 'false' });
+      // (The cleanup's reads still list SSM parameters; no maintenance window is read.)
+      for (const action of ['DescribeMaintenanceWindows', 'DescribeMaintenanceWindowTargets']) {
+        expect(sandbox.requests.count('ssm', action)).toBe(0);
+      }
+      expect(renderTable([off])).not.toContain('patch-window-start');
+      // 20 minutes before 03:00 is outside a 10-minute lead.
+      const short = await planAs('admin', { SCALE_PATCH_WINDOW_LEAD_MINUTES: '10' });
+      expect(renderTable([short])).not.toContain('patch-window-start');
+    });
+
+    it('reports refused database and window reads, and plans the rest', async () => {
+      // The cleanup role may read neither RDS nor SSM maintenance windows.
+      const plan = await planAs('cleanup');
+      expect(plan.error).toBeUndefined();
+      const table = renderTable([plan]);
+      expect(table).toMatch(/COULD NOT READ \(DescribeMaintenanceWindows\): .*AccessDenied/);
+      expect(table).toMatch(/COULD NOT READ \(DescribeDB\w+\): .*AccessDenied/);
+      expect(table).not.toContain('patch-window-start');
+      expect(table).toMatch(new RegExp(`${devBox} {2}\\w+ \\[`));
+      expect(plan.cleanup).toBeDefined();
+    });
   });
 });
