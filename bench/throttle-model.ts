@@ -91,6 +91,11 @@ const EC2_MUTATING = [
   'AttachVolume',
   // Cleanup with deleteSharedImages=when-unused; not named on AWS's page, so the mutating default.
   'CreateImageUsageReport',
+  // Cleanup's retirement stages (and giving an AMI back); the mutating default, as above.
+  'EnableImageDeprecation',
+  'DisableImageDeprecation',
+  'DisableImage',
+  'EnableImage',
 ];
 const EC2_OWN_BUCKET: Record<string, BucketSpec> = {
   CreateTags: EC2_BUCKETS.createTags,

@@ -17,26 +17,72 @@ import {
 import type { PlannedStageMove } from '../../plan/cleanup';
 import { TAG } from '../../tags';
 import { mapWithConcurrency } from '../concurrency';
+import { chunk, CREATE_TAGS_MAX_RESOURCES } from '../tagging';
 import { outOfTime, recordFailure, type ApplyRun } from './run';
 
-/** Restores and resets first (they only ever give an AMI back), then the forward moves. */
+/**
+ * Restores and resets first (they only ever give an AMI back), then the forward moves: their stage
+ * tags in batches (one CreateTags for up to 1000 AMIs with the same tags and time), then each AMI's
+ * EnableImageDeprecation / DisableImage, which EC2 takes one AMI at a time.
+ */
 export async function applyStageMoves(run: ApplyRun, moves: readonly PlannedStageMove[]): Promise<void> {
   const back = moves.filter((m) => m.kind === 'restore' || m.kind === 'reset');
   const ahead = moves.filter((m) => m.kind === 'deprecate' || m.kind === 'disable');
-  for (const group of [back, ahead]) {
-    await mapWithConcurrency(group, run.concurrency, (m) =>
-      outOfTime(run, m.imageId, 'image', stepName(m)) ? Promise.resolve() : applyMove(run, m),
-    );
+  await mapWithConcurrency(back, run.concurrency, (m) =>
+    outOfTime(run, m.imageId, 'image', stepName(m)) ? Promise.resolve() : moveBack(run, m),
+  );
+  const tagged = await writeStageTags(
+    run,
+    ahead.filter((m) => !outOfTime(run, m.imageId, 'image', stepName(m))),
+  );
+  await mapWithConcurrency(tagged, run.concurrency, (m) =>
+    outOfTime(run, m.imageId, 'image', m.deprecate ? 'EnableImageDeprecation' : 'DisableImage')
+      ? untag(run, m, m.writeTags)
+      : moveForward(run, m),
+  );
+}
+
+/** The forward moves whose stage tags were written, batched by the tags and time they write. */
+async function writeStageTags(
+  run: ApplyRun,
+  moves: readonly PlannedStageMove[],
+): Promise<PlannedStageMove[]> {
+  const groups = new Map<string, PlannedStageMove[]>();
+  for (const m of moves) {
+    const key = `${m.at}\u0000${m.writeTags.join(',')}`;
+    groups.set(key, [...(groups.get(key) ?? []), m]);
   }
+  const written: PlannedStageMove[] = [];
+  for (const group of groups.values()) {
+    for (const part of chunk(group, CREATE_TAGS_MAX_RESOURCES)) {
+      const first = part[0]!;
+      try {
+        await run.clients.ec2.send(
+          new CreateTagsCommand({
+            Resources: part.map((m) => m.imageId),
+            Tags: first.writeTags.map((Key) => ({ Key, Value: first.at })),
+          }),
+        );
+        written.push(...part);
+      } catch (err) {
+        for (const m of part) {
+          recordFailure(
+            run,
+            m.imageId,
+            'image',
+            'CreateTags',
+            err,
+            'the AMI stays in its stage; the next run tries again',
+          );
+        }
+      }
+    }
+  }
+  return written;
 }
 
 function stepName(m: PlannedStageMove): string {
   return m.kind === 'restore' ? 'EnableImage' : m.kind === 'reset' ? 'DeleteTags' : 'CreateTags';
-}
-
-async function applyMove(run: ApplyRun, m: PlannedStageMove): Promise<void> {
-  if (m.kind === 'deprecate' || m.kind === 'disable') await moveForward(run, m);
-  else await moveBack(run, m);
 }
 
 /** One call; false (recorded) when it failed. */
@@ -56,23 +102,10 @@ async function call(
   }
 }
 
+/** After its stage tags were written (writeStageTags): EC2's own stage. */
 async function moveForward(run: ApplyRun, m: PlannedStageMove): Promise<void> {
   const { ec2 } = run.clients;
   const ImageId = m.imageId;
-  const wrote = await call(
-    run,
-    m,
-    'CreateTags',
-    () =>
-      ec2.send(
-        new CreateTagsCommand({
-          Resources: [ImageId],
-          Tags: m.writeTags.map((Key) => ({ Key, Value: m.at })),
-        }),
-      ),
-    'the AMI stays in its stage; the next run tries again',
-  );
-  if (!wrote) return;
   if (m.deprecate) {
     const ok = await call(
       run,
