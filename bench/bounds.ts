@@ -186,6 +186,37 @@ export function cleanupLowerBound(shape: CleanupRunShape): Bound {
   return bound;
 }
 
+/** One staged cleanup run (issue 14): a cleanup run that also moves AMIs into their next stage. */
+export interface StagedCleanupRunShape extends CleanupRunShape {
+  /** AMIs this run deprecated (stage tag + EnableImageDeprecation) and disabled (tag + DisableImage). */
+  deprecated: number;
+  disabled: number;
+}
+
+/**
+ * Per `service:action`, the fewest requests for one staged cleanup run: a cleanup run's (its reads,
+ * and the deletions of AMIs at the end of their stages), plus, per AMI moved into a stage, what a
+ * deletion also needs before it is decided: its launch permissions (DescribeImageAttribute, one AMI a
+ * call: a stage move of an AMI shared since is the same mistake as its deletion) and its snapshots
+ * by id (200 a call, part of `snapshotsLookedUp`: the plan's Recycle Bin coverage and price of each
+ * AMI moved); then one EnableImageDeprecation per AMI deprecated and one DisableImage per AMI
+ * disabled (each names one image), and the stage tags: every AMI a run moves into a stage gets the
+ * same tag and value (the run's time), so one CreateTags carries up to 1000 of them. A staged AMI's
+ * deregistration takes its tags with it: no DeleteTags.
+ */
+export function stagedCleanupLowerBound(shape: StagedCleanupRunShape): Bound {
+  const { deprecated, disabled, ...run } = shape;
+  const bound = cleanupLowerBound(run);
+  bound['ec2:CreateTags'] =
+    bound['ec2:CreateTags']! + batches(deprecated, CREATE_TAGS_MAX) + batches(disabled, CREATE_TAGS_MAX);
+  if (run.readsLaunchPermissions) {
+    bound['ec2:DescribeImageAttribute'] = run.deregistered + deprecated + disabled;
+  }
+  if (deprecated > 0) bound['ec2:EnableImageDeprecation'] = deprecated;
+  if (disabled > 0) bound['ec2:DisableImage'] = disabled;
+  return bound;
+}
+
 export interface ScaleShape {
   /** Groups tagged ScaleToZero (read), and those this run scales to zero. */
   groups: number;

@@ -4,6 +4,7 @@ import type { BundleFigures } from './bundles';
 import type { RecoveryOutcome } from './recovery';
 import type { RestoreOutcome } from './scale-restore';
 import type { SelfHealOutcome } from './self-heal';
+import type { StagedOutcome } from './staged-cleanup';
 import {
   TAGGER_TARGET_MB,
   type CleanupOutcome,
@@ -31,6 +32,8 @@ export interface BenchResults {
   recovery?: RecoveryOutcome[];
   /** Absent in results written before the self-heal scenario existed. */
   selfHeal?: SelfHealOutcome[];
+  /** Retirement in stages (bench/staged-cleanup.ts); absent in older results. */
+  staged?: StagedOutcome[];
   retry: RetryComparison[];
   bundles?: { bundles: BundleFigures[]; minimalMs: number };
   checks: Check[];

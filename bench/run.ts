@@ -3,7 +3,7 @@
  *
  * `--real-clock` runs the cleanup drain in a child in real time (with memory figures) instead of on a
  * virtual clock at AWS's rates (bench/virtual-clock.ts), and the restore's runs in real time. `--only` runs just the named scenarios (SCENARIOS below: tagger, cleanup, scale, restore, recovery,
- * self-heal, retry, bundles), one at a time on a shared machine; `--only bundles` packages the
+ * self-heal, retry, bundles, cleanup-staged), one at a time on a shared machine; `--only bundles` packages the
  * functions and measures their bundles alone (sizes, what is in them, load time against a bare
  * handler); `--pairs` sets how many bare/handler load pairs each bundle's start ratio is the median of.
  *
@@ -21,6 +21,7 @@ import { RESTORE_NOW, scaleRestoreScenario, type RestoreSize } from './scale-res
 import { virtualClientsAt } from './virtual-clock';
 import { VirtualClock } from '../test/helpers/virtual-clock';
 import { selfHealScenario } from './self-heal';
+import { stagedCheck, stagedCleanupScenario, type StagedSize } from './staged-cleanup';
 import { checkTargets, renderComparison, renderResults, type BenchResults } from './report';
 import {
   cleanupScenario,
@@ -43,7 +44,20 @@ interface Plan {
   recovery: number[];
   /** Groups of one tagged SelfHeal=true with an Elastic IP and a volume (bench/self-heal.ts). */
   selfHeal: number[];
+  /** Opted-in unused AMIs retired in stages: deprecated, disabled, deregistered (bench/staged-cleanup.ts). */
+  staged: StagedSize[];
 }
+
+/** The staged cleanup at a size: the cleanup drain's budget a run and cap, graces of 7 and 7 days. */
+const staged = (label: string, amis: number, budgetMs: number, cap: number): StagedSize => ({
+  label,
+  amis,
+  snapshotsPerImage: 2,
+  budgetMs,
+  maxDeletionsPerRun: cap,
+  deprecateGraceDays: 7,
+  disableGraceDays: 7,
+});
 
 const QUICK: Plan = {
   tagger: [{ label: '1k', images: 1_000, instances: 1_000, naive: true }],
@@ -63,6 +77,7 @@ const QUICK: Plan = {
   retryAmis: 6,
   recovery: [500],
   selfHeal: [100],
+  staged: [staged('200 AMIs', 200, 40_000, 100)],
 };
 
 const DEFAULT: Plan = {
@@ -83,6 +98,7 @@ const DEFAULT: Plan = {
   retryAmis: 20,
   recovery: [5_000],
   selfHeal: [1_000],
+  staged: [staged('2k AMIs', 2_000, 60_000, 250)],
 };
 
 const FULL: Plan = {
@@ -106,6 +122,7 @@ const FULL: Plan = {
   retryAmis: 20,
   recovery: DEFAULT.recovery,
   selfHeal: DEFAULT.selfHeal,
+  staged: [...DEFAULT.staged, staged('10k AMIs', 10_000, 140_000, 500)],
 };
 
 /** What `--only` can name: each one part of the run. */
@@ -118,6 +135,7 @@ const SCENARIOS = [
   'self-heal',
   'retry',
   'bundles',
+  'cleanup-staged',
 ] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
@@ -211,6 +229,13 @@ async function main(): Promise<number> {
     selfHeal.push(outcome);
     jobs.push(...outcome.rows);
   }
+  const stagedOutcomes = [];
+  for (const s of runs('cleanup-staged') ? plan.staged : []) {
+    progress(`staged cleanup ${s.label} (deprecate, disable, deregister; virtual clock)`);
+    const outcome = await stagedCleanupScenario(s, model);
+    stagedOutcomes.push(outcome);
+    jobs.push(outcome.row);
+  }
   if (runs('retry')) progress('adaptive vs standard retry');
   const retry = runs('retry') ? await retryScenario(plan.retryAmis) : [];
   let bundles;
@@ -232,10 +257,14 @@ async function main(): Promise<number> {
     restore,
     recovery,
     selfHeal,
+    staged: stagedOutcomes,
     retry,
     ...(bundles ? { bundles } : {}),
   };
-  const results: BenchResults = { ...partial, checks: checkTargets(partial) };
+  const results: BenchResults = {
+    ...partial,
+    checks: [...checkTargets(partial), ...stagedOutcomes.map(stagedCheck)],
+  };
   console.log(renderResults(results));
 
   const dir = join(process.cwd(), 'bench', 'results');

@@ -58,6 +58,20 @@ export function virtualClientsAt(sandbox: Sandbox, clock: VirtualClock, role: st
   };
 }
 
+/**
+ * Recycle Bin's reads find their endpoint as the SDK does (shared/aws/recycle-bin/wire.ts:
+ * AWS_ENDPOINT_URL_RBIN), not from the clients above: point it at the sandbox for the in-process
+ * runs, or they go to AWS's own endpoint and every run reports a failed ListRules. Returns the undo.
+ */
+export function pointRecycleBinAt(sandbox: Sandbox): () => void {
+  const before = process.env.AWS_ENDPOINT_URL_RBIN;
+  process.env.AWS_ENDPOINT_URL_RBIN = sandbox.url;
+  return () => {
+    if (before === undefined) delete process.env.AWS_ENDPOINT_URL_RBIN;
+    else process.env.AWS_ENDPOINT_URL_RBIN = before;
+  };
+}
+
 /** Runs the drain; the result has the child's shape (without memory figures: 0). */
 export async function drainOnVirtualClock(sandbox: Sandbox, task: VirtualDrain): Promise<ChildResult> {
   const clock = new VirtualClock(Date.parse(task.now));
@@ -67,6 +81,7 @@ export async function drainOnVirtualClock(sandbox: Sandbox, task: VirtualDrain):
     clock.advance(task.latencyMs);
     return 0;
   });
+  const restoreEndpoint = pointRecycleBinAt(sandbox);
   const runs: RunReport[] = [];
   const drained: DrainRun[] = [];
   const t0 = clock.now();
@@ -105,6 +120,7 @@ export async function drainOnVirtualClock(sandbox: Sandbox, task: VirtualDrain):
     state = drainState(drained, { maxRuns: task.maxRuns, stallRuns: task.stallRuns });
     clock.advance(task.gapMs);
   }
+  restoreEndpoint();
   return {
     runs,
     wallMs: clock.now() - t0,
