@@ -12,12 +12,11 @@ import { readRecycleBin } from '../shared/jobs/cleanup/reads';
 import { versionsOption } from '../shared/jobs/common';
 import { loadSettings, type Settings } from '../shared/config';
 import { readScaleInventory, type ScaleInventory } from '../shared/aws/scale';
-import { readMaintenanceWindows } from '../shared/aws/scale/maintenance-windows';
 import type { AwsClients } from '../shared/aws/clients';
 import type { RunFailure, SkippedResource } from '../shared/events';
-import { anythingAsleep } from '../shared/jobs/scale-patch';
+import { readPatchWindows } from '../shared/jobs/scale-patch';
 import type { CleanupPlan } from '../shared/plan/cleanup';
-import { planScale, type MaintenanceWindow, type ScalePlan } from '../shared/plan/scale';
+import { planScale, type ScalePlan } from '../shared/plan/scale';
 import { loadScaleSettings, type ScaleSettings } from '../shared/schedule';
 import { planTagging, type TaggingPlan } from '../shared/plan/tagging';
 import { parseTimestamp, TIMESTAMP_EXPECTED } from '../shared/tags';
@@ -186,7 +185,14 @@ async function planScaleRegion(
 ): Promise<Pick<RegionPlan, 'scale' | 'scaleFailures' | 'scaleSkipped'>> {
   const failures: RunFailure[] = inventory.databaseFailure ? [inventory.databaseFailure] : [];
   const skipped: SkippedResource[] = [];
-  const maintenanceWindows = await readWindows(clients, inventory, settings, now, failures, skipped);
+  const maintenanceWindows = await readPatchWindows(
+    clients,
+    inventory,
+    settings.patchWindows,
+    now,
+    { failures, skipped },
+    ': the plan shows no patch-window start (SCALE_PATCH_WINDOWS=false turns the read off)',
+  );
   return {
     scale: planScale({
       groups: inventory.groups,
@@ -200,35 +206,6 @@ async function planScaleRegion(
     ...(failures.length > 0 && { scaleFailures: failures }),
     ...(skipped.length > 0 && { scaleSkipped: skipped }),
   };
-}
-
-/**
- * The maintenance windows, read as the scale-to-zero run reads them (shared/jobs/scale-patch.ts):
- * only when patch windows are on and something is asleep by its own record; a failed read is a
- * failure, and the plan goes on without windows.
- */
-async function readWindows(
-  clients: AwsClients,
-  inventory: ScaleInventory,
-  settings: ScaleSettings,
-  now: Date,
-  failures: RunFailure[],
-  skipped: SkippedResource[],
-): Promise<MaintenanceWindow[]> {
-  const patch = settings.patchWindows;
-  if (!patch.enabled || !anythingAsleep(inventory)) return [];
-  try {
-    const read = await readMaintenanceWindows(clients, { now, leadMinutes: patch.leadMinutes });
-    for (const note of read.notes) skipped.push({ resourceId: note.windowId, reason: note.reason });
-    return read.windows;
-  } catch (err) {
-    failures.push({
-      resourceId: clients.region,
-      action: 'DescribeMaintenanceWindows',
-      message: `could not read the SSM maintenance windows (${errorText(err)}): the plan shows no patch-window start (SCALE_PATCH_WINDOWS=false turns the read off)`,
-    });
-    return [];
-  }
 }
 
 export function renderTable(plans: RegionPlan[]): string {

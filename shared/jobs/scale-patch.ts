@@ -29,12 +29,17 @@ export function anythingAsleep(inventory: ScaleInventory): boolean {
   );
 }
 
+/** What a failed read means for the caller: the run's words by default; `npm run plan` says its own. */
+const RUN_CONSEQUENCE =
+  '; nothing was started for a patch window in this run (the schedule work went on; SCALE_PATCH_WINDOWS=false turns the read off)';
+
 export async function readPatchWindows(
   clients: AwsClients,
   inventory: ScaleInventory,
   settings: PatchWindowSettings,
   now: Date,
-  summary: RunSummaryDetail,
+  summary: Pick<RunSummaryDetail, 'failures' | 'skipped'>,
+  consequence = RUN_CONSEQUENCE,
 ): Promise<MaintenanceWindow[]> {
   if (!settings.enabled || !anythingAsleep(inventory)) return [];
   try {
@@ -45,7 +50,7 @@ export async function readPatchWindows(
     summary.failures.push({
       resourceId: clients.region,
       action: 'DescribeMaintenanceWindows',
-      message: `could not read the SSM maintenance windows (${errorText(err)}); nothing was started for a patch window in this run (the schedule work went on; SCALE_PATCH_WINDOWS=false turns the read off)`,
+      message: `could not read the SSM maintenance windows (${errorText(err)})${consequence}`,
     });
     return [];
   }
