@@ -8,20 +8,10 @@ import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 
 import type { AwsClients } from '../../../shared/aws/clients';
 import { publishRunEvents } from '../../../shared/aws/events';
-import type { RunSummaryDetail } from '../../../shared/events';
+import { startSummary } from '../../../shared/jobs/common';
 
-const summary: RunSummaryDetail = {
-  function: 'cleanup',
-  region: 'eu-west-1',
-  accountId: '123456789012',
-  startedAt: '2026-11-23T10:00:00Z',
-  finishedAt: '2026-11-23T10:01:00Z',
-  dryRun: false,
-  incomplete: false,
-  counts: {},
-  failures: [],
-  skipped: [],
-};
+// A region's summary as a job starts it (the detail's shape is the jobs' own).
+const { summary } = startSummary('cleanup', 'eu-west-1', { now: new Date('2026-11-23T10:00:00Z') }, false);
 
 function busAnswering(answer: (entries: PutEventsRequestEntry[]) => unknown) {
   const sent: PutEventsRequestEntry[][] = [];
