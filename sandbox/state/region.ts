@@ -34,18 +34,8 @@ import type {
 } from './seeds';
 import { Table } from './table';
 
-export type {
-  AutoScalingGroupSeed,
-  FleetSeed,
-  ImageSeed,
-  InstanceSeed,
-  LaunchConfigurationSeed,
-  LaunchTemplateSeed,
-  LaunchTemplateVersionSeed,
-  SnapshotSeed,
-  SpotFleetRequestSeed,
-  SpotInstanceRequestSeed,
-} from './seeds';
+// The seed types moved out to seeds.ts; callers (the control API) still import them from here.
+export type * from './seeds';
 
 function iso(value: string | Date | undefined): string | undefined {
   return value instanceof Date ? value.toISOString() : value;

@@ -63,54 +63,31 @@ export async function publishRunEvents(
   log: LogFn,
   notice?: DeletionNoticeDetail,
 ): Promise<PublishResult> {
-  const entries: PutEventsRequestEntry[] = [
-    {
-      EventBusName: eventBusName,
-      Source: EVENT_SOURCE,
-      DetailType: DETAIL_TYPE.runSummary,
-      Detail: JSON.stringify(fitSummary(summary)),
-    },
-  ];
-  if (refused) {
-    entries.push({
-      EventBusName: eventBusName,
-      Source: EVENT_SOURCE,
-      DetailType: DETAIL_TYPE.cleanupRefused,
-      Detail: JSON.stringify(refused),
-    });
-  }
-  if (notice) {
-    entries.push({
-      EventBusName: eventBusName,
-      Source: EVENT_SOURCE,
-      DetailType: DETAIL_TYPE.deletionNotice,
-      Detail: JSON.stringify(notice),
-    });
-  }
+  const entry = (detailType: string, detail: unknown): PutEventsRequestEntry => ({
+    EventBusName: eventBusName,
+    Source: EVENT_SOURCE,
+    DetailType: detailType,
+    Detail: JSON.stringify(detail),
+  });
+  const entries = [entry(DETAIL_TYPE.runSummary, fitSummary(summary))];
+  if (refused) entries.push(entry(DETAIL_TYPE.cleanupRefused, refused));
+  if (notice) entries.push(entry(DETAIL_TYPE.deletionNotice, notice));
+  let undelivered: Required<PublishResult>;
   try {
     const res = await clients.eventBridge.send(new PutEventsCommand({ Entries: entries }));
     const failed = (res.Entries ?? []).filter((e) => e.ErrorCode);
-    if ((res.FailedEntryCount ?? 0) > 0 || failed.length > 0) {
-      const error = failed.map((e) => `${e.ErrorCode}: ${e.ErrorMessage}`).join('; ') || 'entries failed';
-      log({
-        level: 'error',
-        type: 'report',
-        action: 'PutEvents',
-        region: summary.region,
-        message: `summary event not delivered: ${error}`,
-      });
-      return { sent: entries.length - (res.FailedEntryCount ?? failed.length), error };
-    }
-    return { sent: entries.length };
+    if ((res.FailedEntryCount ?? 0) <= 0 && failed.length === 0) return { sent: entries.length };
+    const error = failed.map((e) => `${e.ErrorCode}: ${e.ErrorMessage}`).join('; ') || 'entries failed';
+    undelivered = { sent: entries.length - (res.FailedEntryCount ?? failed.length), error };
   } catch (err) {
-    const error = errorText(err);
-    log({
-      level: 'error',
-      type: 'report',
-      action: 'PutEvents',
-      region: summary.region,
-      message: `summary event not delivered: ${error}`,
-    });
-    return { sent: 0, error };
+    undelivered = { sent: 0, error: errorText(err) };
   }
+  log({
+    level: 'error',
+    type: 'report',
+    action: 'PutEvents',
+    region: summary.region,
+    message: `summary event not delivered: ${undelivered.error}`,
+  });
+  return undelivered;
 }

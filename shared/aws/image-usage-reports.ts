@@ -21,6 +21,7 @@ import {
 } from '../image-usage-reports';
 import type { AwsClients } from './clients';
 import { errorText } from '../errors';
+import { chunk } from './tagging';
 
 /** ImageId.N and ReportId.N take at most 200 ids a call. */
 const IDS_PER_CALL = 200;
@@ -30,12 +31,6 @@ export interface UsageReportReadOptions {
   hasTime: () => boolean;
   /** MaxResults of each call; absent, EC2's default page. */
   pageSize?: number;
-}
-
-function chunks<T>(all: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < all.length; i += size) out.push(all.slice(i, i + size));
-  return out;
 }
 
 function toReport(r: SdkReport): ImageUsageReport | undefined {
@@ -61,7 +56,7 @@ export async function readUsageReports(
   options: UsageReportReadOptions,
 ): Promise<Map<string, UsageReportsRead>> {
   const out = new Map<string, UsageReportsRead>();
-  for (const batch of chunks([...new Set(imageIds)], IDS_PER_CALL)) {
+  for (const batch of chunk([...new Set(imageIds)], IDS_PER_CALL)) {
     if (!options.hasTime()) break;
     const wanted = new Set(batch);
     const byImage = new Map<string, ImageUsageReport[]>(batch.map((id) => [id, []]));
@@ -105,7 +100,7 @@ async function readEntries(
   clients: AwsClients,
   options: UsageReportReadOptions,
 ): Promise<void> {
-  for (const batch of chunks(reports, IDS_PER_CALL)) {
+  for (const batch of chunk(reports, IDS_PER_CALL)) {
     if (!options.hasTime()) return;
     const byId = new Map(batch.map((r) => [r.reportId, { report: r, entries: [] as ImageUsageEntry[] }]));
     try {

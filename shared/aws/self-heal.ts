@@ -36,6 +36,7 @@ import {
   type SelfHealPlan,
 } from '../plan/self-heal';
 import { tagsFromList } from '../tags';
+import { chunk } from './tagging';
 import { errorText } from '../errors';
 
 export interface SelfHealReadResult extends SelfHealInventory {
@@ -78,12 +79,6 @@ function toVolume(v: Volume): DataVolume {
   };
 }
 
-function chunks<T>(values: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let at = 0; at < values.length; at += size) out.push(values.slice(at, at + size));
-  return out;
-}
-
 /** Filters instead of id lists: one id that does not exist must not fail the read of the others. */
 async function readVolumes(
   ec2: EC2Client,
@@ -91,7 +86,7 @@ async function readVolumes(
   calls: SelfHealReadResult['calls'],
 ): Promise<Map<string, DataVolume>> {
   const out = new Map<string, DataVolume>();
-  for (const batch of chunks(ids, FILTER_VALUES)) {
+  for (const batch of chunk(ids, FILTER_VALUES)) {
     for await (const page of paginateDescribeVolumes(
       { client: ec2, pageSize: 500 },
       { Filters: [{ Name: 'volume-id', Values: batch }] },
@@ -109,7 +104,7 @@ async function readAddresses(
   calls: SelfHealReadResult['calls'],
 ): Promise<Map<string, ElasticIp>> {
   const out = new Map<string, ElasticIp>();
-  for (const batch of chunks(ids, FILTER_VALUES)) {
+  for (const batch of chunk(ids, FILTER_VALUES)) {
     calls.describeAddresses++;
     const page = await ec2.send(
       new DescribeAddressesCommand({ Filters: [{ Name: 'allocation-id', Values: batch }] }),

@@ -21,7 +21,7 @@ import { metricsFromSummary } from '../metrics';
 import { publishRunEvents } from '../aws/events';
 import type { LogFn } from '../report';
 import type { Problem } from '../domain';
-import { formatTimestamp } from '../tags';
+import { formatTimestamp, type TagProblem } from '../tags';
 
 /** What every job is given: everything from outside (time, clients, settings of its own kind). */
 export interface JobDepsOf<S> {
@@ -202,16 +202,20 @@ export function finishedAt(deps: Pick<JobDepsOf<unknown>, 'now' | 'clock'>, star
 }
 
 export function problemToSkip(p: Problem): SkippedResource {
-  if (p.tagProblem) {
-    return {
-      resourceId: p.resourceId,
-      tag: p.tagProblem.tag,
-      value: p.tagProblem.value,
-      expected: p.tagProblem.expected,
-      reason: p.message,
-    };
+  return skipToSummary({ resourceId: p.resourceId, reason: p.message, tagProblem: p.tagProblem });
+}
+
+/** A skipped resource as the summary lists it: a tag it could not read, its value, what was expected. */
+export function skipToSummary(s: {
+  resourceId: string;
+  reason: string;
+  tagProblem?: TagProblem;
+}): SkippedResource {
+  if (s.tagProblem) {
+    const { tag, value, expected } = s.tagProblem;
+    return { resourceId: s.resourceId, tag, value, expected, reason: s.reason };
   }
-  return { resourceId: p.resourceId, reason: p.message };
+  return { resourceId: s.resourceId, reason: s.reason };
 }
 
 export function regionFailure(region: string, step: string, message: string): RunFailure {

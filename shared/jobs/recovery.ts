@@ -21,6 +21,7 @@ import {
   readInventoryOrRecord,
   readWithAccountId,
   runRegions,
+  skipToSummary,
   startSummary,
   type JobDepsOf,
   type RegionsResult,
@@ -103,15 +104,7 @@ async function recoverRegion(deps: RecoveryJobDeps, region: string): Promise<Rec
         ...(d.tagProblem ? { tagProblem: d.tagProblem } : {}),
       });
     }
-    for (const s of plan.skipped) {
-      summary.skipped.push({
-        resourceId: s.resourceId,
-        ...(s.tagProblem
-          ? { tag: s.tagProblem.tag, value: s.tagProblem.value, expected: s.tagProblem.expected }
-          : {}),
-        reason: s.reason,
-      });
-    }
+    for (const s of plan.skipped) summary.skipped.push(skipToSummary(s));
     for (const p of inventory.problems) summary.skipped.push({ resourceId: p.resourceId, reason: p.message });
     summary.reported = [...plan.reported];
     summary.counts = {

@@ -20,6 +20,7 @@ import {
   finishSummary,
   readInventoryOrRecord,
   runRegions,
+  skipToSummary,
   startSummary,
   type JobDepsOf,
   type RegionsResult,
@@ -78,15 +79,7 @@ function report(
       ...(d.tagProblem ? { tagProblem: d.tagProblem } : {}),
     });
   }
-  for (const s of plan.skipped) {
-    summary.skipped.push({
-      resourceId: s.resourceId,
-      ...(s.tagProblem
-        ? { tag: s.tagProblem.tag, value: s.tagProblem.value, expected: s.tagProblem.expected }
-        : {}),
-      reason: s.reason,
-    });
-  }
+  for (const s of plan.skipped) summary.skipped.push(skipToSummary(s));
   // An abandoned launch is worth a person's look (the notifier reads `reported`).
   summary.reported = [
     ...plan.reported,

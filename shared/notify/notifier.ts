@@ -176,7 +176,7 @@ async function recordForDigest(event: EventBridgeEvent, deps: NotifierDeps): Pro
       msg: 'could not add the run summary to the weekly digest',
       function: d.function,
       region: d.region,
-      error: `${(err as Error).name}: ${(err as Error).message}`,
+      error: errorLine(err),
     });
   }
 }
@@ -227,7 +227,7 @@ async function deliverOnce(
     deps.log({
       msg: 'de-duplication unavailable; sending anyway',
       incidentKey: n.incidentKey,
-      error: `${(err as Error).name}: ${(err as Error).message}`,
+      error: errorLine(err),
     });
     return finish(n, { send: true, occurrences: 1, previousSuppressed: 0 }, deps, false, deadline);
   }
@@ -258,7 +258,7 @@ async function resolveIncident(
     deps.log({
       msg: 'de-duplication unavailable; sending the resolution anyway',
       incidentKey: n.incidentKey,
-      error: `${(err as Error).name}: ${(err as Error).message}`,
+      error: errorLine(err),
     });
     open = true;
   }
@@ -288,6 +288,8 @@ async function finish(
   claimed: boolean,
   deadline: number | undefined,
 ): Promise<NotifyOutcome> {
+  const logClaimError = (msg: string) => (err: unknown) =>
+    deps.log({ msg, incidentKey: n.incidentKey, error: errorLine(err) });
   const deliveries = await deliverAll({ ...n, occurrences: claim.occurrences }, deps, deadline);
   for (const d of deliveries) {
     deps.log({ msg: d.ok ? 'delivered' : 'delivery failed', incidentKey: n.incidentKey, ...d });
@@ -296,26 +298,18 @@ async function finish(
     // If the claim cannot be given back, the retry still takes it over (same event id): the delivery
     // failure is what must reach Lambda, not the table's error.
     if (claimed) {
-      await deps.store.release(n.incidentKey, claim).catch((err: Error) =>
-        deps.log({
-          msg: 'could not give the incident claim back',
-          incidentKey: n.incidentKey,
-          error: `${err.name}: ${err.message}`,
-        }),
-      );
+      await deps.store
+        .release(n.incidentKey, claim)
+        .catch(logClaimError('could not give the incident claim back'));
     }
     throw new DeliveryFailedError(n.incidentKey, deliveries);
   }
   if (claimed) {
     // Someone got it: a retry of this event is now a redelivery. If this write fails the claim
     // stays in progress until its expiry, then the next occurrence sends (a duplicate, not a loss).
-    await deps.store.complete(n.incidentKey, claim).catch((err: Error) =>
-      deps.log({
-        msg: 'could not mark the incident claim completed',
-        incidentKey: n.incidentKey,
-        error: `${err.name}: ${err.message}`,
-      }),
-    );
+    await deps.store
+      .complete(n.incidentKey, claim)
+      .catch(logClaimError('could not mark the incident claim completed'));
   }
   return {
     outcome: deliveries.every((d) => d.ok) ? 'sent' : 'partially-sent',
@@ -323,4 +317,9 @@ async function finish(
     occurrences: claim.occurrences,
     deliveries,
   };
+}
+
+/** An error the notifier logs and goes on after, as it logs it: the SDK error name (its code) and message. */
+function errorLine(err: unknown): string {
+  return `${(err as Error).name}: ${(err as Error).message}`;
 }
