@@ -4,13 +4,18 @@
  * handler, as a ratio to a minimal handler bundled by esbuild the same way. The ratio is taken pair by
  * pair (a bare load and a handler load back to back, in alternating order) and its median over many
  * pairs is reported: on a shared machine single timings swing by 2x, a ratio of neighbours far less.
+ * The loads run on Node 22, Lambda's runtime, when it is installed (bench/node22.ts), else on the node
+ * running the bench; each row says which. BENCH_BUNDLES_NODE=/path/to/node measures under another.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildSync, type Metafile } from 'esbuild';
+
+import { findNode22 } from './node22';
+import { packageFunctions, unpackZips } from './zips';
 
 export const BUNDLE_LIMIT_BYTES = 1024 * 1024;
 
@@ -34,6 +39,8 @@ export interface BundleFigures {
    * those reached through import() (absent in results from before the bundles were split).
    */
   initBytes?: number;
+  /** The node version that made the loads, e.g. v22.23.5 (absent in older results). */
+  node?: string;
 }
 
 /**
@@ -103,12 +110,12 @@ export const median = (xs: number[]): number => quantile(xs, 0.5);
  * Wall time of one fresh node loading the file as the Lambda runtime does: `import()` for an ES
  * module (.mjs), `require` for CommonJS. A cold start of the module.
  */
-function loadOnce(file: string): number {
+function loadOnce(file: string, node = process.execPath): number {
   const code = file.endsWith('.mjs')
     ? `import(${JSON.stringify(pathToFileURL(file).href)}).catch((e) => { console.error(e); process.exit(1); })`
     : `require(${JSON.stringify(file)})`;
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ['-e', code], { stdio: 'pipe' });
+  const r = spawnSync(node, ['-e', code], { stdio: 'pipe' });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`loading ${file} failed: ${r.stderr.toString().slice(0, 400)}`);
   return ms;
@@ -167,15 +174,17 @@ export function compareLoads(
   };
 }
 
-/** Each file in the zip with its size and its compressed size (from `unzip -v`). */
-function zipEntries(zip: string): Record<string, { bytes: number; zipped: number }> {
-  const out: Record<string, { bytes: number; zipped: number }> = {};
-  for (const line of execFileSync('unzip', ['-v', zip]).toString().split('\n')) {
-    // Length  Method  Size  Cmpr  Date  Time  CRC-32  Name
-    const m = /^\s*(\d+)\s+\S+\s+(\d+)\s+\S+%\s+\S+\s+\S+\s+[0-9a-f]{8}\s+(.+)$/.exec(line);
-    if (m) out[m[3]!] = { bytes: Number(m[1]), zipped: Number(m[2]) };
+/** The node the loads run on: BENCH_BUNDLES_NODE, else Node 22 (Lambda's) when installed, else this one. */
+function benchNode(): { path: string; version: string } {
+  const chosen = process.env.BENCH_BUNDLES_NODE;
+  if (!chosen) {
+    const node22 = findNode22();
+    return node22.found ? node22 : { path: process.execPath, version: process.version };
   }
-  return out;
+  const r = spawnSync(chosen, ['--version'], { stdio: 'pipe' });
+  if (r.status !== 0)
+    throw new Error(`BENCH_BUNDLES_NODE=${chosen}: expected a node binary, \`--version\` failed`);
+  return { path: chosen, version: r.stdout.toString().trim() };
 }
 
 /** Pairs of loads per bundle by default (quick: fewer); each pair is two fresh node processes. */
@@ -190,32 +199,11 @@ export function measureBundles(
     const pkgDir = join(work, 'package');
     // The package-time check refuses a notifier that would reach nobody: a placeholder address
     // (.invalid receives no mail) lets the bench measure the same bundles CI packages.
-    const args = ['serverless', 'package', '--stage', 'bench', '--package', pkgDir];
-    args.push('--param=notificationEmail=bench-package-check@example.invalid');
-    const sls = spawnSync('npx', args, {
-      cwd: repoDir,
-      stdio: 'pipe',
-      env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' },
+    packageFunctions(repoDir, pkgDir, {
+      stage: 'bench',
+      params: { notificationEmail: 'bench-package-check@example.invalid' },
     });
-    if (sls.status !== 0) {
-      throw new Error(
-        `serverless package failed: ${(sls.stdout.toString() + sls.stderr.toString()).slice(-800)}`,
-      );
-    }
-    const unpacked = readdirSync(pkgDir)
-      .filter((f) => f.endsWith('.zip'))
-      .sort()
-      .map((zip) => {
-        const name = zip.replace(/\.zip$/, '');
-        const zipPath = join(pkgDir, zip);
-        const dir = join(work, name);
-        execFileSync('unzip', ['-q', '-o', zipPath, '-d', dir]);
-        const files = zipEntries(zipPath);
-        // The entry the runtime loads, not one of its chunks (handler.<chunk>-<hash>.mjs).
-        const handler = Object.keys(files).find((f) => /(^|\/)handler\.m?js$/.test(f));
-        if (!handler) throw new Error(`${zip} holds no handler.js/.mjs: ${Object.keys(files).join(', ')}`);
-        return { name, zipPath, files, handler, file: join(dir, handler) };
-      });
+    const unpacked = unpackZips(pkgDir, work);
     // The bare handler in the handlers' own module format, loaded the same way.
     const esm = unpacked.every((u) => u.handler.endsWith('.mjs'));
     const minimalSrc = join(work, 'minimal.ts');
@@ -230,7 +218,8 @@ export function measureBundles(
       target: 'node22',
       format: esm ? 'esm' : 'cjs',
     });
-    const { bareMs, loads } = compareLoads(minimalOut, unpacked, pairs);
+    const node = benchNode();
+    const { bareMs, loads } = compareLoads(minimalOut, unpacked, pairs, (file) => loadOnce(file, node.path));
     const bundles = unpacked.map((u, i): BundleFigures => {
       const load = loads[i]!;
       return {
@@ -241,6 +230,7 @@ export function measureBundles(
         loadRatio: load.ratio,
         loadRatioRange: load.ratioRange,
         loadPairs: load.pairs,
+        node: node.version,
         ...bundleParts(join(repoDir, u.handler.replace(/\.m?js$/, '.ts'))),
       };
     });

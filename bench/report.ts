@@ -50,10 +50,14 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-/** The start ratio as printed: `1.31x (1.25-1.38, 15 pairs)`; results older than the pairs show the ratio only. */
+/**
+ * The start ratio as printed: `1.31x (1.25-1.38, 15 pairs, node v22.23.5)`; results older than the
+ * pairs show the ratio only, those older than the node field leave it out.
+ */
 function startRatio(b: BundleFigures): string {
+  const node = b.node ? `, node ${b.node}` : '';
   const range = b.loadRatioRange
-    ? ` (${b.loadRatioRange[0]}-${b.loadRatioRange[1]}, ${b.loadPairs} pairs)`
+    ? ` (${b.loadRatioRange[0]}-${b.loadRatioRange[1]}, ${b.loadPairs} pairs${node})`
     : '';
   return `${b.loadRatio}x${range}`;
 }

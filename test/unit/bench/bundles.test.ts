@@ -72,6 +72,35 @@ describe('the bundles start ratio', () => {
     expect(failed.detail).toContain('f1 1.51x (1.41-1.61, 15 pairs)');
   });
 
+  it('says which node measured the start ratio when the results know it', () => {
+    const detail = checkTargets({
+      mode: 'bundles',
+      startedAt: '2026-12-01T14:00:00Z',
+      model: { latencyMs: 20, buckets: '' },
+      jobs: [],
+      cleanup: [],
+      scale: [],
+      retry: [],
+      bundles: {
+        bundles: [
+          {
+            name: 'tagger',
+            zipBytes: 100_000,
+            files: {},
+            loadMs: 60,
+            loadRatio: 1.2,
+            loadRatioRange: [1.1, 1.3],
+            loadPairs: 15,
+            packages: [],
+            node: 'v22.23.5',
+          },
+        ],
+        minimalMs: 40,
+      },
+    }).find((c) => c.target.startsWith('every bundle loads'))!.detail;
+    expect(detail).toBe('tagger 1.2x (1.1-1.3, 15 pairs, node v22.23.5)');
+  });
+
   it('counts as compiled at init the handler and its static imports, not what import() reaches', () => {
     const out = (
       bytes: number,
