@@ -4,7 +4,8 @@
  * rate limit live as long as the instance does. It takes the same options (clock, log) as the jobs'
  * handlers (shared/lambda), but not their factory: it has no regions to sweep and no run budget.
  */
-import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+
 import type { EventBridgeEvent, NotifierDeps, NotifyOutcome } from '../../shared/notify';
 import {
   metricsFromSummary,
@@ -22,7 +23,7 @@ export function buildNotifierHandler(
 ) {
   const resolved = withLambdaDefaults(options);
   let deps: NotifierDeps | undefined;
-  return middy<EventBridgeEvent, NotifyOutcome>().handler(async (event, context) => {
+  return async (event: EventBridgeEvent, context: Context): Promise<NotifyOutcome> => {
     // The clients, the SDK and the delivery code load with the first invocation, not at cold start.
     const notifier = await import('./deps');
     deps ??= wrapDeps(notifier.createNotifierDeps(env, resolved));
@@ -47,7 +48,7 @@ export function buildNotifierHandler(
       emit('failed');
       throw err;
     }
-  });
+  };
 }
 
 export const handler = buildNotifierHandler(process.env);

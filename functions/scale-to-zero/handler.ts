@@ -5,17 +5,16 @@
  */
 import { createJobHandler } from '../../shared/lambda/job-handler';
 import type { LambdaOptions } from '../../shared/lambda/options';
-import { loadScaleSettings } from '../../shared/schedule';
 
 /** The demo and the end-to-end tests pass a simulated clock (and the demo its env and log). */
 export function makeScaleHandler(options: LambdaOptions = {}) {
   const clock = options.clock ?? Date.now;
-  // The job, the pricing client and the AWS SDK load with the first invocation: a cold start loads
-  // only the settings and the handler factory (docs/performance.md#start).
+  // The schedule parser (luxon), the job, the pricing client and the AWS SDK load with the first
+  // invocation: a cold start loads only the handler factory (docs/performance.md#start).
   return createJobHandler(
     {
       name: 'scale-to-zero',
-      loadSettings: loadScaleSettings,
+      loadSettings: async (env) => (await import('../../shared/schedule')).loadScaleSettings(env),
       run: async (deps) => (await import('../../shared/jobs/scale')).runScale(deps),
       // One price book per Lambda instance: its prices are kept for a day across invocations.
       extraDeps: async (_settings, perRegion) => {

@@ -1,6 +1,4 @@
 import { describe, expect, it } from '@jest/globals';
-import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
 
 import type { RunSummaryDetail } from '../../../shared/events';
 import { failWhenNoRegionRead, type JobOutcome, type JobResponse } from '../../../shared/lambda';
@@ -20,12 +18,12 @@ function summary(region: string, failures: RunSummaryDetail['failures'] = []): R
   };
 }
 
-/** A handler that returns `outcome`, behind the middleware, invoked as Lambda would (no time limit). */
-function invoke(fn: Parameters<typeof failWhenNoRegionRead>[0], outcome: () => Promise<JobOutcome>) {
-  const handler = middy<unknown, JobResponse, Error, Context>()
-    .use(failWhenNoRegionRead(fn))
-    .handler(outcome);
-  return handler({}, {} as Context);
+/** The response Lambda gets for a run whose outcome is `outcome()`. */
+async function invoke(
+  fn: Parameters<typeof failWhenNoRegionRead>[0],
+  outcome: () => Promise<JobOutcome>,
+): Promise<JobResponse> {
+  return failWhenNoRegionRead(fn, await outcome());
 }
 
 describe('failWhenNoRegionRead', () => {
