@@ -11,7 +11,7 @@ import { DEFAULT_MAX_ATTEMPTS, destroyClients } from '../shared/aws/clients';
 import { deadlineBudget } from '../shared/budget';
 import { runCleanup } from '../shared/jobs/cleanup';
 import { TAG } from '../shared/tags';
-import { VirtualClock } from '../test/helpers/virtual-clock';
+import { VirtualClock } from '../sandbox/clock/virtual-clock';
 import { REGION, seedCleanupBacklog } from './account';
 import { addBounds, stagedCleanupLowerBound } from './bounds';
 import type { ChildResult, RunReport } from './child';
