@@ -23,17 +23,20 @@ export function unboundedActions(j: Pick<JobRow, 'requests' | 'bound'>): string[
     .sort();
 }
 
+/** `; made but not in the bound: ec2:X x3, ...` naming each unbounded action and its count, or ''. */
+export function notInBoundNote(j: Pick<JobRow, 'requests' | 'bound'>): string {
+  const missing = unboundedActions(j);
+  return missing.length > 0
+    ? `; made but not in the bound: ${missing.map((a) => `${a} x${j.requests[a]}`).join(', ')}`
+    : '';
+}
+
 /** One check per job row: requests <= 1.1x its bound, every action it made in the bound, no failures. */
 export function floorCheck(j: JobRow): Check {
-  const missing = unboundedActions(j);
   return {
     target: `${j.job} ${j.size} requests <= ${FLOOR_RATIO_TARGET} x lower bound`,
-    pass: j.ratio <= FLOOR_RATIO_TARGET && missing.length === 0 && j.failures === 0,
-    detail:
-      `${j.total} / ${j.boundTotal} = ${j.ratio.toFixed(2)}, ${j.failures} failures` +
-      (missing.length > 0
-        ? `; made but not in the bound: ${missing.map((a) => `${a} x${j.requests[a]}`).join(', ')}`
-        : ''),
+    pass: j.ratio <= FLOOR_RATIO_TARGET && unboundedActions(j).length === 0 && j.failures === 0,
+    detail: `${j.total} / ${j.boundTotal} = ${j.ratio.toFixed(2)}, ${j.failures} failures${notInBoundNote(j)}`,
   };
 }
 
@@ -52,7 +55,8 @@ function taggerChecks(j: JobRow): Check[] {
   ];
 }
 
-function cleanupChecks(c: CleanupOutcome): Check[] {
+/** A cleanup drain's targets: drained with nothing lost or harmed, and no run past its time limit. */
+export function cleanupChecks(c: CleanupOutcome): Check[] {
   const longest = Math.max(...c.runs.map((x) => x.durationMs));
   return [
     {

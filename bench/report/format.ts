@@ -1,5 +1,6 @@
 /** How the report writes durations, sizes, a table and a bundle's figures. */
 import type { BundleFigures } from '../bundles';
+import type { Check } from './results';
 
 export const fmtMs = (ms: number) =>
   ms >= 60_000 ? `${(ms / 60_000).toFixed(1)} min` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms} ms`;
@@ -36,3 +37,6 @@ export function filesLine(b: BundleFigures): string {
   const init = b.initBytes === undefined ? '' : `; compiled at init ${kb(b.initBytes)}`;
   return `${entries.length} files ${kb(bytes)}${init}`;
 }
+
+/** A target as the bench prints it: `PASS  target: detail` or `FAIL  target: detail`. */
+export const checkLine = (c: Check) => `${c.pass ? 'PASS' : 'FAIL'}  ${c.target}: ${c.detail}`;

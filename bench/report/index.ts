@@ -4,7 +4,15 @@
  * compared with an earlier run (render.ts). Callers import from here.
  */
 export type { BenchResults, Check } from './results';
-export { checkTargets, floorCheck, FLOOR_RATIO_TARGET, unboundedActions } from './checks';
+export {
+  checkTargets,
+  cleanupChecks,
+  floorCheck,
+  FLOOR_RATIO_TARGET,
+  notInBoundNote,
+  unboundedActions,
+} from './checks';
 export { bundleChecks, START_RATIO_TARGET } from './bundle-checks';
 export { recoveryCheck, selfHealCheck } from './fleet-checks';
+export { checkLine } from './format';
 export { renderComparison, renderResults } from './render';

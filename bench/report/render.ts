@@ -1,6 +1,6 @@
 /** Printing the benchmark's results, and comparing them with an earlier run. */
 import type { JobRow } from '../scenarios';
-import { filesLine, fmtMs, kb, startRatio, table } from './format';
+import { checkLine, filesLine, fmtMs, kb, startRatio, table } from './format';
 import type { BenchResults } from './results';
 
 /** The table of every job row: requests against the lower bound, throttling, time and memory. */
@@ -134,7 +134,7 @@ export function renderResults(r: BenchResults): string {
     out.push('', ...paragraph);
   }
   out.push('');
-  for (const c of r.checks) out.push(`${c.pass ? 'PASS' : 'FAIL'}  ${c.target}: ${c.detail}`);
+  for (const c of r.checks) out.push(checkLine(c));
   return out.join('\n');
 }
 
