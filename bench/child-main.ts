@@ -11,7 +11,6 @@ import { STSClient } from '@aws-sdk/client-sts';
 
 import { DEFAULT_MAX_ATTEMPTS, destroyClients, type AwsClients } from '../shared/aws/clients';
 import { deadlineBudget, unlimitedBudget } from '../shared/budget';
-import type { Settings } from '../shared/config';
 import { runCleanup } from '../shared/jobs/cleanup';
 import { createCloudWatch, runRecovery } from '../shared/jobs/recovery';
 import { runScale } from '../shared/jobs/scale';
@@ -23,8 +22,9 @@ import { loadScaleSettings } from '../shared/schedule';
 import { loadSelfHealSettings } from '../shared/self-heal/settings';
 import type { ChildResult, ChildTask, RunReport } from './child';
 import { REGION } from './account';
-import { drainState, type DrainRun, type DrainState } from './drain';
+import { drainRunOf, drainState, type DrainRun, type DrainState } from './drain';
 import { runNaiveTagger } from './naive-tagger';
+import { benchSettings } from './settings';
 
 function clientsWith(retryMode: 'adaptive' | 'standard') {
   const cache = new Map<string, AwsClients>();
@@ -48,22 +48,6 @@ function clientsWith(retryMode: 'adaptive' | 'standard') {
 
 const quiet = () => undefined;
 
-function settings(overrides: Partial<Settings> = {}): Settings {
-  return {
-    regions: [REGION],
-    retentionDays: 7,
-    // The drain's runs are a simulated minute apart and no tagger runs between them.
-    freshnessMinutes: 24 * 60,
-    dryRun: false,
-    eventBusName: 'default',
-    // The sandbox does not implement DescribeImageReferences (like some emulators); leaving the
-    // check off keeps its one failed call per run out of the counts.
-    checkImageReferences: false,
-    maxAttempts: DEFAULT_MAX_ATTEMPTS,
-    ...overrides,
-  };
-}
-
 async function run(task: ChildTask): Promise<Omit<ChildResult, 'peakRss' | 'peakHeapUsed' | 'baselineRss'>> {
   const now = new Date(task.now);
   const retryMode = 'retryMode' in task && task.retryMode ? task.retryMode : 'adaptive';
@@ -76,7 +60,7 @@ async function run(task: ChildTask): Promise<Omit<ChildResult, 'peakRss' | 'peak
       const t0 = performance.now();
       const r = await runTagger({
         clientsFor,
-        settings: settings(),
+        settings: benchSettings(),
         now,
         log: quiet,
         budget: unlimitedBudget(),
@@ -106,7 +90,7 @@ async function run(task: ChildTask): Promise<Omit<ChildResult, 'peakRss' | 'peak
         const runClients = i === 0 ? clientsFor : clientsWith(retryMode);
         const r = await runCleanup({
           clientsFor: runClients,
-          settings: settings(
+          settings: benchSettings(
             drain ? { maxDeletionsPerRun: drain.maxDeletionsPerRun } : { maxDeletionsPerRun: 1_000_000 },
           ),
           now: new Date(now.getTime() + i * 60_000),
@@ -116,13 +100,7 @@ async function run(task: ChildTask): Promise<Omit<ChildResult, 'peakRss' | 'peak
         const summary = r.summaries[0]!;
         runs.push({ durationMs: performance.now() - t0, summary });
         if (runClients !== clientsFor) destroyClients(runClients(REGION));
-        const c = summary.counts;
-        drained.push({
-          deleted: c.deleted ?? 0,
-          snapshotsDeleted: c.snapshotsDeleted ?? 0,
-          planned: c.planned ?? 0,
-          incomplete: summary.incomplete,
-        });
+        drained.push(drainRunOf(summary));
         state = drainState(drained, limits);
       }
       extra = { drain: state };

@@ -6,10 +6,15 @@
  * cleanup rows), without the rest of `--full`: the loop for working on issue 5's 10k drain target.
  * --timeline prints, per run, where its requests went: per action the count, throttled answers and
  * the span from first to last request.
+ *
+ * Prints the requests against the lower bound the bench's cleanup row uses (bench/bounds.ts), and
+ * the bench's targets for the row and the drain as PASS/FAIL lines; exits 1 when one fails (above
+ * 1.1x the bound, a call the bound does not name, a failure, anything left, lost or harmed).
  */
 import { parseArgs } from 'node:util';
 
 import type { Sandbox } from '../sandbox/server';
+import { checkLine, cleanupChecks, floorCheck, notInBoundNote } from './report';
 import { cleanupScenario, type CleanupSize } from './scenarios';
 
 interface Stamped {
@@ -42,7 +47,7 @@ function timeline(stamps: Stamped[], t0: number): string[] {
   return out;
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       deletable: { type: 'string', default: '10000' },
@@ -116,9 +121,19 @@ async function main(): Promise<void> {
       `(heap ${c.row.peakHeapMb} MB), requests ${JSON.stringify(c.row.requests)}, ` +
       `${Math.round(performance.now() - started)} ms in all`,
   );
+  const j = c.row;
+  console.log(
+    `requests ${j.total} / lower bound ${j.boundTotal} = ${j.ratio.toFixed(2)} x${notInBoundNote(j)}`,
+  );
+  const checks = [floorCheck(j), ...cleanupChecks(c)];
+  for (const check of checks) console.log(checkLine(check));
+  return checks.every((check) => check.pass) ? 0 : 1;
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(2);
+  },
+);

@@ -38,6 +38,17 @@ export function drainLimits(
   return { fewestRuns, stallRuns: 3, maxRuns: 10 * fewestRuns + 10 };
 }
 
+/** What a cleanup run's summary says about the drain (its counts, absent as 0). */
+export function drainRunOf(summary: { counts: Record<string, number>; incomplete: boolean }): DrainRun {
+  const c = summary.counts;
+  return {
+    deleted: c.deleted ?? 0,
+    snapshotsDeleted: c.snapshotsDeleted ?? 0,
+    planned: c.planned ?? 0,
+    incomplete: summary.incomplete,
+  };
+}
+
 const progressed = (r: DrainRun) => r.deleted > 0 || r.snapshotsDeleted > 0;
 
 /** Where a drain stands after these runs. */

@@ -19,7 +19,7 @@ import { DEFAULT_LOAD_PAIRS, measureBundles } from './bundles';
 import { recoveryScenario } from './recovery';
 import { RESTORE_NOW, scaleRestoreScenario, type RestoreSize } from './scale-restore';
 import { virtualClientsAt } from './virtual-clock';
-import { VirtualClock } from '../test/helpers/virtual-clock';
+import { VirtualClock } from '../sandbox/clock/virtual-clock';
 import { selfHealScenario } from './self-heal';
 import { stagedCheck, stagedCleanupScenario, type StagedSize } from './staged-cleanup';
 import { checkTargets, renderComparison, renderResults, type BenchResults } from './report';

@@ -24,16 +24,15 @@ import { runScale } from '../shared/jobs/scale';
 import { loadScaleSettings } from '../shared/schedule';
 import { TAG } from '../shared/tags';
 import { REGION, seedScaleAccount } from './account';
-import { batches, pages, total, type Bound } from './bounds';
+import { batches, pages, type Bound } from './bounds';
 import { runInChild } from './child';
-import { mb, requestFigures, simulatedMs } from './measure';
-import { BENCH_NOW, type JobRow, type ModelOptions } from './scenarios';
+import { mb } from './measure';
+import { BENCH_NOW, requestColumns, type JobRow, type ModelOptions } from './scenarios';
 import {
   applyThrottleModel,
   EC2_RESOURCE_BUCKETS,
   instanceBucketsAt,
   THROTTLE_CODES,
-  throttleSpecs,
 } from './throttle-model';
 
 /** The next morning's first run after BENCH_NOW (Tuesday 22:00 UTC): Wednesday 07:00, the default schedule's start. */
@@ -237,14 +236,12 @@ export async function scaleRestoreScenario(
     const idealPerRun =
       bucket.burst +
       Math.floor(((LAMBDA_TIMEOUT_MS - DEFAULT_SAFETY_MARGIN_MS) / 1000) * bucket.refillPerSecond);
-    const entries = sandbox.requests.all();
-    const figures = requestFigures(entries);
     const bound = restoreLowerBound(
       size.instances,
       runs.length,
       runs.map((r) => r.started),
     );
-    const boundTotal = total(bound);
+    const { columns, errorNotes } = requestColumns(sandbox, bound, model);
     const failures = runs.reduce((n, r) => n + r.failures, 0);
     const notes = [
       clock
@@ -253,18 +250,12 @@ export async function scaleRestoreScenario(
       `runs in the bench process (the child's scale task has no time budget): no memory figures`,
       `simulated: every run's requests replayed back to back at AWS's rate (the 15 minutes between runs left out)`,
     ];
-    for (const [code, n] of Object.entries(figures.errors)) notes.push(`${n} x ${code} answered`);
+    notes.push(...errorNotes);
     const row: JobRow = {
       job: 'scale-restore',
       size: `${size.instances}i x${size.speedup}`,
-      requests: figures.accepted,
-      total: figures.acceptedTotal,
-      bound,
-      boundTotal,
-      ratio: Math.round((figures.acceptedTotal / boundTotal) * 100) / 100,
-      throttled: figures.throttled,
+      ...columns,
       failures,
-      simulatedMs: Math.round(simulatedMs(entries, throttleSpecs(1), model.latencyMs)),
       realMs: runs.reduce((n, r) => n + r.durationMs, 0),
       peakRssMb: mb(0),
       peakHeapMb: mb(0),

@@ -52,6 +52,38 @@ export async function withSandbox<T>(work: (s: Sandbox) => Promise<T>): Promise<
   }
 }
 
+/** A row's columns read from the sandbox's request log against its bound. */
+export type RequestColumns = Pick<
+  JobRow,
+  'requests' | 'total' | 'bound' | 'boundTotal' | 'ratio' | 'throttled' | 'simulatedMs'
+>;
+
+/**
+ * What the job made (answered requests) against its bound, the throttled answers, and the log
+ * replayed at AWS's rates; with a note per error code answered. Every row's request figures.
+ */
+export function requestColumns(
+  sandbox: Sandbox,
+  bound: Bound,
+  model: ModelOptions,
+): { columns: RequestColumns; errorNotes: string[] } {
+  const entries = sandbox.requests.all();
+  const figures = requestFigures(entries);
+  const boundTotal = total(bound);
+  return {
+    columns: {
+      requests: figures.accepted,
+      total: figures.acceptedTotal,
+      bound,
+      boundTotal,
+      ratio: Math.round((figures.acceptedTotal / boundTotal) * 100) / 100,
+      throttled: figures.throttled,
+      simulatedMs: Math.round(simulatedMs(entries, throttleSpecs(1), model.latencyMs)),
+    },
+    errorNotes: Object.entries(figures.errors).map(([code, n]) => `${n} x ${code} answered`),
+  };
+}
+
 export function row(
   job: string,
   size: string,
@@ -61,23 +93,15 @@ export function row(
   model: ModelOptions,
   notes: string[] = [],
 ): JobRow {
-  const entries = sandbox.requests.all();
-  const figures = requestFigures(entries);
-  const boundTotal = total(bound);
+  const { columns, errorNotes } = requestColumns(sandbox, bound, model);
   const failures = child.runs.reduce((n, r) => n + r.summary.failures.length, 0);
-  for (const [code, n] of Object.entries(figures.errors)) notes.push(`${n} x ${code} answered`);
+  notes.push(...errorNotes);
   notes.push(`RSS before the job started: ${mb(child.baselineRss)} MB (node and the bundled job)`);
   return {
     job,
     size,
-    requests: figures.accepted,
-    total: figures.acceptedTotal,
-    bound,
-    boundTotal,
-    ratio: Math.round((figures.acceptedTotal / boundTotal) * 100) / 100,
-    throttled: figures.throttled,
+    ...columns,
     failures,
-    simulatedMs: Math.round(simulatedMs(entries, throttleSpecs(1), model.latencyMs)),
     realMs: Math.round(child.wallMs),
     peakRssMb: mb(child.peakRss),
     peakHeapMb: mb(child.peakHeapUsed),

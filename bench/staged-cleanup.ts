@@ -7,15 +7,16 @@
  * brought up to date (as its hourly runs would), or cleanup would rightly refuse stale usage facts.
  */
 import type { Sandbox } from '../sandbox/server';
-import { DEFAULT_MAX_ATTEMPTS, destroyClients } from '../shared/aws/clients';
+import { destroyClients } from '../shared/aws/clients';
 import { deadlineBudget } from '../shared/budget';
 import { runCleanup } from '../shared/jobs/cleanup';
 import { TAG } from '../shared/tags';
-import { VirtualClock } from '../test/helpers/virtual-clock';
+import { VirtualClock } from '../sandbox/clock/virtual-clock';
 import { REGION, seedCleanupBacklog } from './account';
 import { addBounds, stagedCleanupLowerBound } from './bounds';
 import type { ChildResult, RunReport } from './child';
 import { BENCH_NOW, row, withSandbox, type JobRow, type ModelOptions } from './scenarios';
+import { benchSettings } from './settings';
 import { applyThrottleModel } from './throttle-model';
 import { pointRecycleBinAt, virtualClientsAt } from './virtual-clock';
 
@@ -149,18 +150,11 @@ async function oneRun(sandbox: Sandbox, clock: VirtualClock, size: StagedSize): 
   try {
     const r = await runCleanup({
       clientsFor: () => clients,
-      settings: {
-        regions: [REGION],
-        retentionDays: 7,
-        freshnessMinutes: 24 * 60,
-        dryRun: false,
-        eventBusName: 'default',
-        checkImageReferences: false,
-        maxAttempts: DEFAULT_MAX_ATTEMPTS,
+      settings: benchSettings({
         maxDeletionsPerRun: size.maxDeletionsPerRun,
         deprecateGraceDays: size.deprecateGraceDays,
         disableGraceDays: size.disableGraceDays,
-      },
+      }),
       now: new Date(started),
       log: () => undefined,
       budget: deadlineBudget(started + size.budgetMs, clock.now),

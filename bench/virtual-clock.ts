@@ -17,11 +17,12 @@ import type { Sandbox } from '../sandbox/server';
 import { DEFAULT_MAX_ATTEMPTS, destroyClients, type AwsClients } from '../shared/aws/clients';
 import { deadlineBudget } from '../shared/budget';
 import { runCleanup } from '../shared/jobs/cleanup';
-import { VirtualClock } from '../test/helpers/virtual-clock';
-import { virtualBackoffRetry } from '../test/helpers/virtual-retry';
+import { VirtualClock } from '../sandbox/clock/virtual-clock';
+import { virtualBackoffRetry } from '../sandbox/clock/virtual-retry';
 import { REGION } from './account';
 import type { ChildResult, RunReport } from './child';
-import { drainState, type DrainRun, type DrainState } from './drain';
+import { drainRunOf, drainState, type DrainRun, type DrainState } from './drain';
+import { benchSettings } from './settings';
 import { applyThrottleModel } from './throttle-model';
 
 export interface VirtualDrain {
@@ -92,16 +93,7 @@ export async function drainOnVirtualClock(sandbox: Sandbox, task: VirtualDrain):
     const started = clock.now();
     const r = await runCleanup({
       clientsFor: () => clients,
-      settings: {
-        regions: [REGION],
-        retentionDays: 7,
-        freshnessMinutes: 24 * 60,
-        dryRun: false,
-        eventBusName: 'default',
-        checkImageReferences: false,
-        maxAttempts: DEFAULT_MAX_ATTEMPTS,
-        maxDeletionsPerRun: task.maxDeletionsPerRun,
-      },
+      settings: benchSettings({ maxDeletionsPerRun: task.maxDeletionsPerRun }),
       now: new Date(Date.parse(task.now) + i * 60_000),
       log: () => undefined,
       budget: deadlineBudget(started + task.budgetMs, clock.now),
@@ -110,13 +102,7 @@ export async function drainOnVirtualClock(sandbox: Sandbox, task: VirtualDrain):
     destroyClients(clients);
     const summary = r.summaries[0]!;
     runs.push({ durationMs: clock.now() - started, summary });
-    const c = summary.counts;
-    drained.push({
-      deleted: c.deleted ?? 0,
-      snapshotsDeleted: c.snapshotsDeleted ?? 0,
-      planned: c.planned ?? 0,
-      incomplete: summary.incomplete,
-    });
+    drained.push(drainRunOf(summary));
     state = drainState(drained, { maxRuns: task.maxRuns, stallRuns: task.stallRuns });
     clock.advance(task.gapMs);
   }

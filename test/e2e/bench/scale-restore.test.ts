@@ -9,8 +9,8 @@ import { REGION } from '../../../bench/account';
 import { scaleRestoreScenario } from '../../../bench/scale-restore';
 import type { Sandbox } from '../../../sandbox/server';
 import { DEFAULT_MAX_ATTEMPTS, type AwsClients } from '../../../shared/aws/clients';
-import { VirtualClock } from '../../helpers/virtual-clock';
-import { virtualBackoffRetry } from '../../helpers/virtual-retry';
+import { VirtualClock } from '../../../sandbox/clock/virtual-clock';
+import { virtualBackoffRetry } from '../../../sandbox/clock/virtual-retry';
 
 /** The product's clients (its attempts), signed as scale-to-zero, retrying on the virtual clock. */
 function clientsOn(clock: VirtualClock) {

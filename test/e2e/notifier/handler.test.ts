@@ -26,7 +26,7 @@ import {
   type LocalDynamo,
   type WebhookReceiver,
 } from '../../helpers/notifier-servers';
-import { VirtualClock } from '../../helpers/virtual-clock';
+import { VirtualClock } from '../../../sandbox/clock/virtual-clock';
 
 const REGION = 'eu-west-1';
 const SLACK_PATH = '/services/T0001/B0001/slacksecret0001';

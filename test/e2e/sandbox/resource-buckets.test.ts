@@ -2,7 +2,7 @@ import { DescribeInstancesCommand, EC2Client, StartInstancesCommand } from '@aws
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { startSandbox, type Sandbox } from '../../../sandbox/server';
 import { clientConfig } from '../../helpers/sandbox-clients';
-import { VirtualClock } from '../../helpers/virtual-clock';
+import { VirtualClock } from '../../../sandbox/clock/virtual-clock';
 
 let sandbox: Sandbox;
 let ec2: EC2Client;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { drainLimits, drainState, type DrainRun } from '../../../bench/drain';
+import { drainLimits, drainRunOf, drainState, type DrainRun } from '../../../bench/drain';
 
 const ran = (deleted: number, over: Partial<DrainRun> = {}): DrainRun => ({
   deleted,
@@ -42,5 +42,23 @@ describe('when the benchmark cleanup drain stops', () => {
     expect(drainLimits(10_000, 500)).toEqual({ fewestRuns: 20, stallRuns: 3, maxRuns: 210 });
     expect(drainLimits(200, 100)).toEqual({ fewestRuns: 2, stallRuns: 3, maxRuns: 30 });
     expect(() => drainLimits(10, 0)).toThrow('maxDeletionsPerRun must be above 0');
+  });
+});
+
+describe('drainRunOf: what a cleanup run summary says about the drain', () => {
+  it('reads the deletions, the plan and whether the budget cut it short; a count the run did not report is 0', () => {
+    const summary = {
+      counts: { deleted: 100, snapshotsDeleted: 198, planned: 120, imagesSeen: 900 },
+      incomplete: true,
+    };
+    expect(drainRunOf(summary)).toEqual({
+      deleted: 100,
+      snapshotsDeleted: 198,
+      planned: 120,
+      incomplete: true,
+    });
+    const nothing = drainRunOf({ counts: { imagesSeen: 900 }, incomplete: false });
+    expect(nothing).toEqual(done);
+    expect(drainState([nothing], { maxRuns: 10, stallRuns: 3 })).toBe('drained');
   });
 });

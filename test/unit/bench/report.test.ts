@@ -5,6 +5,7 @@ import type { RecoveryOutcome } from '../../../bench/recovery';
 import {
   checkTargets,
   floorCheck,
+  notInBoundNote,
   recoveryCheck,
   selfHealCheck,
   unboundedActions,
@@ -179,6 +180,25 @@ describe('floorCheck: every job at every size within 1.1x its lower bound, every
     expect(r.ratio).toBeLessThanOrEqual(1.1);
     expect(check.pass).toBe(false);
     expect(check.detail).toContain('made but not in the bound: ec2:DescribeInstanceStatus x1');
+  });
+
+  it('notes each call outside the bound with its count (the note cleanup-drain.ts prints too), nothing when none is', () => {
+    expect(notInBoundNote(row('cleanup', { 'ec2:DeregisterImage': 3 }, { 'ec2:DeregisterImage': 3 }))).toBe(
+      '',
+    );
+    const outside = row(
+      'cleanup',
+      {
+        'ec2:DeregisterImage': 3,
+        'ec2:DescribeImageReferences': 2,
+        'ec2:CopyImage': 1,
+        'ec2:DeleteSnapshot': 0,
+      },
+      { 'ec2:DeregisterImage': 3 },
+    );
+    expect(notInBoundNote(outside)).toBe(
+      '; made but not in the bound: ec2:CopyImage x1, ec2:DescribeImageReferences x2',
+    );
   });
 
   it('fails a job that reported failures', () => {

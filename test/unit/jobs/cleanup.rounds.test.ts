@@ -14,7 +14,7 @@ import { DEFAULT_CLEANUP_SETTINGS, mergeCleanupRounds, planCleanup } from '../..
 import { TAG } from '../../../shared/tags';
 import { NOW, hoursAgo, image, snapshot, usageOf } from '../../helpers/plan-fixtures';
 import { awsError, fakeClients, type Call } from '../../helpers/scripted-ec2';
-import { VirtualClock } from '../../helpers/virtual-clock';
+import { VirtualClock } from '../../../sandbox/clock/virtual-clock';
 
 /** AMIs every rule allows deleting, oldest first (ami-00 is the oldest), each with its own snapshot. */
 function eligible(n: number, snapshotsOf: (i: number) => string[] = (i) => [`snap-${i}`]): Image[] {

@@ -9,7 +9,7 @@ import { applyScaleActions, INSTANCE_BUCKETS, type InstanceBucket } from '../../
 import { InstancePacer } from '../../../../shared/aws/scale/batches';
 import { deadlineBudget } from '../../../../shared/budget';
 import type { ScaleAction } from '../../../../shared/plan/scale';
-import { VirtualClock } from '../../../helpers/virtual-clock';
+import { VirtualClock } from '../../../../sandbox/clock/virtual-clock';
 import { awsError, fakeClients, type Call } from '../../../helpers/scripted-ec2';
 
 const T = new Date('2026-11-25T07:00:00Z');

@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 
 import { deadlineBudget } from '../../../../shared/budget';
 import { DeletionRate, readAheadLimit } from '../../../../shared/jobs/cleanup/reads';
-import { VirtualClock } from '../../../helpers/virtual-clock';
+import { VirtualClock } from '../../../../sandbox/clock/virtual-clock';
 
 describe('DeletionRate', () => {
   it('has no rate before its first apply step is done, and none to limit by when nothing can be measured', () => {

@@ -1,7 +1,8 @@
 /**
- * An SDK retry strategy for tests on a virtual clock: the same attempts and the standard backoff
- * (100 ms, 500 ms for throttling, doubling, at most 20 s; no jitter, so a run is repeatable), but the
- * backoff moves the clock instead of sleeping. Only for clients a test builds; the product keeps its own.
+ * An SDK retry strategy for tests and the bench on a virtual clock: the same attempts and the
+ * standard backoff (100 ms, 500 ms for throttling, doubling, at most 20 s; no jitter, so a run is
+ * repeatable), but the backoff moves the clock instead of sleeping. Only for clients a test or the
+ * bench builds; the product keeps its own.
  */
 import type { RetryErrorInfo, RetryStrategyV2, StandardRetryToken } from '@smithy/types';
 

@@ -1,6 +1,7 @@
 /**
- * A clock that moves only when the test moves it: token buckets, budgets and waits read it instead
- * of the machine's time, so what a test asserts holds however busy the machine is.
+ * A clock that moves only when the test (or the bench) moves it: token buckets, budgets and waits
+ * read it instead of the machine's time, so what a test asserts, and what the bench measures, holds
+ * however busy the machine is.
  */
 export class VirtualClock {
   constructor(private ms = 0) {}
