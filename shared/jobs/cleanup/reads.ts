@@ -229,13 +229,17 @@ export class DeletionRate {
 
 /**
  * How many AMIs' launch permissions and snapshots a round reads ahead: only what the rest of the
- * budget can delete beyond the AMIs this round is deleting (read already), and never more than one
- * batch. Before its first apply step is done, a round that deletes reads nothing beside it (it is what
- * measures the rate), and a round that deletes nothing reads one batch. So what a run has read and
- * not reached when its deadline comes is at most one batch: an AMI read but not reached is kept,
- * and the next run reads it again, which is the waste this saves.
+ * budget can delete beyond the AMIs this round is deleting (read already), and, under a deadline,
+ * no more than one batch with them: a rate measured on EC2's burst can overstate what is left for
+ * two rounds in a row, and each would then read for AMIs the run never reaches. Before its first
+ * apply step is done, a round that deletes reads nothing beside it (it is what measures the rate),
+ * and a round that deletes nothing reads one batch. So what a run has read and not reached when its
+ * deadline comes is at most one batch: an AMI read but not reached is kept, and the next run reads
+ * it again, which is the waste this saves. Without a deadline (affordable is Infinity) nothing is
+ * left unreached for lack of time, and a round reads a batch beside its deletions.
  */
 export function readAheadLimit(batch: number, affordable: number | undefined, deletingNow: number): number {
   if (affordable === undefined) return deletingNow > 0 ? 0 : batch;
-  return Math.max(0, Math.min(batch, affordable - deletingNow));
+  if (affordable === Number.POSITIVE_INFINITY) return batch;
+  return Math.max(0, Math.min(batch, affordable) - deletingNow);
 }

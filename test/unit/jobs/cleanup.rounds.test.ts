@@ -389,11 +389,13 @@ describe('cleanInRounds reads ahead only what the rest of its budget can delete 
     n: number,
     costs: { deregisterMs: number; snapshotMs: number; burst?: number },
     budgetMs: number,
+    failDeregister: Set<string> = new Set(),
   ) {
     const clock = new VirtualClock();
     const images = eligible(n);
     let deregistrations = 0;
     const a = account(images, {
+      failDeregister,
       onCall: (c) =>
         clock.advance(
           c.action === 'DeregisterImage'
@@ -458,7 +460,7 @@ describe('cleanInRounds reads ahead only what the rest of its budget can delete 
     expect(run.incomplete).toBe(false);
   });
 
-  it('property: read and not reached is at most one batch; every AMI deregistered had its launch permissions read before, in this run', async () => {
+  it('property (bursts, denied deregistrations): read and not reached is at most one batch; every AMI deregistered had its launch permissions read before, in this run', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 60 }),
@@ -467,8 +469,11 @@ describe('cleanInRounds reads ahead only what the rest of its budget can delete 
         fc.integer({ min: 0, max: 2_000 }),
         fc.integer({ min: 1, max: 12 }),
         fc.integer({ min: 0, max: 30 }),
-        async (n, deregisterMs, snapshotMs, budgetMs, batch, burst) => {
-          const { a, images, budget } = timedRun(n, { deregisterMs, snapshotMs, burst }, budgetMs);
+        // AMIs whose DeregisterImage is denied: they take time and are not counted as deleted.
+        fc.array(fc.nat(59), { maxLength: 6 }),
+        async (n, deregisterMs, snapshotMs, budgetMs, batch, burst, failing) => {
+          const fails = new Set(failing.map((i) => `ami-${String(i).padStart(2, '0')}`));
+          const { a, images, budget } = timedRun(n, { deregisterMs, snapshotMs, burst }, budgetMs, fails);
           const run = await cleanInRounds(a.clients, input(images, n), {
             hasTime: () => budget.hasTimeFor(),
             remainingMs: () => budget.remainingMs(),
@@ -484,10 +489,12 @@ describe('cleanInRounds reads ahead only what the rest of its budget can delete 
             const at = read.get(c.input.ImageId as string);
             expect(at !== undefined && at < i).toBe(true);
           });
-          const deleted = run.applied.deregistered.length;
-          expect(count(a.calls, 'DescribeImageAttribute') - deleted).toBeLessThanOrEqual(batch);
+          // Reached: deregistered, or tried and denied (kept, and reported).
+          const reached = count(a.calls, 'DeregisterImage');
+          expect(count(a.calls, 'DescribeImageAttribute') - reached).toBeLessThanOrEqual(batch);
+          for (const id of run.applied.deregistered) expect(fails.has(id)).toBe(false);
           // Undrained only when time ran out, and then said so.
-          if (deleted < n) expect(run.incomplete).toBe(true);
+          if (reached < n) expect(run.incomplete).toBe(true);
           expect(a.violations).toEqual([]);
           expect(a.lost()).toEqual([]);
         },

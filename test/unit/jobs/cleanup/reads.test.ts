@@ -97,12 +97,15 @@ describe('DeletionRate, measured as each AMI is deregistered', () => {
 });
 
 describe('readAheadLimit', () => {
-  it('reads one batch before a rate, nothing beside the first deletions, then what the budget can delete beyond them, at most a batch', () => {
+  it('reads one batch before a rate, nothing beside the first deletions, then what the budget can delete beyond them, at most a batch with them', () => {
     expect(readAheadLimit(100, undefined, 0)).toBe(100);
     expect(readAheadLimit(100, undefined, 40)).toBe(0);
-    expect(readAheadLimit(100, 130, 100)).toBe(30);
+    expect(readAheadLimit(100, 70, 40)).toBe(30);
     expect(readAheadLimit(100, 90, 100)).toBe(0);
-    expect(readAheadLimit(100, 1_000, 100)).toBe(100);
+    // Under a deadline, one batch at most with the AMIs being deleted: 40 deleting, 60 read.
+    expect(readAheadLimit(100, 1_000, 40)).toBe(60);
+    expect(readAheadLimit(100, 1_000, 100)).toBe(0);
+    // Without one, nothing is left unreached for lack of time: a batch beside the deletions.
     expect(readAheadLimit(100, Infinity, 100)).toBe(100);
   });
 });
