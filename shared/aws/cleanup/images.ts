@@ -150,6 +150,7 @@ async function deleteImage(
   run.result.deregistered.push(id);
   run.deregistered.add(id);
   run.result.outcomes.push({ resourceId: id, kind: 'image', action: 'deregistered', reason: d.reason });
+  run.onDeregistered(id);
   await deleteSnapshotsOf(run, d);
 }
 

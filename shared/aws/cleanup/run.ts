@@ -19,6 +19,8 @@ export interface ApplyRun {
   /** Asked before every call that changes something. */
   readonly hasTime: () => boolean;
   readonly log: (line: Record<string, unknown>) => void;
+  /** ApplyOptions.onDeregistered, or nothing. */
+  readonly onDeregistered: (imageId: string) => void;
   readonly concurrency: number;
   readonly result: CleanupApplyResult;
   /** Whether to ask DescribeImageReferences; off for the rest of the run once the endpoint lacks it. */
@@ -40,6 +42,7 @@ export function startApplyRun(clients: AwsClients, work: CleanupWork, options: A
     clients,
     hasTime: options.hasTime,
     log: options.log ?? (() => undefined),
+    onDeregistered: options.onDeregistered ?? (() => undefined),
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     result: emptyApplyResult(options.checkImageReferences),
     checkReferences: options.checkImageReferences,

@@ -22,6 +22,11 @@ export interface ApplyOptions {
   checkImageReferences: boolean;
   concurrency?: number;
   log?: (line: Record<string, unknown>) => void;
+  /**
+   * Told of each AMI as soon as it is gone (deregistered, or found already gone), before its
+   * snapshots are deleted: the run measures its deletion rate by it while the step goes on.
+   */
+  onDeregistered?: (imageId: string) => void;
 }
 
 /** What happened to one resource, for the per-decision log and the summary. */

@@ -132,41 +132,73 @@ export function recycleBinFailure(region: string, read: RecycleBinRead, required
 }
 
 /**
- * The deletion rate a real run has measured in itself: AMIs deregistered over the budget spent, both
- * since its first apply step began and in its last one, the lower of the two. The first apply step
- * spends EC2's bursts (DeleteSnapshot's 100 tokens, then 5 a second), so the rate since the start
- * alone overstates what the rest of the run can do. The clock is the budget's (remainingMs), so a
- * test's virtual clock moves it and a slower machine (fewer deletions per second) reads ahead less.
+ * Fewest deregistrations a measured window holds: AMIs go four at a time (the apply step's
+ * concurrency), so a shorter window says more about that rhythm than about the rate.
+ */
+const MIN_WINDOW = 20;
+
+/**
+ * The deletion rate a real run has measured in itself, by the budget's clock (remainingMs, so a
+ * test's virtual clock moves it and a slower machine, deleting fewer per second, reads ahead less).
+ * Each AMI is counted as it is deregistered (deregistered(), ApplyOptions.onDeregistered), not when
+ * its apply step ends, and the lowest of these rates counts: since the first apply step that deletes
+ * began; over that step's whole last one; and over each stretch from some deregistration until now
+ * holding at least MIN_WINDOW of them (and a quarter of all). EC2's bursts (DeleteSnapshot's 100
+ * tokens, then 5 a second) make the first AMIs fast, so every rate that includes them overstates
+ * what the rest of the run can do; a recent stretch is past the burst as soon as the run is.
  */
 export class DeletionRate {
   private firstStartMs: number | undefined;
   private lastStartMs: number | undefined;
-  private deregistered = 0;
+  /** remainingMs() at each deregistration, in order. */
+  private readonly at: number[] = [];
+  /** How many of `at` the current apply step has reported through deregistered(). */
+  private seenInStep = 0;
+  /** Whether the current apply step has AMIs to deregister: only such a step measures the rate. */
+  private measuring = false;
   private applied = false;
   private lastRate: number | undefined;
 
   constructor(private readonly remainingMs?: () => number) {}
 
-  /** Called as an apply step begins. */
-  applyStarting(): void {
-    if (!this.remainingMs) return;
+  /**
+   * Called as an apply step begins, with the AMIs it is to deregister. A step with none (it only
+   * removes marks, moves stages or deletes snapshots earlier runs marked) measures nothing.
+   */
+  applyStarting(deleting = 1): void {
+    this.seenInStep = 0;
+    this.measuring = deleting > 0;
+    if (!this.measuring || !this.remainingMs) return;
     this.lastStartMs = this.remainingMs();
     this.firstStartMs ??= this.lastStartMs;
   }
 
-  /** Called when that apply step is done, with the AMIs it deregistered. */
+  /** Called as an AMI is deregistered, while its step goes on. */
+  deregistered(): void {
+    this.seenInStep += 1;
+    this.at.push(this.remainingMs?.() ?? Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * Called when that apply step is done, with the AMIs it deregistered: those it did not report one
+   * by one are counted as deregistered now.
+   */
   record(deregistered: number): void {
+    const now = this.remainingMs?.() ?? Number.POSITIVE_INFINITY;
+    for (let i = this.seenInStep; i < deregistered; i++) this.at.push(now);
+    this.seenInStep = Math.max(this.seenInStep, deregistered);
+    if (!this.measuring) return;
     this.applied = true;
-    this.deregistered += deregistered;
     if (!this.remainingMs || this.lastStartMs === undefined) return;
-    const spent = this.lastStartMs - this.remainingMs();
+    const spent = this.lastStartMs - now;
     if (deregistered > 0 && spent > 0) this.lastRate = deregistered / spent;
   }
 
   /**
    * AMIs the rest of the budget can deregister at the rate measured so far: undefined before the
-   * first apply step is done; Infinity when there is nothing to measure by (no budget given, an
-   * unlimited one, one whose clock did not move, or no AMI deregistered yet: all kept or failed).
+   * first apply step with AMIs to deregister is done; Infinity when there is nothing to measure by
+   * (no budget given, an unlimited one, one whose clock did not move, or no AMI deregistered yet:
+   * all kept or failed).
    */
   affordable(): number | undefined {
     if (!this.remainingMs) return Number.POSITIVE_INFINITY;
@@ -174,21 +206,40 @@ export class DeletionRate {
     if (!Number.isFinite(left)) return Number.POSITIVE_INFINITY;
     if (!this.applied || this.firstStartMs === undefined) return undefined;
     const spent = this.firstStartMs - left;
-    if (spent <= 0 || this.deregistered === 0) return Number.POSITIVE_INFINITY;
-    const rate = Math.min(this.deregistered / spent, this.lastRate ?? Number.POSITIVE_INFINITY);
+    const n = this.at.length;
+    if (spent <= 0 || n === 0) return Number.POSITIVE_INFINITY;
+    const rate = Math.min(n / spent, this.lastRate ?? Infinity, this.recentRate(left) ?? Infinity);
     return Math.floor(rate * left);
+  }
+
+  /**
+   * The lowest rate over the stretches that end now and begin at a deregistration, counting those
+   * after it: at least MIN_WINDOW of them and a quarter of all. Undefined until there are enough.
+   */
+  private recentRate(left: number): number | undefined {
+    const n = this.at.length;
+    let lowest: number | undefined;
+    for (let count = Math.max(MIN_WINDOW, Math.ceil(n / 4)); count < n; count++) {
+      const spent = (this.at[n - count - 1] as number) - left;
+      if (spent > 0) lowest = Math.min(lowest ?? Infinity, count / spent);
+    }
+    return lowest;
   }
 }
 
 /**
  * How many AMIs' launch permissions and snapshots a round reads ahead: only what the rest of the
- * budget can delete beyond the AMIs this round is deleting (read already), and never more than one
- * batch. Before its first apply step is done, a round that deletes reads nothing beside it (it is what
- * measures the rate), and a round that deletes nothing reads one batch. So what a run has read and
- * not reached when its deadline comes is at most one batch: an AMI read but not reached is kept,
- * and the next run reads it again, which is the waste this saves.
+ * budget can delete beyond the AMIs this round is deleting (read already), and, under a deadline,
+ * no more than one batch with them: a rate measured on EC2's burst can overstate what is left for
+ * two rounds in a row, and each would then read for AMIs the run never reaches. Before its first
+ * apply step is done, a round that deletes reads nothing beside it (it is what measures the rate),
+ * and a round that deletes nothing reads one batch. So what a run has read and not reached when its
+ * deadline comes is at most one batch: an AMI read but not reached is kept, and the next run reads
+ * it again, which is the waste this saves. Without a deadline (affordable is Infinity) nothing is
+ * left unreached for lack of time, and a round reads a batch beside its deletions.
  */
 export function readAheadLimit(batch: number, affordable: number | undefined, deletingNow: number): number {
   if (affordable === undefined) return deletingNow > 0 ? 0 : batch;
-  return Math.max(0, Math.min(batch, affordable - deletingNow));
+  if (affordable === Number.POSITIVE_INFINITY) return batch;
+  return Math.max(0, Math.min(batch, affordable) - deletingNow);
 }

@@ -285,13 +285,14 @@ function nextRound(run: RoundsRun, plan: CleanupPlan): Round | undefined {
 async function readAndApply(run: RoundsRun, plan: CleanupPlan, round: Round): Promise<boolean> {
   const { clients, options } = run;
   const { hasTime } = options;
-  if (round.apply) run.rate.applyStarting();
+  if (round.apply) run.rate.applyStarting(plan.deletions.length);
   const [applied, read, snapshotsComplete, reports] = await Promise.all([
     round.apply
       ? applyCleanup(clients, plan, {
           hasTime,
           checkImageReferences: run.checkImageReferences,
           ...(options.apply?.log ? { log: options.apply.log } : {}),
+          onDeregistered: () => run.rate.deregistered(),
         })
       : undefined,
     round.launchPermissions.length > 0

@@ -165,6 +165,53 @@ describe('applyCleanup', () => {
   });
 });
 
+describe('applyCleanup: onDeregistered, for the run measuring its deletion rate as it goes', () => {
+  it('names each AMI right after it is gone (deregistered, or found gone), before its snapshots go, and no other', async () => {
+    const order: string[] = [];
+    const { clients } = fakeClients((c) => {
+      order.push(`${c.action} ${String(c.input.ImageId ?? c.input.SnapshotId ?? '')}`.trim());
+      if (c.action === 'DeregisterImage' && c.input.ImageId === 'ami-gone') {
+        return awsError('InvalidAMIID.NotFound');
+      }
+      if (c.action === 'DeregisterImage' && c.input.ImageId === 'ami-denied') {
+        return awsError('UnauthorizedOperation');
+      }
+      return {};
+    });
+    const result = await applyCleanup(
+      clients,
+      {
+        deletions: [
+          deletion('ami-1', ['snap-1']),
+          deletion('ami-gone', ['snap-g']),
+          deletion('ami-denied', ['snap-d']),
+        ],
+        pendingSnapshotDeletions: [],
+      },
+      {
+        hasTime: always,
+        checkImageReferences: false,
+        concurrency: 1,
+        onDeregistered: (id) => order.push(`told ${id}`),
+      },
+    );
+    expect(result.deregistered).toEqual(['ami-1', 'ami-gone']);
+    expect(order).toEqual([
+      'DescribeInstances',
+      'CreateTags',
+      'DeregisterImage ami-1',
+      'told ami-1',
+      'DeleteSnapshot snap-1',
+      'CreateTags',
+      'DeregisterImage ami-gone',
+      'told ami-gone',
+      'DeleteSnapshot snap-g',
+      'CreateTags',
+      'DeregisterImage ami-denied',
+    ]);
+  });
+});
+
 describe('applyCleanup: the last look for instances before deregistering', () => {
   it('asks once per batch of 10, by image id and live state, and keeps the AMIs it finds in use', async () => {
     const ids = Array.from({ length: 12 }, (_, i) => `ami-${i}`);

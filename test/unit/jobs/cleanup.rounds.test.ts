@@ -381,15 +381,27 @@ describe('cleanInRounds property: across rounds, no snapshot is deleted under a 
 });
 
 describe('cleanInRounds reads ahead only what the rest of its budget can delete (issue 17)', () => {
-  /** Each call moves the run's virtual clock by what it costs; the budget reads that clock. */
-  function timedRun(n: number, costs: { deregisterMs: number; snapshotMs: number }, budgetMs: number) {
+  /**
+   * Each call moves the run's virtual clock by what it costs; the budget reads that clock. The first
+   * `burst` deregistrations cost 1 ms, as EC2's burst tokens make them, the rest their full cost.
+   */
+  function timedRun(
+    n: number,
+    costs: { deregisterMs: number; snapshotMs: number; burst?: number },
+    budgetMs: number,
+    failDeregister: Set<string> = new Set(),
+  ) {
     const clock = new VirtualClock();
     const images = eligible(n);
+    let deregistrations = 0;
     const a = account(images, {
+      failDeregister,
       onCall: (c) =>
         clock.advance(
           c.action === 'DeregisterImage'
-            ? costs.deregisterMs
+            ? ++deregistrations <= (costs.burst ?? 0)
+              ? 1
+              : costs.deregisterMs
             : c.action === 'DeleteSnapshot'
               ? costs.snapshotMs
               : 1,
@@ -417,6 +429,25 @@ describe('cleanInRounds reads ahead only what the rest of its budget can delete 
     expect(a.lost()).toEqual([]);
   });
 
+  it('past a burst, reads ahead only what the refill can delete: the rate is measured within the apply step', async () => {
+    // 40 AMIs on the burst at a few ms each, then ~34 ms an AMI: the first step's own rate (60 AMIs in
+    // ~0.9 s) is more than twice what the rest of the run sustains.
+    const { a, images, budget } = timedRun(90, { deregisterMs: 30, snapshotMs: 1, burst: 40 }, 1_400);
+    const run = await cleanInRounds(a.clients, input(images, 90), {
+      hasTime: () => budget.hasTimeFor(),
+      remainingMs: () => budget.remainingMs(),
+      checkImageReferences: false,
+      readAhead: 60,
+    });
+    expect(run.incomplete).toBe(true);
+    const deleted = run.applied.deregistered.length;
+    expect(deleted).toBeGreaterThan(70);
+    // Measured by whole apply steps, this run read 13 AMIs it never reached (90 for 77).
+    expect(count(a.calls, 'DescribeImageAttribute') - deleted).toBeLessThanOrEqual(1);
+    expect(a.violations).toEqual([]);
+    expect(a.lost()).toEqual([]);
+  });
+
   it('without a deadline (the CLI, the demo) reads a batch a round as before', async () => {
     const { a, images } = timedRun(30, { deregisterMs: 10, snapshotMs: 1 }, 0);
     const run = await cleanInRounds(a.clients, input(images, 30), {
@@ -429,7 +460,7 @@ describe('cleanInRounds reads ahead only what the rest of its budget can delete 
     expect(run.incomplete).toBe(false);
   });
 
-  it('property: read and not reached is at most one batch; every AMI deregistered had its launch permissions read before, in this run', async () => {
+  it('property (bursts, denied deregistrations): read and not reached is at most one batch; every AMI deregistered had its launch permissions read before, in this run', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 60 }),
@@ -437,8 +468,12 @@ describe('cleanInRounds reads ahead only what the rest of its budget can delete 
         fc.integer({ min: 0, max: 20 }),
         fc.integer({ min: 0, max: 2_000 }),
         fc.integer({ min: 1, max: 12 }),
-        async (n, deregisterMs, snapshotMs, budgetMs, batch) => {
-          const { a, images, budget } = timedRun(n, { deregisterMs, snapshotMs }, budgetMs);
+        fc.integer({ min: 0, max: 30 }),
+        // AMIs whose DeregisterImage is denied: they take time and are not counted as deleted.
+        fc.array(fc.nat(59), { maxLength: 6 }),
+        async (n, deregisterMs, snapshotMs, budgetMs, batch, burst, failing) => {
+          const fails = new Set(failing.map((i) => `ami-${String(i).padStart(2, '0')}`));
+          const { a, images, budget } = timedRun(n, { deregisterMs, snapshotMs, burst }, budgetMs, fails);
           const run = await cleanInRounds(a.clients, input(images, n), {
             hasTime: () => budget.hasTimeFor(),
             remainingMs: () => budget.remainingMs(),
@@ -454,10 +489,12 @@ describe('cleanInRounds reads ahead only what the rest of its budget can delete 
             const at = read.get(c.input.ImageId as string);
             expect(at !== undefined && at < i).toBe(true);
           });
-          const deleted = run.applied.deregistered.length;
-          expect(count(a.calls, 'DescribeImageAttribute') - deleted).toBeLessThanOrEqual(batch);
+          // Reached: deregistered, or tried and denied (kept, and reported).
+          const reached = count(a.calls, 'DeregisterImage');
+          expect(count(a.calls, 'DescribeImageAttribute') - reached).toBeLessThanOrEqual(batch);
+          for (const id of run.applied.deregistered) expect(fails.has(id)).toBe(false);
           // Undrained only when time ran out, and then said so.
-          if (deleted < n) expect(run.incomplete).toBe(true);
+          if (reached < n) expect(run.incomplete).toBe(true);
           expect(a.violations).toEqual([]);
           expect(a.lost()).toEqual([]);
         },
