@@ -26,8 +26,8 @@ export interface GroupSizes {
 }
 
 export interface ScaleFixtureOptions {
-  /** Settings beside REGIONS and SCALE_DEFAULT_SCHEDULE (which they may replace). */
-  settings?: Record<string, string>;
+  /** Settings beside REGIONS and SCALE_DEFAULT_SCHEDULE, which they may replace or (undefined) leave out. */
+  settings?: Record<string, string | undefined>;
   /** Options of every handler the fixture builds, e.g. NO_BACKOFF (the clock is the fixture's). */
   handler?: LambdaOptions;
   sandbox?: SandboxOptions;
@@ -96,7 +96,9 @@ export function useScaleFixture(options: ScaleFixtureOptions = {}): ScaleFixture
       SCALE_DEFAULT_SCHEDULE: BERLIN_OFFICE_HOURS,
       ...options.settings,
     };
-    useSandboxEnv(sandbox, settings, 'scale-to-zero');
+    // A setting given as undefined is left out: the function's own default applies.
+    const given = Object.entries(settings).filter((e): e is [string, string] => e[1] !== undefined);
+    useSandboxEnv(sandbox, Object.fromEntries(given), 'scale-to-zero');
     fixture.now = 0;
     fixture.handler = fixture.makeHandler();
   });
