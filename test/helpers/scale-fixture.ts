@@ -47,6 +47,8 @@ export interface ScaleFixture {
   /** Every run summary the account's event bus received, oldest first. */
   summaries(): RunSummaryDetail[];
   sizes(name: string): GroupSizes;
+  /** An empty group of these sizes, tagged ScaleToZero=true. */
+  addOptedInGroup(name: string, size: GroupSizes): void;
   /** EC2 and Auto Scaling clients signed as admin: the person (or adversary) beside the function. */
   personClients(): { ec2: EC2Client; autoScaling: AutoScalingClient };
 }
@@ -76,6 +78,16 @@ export function useScaleFixture(options: ScaleFixtureOptions = {}): ScaleFixture
     sizes: (name) => {
       const g = fixture.region().getAutoScalingGroup(name)!;
       return { min: g.minSize, desired: g.desiredCapacity, max: g.maxSize };
+    },
+    addOptedInGroup: (name, size) => {
+      fixture.region().addAutoScalingGroup({
+        name,
+        minSize: size.min,
+        desiredCapacity: size.desired,
+        maxSize: size.max,
+        instanceIds: [],
+        tags: { ScaleToZero: 'true' },
+      });
     },
     personClients: () => {
       const config = {

@@ -31,14 +31,7 @@ function seedGroups(count: number): { name: string; size: { min: number; desired
   for (let n = 0; n < count; n++) {
     const size = { min: n % 3, desired: (n % 3) + 1, max: (n % 3) + 3 };
     const name = `dev-${n}`;
-    region().addAutoScalingGroup({
-      name,
-      minSize: size.min,
-      desiredCapacity: size.desired,
-      maxSize: size.max,
-      instanceIds: [],
-      tags: { ScaleToZero: 'true' },
-    });
+    fx.addOptedInGroup(name, size);
     out.push({ name, size });
   }
   return out;

@@ -34,16 +34,7 @@ async function runAt(at: string): Promise<RunSummaryDetail> {
 
 const ZERO = { min: 0, desired: 0, max: 0 };
 
-function addGroup(name: string, size: { min: number; desired: number; max: number }) {
-  region().addAutoScalingGroup({
-    name,
-    minSize: size.min,
-    desiredCapacity: size.desired,
-    maxSize: size.max,
-    instanceIds: [],
-    tags: { ScaleToZero: 'true' },
-  });
-}
+const addGroup = fx.addOptedInGroup;
 
 const tagGroup = (group: string, key: string, value: string) =>
   person.autoScaling.send(
