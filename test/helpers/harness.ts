@@ -36,25 +36,65 @@ export function fakeContext(remainingMs = 15 * MINUTE, functionName = 'test'): C
   };
 }
 
-/** Settings the tests may set; everything else is removed so one test cannot leak into the next. */
-const SETTING_KEYS = [
+/**
+ * Every setting a function reads from its environment (shared/config.ts, shared/schedule/,
+ * shared/recovery/, shared/self-heal/, shared/notify/settings.ts, shared/lambda/invocation-log.ts):
+ * all are removed before a test sets its own, so no test inherits another's. The test beside this
+ * list (test/unit/helpers/harness.test.ts) fails when a function's yml passes one that is missing.
+ */
+export const SETTING_KEYS = [
+  // every job
   'REGIONS',
+  'EVENT_BUS_NAME',
+  'AWS_MAX_ATTEMPTS',
+  'LOG_LEVEL',
+  // tagger and cleanup
   'RETENTION_DAYS',
   'FRESHNESS_MINUTES',
   'DRY_RUN',
   'KEEP_NEWEST_PER_FAMILY',
   'FAMILY_TAG',
   'MAX_DELETIONS_PER_RUN',
-  'EVENT_BUS_NAME',
   'CHECK_IMAGE_REFERENCES',
   'DELETE_SHARED_IMAGES',
-  'AWS_MAX_ATTEMPTS',
   'LAUNCH_TEMPLATE_VERSIONS_IN_USE',
   'REQUIRE_RECYCLE_BIN',
   'DEPRECATE_GRACE_DAYS',
   'DISABLE_GRACE_DAYS',
   'NOTICE_DAYS',
-];
+  // scale-to-zero
+  'SCALE_DRY_RUN',
+  'SCALE_DEFAULT_SCHEDULE',
+  'SCALE_SCHEDULES',
+  'SCALE_SCHEDULES_PARAMETER',
+  'SCALE_HOLIDAYS',
+  'SCALE_MAX_RESTORE_CAPACITY',
+  'SCALE_PATCH_WINDOWS',
+  'SCALE_PATCH_WINDOW_LEAD_MINUTES',
+  // recovery
+  'RECOVERY_DRY_RUN',
+  'RECOVERY_ALARM_PREFIX',
+  'NOTIFICATION_TOPIC_ARN',
+  // self-heal
+  'SELF_HEAL_DRY_RUN',
+  'SELF_HEAL_HOOK_NAME',
+  'SELF_HEAL_HEARTBEAT_SECONDS',
+  'SELF_HEAL_VOLUME_WAIT_SECONDS',
+  'SELF_HEAL_POLL_SECONDS',
+  // notifier
+  'SLACK_WEBHOOK_PARAMETER',
+  'TEAMS_WEBHOOK_PARAMETER',
+  'DEDUPE_TABLE',
+  'DEDUPE_WINDOW_MINUTES',
+  'SLACK_MIN_INTERVAL_MS',
+  'ALARM_NAME_PREFIXES',
+  'ALARM_ON_INSUFFICIENT_DATA',
+  'WEEKLY_DIGEST',
+  'NOTIFIER_ERROR_ALARM_NAME',
+  'FLEET_ALARM_NAME_PREFIX',
+  // where the SDK sends one service (the sandbox sets AWS_ENDPOINT_URL itself)
+  'AWS_ENDPOINT_URL_RBIN',
+] as const;
 
 /**
  * The environment a deployed function gets, signed as `caller`: the sandbox authorizes every call

@@ -1,6 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 
-import { startSandbox, type Sandbox } from '../../../sandbox/server';
 import type { RegionState } from '../../../sandbox/state/region';
 import { makeCleanupHandler } from '../../../functions/cleanup/handler';
 import {
@@ -19,40 +18,23 @@ import {
   stamp,
   useSandboxEnv,
 } from '../../helpers/harness';
+import { addEligibleImage, useCleanupFixture } from '../../helpers/cleanup-fixture';
 
 // The product's attempts per call without the backoff between them: injected faults cost no waiting.
 const handler = makeCleanupHandler(NO_BACKOFF);
-
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(async () => {
-  await sandbox.close();
-});
-afterEach(() => {
-  sandbox.faults.clear();
-});
+const fx = useCleanupFixture({ handler });
 
 /** An AMI every safety rule allows deleting: opted in, unused for 30 days, tagger seen 5 min ago. */
-function eligible(region: RegionState, name: string, tags: Record<string, string> = {}) {
-  return region.addImage({
-    name,
-    creationDate: stamp(90 * DAY),
-    tags: { AutoCleanup: 'true', LastUsed: stamp(30 * DAY), LastUsedRuntime: stamp(5 * MINUTE), ...tags },
-  });
-}
+const eligible = (region: RegionState, name: string, tags: Record<string, string> = {}) =>
+  addEligibleImage(region, name, { tags });
 
-function run(regionName: string, settings: Record<string, string> = {}) {
-  useSandboxEnv(sandbox, { REGIONS: regionName, DRY_RUN: 'false', ...settings }, 'cleanup');
-  return invoke(handler);
-}
+const run = fx.run;
 
 const WRITES = ['CreateTags', 'DeleteTags', 'DeregisterImage', 'DeleteSnapshot'];
 
 describe('cleanup handler against the local account', () => {
   it('deletes exactly the eligible AMIs and their snapshots, and says why for every AMI', async () => {
-    const region = sandbox.state.region('eu-west-1');
+    const region = fx.sandbox.state.region('eu-west-1');
     const old = eligible(region, 'old');
     const recent = eligible(region, 'recent', { LastUsed: stamp(2 * DAY) });
     const notOptedIn = region.addImage({
@@ -164,25 +146,27 @@ describe('cleanup handler against the local account', () => {
     });
 
     // The summary event is on EventBridge.
-    const events = sandbox.state.events.filter((e) => e.region === 'eu-west-1' && e.source === EVENT_SOURCE);
+    const events = fx.sandbox.state.events.filter(
+      (e) => e.region === 'eu-west-1' && e.source === EVENT_SOURCE,
+    );
     expect(events.map((e) => e.detailType)).toEqual([DETAIL_TYPE.runSummary]);
     expect((events[0]!.detail as RunSummaryDetail).counts.deleted).toBe(3);
   });
 
   it('refuses to delete anything when the tagger is stale, and says so on EventBridge', async () => {
-    const region = sandbox.state.region('eu-west-2');
+    const region = fx.sandbox.state.region('eu-west-2');
     const a = eligible(region, 'a', { LastUsedRuntime: stamp(3 * 60 * MINUTE) });
     const b = eligible(region, 'b', { LastUsedRuntime: stamp(2 * 60 * MINUTE) });
-    sandbox.requests.reset();
+    fx.sandbox.requests.reset();
 
     const { summaries, logs } = await run('eu-west-2');
 
     expect(region.getImage(a.id)).toBeDefined();
     expect(region.getImage(b.id)).toBeDefined();
-    expect(sandbox.requests.all().filter((r) => WRITES.includes(r.action))).toEqual([]);
+    expect(fx.sandbox.requests.all().filter((r) => WRITES.includes(r.action))).toEqual([]);
     expect(summaries[0]!.counts).toMatchObject({ refused: 1, deleted: 0 });
     expect(logs).toContainEqual(expect.objectContaining({ level: 'error', type: 'refused' }));
-    const refused = sandbox.state.events.find(
+    const refused = fx.sandbox.state.events.find(
       (e) => e.region === 'eu-west-2' && e.detailType === DETAIL_TYPE.cleanupRefused,
     );
     const detail = refused!.detail as CleanupRefusedDetail;
@@ -191,7 +175,7 @@ describe('cleanup handler against the local account', () => {
   });
 
   it('refuses when a launch template names its AMI through an SSM parameter that does not exist', async () => {
-    const region = sandbox.state.region('ap-northeast-1');
+    const region = fx.sandbox.state.region('ap-northeast-1');
     const a = eligible(region, 'a');
     region.addLaunchTemplate({ name: 'mystery', versions: [{ imageId: 'resolve:ssm:/images/missing' }] });
 
@@ -208,15 +192,15 @@ describe('cleanup handler against the local account', () => {
   });
 
   it('writes nothing in a dry run (the default) but reports what it would delete', async () => {
-    const region = sandbox.state.region('eu-north-1');
+    const region = fx.sandbox.state.region('eu-north-1');
     const a = eligible(region, 'a');
-    sandbox.requests.reset();
+    fx.sandbox.requests.reset();
 
-    useSandboxEnv(sandbox, { REGIONS: 'eu-north-1' }, 'cleanup'); // DRY_RUN not set: true
+    useSandboxEnv(fx.sandbox, { REGIONS: 'eu-north-1' }, 'cleanup'); // DRY_RUN not set: true
     const { summaries, logs } = await invoke(handler);
 
     expect(region.getImage(a.id)).toBeDefined();
-    expect(sandbox.requests.all().filter((r) => r.service === 'ec2' && WRITES.includes(r.action))).toEqual(
+    expect(fx.sandbox.requests.all().filter((r) => r.service === 'ec2' && WRITES.includes(r.action))).toEqual(
       [],
     );
     expect(summaries[0]).toMatchObject({ dryRun: true, counts: { planned: 1, deleted: 0 } });
@@ -224,10 +208,10 @@ describe('cleanup handler against the local account', () => {
   });
 
   it('survives throttling on reads and writes', async () => {
-    const region = sandbox.state.region('eu-south-1');
+    const region = fx.sandbox.state.region('eu-south-1');
     const images = [eligible(region, 'a'), eligible(region, 'b'), eligible(region, 'c')];
     for (const action of ['DescribeImages', 'DescribeSnapshots', 'DeregisterImage', 'DeleteSnapshot']) {
-      sandbox.faults.add({
+      fx.sandbox.faults.add({
         service: 'ec2',
         action,
         region: 'eu-south-1',
@@ -235,22 +219,26 @@ describe('cleanup handler against the local account', () => {
         times: 2,
       });
     }
-    sandbox.faults.add({ service: 'autoscaling', region: 'eu-south-1', code: 'Throttling', times: 2 });
-    sandbox.requests.reset();
+    fx.sandbox.faults.add({ service: 'autoscaling', region: 'eu-south-1', code: 'Throttling', times: 2 });
+    fx.sandbox.requests.reset();
 
     const { summaries } = await run('eu-south-1');
 
-    expect(sandbox.requests.errors().filter((e) => e.injected).length).toBeGreaterThanOrEqual(6);
+    expect(fx.sandbox.requests.errors().filter((e) => e.injected).length).toBeGreaterThanOrEqual(6);
     expect(summaries[0]!.failures).toEqual([]);
     for (const image of images) expect(region.getImage(image.id)).toBeUndefined();
     expect(region.snapshots()).toEqual([]);
   });
 
   it('records one failed deregistration and deletes the rest', async () => {
-    const region = sandbox.state.region('us-west-1');
+    const region = fx.sandbox.state.region('us-west-1');
     const images = Array.from({ length: 6 }, (_, i) => eligible(region, `img-${i}`));
     const failing = images[2]!;
-    sandbox.faults.add({ action: 'DeregisterImage', resourceId: failing.id, code: 'UnauthorizedOperation' });
+    fx.sandbox.faults.add({
+      action: 'DeregisterImage',
+      resourceId: failing.id,
+      code: 'UnauthorizedOperation',
+    });
 
     const { summaries } = await run('us-west-1');
 
@@ -268,7 +256,7 @@ describe('cleanup handler against the local account', () => {
     const snapshot = failing.blockDeviceMappings[0]!.snapshotId!;
     expect(region.snapshotExists(snapshot)).toBe(true);
 
-    sandbox.faults.clear();
+    fx.sandbox.faults.clear();
     const second = await run('us-west-1');
     // The next run plans the AMI again and deletes it with its (already marked) snapshot.
     expect(region.snapshotExists(snapshot)).toBe(false);
@@ -277,11 +265,11 @@ describe('cleanup handler against the local account', () => {
   });
 
   it('leaves a snapshot AWS still reports in use for a later run, which deletes it', async () => {
-    const region = sandbox.state.region('us-west-2');
+    const region = fx.sandbox.state.region('us-west-2');
     const image = eligible(region, 'a');
     eligible(region, 'keeps-the-tagger-fresh', { LastUsed: stamp(1 * DAY) });
     const snapshot = image.blockDeviceMappings[0]!.snapshotId!;
-    sandbox.faults.add({
+    fx.sandbox.faults.add({
       action: 'DeleteSnapshot',
       resourceId: snapshot,
       code: 'InvalidSnapshot.InUse',
@@ -300,12 +288,12 @@ describe('cleanup handler against the local account', () => {
   });
 
   it('stops cleanly when its time budget is spent, and the next run finishes the work', async () => {
-    const region = sandbox.state.region('sa-east-1');
+    const region = fx.sandbox.state.region('sa-east-1');
     const images = Array.from({ length: 20 }, (_, i) => eligible(region, `img-${i}`));
     // Slow deregistrations so the budget (20 s safety margin + 1.5 s) runs out mid-run.
-    const slow = sandbox.faults.add({ action: 'DeregisterImage', region: 'sa-east-1', delayMs: 600 });
+    const slow = fx.sandbox.faults.add({ action: 'DeregisterImage', region: 'sa-east-1', delayMs: 600 });
 
-    useSandboxEnv(sandbox, { REGIONS: 'sa-east-1', DRY_RUN: 'false' }, 'cleanup');
+    useSandboxEnv(fx.sandbox, { REGIONS: 'sa-east-1', DRY_RUN: 'false' }, 'cleanup');
     const first = await invoke(handler, fakeContext(21_500));
     const summary = first.summaries[0]!;
     expect(summary.incomplete).toBe(true);
@@ -319,7 +307,7 @@ describe('cleanup handler against the local account', () => {
       }
     }
 
-    sandbox.faults.remove(slow.id);
+    fx.sandbox.faults.remove(slow.id);
     const second = await invoke(handler, fakeContext());
     expect(second.summaries[0]!.incomplete).toBe(false);
     expect(region.images()).toEqual([]);
@@ -327,7 +315,7 @@ describe('cleanup handler against the local account', () => {
   });
 
   it('fails the invocation when a setting is invalid, naming it', async () => {
-    useSandboxEnv(sandbox, { REGIONS: 'eu-west-1', RETENTION_DAYS: 'seven' }, 'cleanup');
+    useSandboxEnv(fx.sandbox, { REGIONS: 'eu-west-1', RETENTION_DAYS: 'seven' }, 'cleanup');
     await expect(invoke(handler)).rejects.toThrow(
       'RETENTION_DAYS="seven" is not valid: expected a whole number of days >= 1',
     );

@@ -4,52 +4,29 @@
  * deletion says until when it can be undone, and with REQUIRE_RECYCLE_BIN=true what no rule covers is
  * kept, and nothing is deregistered when the rules cannot be read.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 
 import { makeCleanupHandler } from '../../../functions/cleanup/handler';
-import { startSandbox, type Sandbox } from '../../../sandbox/server';
 import { seedRecycleBinRule } from '../../../sandbox/services/rbin';
 import type { RegionState } from '../../../sandbox/state/region';
-import { DAY, MINUTE, NO_BACKOFF, decisionsFor, invoke, stamp, useSandboxEnv } from '../../helpers/harness';
+import { NO_BACKOFF, decisionsFor } from '../../helpers/harness';
+import { addEligibleImage, useCleanupFixture } from '../../helpers/cleanup-fixture';
 
 const NOW = Date.parse('2026-12-01T03:00:00Z');
-const handler = makeCleanupHandler({ ...NO_BACKOFF, clock: () => NOW });
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(async () => {
-  await sandbox.close();
-});
-afterEach(() => {
-  sandbox.faults.clear();
-});
+const fx = useCleanupFixture({ handler: makeCleanupHandler({ ...NO_BACKOFF, clock: () => NOW }) });
 
 /** Opted in, unused for 30 days, tagger seen 5 minutes ago, one snapshot: every other rule allows deleting it. */
-function eligible(region: RegionState, name: string, tags: Record<string, string> = {}) {
-  return region.addImage({
-    name,
-    creationDate: stamp(90 * DAY, NOW),
-    tags: {
-      AutoCleanup: 'true',
-      LastUsed: stamp(30 * DAY, NOW),
-      LastUsedRuntime: stamp(5 * MINUTE, NOW),
-      ...tags,
-    },
-  });
-}
+const eligible = (region: RegionState, name: string, tags: Record<string, string> = {}) =>
+  addEligibleImage(region, name, { tags, now: NOW });
 
-function run(regionName: string, settings: Record<string, string> = {}) {
-  useSandboxEnv(sandbox, { REGIONS: regionName, DRY_RUN: 'false', ...settings }, 'cleanup');
-  return invoke(handler);
-}
+const run = fx.run;
 
 describe('cleanup with Recycle Bin retention rules', () => {
   it('required and absent: keeps the AMI, and says what no rule covers', async () => {
-    const region = sandbox.state.region('eu-west-1');
+    const region = fx.sandbox.state.region('eu-west-1');
     const ami = eligible(region, 'no-rules');
-    sandbox.requests.reset();
+    fx.sandbox.requests.reset();
 
     const { summaries, logs } = await run('eu-west-1', { REQUIRE_RECYCLE_BIN: 'true' });
 
@@ -66,12 +43,12 @@ describe('cleanup with Recycle Bin retention rules', () => {
     });
     expect(summaries[0]!.counts).toMatchObject({ deleted: 0 });
     expect(summaries[0]!.failures).toEqual([]);
-    expect(sandbox.requests.count('rbin', 'ListRules')).toBe(2);
-    expect(sandbox.requests.count('ec2', 'DeregisterImage')).toBe(0);
+    expect(fx.sandbox.requests.count('rbin', 'ListRules')).toBe(2);
+    expect(fx.sandbox.requests.count('ec2', 'DeregisterImage')).toBe(0);
   });
 
   it('required, the AMI covered but not its snapshot: kept, naming the snapshot', async () => {
-    const region = sandbox.state.region('eu-west-2');
+    const region = fx.sandbox.state.region('eu-west-2');
     seedRecycleBinRule(region, {
       resourceType: 'EC2_IMAGE',
       retentionDays: 14,
@@ -91,7 +68,7 @@ describe('cleanup with Recycle Bin retention rules', () => {
   });
 
   it('required and present: deletes the AMI and its snapshot, the reason giving the date and the rules', async () => {
-    const region = sandbox.state.region('eu-central-1');
+    const region = fx.sandbox.state.region('eu-central-1');
     const images = seedRecycleBinRule(region, {
       resourceType: 'EC2_IMAGE',
       retentionDays: 14,
@@ -106,7 +83,7 @@ describe('cleanup with Recycle Bin retention rules', () => {
     // A pending rule with a longer retention must not be the one named.
     seedRecycleBinRule(region, { resourceType: 'EC2_IMAGE', retentionDays: 60, status: 'pending' });
     const ami = eligible(region, 'covered');
-    sandbox.requests.reset();
+    fx.sandbox.requests.reset();
 
     const { summaries, logs } = await run('eu-central-1', { REQUIRE_RECYCLE_BIN: 'true' });
 
@@ -121,17 +98,17 @@ describe('cleanup with Recycle Bin retention rules', () => {
     expect(summaries[0]!.counts).toMatchObject({ deleted: 1 });
     expect(summaries[0]!.failures).toEqual([]);
     // Once per run: ListRules per type, GetRule per rule.
-    expect(sandbox.requests.count('rbin', 'ListRules')).toBe(2);
-    expect(sandbox.requests.count('rbin', 'GetRule')).toBe(3);
+    expect(fx.sandbox.requests.count('rbin', 'ListRules')).toBe(2);
+    expect(fx.sandbox.requests.count('rbin', 'GetRule')).toBe(3);
   });
 
   it('ListRules denied with the setting on: nothing is deregistered in the region, and the failure is reported', async () => {
-    const region = sandbox.state.region('us-east-1');
+    const region = fx.sandbox.state.region('us-east-1');
     seedRecycleBinRule(region, { resourceType: 'EC2_IMAGE', retentionDays: 14 });
     seedRecycleBinRule(region, { resourceType: 'EBS_SNAPSHOT', retentionDays: 14 });
     const a = eligible(region, 'a');
     const b = eligible(region, 'b');
-    sandbox.faults.add({
+    fx.sandbox.faults.add({
       service: 'rbin',
       action: 'ListRules',
       code: 'AccessDeniedException',
@@ -162,10 +139,10 @@ describe('cleanup with Recycle Bin retention rules', () => {
   });
 
   it('an outage with the setting off: the run goes on, and its deletions say recoverability is unknown', async () => {
-    const region = sandbox.state.region('ap-south-1');
+    const region = fx.sandbox.state.region('ap-south-1');
     const ami = eligible(region, 'unknown');
-    sandbox.faults.add({ service: 'rbin', code: 'InternalServerException', status: 500 });
-    sandbox.requests.reset();
+    fx.sandbox.faults.add({ service: 'rbin', code: 'InternalServerException', status: 500 });
+    fx.sandbox.requests.reset();
 
     const { summaries, logs } = await run('ap-south-1', { REQUIRE_RECYCLE_BIN: 'false' });
 
@@ -181,15 +158,15 @@ describe('cleanup with Recycle Bin retention rules', () => {
       }),
     ]);
     // The SDK's retry path was taken: 8 attempts (AWS_MAX_ATTEMPTS's default), then the failure.
-    expect(sandbox.requests.count('rbin', 'ListRules')).toBe(8);
+    expect(fx.sandbox.requests.count('rbin', 'ListRules')).toBe(8);
   });
 
   it('a throttled ListRules is retried, and the run reads the rules', async () => {
-    const region = sandbox.state.region('sa-east-1');
+    const region = fx.sandbox.state.region('sa-east-1');
     seedRecycleBinRule(region, { resourceType: 'EC2_IMAGE', retentionDays: 7 });
     seedRecycleBinRule(region, { resourceType: 'EBS_SNAPSHOT', retentionDays: 7 });
     const ami = eligible(region, 'throttled');
-    sandbox.faults.add({ service: 'rbin', action: 'ListRules', code: 'ThrottlingException', times: 2 });
+    fx.sandbox.faults.add({ service: 'rbin', action: 'ListRules', code: 'ThrottlingException', times: 2 });
 
     const { summaries, logs } = await run('sa-east-1', { REQUIRE_RECYCLE_BIN: 'true' });
 
@@ -201,7 +178,7 @@ describe('cleanup with Recycle Bin retention rules', () => {
   });
 
   it('a tag-level rule on someone else’s tag value, or an excluded AMI, does not count as covered', async () => {
-    const region = sandbox.state.region('ca-central-1');
+    const region = fx.sandbox.state.region('ca-central-1');
     seedRecycleBinRule(region, {
       resourceType: 'EC2_IMAGE',
       retentionDays: 14,

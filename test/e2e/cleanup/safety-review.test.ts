@@ -2,39 +2,23 @@
  * Safety review, end to end: the real handlers on the local account, for ways an AMI or snapshot
  * could be deleted (or a deletion attempted) while something the run did not see still uses it.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 
-import { startSandbox, type Sandbox } from '../../../sandbox/server';
 import type { RegionState } from '../../../sandbox/state/region';
-import { handler } from '../../../functions/cleanup/handler';
 import { handler as taggerHandler } from '../../../functions/tagger/handler';
-import { DAY, MINUTE, decisionsFor, invoke, stamp, useSandboxEnv } from '../../helpers/harness';
+import { DAY, decisionsFor, invoke, stamp, useSandboxEnv } from '../../helpers/harness';
+import { addEligibleImage, useCleanupFixture } from '../../helpers/cleanup-fixture';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(async () => {
-  await sandbox.close();
-});
+const fx = useCleanupFixture();
 
-function eligible(region: RegionState, name: string, snapshotIds?: string[]) {
-  return region.addImage({
-    name,
-    creationDate: stamp(90 * DAY),
-    ...(snapshotIds ? { snapshotIds } : {}),
-    tags: { AutoCleanup: 'true', LastUsed: stamp(30 * DAY), LastUsedRuntime: stamp(5 * MINUTE) },
-  });
-}
+const eligible = (region: RegionState, name: string, snapshotIds?: string[]) =>
+  addEligibleImage(region, name, snapshotIds ? { snapshotIds } : {});
 
-function run(regionName: string) {
-  useSandboxEnv(sandbox, { REGIONS: regionName, DRY_RUN: 'false' }, 'cleanup');
-  return invoke(handler);
-}
+const run = (regionName: string) => fx.run(regionName);
 
 describe('cleanup and disabled AMIs (DescribeImages leaves them out unless asked)', () => {
   it('keeps a snapshot that a disabled AMI still uses, and neither marks nor tries to delete it', async () => {
-    const region = sandbox.state.region('eu-west-3');
+    const region = fx.sandbox.state.region('eu-west-3');
     const shared = region.addSnapshot({ description: 'shared with a disabled AMI' });
     const old = eligible(region, 'old', [shared.id]);
     const disabled = region.addImage({
@@ -61,7 +45,7 @@ describe('cleanup and disabled AMIs (DescribeImages leaves them out unless asked
   });
 
   it('does not take a disabled AMI for gone when an earlier run marked its snapshot', async () => {
-    const region = sandbox.state.region('eu-central-2');
+    const region = fx.sandbox.state.region('eu-central-2');
     eligible(region, 'keeps-the-tagger-fresh');
     // An earlier run marked the snapshot, then stopped before DeregisterImage; since then someone
     // disabled the AMI.
@@ -92,7 +76,7 @@ describe('cleanup and disabled AMIs (DescribeImages leaves them out unless asked
 
 describe('tagger with a usage reference it cannot resolve', () => {
   it('stamps the AMIs it saw in use, and leaves LastUsedRuntime alone on the rest', async () => {
-    const region = sandbox.state.region('ap-south-1');
+    const region = fx.sandbox.state.region('ap-south-1');
     const oldRuntime = stamp(2 * DAY);
     const tags = { AutoCleanup: 'true', LastUsed: stamp(30 * DAY), LastUsedRuntime: oldRuntime };
     const used = region.addImage({ name: 'used', creationDate: stamp(90 * DAY), tags });
@@ -101,7 +85,7 @@ describe('tagger with a usage reference it cannot resolve', () => {
     // The parameter does not exist: the template may launch `idle` for all this run can tell.
     region.addLaunchTemplate({ name: 'golden', versions: [{ imageId: 'resolve:ssm:/images/unreadable' }] });
 
-    useSandboxEnv(sandbox, { REGIONS: 'ap-south-1' }, 'tagger');
+    useSandboxEnv(fx.sandbox, { REGIONS: 'ap-south-1' }, 'tagger');
     const { summaries, logs } = await invoke(taggerHandler);
 
     expect(region.tagsOf(used.id)!.LastUsedRuntime).not.toBe(oldRuntime);

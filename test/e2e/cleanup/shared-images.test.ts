@@ -3,47 +3,26 @@
  * shared with other accounts, organizations or OUs, or public. They are kept unless
  * DELETE_SHARED_IMAGES=true.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 
+import { decisionsFor, invoke, useSandboxEnv } from '../../helpers/harness';
 import { handler } from '../../../functions/cleanup/handler';
-import { startSandbox, type Sandbox } from '../../../sandbox/server';
-import type { RegionState } from '../../../sandbox/state/region';
-import type { ImageSeed } from '../../../sandbox/state/seeds';
-import { DAY, MINUTE, decisionsFor, invoke, stamp, useSandboxEnv } from '../../helpers/harness';
+import { addEligibleImage, useCleanupFixture } from '../../helpers/cleanup-fixture';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(async () => {
-  await sandbox.close();
-});
-afterEach(() => {
-  sandbox.faults.clear();
-});
+const fx = useCleanupFixture();
 
 /** Opted in, unused for 30 days, tagger seen 5 minutes ago: every other rule allows deleting it. */
-function eligible(region: RegionState, name: string, seed: ImageSeed = {}) {
-  return region.addImage({
-    name,
-    creationDate: stamp(90 * DAY),
-    tags: { AutoCleanup: 'true', LastUsed: stamp(30 * DAY), LastUsedRuntime: stamp(5 * MINUTE) },
-    ...seed,
-  });
-}
+const eligible = addEligibleImage;
 
-function run(regionName: string, settings: Record<string, string> = {}) {
-  useSandboxEnv(sandbox, { REGIONS: regionName, DRY_RUN: 'false', ...settings }, 'cleanup');
-  return invoke(handler);
-}
+const run = fx.run;
 
 describe('cleanup and AMIs shared outside the account', () => {
   it('keeps an AMI shared with another account, says why, and deletes it once DELETE_SHARED_IMAGES=true', async () => {
-    const region = sandbox.state.region('eu-west-2');
+    const region = fx.sandbox.state.region('eu-west-2');
     const shared = eligible(region, 'shared-with-prod', { launchPermissions: [{ userId: '210987654321' }] });
     const publicImage = eligible(region, 'public', { public: true });
     const mine = eligible(region, 'private');
-    sandbox.requests.reset();
+    fx.sandbox.requests.reset();
 
     const first = await run('eu-west-2');
 
@@ -64,7 +43,7 @@ describe('cleanup and AMIs shared outside the account', () => {
     });
     expect(first.summaries[0]!.counts).toMatchObject({ deleted: 1, keptShared: 2, failed: 0 });
     // Launch permissions are asked only for the AMIs the plan would delete; the public one needs no call.
-    expect(sandbox.requests.count('ec2', 'DescribeImageAttribute')).toBe(2);
+    expect(fx.sandbox.requests.count('ec2', 'DescribeImageAttribute')).toBe(2);
 
     const second = await run('eu-west-2', { DELETE_SHARED_IMAGES: 'true' });
 
@@ -78,7 +57,7 @@ describe('cleanup and AMIs shared outside the account', () => {
   });
 
   it('keeps AMIs shared with an organization or an OU', async () => {
-    const region = sandbox.state.region('eu-north-1');
+    const region = fx.sandbox.state.region('eu-north-1');
     const org = 'arn:aws:organizations::123456789012:organization/o-abc123defg';
     const byOrg = eligible(region, 'org', { launchPermissions: [{ organizationArn: org }] });
     const byOu = eligible(region, 'ou', {
@@ -101,10 +80,10 @@ describe('cleanup and AMIs shared outside the account', () => {
   });
 
   it('a failed DescribeImageAttribute keeps that AMI this run, records the failure, and the next run deletes it', async () => {
-    const region = sandbox.state.region('ca-central-1');
+    const region = fx.sandbox.state.region('ca-central-1');
     const unlucky = eligible(region, 'unlucky');
     const other = eligible(region, 'other');
-    sandbox.faults.add({
+    fx.sandbox.faults.add({
       action: 'DescribeImageAttribute',
       resourceId: unlucky.id,
       code: 'UnauthorizedOperation',
@@ -128,18 +107,18 @@ describe('cleanup and AMIs shared outside the account', () => {
       reason: expect.stringContaining('its launch permissions could not be read'),
     });
 
-    sandbox.faults.clear();
+    fx.sandbox.faults.clear();
     const second = await run('ca-central-1');
     expect(region.getImage(unlucky.id)).toBeUndefined();
     expect(second.summaries[0]!.failures).toEqual([]);
   });
 
   it('a dry run reads launch permissions too, so its report names the AMIs a real run would keep', async () => {
-    const region = sandbox.state.region('ap-northeast-1');
+    const region = fx.sandbox.state.region('ap-northeast-1');
     const shared = eligible(region, 'shared', { launchPermissions: [{ userId: '210987654321' }] });
     const mine = eligible(region, 'private');
 
-    useSandboxEnv(sandbox, { REGIONS: 'ap-northeast-1' }, 'cleanup'); // DRY_RUN defaults to true
+    useSandboxEnv(fx.sandbox, { REGIONS: 'ap-northeast-1' }, 'cleanup'); // DRY_RUN defaults to true
     const { summaries, logs } = await invoke(handler);
 
     expect(region.getImage(mine.id)).toBeDefined();

@@ -4,51 +4,35 @@
  * the local account's Price List API (the standard tier, not the archive tier beside it), the
  * bundled table when the list cannot answer, and nothing guessed where neither knows the region.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 
 import { makeCleanupHandler } from '../../../functions/cleanup/handler';
 import { setSandboxSnapshotPrice } from '../../../sandbox/services/pricing';
-import { startSandbox, type Sandbox } from '../../../sandbox/server';
 import type { RegionState } from '../../../sandbox/state/region';
-import { DAY, MINUTE, NO_BACKOFF, invoke, stamp, useSandboxEnv } from '../../helpers/harness';
+import { NO_BACKOFF } from '../../helpers/harness';
+import { addEligibleImage, useCleanupFixture } from '../../helpers/cleanup-fixture';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(async () => {
-  await sandbox.close();
-});
-afterEach(() => {
-  sandbox.faults.clear();
-});
+const fx = useCleanupFixture();
 
 /** An AMI every safety rule allows deleting, with snapshots of these source volume sizes. */
 function eligible(region: RegionState, name: string, sizes: number[]) {
   const snapshotIds = sizes.map((volumeSize) => region.addSnapshot({ volumeSize }).id);
-  const image = region.addImage({
-    name,
-    creationDate: stamp(90 * DAY),
-    snapshotIds,
-    tags: { AutoCleanup: 'true', LastUsed: stamp(30 * DAY), LastUsedRuntime: stamp(5 * MINUTE) },
-  });
+  const image = addEligibleImage(region, name, { snapshotIds });
   return { image, snapshotIds };
 }
 
 async function run(regionName: string, settings: Record<string, string> = {}) {
   // A fresh handler each run: its price book (a day's cache) would otherwise carry over.
-  const handler = makeCleanupHandler(NO_BACKOFF);
-  useSandboxEnv(sandbox, { REGIONS: regionName, DRY_RUN: 'false', ...settings }, 'cleanup');
-  const { summaries, logs } = await invoke(handler);
+  const { summaries, logs } = await fx.run(regionName, settings, makeCleanupHandler(NO_BACKOFF));
   return { summary: summaries[0]!, metrics: logs.filter((l) => l.type === 'metrics'), logs };
 }
 
 describe('cleanup: the snapshot storage it freed, in GiB and in money', () => {
   it('sums the deleted snapshots VolumeSize and prices it at the region standard snapshot price', async () => {
-    const region = sandbox.state.region('eu-west-1');
+    const region = fx.sandbox.state.region('eu-west-1');
     const a = eligible(region, 'a', [8, 30]);
     const b = eligible(region, 'b', [100]);
-    const asked = sandbox.requests.count('pricing', 'GetProducts');
+    const asked = fx.sandbox.requests.count('pricing', 'GetProducts');
 
     const { summary, metrics } = await run('eu-west-1');
 
@@ -74,13 +58,13 @@ describe('cleanup: the snapshot storage it freed, in GiB and in money', () => {
       }),
     ]);
     // Signed as cleanup, and its role allows it: one ask, answered.
-    expect(sandbox.requests.count('pricing', 'GetProducts')).toBe(asked + 1);
+    expect(fx.sandbox.requests.count('pricing', 'GetProducts')).toBe(asked + 1);
   });
 
   it('asks no price when nothing was freed (a dry run, or nothing eligible)', async () => {
-    const region = sandbox.state.region('eu-central-1');
+    const region = fx.sandbox.state.region('eu-central-1');
     eligible(region, 'dry', [50]);
-    const asked = sandbox.requests.count('pricing', 'GetProducts');
+    const asked = fx.sandbox.requests.count('pricing', 'GetProducts');
 
     const { summary, metrics } = await run('eu-central-1', { DRY_RUN: 'true' });
 
@@ -88,13 +72,13 @@ describe('cleanup: the snapshot storage it freed, in GiB and in money', () => {
     expect(summary.snapshotSavings).toBeUndefined();
     expect(metrics[0]).toMatchObject({ SnapshotGiBDeleted: 0 });
     expect(metrics[0]).not.toHaveProperty('EstimatedSnapshotSavingsUsdPerMonth');
-    expect(sandbox.requests.count('pricing', 'GetProducts')).toBe(asked);
+    expect(fx.sandbox.requests.count('pricing', 'GetProducts')).toBe(asked);
   });
 
   it('falls back to the bundled table when the price list refuses, names why, and still deletes', async () => {
-    const region = sandbox.state.region('us-east-1');
+    const region = fx.sandbox.state.region('us-east-1');
     const { snapshotIds } = eligible(region, 'refused-price', [20]);
-    sandbox.faults.add({ service: 'pricing', action: 'GetProducts', code: 'AccessDeniedException' });
+    fx.sandbox.faults.add({ service: 'pricing', action: 'GetProducts', code: 'AccessDeniedException' });
 
     const { summary } = await run('us-east-1');
 
@@ -109,9 +93,9 @@ describe('cleanup: the snapshot storage it freed, in GiB and in money', () => {
   });
 
   it('counts the GiB but prices nothing where neither the price list nor the table knows the region', async () => {
-    const region = sandbox.state.region('ap-southeast-2');
+    const region = fx.sandbox.state.region('ap-southeast-2');
     eligible(region, 'unpriced', [16]);
-    setSandboxSnapshotPrice(sandbox.state, 'ap-southeast-2', undefined);
+    setSandboxSnapshotPrice(fx.sandbox.state, 'ap-southeast-2', undefined);
 
     const { summary, metrics } = await run('ap-southeast-2');
 
@@ -124,10 +108,10 @@ describe('cleanup: the snapshot storage it freed, in GiB and in money', () => {
   });
 
   it('does not count a snapshot someone else deleted first as freed by this run', async () => {
-    const region = sandbox.state.region('eu-west-1');
+    const region = fx.sandbox.state.region('eu-west-1');
     const { snapshotIds } = eligible(region, 'raced', [40, 10]);
     // The second snapshot is gone by the time DeleteSnapshot reaches it.
-    sandbox.faults.add({
+    fx.sandbox.faults.add({
       service: 'ec2',
       action: 'DeleteSnapshot',
       resourceId: snapshotIds[1]!,

@@ -6,28 +6,19 @@
  * deregisters it by hand keeping its snapshots, a stale mark would get those snapshots deleted.
  * Cleanup removes such marks, and then a deregistration by hand deletes nothing.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { CreateTagsCommand, DeleteTagsCommand, EC2Client } from '@aws-sdk/client-ec2';
 
-import { startSandbox, type Sandbox } from '../../../sandbox/server';
 import type { RegionState } from '../../../sandbox/state/region';
 import { handler } from '../../../functions/cleanup/handler';
 import { DAY, MINUTE, decisionsFor, invoke, stamp, useSandboxEnv } from '../../helpers/harness';
+import { useCleanupFixture } from '../../helpers/cleanup-fixture';
 
 const MARK = 'AutoCleanupPendingDeletion';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(async () => {
-  await sandbox.close();
-});
+const fx = useCleanupFixture();
 
-function run(regionName: string, settings: Record<string, string> = {}) {
-  useSandboxEnv(sandbox, { REGIONS: regionName, DRY_RUN: 'false', ...settings }, 'cleanup');
-  return invoke(handler);
-}
+const run = fx.run;
 
 /**
  * An opted-in AMI, unused for 30 days by its tags, whose two snapshots an interrupted run marked, and
@@ -51,16 +42,16 @@ function seed(region: RegionState) {
 }
 
 const writes = () =>
-  sandbox.requests
+  fx.sandbox.requests
     .all()
     .filter((r) => ['DeleteTags', 'CreateTags', 'DeregisterImage', 'DeleteSnapshot'].includes(r.action))
     .map((r) => r.action);
 
 describe('cleanup and a mark left by an interrupted run, whose AMI is now in use', () => {
   it('removes the mark and deletes nothing; a later deregistration by hand then gets no snapshot deleted', async () => {
-    const region = sandbox.state.region('eu-west-1');
+    const region = fx.sandbox.state.region('eu-west-1');
     const { image, instance, snapshotIds } = seed(region);
-    sandbox.requests.reset();
+    fx.sandbox.requests.reset();
 
     const first = await run('eu-west-1');
 
@@ -90,7 +81,7 @@ describe('cleanup and a mark left by an interrupted run, whose AMI is now in use
     // Months later: the instance is gone and somebody deregisters the AMI by hand, keeping its snapshots.
     instance.state = 'terminated';
     region.removeImage(image.id);
-    sandbox.requests.reset();
+    fx.sandbox.requests.reset();
 
     const second = await run('eu-west-1');
 
@@ -100,11 +91,11 @@ describe('cleanup and a mark left by an interrupted run, whose AMI is now in use
   });
 
   it('in a dry run, says it would remove the mark and leaves it', async () => {
-    const region = sandbox.state.region('eu-central-1');
+    const region = fx.sandbox.state.region('eu-central-1');
     const { snapshotIds } = seed(region);
-    sandbox.requests.reset();
+    fx.sandbox.requests.reset();
 
-    useSandboxEnv(sandbox, { REGIONS: 'eu-central-1' }, 'cleanup'); // DRY_RUN not set: true
+    useSandboxEnv(fx.sandbox, { REGIONS: 'eu-central-1' }, 'cleanup'); // DRY_RUN not set: true
     const { summaries, logs } = await invoke(handler);
 
     expect(writes()).toEqual([]);
@@ -119,7 +110,7 @@ describe('cleanup and a mark left by an interrupted run, whose AMI is now in use
   });
 
   it('keeps the mark of an AMI the run deletes, and deletes its snapshots with it', async () => {
-    const region = sandbox.state.region('eu-west-3');
+    const region = fx.sandbox.state.region('eu-west-3');
     const snapshot = region.addSnapshot({ description: 'root' });
     const image = region.addImage({
       name: 'interrupted-still-eligible',
@@ -128,7 +119,7 @@ describe('cleanup and a mark left by an interrupted run, whose AMI is now in use
       tags: { AutoCleanup: 'true', LastUsed: stamp(30 * DAY), LastUsedRuntime: stamp(5 * MINUTE) },
     });
     snapshot.tags[MARK] = image.id;
-    sandbox.requests.reset();
+    fx.sandbox.requests.reset();
 
     const { summaries } = await run('eu-west-3');
 
@@ -141,13 +132,13 @@ describe('cleanup and a mark left by an interrupted run, whose AMI is now in use
 
 describe("the local account's DeleteTags", () => {
   it('removes a tag given with a value only where the value matches, as EC2 does', async () => {
-    const region = sandbox.state.region('eu-north-1');
+    const region = fx.sandbox.state.region('eu-north-1');
     const rewritten = region.addSnapshot({ tags: { [MARK]: 'ami-0new' } });
     const stale = region.addSnapshot({ tags: { [MARK]: 'ami-0old' } });
     const ec2 = new EC2Client({
       region: 'eu-north-1',
-      endpoint: sandbox.url,
-      credentials: sandbox.credentials('admin'),
+      endpoint: fx.sandbox.url,
+      credentials: fx.sandbox.credentials('admin'),
     });
     try {
       await ec2.send(

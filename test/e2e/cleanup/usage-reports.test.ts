@@ -10,10 +10,8 @@ import {
   DescribeImageUsageReportsCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 
-import { handler } from '../../../functions/cleanup/handler';
-import { startSandbox, type Sandbox } from '../../../sandbox/server';
 import {
   USAGE_REPORT_READY_MINUTES,
   failUsageReport,
@@ -21,43 +19,20 @@ import {
   setUsageReportClock,
   usageReportsOf,
 } from '../../../sandbox/services/ec2/image-usage-reports';
-import type { RegionState } from '../../../sandbox/state/region';
-import type { ImageSeed } from '../../../sandbox/state/seeds';
 import { readUsageReports } from '../../../shared/aws/image-usage-reports';
-import { DAY, MINUTE, decisionsFor, invoke, stamp, useSandboxEnv } from '../../helpers/harness';
+import type { RegionState } from '../../../sandbox/state/region';
+import { decisionsFor, MINUTE } from '../../helpers/harness';
+import { addEligibleImage, useCleanupFixture } from '../../helpers/cleanup-fixture';
 
 const A = '111122223333';
 const B = '444455556666';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(async () => {
-  await sandbox.close();
-});
-afterEach(() => {
-  sandbox.faults.clear();
-});
+const fx = useCleanupFixture({ settings: { DELETE_SHARED_IMAGES: 'when-unused' } });
 
 /** Opted in, unused for 30 days, tagger seen 5 minutes ago: every other rule allows deleting it. */
-function eligible(region: RegionState, name: string, seed: ImageSeed = {}) {
-  return region.addImage({
-    name,
-    creationDate: stamp(90 * DAY),
-    tags: { AutoCleanup: 'true', LastUsed: stamp(30 * DAY), LastUsedRuntime: stamp(5 * MINUTE) },
-    ...seed,
-  });
-}
+const eligible = addEligibleImage;
 
-function run(regionName: string, settings: Record<string, string> = {}) {
-  useSandboxEnv(
-    sandbox,
-    { REGIONS: regionName, DRY_RUN: 'false', DELETE_SHARED_IMAGES: 'when-unused', ...settings },
-    'cleanup',
-  );
-  return invoke(handler);
-}
+const run = fx.run;
 
 /** The report EC2 would have finished by now: the sandbox's clock moves past its build time. */
 function reportsBuilt(region: RegionState) {
@@ -66,15 +41,15 @@ function reportsBuilt(region: RegionState) {
 
 describe('cleanup with DELETE_SHARED_IMAGES=when-unused', () => {
   it('retires an unused shared AMI over runs: request a report, wait while pending, delete once it shows no use', async () => {
-    const region = sandbox.state.region('eu-west-2');
+    const region = fx.sandbox.state.region('eu-west-2');
     setUsageReportClock(region, new Date());
     const shared = eligible(region, 'shared-unused', { launchPermissions: [{ userId: A }] });
-    sandbox.requests.reset();
+    fx.sandbox.requests.reset();
 
     const first = await run('eu-west-2');
 
     expect(region.getImage(shared.id)).toBeDefined();
-    expect(sandbox.requests.count('ec2', 'CreateImageUsageReport')).toBe(1);
+    expect(fx.sandbox.requests.count('ec2', 'CreateImageUsageReport')).toBe(1);
     expect(usageReportsOf(region)).toEqual([
       expect.objectContaining({ imageId: shared.id, accountIds: [A] }),
     ]);
@@ -92,24 +67,24 @@ describe('cleanup with DELETE_SHARED_IMAGES=when-unused', () => {
     expect(first.summaries[0]!.counts).toMatchObject({ usageReportsRequested: 1, keptShared: 1, failed: 0 });
 
     // One read of its reports, one request; no entries to read yet.
-    expect(sandbox.requests.count('ec2', 'DescribeImageUsageReports')).toBe(1);
-    expect(sandbox.requests.count('ec2', 'DescribeImageUsageReportEntries')).toBe(0);
+    expect(fx.sandbox.requests.count('ec2', 'DescribeImageUsageReports')).toBe(1);
+    expect(fx.sandbox.requests.count('ec2', 'DescribeImageUsageReportEntries')).toBe(0);
 
     // The report is still being built: kept, and no second report is requested.
-    sandbox.requests.reset();
+    fx.sandbox.requests.reset();
     const second = await run('eu-west-2');
-    expect(sandbox.requests.count('ec2', 'DescribeImageUsageReports')).toBe(1);
+    expect(fx.sandbox.requests.count('ec2', 'DescribeImageUsageReports')).toBe(1);
     expect(region.getImage(shared.id)).toBeDefined();
-    expect(sandbox.requests.count('ec2', 'CreateImageUsageReport')).toBe(0);
+    expect(fx.sandbox.requests.count('ec2', 'CreateImageUsageReport')).toBe(0);
     expect(decisionsFor(second.logs, shared.id).at(-1)!.reason).toMatch(
       /is still pending: kept until a later run reads it/,
     );
 
     reportsBuilt(region);
-    sandbox.requests.reset();
+    fx.sandbox.requests.reset();
     const third = await run('eu-west-2');
-    expect(sandbox.requests.count('ec2', 'DescribeImageUsageReports')).toBe(1);
-    expect(sandbox.requests.count('ec2', 'DescribeImageUsageReportEntries')).toBe(1);
+    expect(fx.sandbox.requests.count('ec2', 'DescribeImageUsageReports')).toBe(1);
+    expect(fx.sandbox.requests.count('ec2', 'DescribeImageUsageReportEntries')).toBe(1);
 
     expect(region.getImage(shared.id)).toBeUndefined();
     const reportId = usageReportsOf(region)[0]!.reportId;
@@ -123,11 +98,11 @@ describe('cleanup with DELETE_SHARED_IMAGES=when-unused', () => {
         ),
       }),
     );
-    expect(sandbox.requests.count('ec2', 'CreateImageUsageReport')).toBe(0);
+    expect(fx.sandbox.requests.count('ec2', 'CreateImageUsageReport')).toBe(0);
   });
 
   it('a failed report is replaced by one new request, never two pending', async () => {
-    const region = sandbox.state.region('ap-northeast-1');
+    const region = fx.sandbox.state.region('ap-northeast-1');
     setUsageReportClock(region, new Date());
     const shared = eligible(region, 'failed-report', { launchPermissions: [{ userId: A }] });
     await run('ap-northeast-1');
@@ -142,7 +117,7 @@ describe('cleanup with DELETE_SHARED_IMAGES=when-unused', () => {
   });
 
   it('keeps a shared AMI used in other accounts, naming them and their counts', async () => {
-    const region = sandbox.state.region('eu-north-1');
+    const region = fx.sandbox.state.region('eu-north-1');
     setUsageReportClock(region, new Date());
     const used = eligible(region, 'shared-used', { launchPermissions: [{ userId: A }, { userId: B }] });
     recordImageUse(region, { imageId: used.id, accountId: A, resourceType: 'ec2:Instance', count: 2 });
@@ -164,25 +139,25 @@ describe('cleanup with DELETE_SHARED_IMAGES=when-unused', () => {
   });
 
   it('a public AMI is kept and no report is requested for it', async () => {
-    const region = sandbox.state.region('eu-west-3');
+    const region = fx.sandbox.state.region('eu-west-3');
     setUsageReportClock(region, new Date());
     const pub = eligible(region, 'public', { public: true });
-    sandbox.requests.reset();
+    fx.sandbox.requests.reset();
 
     const { logs } = await run('eu-west-3');
 
     expect(region.getImage(pub.id)).toBeDefined();
-    expect(sandbox.requests.count('ec2', 'CreateImageUsageReport')).toBe(0);
+    expect(fx.sandbox.requests.count('ec2', 'CreateImageUsageReport')).toBe(0);
     expect(decisionsFor(logs, pub.id)[0]!.reason).toContain(
       'a usage report cannot see every use of a public AMI',
     );
   });
 
   it('a report that cannot be read (UnauthorizedOperation) keeps the AMI and records the failure', async () => {
-    const region = sandbox.state.region('ca-central-1');
+    const region = fx.sandbox.state.region('ca-central-1');
     setUsageReportClock(region, new Date());
     const shared = eligible(region, 'denied', { launchPermissions: [{ userId: A }] });
-    sandbox.faults.add({
+    fx.sandbox.faults.add({
       action: 'DescribeImageUsageReports',
       code: 'UnauthorizedOperation',
       message: 'You are not authorized to perform this operation.',
@@ -191,7 +166,7 @@ describe('cleanup with DELETE_SHARED_IMAGES=when-unused', () => {
     const { summaries, logs } = await run('ca-central-1');
 
     expect(region.getImage(shared.id)).toBeDefined();
-    expect(sandbox.requests.count('ec2', 'CreateImageUsageReport')).toBe(0);
+    expect(fx.sandbox.requests.count('ec2', 'CreateImageUsageReport')).toBe(0);
     expect(decisionsFor(logs, shared.id).at(-1)!.reason).toContain(
       'its usage reports could not be read (UnauthorizedOperation: You are not authorized to perform this operation.)',
     );
@@ -201,23 +176,23 @@ describe('cleanup with DELETE_SHARED_IMAGES=when-unused', () => {
   });
 
   it('a failed request keeps the AMI, records the failure and is not retried in the run', async () => {
-    const region = sandbox.state.region('ap-south-1');
+    const region = fx.sandbox.state.region('ap-south-1');
     setUsageReportClock(region, new Date());
     const shared = eligible(region, 'refused-request', { launchPermissions: [{ userId: A }] });
-    sandbox.faults.add({ action: 'CreateImageUsageReport', code: 'UnauthorizedOperation', message: 'no' });
-    sandbox.requests.reset();
+    fx.sandbox.faults.add({ action: 'CreateImageUsageReport', code: 'UnauthorizedOperation', message: 'no' });
+    fx.sandbox.requests.reset();
 
     const { summaries } = await run('ap-south-1');
 
     expect(region.getImage(shared.id)).toBeDefined();
-    expect(sandbox.requests.count('ec2', 'CreateImageUsageReport')).toBe(1);
+    expect(fx.sandbox.requests.count('ec2', 'CreateImageUsageReport')).toBe(1);
     expect(summaries[0]!.failures).toEqual([
       expect.objectContaining({ resourceId: shared.id, action: 'CreateImageUsageReport' }),
     ]);
   });
 
   it('an unused report of another AMI never lets this one go', async () => {
-    const region = sandbox.state.region('us-east-2');
+    const region = fx.sandbox.state.region('us-east-2');
     setUsageReportClock(region, new Date());
     const other = eligible(region, 'other', {
       launchPermissions: [{ userId: A }],
@@ -225,9 +200,9 @@ describe('cleanup with DELETE_SHARED_IMAGES=when-unused', () => {
     });
     const shared = eligible(region, 'shared', { launchPermissions: [{ userId: A }] });
     const admin = new EC2Client({
-      endpoint: sandbox.url,
+      endpoint: fx.sandbox.url,
       region: 'us-east-2',
-      credentials: sandbox.credentials('admin'),
+      credentials: fx.sandbox.credentials('admin'),
     });
     await admin.send(
       new CreateImageUsageReportCommand({
@@ -248,22 +223,22 @@ describe('cleanup with DELETE_SHARED_IMAGES=when-unused', () => {
   });
 
   it('the dry run reads reports but requests none', async () => {
-    const region = sandbox.state.region('sa-east-1');
+    const region = fx.sandbox.state.region('sa-east-1');
     setUsageReportClock(region, new Date());
     const shared = eligible(region, 'dry', { launchPermissions: [{ userId: A }] });
-    sandbox.requests.reset();
+    fx.sandbox.requests.reset();
 
     await run('sa-east-1', { DRY_RUN: 'true' });
 
     expect(region.getImage(shared.id)).toBeDefined();
-    expect(sandbox.requests.count('ec2', 'DescribeImageUsageReports')).toBe(1);
-    expect(sandbox.requests.count('ec2', 'CreateImageUsageReport')).toBe(0);
+    expect(fx.sandbox.requests.count('ec2', 'DescribeImageUsageReports')).toBe(1);
+    expect(fx.sandbox.requests.count('ec2', 'CreateImageUsageReport')).toBe(0);
   });
 });
 
 describe('the local account serves AMI usage reports', () => {
   it('pages report entries, and the reader gathers every page', async () => {
-    const region = sandbox.state.region('us-west-2');
+    const region = fx.sandbox.state.region('us-west-2');
     setUsageReportClock(region, new Date());
     const image = region.addImage({ name: 'paged', launchPermissions: [{ userId: A }] });
     for (const [i, account] of ['111111111111', '222222222222', '333333333333'].entries()) {
@@ -275,9 +250,9 @@ describe('the local account serves AMI usage reports', () => {
       });
     }
     const ec2 = new EC2Client({
-      endpoint: sandbox.url,
+      endpoint: fx.sandbox.url,
       region: 'us-west-2',
-      credentials: sandbox.credentials('admin'),
+      credentials: fx.sandbox.credentials('admin'),
     });
     const { ReportId } = await ec2.send(
       new CreateImageUsageReportCommand({
@@ -317,13 +292,13 @@ describe('the local account serves AMI usage reports', () => {
   });
 
   it("answers AWS's errors: an unknown AMI, a resource type EC2 does not report on", async () => {
-    const region = sandbox.state.region('us-west-1');
+    const region = fx.sandbox.state.region('us-west-1');
     setUsageReportClock(region, new Date());
     const image = region.addImage({ name: 'errors' });
     const ec2 = new EC2Client({
-      endpoint: sandbox.url,
+      endpoint: fx.sandbox.url,
       region: 'us-west-1',
-      credentials: sandbox.credentials('admin'),
+      credentials: fx.sandbox.credentials('admin'),
     });
     await expect(
       ec2.send(
@@ -345,14 +320,14 @@ describe('the local account serves AMI usage reports', () => {
   });
 
   it('the cleanup role may request and read reports; the tagger role may not', async () => {
-    const region = sandbox.state.region('eu-central-1');
+    const region = fx.sandbox.state.region('eu-central-1');
     setUsageReportClock(region, new Date());
     const image = region.addImage({ name: 'iam' });
     const as = (caller: 'cleanup' | 'tagger') =>
       new EC2Client({
-        endpoint: sandbox.url,
+        endpoint: fx.sandbox.url,
         region: 'eu-central-1',
-        credentials: sandbox.credentials(caller),
+        credentials: fx.sandbox.credentials(caller),
         maxAttempts: 1,
       });
     const cleanup = as('cleanup');

@@ -7,31 +7,24 @@ import {
   DescribeImagesCommand,
   type DescribeImagesCommandInput,
   DescribeSnapshotsCommand,
-  EC2Client,
   paginateDescribeImages,
   paginateDescribeSnapshots,
 } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from '@jest/globals';
-import type { Sandbox } from '../../../sandbox/server';
 import { sandboxWithEc2, sdkClients } from '../../helpers/sandbox-clients';
 
-let sandbox: Sandbox;
-let ec2: EC2Client;
-sandboxWithEc2((s, c) => {
-  sandbox = s;
-  ec2 = c;
-});
+const fx = sandboxWithEc2();
 
 describe('DescribeImages', () => {
   it('returns an owned image with the fields the tagger and cleanup read', async () => {
-    const region = sandbox.state.region('eu-west-1');
+    const region = fx.sandbox.state.region('eu-west-1');
     const image = region.addImage({
       name: 'web-2026-11-01',
       creationDate: '2026-11-01T10:00:00.000Z',
       tags: { AutoCleanup: 'true', Team: 'a<b & "c"' },
       deregistrationProtection: true,
     });
-    const { Images } = await ec2.send(new DescribeImagesCommand({ ImageIds: [image.id] }));
+    const { Images } = await fx.ec2.send(new DescribeImagesCommand({ ImageIds: [image.id] }));
     expect(Images).toHaveLength(1);
     const got = Images![0]!;
     expect(got.ImageId).toMatch(/^ami-[0-9a-f]{17}$/);
@@ -49,7 +42,7 @@ describe('DescribeImages', () => {
   });
 
   it('filters by Owner self, tag:KEY, tag-key and state, and tells foreign images apart', async () => {
-    const region = sandbox.state.region('us-east-2');
+    const region = fx.sandbox.state.region('us-east-2');
     const mine = region.addImage({ name: 'mine', tags: { AutoCleanup: 'true' } });
     region.addImage({ name: 'mine-untagged' });
     const foreign = region.addImage({
@@ -57,7 +50,7 @@ describe('DescribeImages', () => {
       ownerId: '999999999999',
       tags: { AutoCleanup: 'true' },
     });
-    const east = sdkClients(sandbox, 'us-east-2').ec2;
+    const east = sdkClients(fx.sandbox, 'us-east-2').ec2;
     const ids = async (input: DescribeImagesCommandInput) =>
       ((await east.send(new DescribeImagesCommand(input))).Images ?? []).map((i) => i.ImageId).sort();
 
@@ -87,10 +80,10 @@ describe('DescribeImages', () => {
   });
 
   it('pages 2,500 images over pages of 1000 with NextToken', async () => {
-    const region = sandbox.state.region('ap-south-1');
+    const region = fx.sandbox.state.region('ap-south-1');
     for (let i = 0; i < 2500; i++) region.addImage({ name: `bulk-${i}`, snapshotIds: [] });
-    const south = sdkClients(sandbox, 'ap-south-1').ec2;
-    sandbox.requests.reset();
+    const south = sdkClients(fx.sandbox, 'ap-south-1').ec2;
+    fx.sandbox.requests.reset();
     const seen: string[] = [];
     const pageSizes: number[] = [];
     for await (const page of paginateDescribeImages(
@@ -102,25 +95,25 @@ describe('DescribeImages', () => {
     }
     expect(pageSizes).toEqual([1000, 1000, 500]);
     expect(new Set(seen).size).toBe(2500);
-    expect(sandbox.requests.counts()['ec2:DescribeImages']).toBe(3);
+    expect(fx.sandbox.requests.counts()['ec2:DescribeImages']).toBe(3);
     south.destroy();
   });
 
   it('refuses MaxResults with ImageIds, and MaxResults out of 5..1000, like EC2', async () => {
-    const image = sandbox.state.region('eu-west-1').addImage({});
+    const image = fx.sandbox.state.region('eu-west-1').addImage({});
     await expect(
-      ec2.send(new DescribeImagesCommand({ ImageIds: [image.id], MaxResults: 10 })),
+      fx.ec2.send(new DescribeImagesCommand({ ImageIds: [image.id], MaxResults: 10 })),
     ).rejects.toMatchObject({
       name: 'InvalidParameterCombination',
     });
-    await expect(ec2.send(new DescribeImagesCommand({ MaxResults: 2 }))).rejects.toMatchObject({
+    await expect(fx.ec2.send(new DescribeImagesCommand({ MaxResults: 2 }))).rejects.toMatchObject({
       name: 'InvalidParameterValue',
     });
   });
 
   it('answers InvalidAMIID.NotFound for an unknown image id', async () => {
     await expect(
-      ec2.send(new DescribeImagesCommand({ ImageIds: ['ami-0123456789abcdef0'] })),
+      fx.ec2.send(new DescribeImagesCommand({ ImageIds: ['ami-0123456789abcdef0'] })),
     ).rejects.toMatchObject({
       name: 'InvalidAMIID.NotFound',
       message: expect.stringContaining('ami-0123456789abcdef0'),
@@ -129,14 +122,14 @@ describe('DescribeImages', () => {
   });
 
   it('answers DescribeImageReferences with the instances, templates and parameters that name the AMI', async () => {
-    const region = sandbox.state.region('eu-south-2');
+    const region = fx.sandbox.state.region('eu-south-2');
     const used = region.addImage({ name: 'used' });
     const viaTemplate = region.addImage({ name: 'template-only' });
     const unused = region.addImage({ name: 'unused' });
     const instance = region.addInstance({ imageId: used.id, state: 'stopped' });
     const gone = region.addInstance({ imageId: unused.id, state: 'terminated' });
     const template = region.addLaunchTemplate({ name: 'web', versions: [{ imageId: viaTemplate.id }] });
-    const ec2South = sdkClients(sandbox, 'eu-south-2').ec2;
+    const ec2South = sdkClients(fx.sandbox, 'eu-south-2').ec2;
     const answer = await ec2South.send(
       new DescribeImageReferencesCommand({
         ImageIds: [used.id, viaTemplate.id, unused.id],
@@ -160,10 +153,10 @@ describe('DescribeImages', () => {
   });
 
   it('can play an endpoint without DescribeImageReferences (InvalidAction), which callers treat as unknown', async () => {
-    sandbox.faults.add({ service: 'ec2', action: 'DescribeImageReferences', code: 'InvalidAction' });
+    fx.sandbox.faults.add({ service: 'ec2', action: 'DescribeImageReferences', code: 'InvalidAction' });
     try {
       await expect(
-        ec2.send(
+        fx.ec2.send(
           new DescribeImageReferencesCommand({
             ImageIds: ['ami-0123456789abcdef0'],
             IncludeAllResourceTypes: true,
@@ -171,19 +164,19 @@ describe('DescribeImages', () => {
         ),
       ).rejects.toMatchObject({ name: 'InvalidAction' });
     } finally {
-      sandbox.faults.clear();
+      fx.sandbox.faults.clear();
     }
   });
 });
 
 describe('CreateTags and DeleteTags', () => {
   it('tags many images, snapshots and instances in one call', async () => {
-    const region = sandbox.state.region('eu-west-1');
+    const region = fx.sandbox.state.region('eu-west-1');
     const images = Array.from({ length: 300 }, () => region.addImage({}));
     const snapshot = region.addSnapshot({});
     const instance = region.addInstance({ imageId: images[0]!.id });
-    sandbox.requests.reset();
-    await ec2.send(
+    fx.sandbox.requests.reset();
+    await fx.ec2.send(
       new CreateTagsCommand({
         Resources: [...images.map((i) => i.id), snapshot.id, instance.id],
         Tags: [
@@ -192,13 +185,13 @@ describe('CreateTags and DeleteTags', () => {
         ],
       }),
     );
-    expect(sandbox.requests.count('ec2', 'CreateTags')).toBe(1);
+    expect(fx.sandbox.requests.count('ec2', 'CreateTags')).toBe(1);
     for (const image of images)
       expect(region.tagsOf(image.id)).toMatchObject({ LastUsed: '2026-11-23T15:00:00Z' });
     expect(region.tagsOf(snapshot.id)).toMatchObject({ LastUsedRuntime: '2026-11-23T15:00:00Z' });
     expect(region.tagsOf(instance.id)).toMatchObject({ LastUsed: '2026-11-23T15:00:00Z' });
 
-    await ec2.send(
+    await fx.ec2.send(
       new DeleteTagsCommand({
         Resources: [images[0]!.id],
         Tags: [{ Key: 'LastUsed', Value: 'not-this-value' }, { Key: 'LastUsedRuntime' }],
@@ -208,10 +201,10 @@ describe('CreateTags and DeleteTags', () => {
   });
 
   it('fails the whole call, changing nothing, when one id is unknown', async () => {
-    const region = sandbox.state.region('eu-west-1');
+    const region = fx.sandbox.state.region('eu-west-1');
     const image = region.addImage({});
     await expect(
-      ec2.send(
+      fx.ec2.send(
         new CreateTagsCommand({
           Resources: [image.id, 'ami-0000000000000dead'],
           Tags: [{ Key: 'K', Value: 'v' }],
@@ -222,12 +215,12 @@ describe('CreateTags and DeleteTags', () => {
       message: expect.stringContaining('ami-0000000000000dead'),
     });
     await expect(
-      ec2.send(
+      fx.ec2.send(
         new CreateTagsCommand({ Resources: ['snap-0000000000000dead'], Tags: [{ Key: 'K', Value: 'v' }] }),
       ),
     ).rejects.toMatchObject({ name: 'InvalidSnapshot.NotFound' });
     await expect(
-      ec2.send(
+      fx.ec2.send(
         new CreateTagsCommand({ Resources: ['i-0000000000000dead'], Tags: [{ Key: 'K', Value: 'v' }] }),
       ),
     ).rejects.toMatchObject({ name: 'InvalidInstanceID.NotFound' });
@@ -237,9 +230,9 @@ describe('CreateTags and DeleteTags', () => {
 
 describe('DeregisterImage and DeleteSnapshot', () => {
   it('refuses to deregister a protected image and keeps it', async () => {
-    const region = sandbox.state.region('eu-west-1');
+    const region = fx.sandbox.state.region('eu-west-1');
     const image = region.addImage({ deregistrationProtection: true });
-    await expect(ec2.send(new DeregisterImageCommand({ ImageId: image.id }))).rejects.toMatchObject({
+    await expect(fx.ec2.send(new DeregisterImageCommand({ ImageId: image.id }))).rejects.toMatchObject({
       name: 'OperationNotPermitted',
       message: expect.stringContaining(image.id),
     });
@@ -247,32 +240,32 @@ describe('DeregisterImage and DeleteSnapshot', () => {
   });
 
   it('deregisters an image so it disappears, then deletes its snapshot only once no image uses it', async () => {
-    const region = sandbox.state.region('eu-west-1');
+    const region = fx.sandbox.state.region('eu-west-1');
     const image = region.addImage({ name: 'old' });
     const snapshotId = image.blockDeviceMappings[0]!.snapshotId!;
     const copy = region.addImage({ name: 'shares-the-snapshot', snapshotIds: [snapshotId] });
 
-    await ec2.send(new DeregisterImageCommand({ ImageId: image.id }));
-    const { Images } = await ec2.send(
+    await fx.ec2.send(new DeregisterImageCommand({ ImageId: image.id }));
+    const { Images } = await fx.ec2.send(
       new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'image-id', Values: [image.id] }] }),
     );
     expect(Images).toEqual([]);
 
-    await expect(ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId }))).rejects.toMatchObject({
+    await expect(fx.ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId }))).rejects.toMatchObject({
       name: 'InvalidSnapshot.InUse',
       message: expect.stringContaining(copy.id),
     });
-    await ec2.send(new DeregisterImageCommand({ ImageId: copy.id }));
-    await ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId }));
+    await fx.ec2.send(new DeregisterImageCommand({ ImageId: copy.id }));
+    await fx.ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId }));
     expect(region.snapshotExists(snapshotId)).toBe(false);
-    await expect(ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId }))).rejects.toMatchObject({
+    await expect(fx.ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId }))).rejects.toMatchObject({
       name: 'InvalidSnapshot.NotFound',
     });
   });
 
   it('refuses to deregister an image another account owns', async () => {
-    const image = sandbox.state.region('eu-west-1').addImage({ ownerId: '999999999999' });
-    await expect(ec2.send(new DeregisterImageCommand({ ImageId: image.id }))).rejects.toMatchObject({
+    const image = fx.sandbox.state.region('eu-west-1').addImage({ ownerId: '999999999999' });
+    await expect(fx.ec2.send(new DeregisterImageCommand({ ImageId: image.id }))).rejects.toMatchObject({
       name: 'UnauthorizedOperation',
     });
   });
@@ -280,14 +273,14 @@ describe('DeregisterImage and DeleteSnapshot', () => {
 
 describe('DescribeSnapshots', () => {
   it('filters by owner, id and tag, and pages', async () => {
-    const region = sandbox.state.region('sa-east-1');
+    const region = fx.sandbox.state.region('sa-east-1');
     const tagged = region.addSnapshot({
       tags: { 'ec2-hygiene:pending-deletion': 'true' },
       startTime: '2026-11-01T00:00:00Z',
     });
     for (let i = 0; i < 11; i++) region.addSnapshot({});
     region.addSnapshot({ ownerId: '999999999999' });
-    const sa = sdkClients(sandbox, 'sa-east-1').ec2;
+    const sa = sdkClients(fx.sandbox, 'sa-east-1').ec2;
     const { Snapshots } = await sa.send(new DescribeSnapshotsCommand({ SnapshotIds: [tagged.id] }));
     expect(Snapshots?.[0]).toMatchObject({
       SnapshotId: tagged.id,

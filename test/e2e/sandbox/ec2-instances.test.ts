@@ -2,26 +2,19 @@ import {
   DescribeInstancesCommand,
   DescribeLaunchTemplatesCommand,
   DescribeLaunchTemplateVersionsCommand,
-  EC2Client,
   paginateDescribeInstances,
   paginateDescribeLaunchTemplateVersions,
   StartInstancesCommand,
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from '@jest/globals';
-import type { Sandbox } from '../../../sandbox/server';
 import { sandboxWithEc2, sdkClients } from '../../helpers/sandbox-clients';
 
-let sandbox: Sandbox;
-let ec2: EC2Client;
-sandboxWithEc2((s, c) => {
-  sandbox = s;
-  ec2 = c;
-});
+const fx = sandboxWithEc2();
 
 describe('DescribeInstances', () => {
   it('reports instances in reservations with state, image, lifecycle and root device type', async () => {
-    const region = sandbox.state.region('eu-west-1');
+    const region = fx.sandbox.state.region('eu-west-1');
     const image = region.addImage({});
     const spot = region.addInstance({
       imageId: image.id,
@@ -30,7 +23,7 @@ describe('DescribeInstances', () => {
       launchTime: '2026-11-20T08:00:00Z',
       tags: { Name: 'worker' },
     });
-    const { Reservations } = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [spot.id] }));
+    const { Reservations } = await fx.ec2.send(new DescribeInstancesCommand({ InstanceIds: [spot.id] }));
     expect(Reservations).toHaveLength(1);
     expect(Reservations![0]!.OwnerId).toBe('123456789012');
     expect(Reservations![0]!.Instances![0]).toMatchObject({
@@ -45,7 +38,7 @@ describe('DescribeInstances', () => {
   });
 
   it('filters by instance-state-name and tag, and pages with MaxResults/NextToken', async () => {
-    const region = sandbox.state.region('eu-central-1');
+    const region = fx.sandbox.state.region('eu-central-1');
     const image = region.addImage({});
     for (let i = 0; i < 23; i++) {
       region.addInstance({
@@ -56,7 +49,7 @@ describe('DescribeInstances', () => {
     }
     region.addInstance({ imageId: image.id, state: 'terminated', tags: { ScaleToZero: 'true' } });
     region.addInstance({ imageId: image.id });
-    const central = sdkClients(sandbox, 'eu-central-1').ec2;
+    const central = sdkClients(fx.sandbox, 'eu-central-1').ec2;
     const ids: string[] = [];
     let pages = 0;
     for await (const page of paginateDescribeInstances(
@@ -89,12 +82,12 @@ describe('DescribeInstances', () => {
 
 describe('StopInstances and StartInstances', () => {
   it('stops and starts many instances in one call, reporting previous and current state', async () => {
-    const region = sandbox.state.region('eu-west-1');
+    const region = fx.sandbox.state.region('eu-west-1');
     const image = region.addImage({});
     const a = region.addInstance({ imageId: image.id });
     const b = region.addInstance({ imageId: image.id, state: 'stopped' });
 
-    const stopped = await ec2.send(new StopInstancesCommand({ InstanceIds: [a.id, b.id] }));
+    const stopped = await fx.ec2.send(new StopInstancesCommand({ InstanceIds: [a.id, b.id] }));
     expect(stopped.StoppingInstances).toEqual([
       {
         InstanceId: a.id,
@@ -109,7 +102,7 @@ describe('StopInstances and StartInstances', () => {
     ]);
     expect(region.getInstance(a.id)!.state).toBe('stopped');
 
-    const started = await ec2.send(new StartInstancesCommand({ InstanceIds: [a.id, b.id] }));
+    const started = await fx.ec2.send(new StartInstancesCommand({ InstanceIds: [a.id, b.id] }));
     expect(started.StartingInstances?.map((c) => [c.PreviousState?.Name, c.CurrentState?.Name])).toEqual([
       ['stopped', 'pending'],
       ['stopped', 'pending'],
@@ -118,28 +111,28 @@ describe('StopInstances and StartInstances', () => {
   });
 
   it('refuses instances EC2 cannot stop, changing none of them', async () => {
-    const region = sandbox.state.region('eu-west-1');
+    const region = fx.sandbox.state.region('eu-west-1');
     const image = region.addImage({});
     const fine = region.addInstance({ imageId: image.id });
     const ephemeral = region.addInstance({ imageId: image.id, rootDeviceType: 'instance-store' });
     const gone = region.addInstance({ imageId: image.id, state: 'terminated' });
     await expect(
-      ec2.send(new StopInstancesCommand({ InstanceIds: [fine.id, ephemeral.id] })),
+      fx.ec2.send(new StopInstancesCommand({ InstanceIds: [fine.id, ephemeral.id] })),
     ).rejects.toMatchObject({
       name: 'UnsupportedOperation',
       message: expect.stringContaining(ephemeral.id),
     });
-    await expect(ec2.send(new StartInstancesCommand({ InstanceIds: [gone.id] }))).rejects.toMatchObject({
+    await expect(fx.ec2.send(new StartInstancesCommand({ InstanceIds: [gone.id] }))).rejects.toMatchObject({
       name: 'IncorrectInstanceState',
     });
     expect(region.getInstance(fine.id)!.state).toBe('running');
   });
 
   it('answers DryRun with DryRunOperation and changes nothing', async () => {
-    const region = sandbox.state.region('eu-west-1');
+    const region = fx.sandbox.state.region('eu-west-1');
     const instance = region.addInstance({ imageId: region.addImage({}).id });
     await expect(
-      ec2.send(new StopInstancesCommand({ InstanceIds: [instance.id], DryRun: true })),
+      fx.ec2.send(new StopInstancesCommand({ InstanceIds: [instance.id], DryRun: true })),
     ).rejects.toMatchObject({
       name: 'DryRunOperation',
       $metadata: expect.objectContaining({ httpStatusCode: 412 }),
@@ -150,11 +143,11 @@ describe('StopInstances and StartInstances', () => {
 
 describe('launch templates', () => {
   it('describes templates with default and latest version numbers, paginated', async () => {
-    const region = sandbox.state.region('us-west-2');
+    const region = fx.sandbox.state.region('us-west-2');
     const image = region.addImage({});
     for (let i = 0; i < 7; i++)
       region.addLaunchTemplate({ name: `t${i}`, versions: [{ imageId: image.id }, {}], defaultVersion: 1 });
-    const west = sdkClients(sandbox, 'us-west-2').ec2;
+    const west = sdkClients(fx.sandbox, 'us-west-2').ec2;
     const first = await west.send(new DescribeLaunchTemplatesCommand({ MaxResults: 5 }));
     expect(first.LaunchTemplates).toHaveLength(5);
     expect(first.LaunchTemplates![0]).toMatchObject({
@@ -176,14 +169,14 @@ describe('launch templates', () => {
   });
 
   it('resolves $Latest, $Default and numbers for one template, by id or by name', async () => {
-    const region = sandbox.state.region('eu-west-1');
+    const region = fx.sandbox.state.region('eu-west-1');
     const [v1, v2, v3] = [region.addImage({}), region.addImage({}), region.addImage({})];
     const template = region.addLaunchTemplate({
       name: 'web',
       versions: [{ imageId: v1.id }, { imageId: v2.id }, { imageId: v3.id }],
       defaultVersion: 2,
     });
-    const byId = await ec2.send(
+    const byId = await fx.ec2.send(
       new DescribeLaunchTemplateVersionsCommand({
         LaunchTemplateId: template.id,
         Versions: ['$Latest', '$Default', '1'],
@@ -200,15 +193,19 @@ describe('launch templates', () => {
       [2, true, v2.id],
       [3, false, v3.id],
     ]);
-    const byName = await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: 'web' }));
+    const byName = await fx.ec2.send(
+      new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: 'web' }),
+    );
     expect(byName.LaunchTemplateVersions).toHaveLength(3);
     await expect(
-      ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: template.id, Versions: ['9'] })),
+      fx.ec2.send(
+        new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: template.id, Versions: ['9'] }),
+      ),
     ).rejects.toMatchObject({ name: 'InvalidLaunchTemplateId.VersionNotFound' });
   });
 
   it('describes $Latest and $Default of ALL templates when no template is named, paginated', async () => {
-    const region = sandbox.state.region('ca-central-1');
+    const region = fx.sandbox.state.region('ca-central-1');
     const images = Array.from({ length: 30 }, () => region.addImage({ snapshotIds: [] }));
     for (let i = 0; i < 10; i++) {
       region.addLaunchTemplate({
@@ -221,7 +218,7 @@ describe('launch templates', () => {
         defaultVersion: i === 0 ? 3 : 1, // template 0: $Default is $Latest, reported once
       });
     }
-    const canada = sdkClients(sandbox, 'ca-central-1').ec2;
+    const canada = sdkClients(fx.sandbox, 'ca-central-1').ec2;
     const seen: Array<[string, number]> = [];
     for await (const page of paginateDescribeLaunchTemplateVersions(
       { client: canada, pageSize: 4 },

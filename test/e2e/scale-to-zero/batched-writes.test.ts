@@ -2,63 +2,28 @@
  * Scale-to-zero's tag writes, batched (issue 5): the real handler against the sandbox, counting the
  * requests it makes, and what a failed batch of tag writes leaves behind for the next run.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 
-import { makeScaleHandler } from '../../../functions/scale-to-zero/handler';
-import { startSandbox, type Sandbox } from '../../../sandbox/server';
 import { createClients, destroyClients } from '../../../shared/aws/clients';
 import { applyScaleActions, GROUP_TAG_BATCH } from '../../../shared/aws/scale';
-import { DETAIL_TYPE, EVENT_SOURCE, type RunSummaryDetail } from '../../../shared/events';
 import type { ScaleAction } from '../../../shared/plan/scale';
-import { fakeContext, invoke } from '../../helpers/harness';
+import { SCALE_REGION as REGION, useScaleFixture } from '../../helpers/scale-fixture';
 
-const REGION = 'eu-west-1';
 // Monday 23 Nov 2026 18:30 Berlin is the off transition; Tuesday 08:00 Berlin the on transition.
 const EVENING = '2026-11-23T17:30:00Z';
 const OFF_AT = '2026-11-23T17:30:00Z';
 const MORNING = '2026-11-24T07:00:00Z';
 const ON_AT = '2026-11-24T07:00:00Z';
 
-let sandbox: Sandbox;
-let simulated = 0;
-let handler: ReturnType<typeof makeScaleHandler>;
+const fx = useScaleFixture();
+const { region, sizes, summaries } = fx;
+const runAt = (at: string) => fx.runAt(at);
 
-beforeEach(async () => {
-  sandbox = await startSandbox();
-  for (const key of ['SCALE_SCHEDULES', 'SCALE_HOLIDAYS', 'SCALE_DRY_RUN', 'AWS_MAX_ATTEMPTS']) {
-    delete process.env[key];
-  }
-  Object.assign(process.env, sandbox.env(REGION, 'scale-to-zero'), {
-    REGIONS: REGION,
-    SCALE_DEFAULT_SCHEDULE: 'Mon-Fri 08:00-18:30 Europe/Berlin',
-  });
-  handler = makeScaleHandler({ clock: () => simulated });
-});
-afterEach(async () => {
-  delete process.env.AWS_MAX_ATTEMPTS;
-  await sandbox.close();
-});
-
-async function runAt(at: string) {
-  simulated = Date.parse(at);
-  return invoke(handler, fakeContext());
-}
-
-const region = () => sandbox.state.region(REGION);
 /** A group's tags as key → value (the sandbox also keeps PropagateAtLaunch). */
 const group = (name: string) => {
   const g = region().getAutoScalingGroup(name)!;
   return { tags: Object.fromEntries(Object.entries(g.tags).map(([k, t]) => [k, t.value])) };
 };
-const sizes = (name: string) => {
-  const g = region().getAutoScalingGroup(name)!;
-  return { min: g.minSize, desired: g.desiredCapacity, max: g.maxSize };
-};
-const summaries = (): RunSummaryDetail[] =>
-  sandbox.state
-    .eventsFrom(EVENT_SOURCE)
-    .filter((e) => e.detailType === DETAIL_TYPE.runSummary)
-    .map((e) => e.detail as RunSummaryDetail);
 
 /** Groups of different sizes, so each group's saved capacity differs from its neighbours'. */
 function seedGroups(count: number): { name: string; size: { min: number; desired: number; max: number } }[] {
@@ -66,14 +31,7 @@ function seedGroups(count: number): { name: string; size: { min: number; desired
   for (let n = 0; n < count; n++) {
     const size = { min: n % 3, desired: (n % 3) + 1, max: (n % 3) + 3 };
     const name = `dev-${n}`;
-    region().addAutoScalingGroup({
-      name,
-      minSize: size.min,
-      desiredCapacity: size.desired,
-      maxSize: size.max,
-      instanceIds: [],
-      tags: { ScaleToZero: 'true' },
-    });
+    fx.addOptedInGroup(name, size);
     out.push({ name, size });
   }
   return out;
@@ -89,7 +47,7 @@ function seedInstances(count: number): string[] {
 
 /** Sequence numbers of one action's requests, in the order they were made. */
 const seqs = (service: string, action: string) =>
-  sandbox.requests
+  fx.sandbox.requests
     .all()
     .filter((e) => e.service === service && e.action === action)
     .map((e) => e.seq);
@@ -104,7 +62,7 @@ describe('scale-to-zero tag writes, batched', () => {
       failures: [],
       counts: expect.objectContaining({ groupsScaledToZero: 40, instancesStopped: 1000 }),
     });
-    expect(sandbox.requests.counts()).toMatchObject({
+    expect(fx.sandbox.requests.counts()).toMatchObject({
       'autoscaling:CreateOrUpdateTags': 2,
       'autoscaling:UpdateAutoScalingGroup': 40,
       'ec2:CreateTags': 2,
@@ -138,10 +96,10 @@ describe('scale-to-zero tag writes, batched', () => {
     }
 
     // The morning: every group back at its own sizes, with one transition call and one DeleteTags.
-    sandbox.requests.reset();
+    fx.sandbox.requests.reset();
     await runAt(MORNING);
     expect(summaries().at(-1)!.counts).toMatchObject({ groupsRestored: 40, instancesStarted: 1000 });
-    expect(sandbox.requests.counts()).toMatchObject({
+    expect(fx.sandbox.requests.counts()).toMatchObject({
       'autoscaling:CreateOrUpdateTags': 1,
       'autoscaling:DeleteTags': 1,
       'autoscaling:UpdateAutoScalingGroup': 40,
@@ -159,15 +117,15 @@ describe('scale-to-zero tag writes, batched', () => {
   it(`writes at most ${GROUP_TAG_BATCH} group tags a call: 120 groups take 3 calls each way`, async () => {
     seedGroups(120);
     await runAt(EVENING);
-    expect(sandbox.requests.count('autoscaling', 'CreateOrUpdateTags')).toBe(6);
-    expect(sandbox.requests.count('autoscaling', 'UpdateAutoScalingGroup')).toBe(120);
+    expect(fx.sandbox.requests.count('autoscaling', 'CreateOrUpdateTags')).toBe(6);
+    expect(fx.sandbox.requests.count('autoscaling', 'UpdateAutoScalingGroup')).toBe(120);
     expect(summaries().at(-1)!.counts).toMatchObject({ groupsScaledToZero: 120 });
   });
 
   it('scales none of the groups whose saved-sizes batch failed, reports each, and scales them on the next run', async () => {
     const groups = seedGroups(60);
     // The first save batch (dev-0 … dev-49) is refused; the second (dev-50 … dev-59) goes through.
-    sandbox.faults.add({
+    fx.sandbox.faults.add({
       service: 'autoscaling',
       action: 'CreateOrUpdateTags',
       resourceId: 'ScaleToZeroSavedCapacity',
@@ -191,7 +149,7 @@ describe('scale-to-zero tag writes, batched', () => {
     for (const g of groups.slice(50)) expect(sizes(g.name)).toEqual({ min: 0, desired: 0, max: 0 });
     expect(first.failures).toHaveLength(50);
     expect(first.counts).toMatchObject({ groupsScaledToZero: 10 });
-    expect(sandbox.requests.count('autoscaling', 'UpdateAutoScalingGroup')).toBe(10);
+    expect(fx.sandbox.requests.count('autoscaling', 'UpdateAutoScalingGroup')).toBe(10);
 
     await runAt('2026-11-23T17:45:00Z');
     expect(summaries().at(-1)!.failures).toEqual([]);
@@ -214,7 +172,7 @@ describe('scale-to-zero tag writes, batched', () => {
     // The transition writes of both services are refused for the whole evening run (halves
     // included); the saves and markers go through.
     const refused = ['autoscaling', 'ec2'].map((service) =>
-      sandbox.faults.add({
+      fx.sandbox.faults.add({
         service,
         resourceId: 'ScaleToZeroLastTransition',
         code: service === 'ec2' ? 'InvalidParameterValue' : 'ValidationError',
@@ -223,7 +181,7 @@ describe('scale-to-zero tag writes, batched', () => {
       }),
     );
     await runAt(EVENING);
-    for (const f of refused) sandbox.faults.remove(f.id);
+    for (const f of refused) fx.sandbox.faults.remove(f.id);
     const first = summaries().at(-1)!;
     for (const g of groups) {
       expect(sizes(g.name)).toEqual({ min: 0, desired: 0, max: 0 });
@@ -244,7 +202,7 @@ describe('scale-to-zero tag writes, batched', () => {
     expect(first.counts).toMatchObject({ groupsScaledToZero: 3, instancesStopped: 5 });
 
     // Next run: nothing is scaled or stopped again; each group is reported with its tags.
-    sandbox.requests.reset();
+    fx.sandbox.requests.reset();
     await runAt('2026-11-23T17:45:00Z');
     const second = summaries().at(-1)!;
     expect(second.failures).toEqual([]);
@@ -253,8 +211,8 @@ describe('scale-to-zero tag writes, batched', () => {
       instancesStopped: 0,
       transitionsRecorded: 5,
     });
-    expect(sandbox.requests.count('autoscaling', 'UpdateAutoScalingGroup')).toBe(0);
-    expect(sandbox.requests.count('ec2', 'StopInstances')).toBe(0);
+    expect(fx.sandbox.requests.count('autoscaling', 'UpdateAutoScalingGroup')).toBe(0);
+    expect(fx.sandbox.requests.count('ec2', 'StopInstances')).toBe(0);
     for (const g of groups) {
       expect(second.skipped).toContainEqual(
         expect.objectContaining({
@@ -268,12 +226,12 @@ describe('scale-to-zero tag writes, batched', () => {
 
     // The morning: nothing is restored or started on these tags alone, and every run says so.
     for (const at of [MORNING, '2026-11-24T07:15:00Z']) {
-      sandbox.requests.reset();
+      fx.sandbox.requests.reset();
       await runAt(at);
       const run = summaries().at(-1)!;
       expect(run.counts).toMatchObject({ groupsRestored: 0, instancesStarted: 0, skipped: 8 });
-      expect(sandbox.requests.count('autoscaling', 'UpdateAutoScalingGroup')).toBe(0);
-      expect(sandbox.requests.count('ec2', 'StartInstances')).toBe(0);
+      expect(fx.sandbox.requests.count('autoscaling', 'UpdateAutoScalingGroup')).toBe(0);
+      expect(fx.sandbox.requests.count('ec2', 'StartInstances')).toBe(0);
       for (const id of boxes) {
         expect(region().getInstance(id)!.state).toBe('stopped');
         expect(run.skipped).toContainEqual(
@@ -294,7 +252,7 @@ describe('scale-to-zero tag writes, batched', () => {
     const boxes = seedInstances(5);
     await runAt(EVENING);
     const refused = ['autoscaling', 'ec2'].map((service) =>
-      sandbox.faults.add({
+      fx.sandbox.faults.add({
         service,
         resourceId: 'ScaleToZeroLastTransition',
         code: service === 'ec2' ? 'InvalidParameterValue' : 'ValidationError',
@@ -302,18 +260,18 @@ describe('scale-to-zero tag writes, batched', () => {
       }),
     );
     await runAt(MORNING);
-    for (const f of refused) sandbox.faults.remove(f.id);
+    for (const f of refused) fx.sandbox.faults.remove(f.id);
     for (const g of groups) {
       expect(sizes(g.name)).toEqual(g.size);
       expect(group(g.name).tags.ScaleToZeroSavedCapacity).toBeUndefined();
     }
     for (const id of boxes) expect(region().getInstance(id)!.state).toBe('running');
-    sandbox.requests.reset();
+    fx.sandbox.requests.reset();
     await runAt('2026-11-24T07:15:00Z');
     expect(summaries().at(-1)!.failures).toEqual([]);
     expect(summaries().at(-1)!.counts).toMatchObject({ groupsRestored: 0, instancesStarted: 0, skipped: 0 });
-    expect(sandbox.requests.count('autoscaling', 'UpdateAutoScalingGroup')).toBe(0);
-    expect(sandbox.requests.count('ec2', 'StartInstances')).toBe(0);
+    expect(fx.sandbox.requests.count('autoscaling', 'UpdateAutoScalingGroup')).toBe(0);
+    expect(fx.sandbox.requests.count('ec2', 'StartInstances')).toBe(0);
     for (const g of groups) {
       expect(sizes(g.name)).toEqual(g.size);
       expect(group(g.name).tags.ScaleToZeroLastTransition).toBe(ON_AT);
@@ -324,14 +282,14 @@ describe('scale-to-zero tag writes, batched', () => {
     const groups = seedGroups(3);
     const boxes = seedInstances(5);
     // dev-1 (max 4) is refused for good; the instances' record call is refused once.
-    sandbox.faults.add({
+    fx.sandbox.faults.add({
       service: 'autoscaling',
       action: 'CreateOrUpdateTags',
       resourceId: `${OFF_AT} scaled-to-zero max=4`,
       code: 'ValidationError',
       status: 400,
     });
-    sandbox.faults.add({
+    fx.sandbox.faults.add({
       service: 'ec2',
       action: 'CreateTags',
       resourceId: `${OFF_AT} stopped=${EVENING}`,
@@ -402,6 +360,6 @@ describe('scale-to-zero tag writes, batched', () => {
         `min=${g.size.min} desired=${g.size.desired} max=${g.size.max}`,
       );
     }
-    expect(sandbox.requests.count('autoscaling', 'UpdateAutoScalingGroup')).toBe(3);
+    expect(fx.sandbox.requests.count('autoscaling', 'UpdateAutoScalingGroup')).toBe(3);
   });
 });

@@ -5,9 +5,8 @@
  * (simulated), a person's early start left alone, and a refused StopDBInstance reported while the
  * rest of the run goes on.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 
-import { makeScaleHandler } from '../../../functions/scale-to-zero/handler';
 import {
   addDbCluster,
   addDbInstance,
@@ -15,52 +14,27 @@ import {
   getDbInstance,
   simulateAutomaticStart,
 } from '../../../sandbox/services/rds';
-import { startSandbox, type Sandbox } from '../../../sandbox/server';
-import { DETAIL_TYPE, EVENT_SOURCE, type RunSummaryDetail } from '../../../shared/events';
-import { fakeContext, invoke } from '../../helpers/harness';
+import type { RunSummaryDetail } from '../../../shared/events';
+import { useScaleFixture } from '../../helpers/scale-fixture';
 
-const REGION = 'eu-west-1';
 // Monday 23 Nov 2026 18:30 Berlin is the off transition; Tuesday 08:00 Berlin the on transition.
 const OFF_AT = '2026-11-23T17:30:00Z';
 const MORNING = '2026-11-24T07:00:00Z';
 
-let sandbox: Sandbox;
-let simulated = 0;
-let handler: ReturnType<typeof makeScaleHandler>;
-
-beforeEach(async () => {
-  sandbox = await startSandbox();
-  for (const key of ['SCALE_SCHEDULES', 'SCALE_HOLIDAYS', 'SCALE_DRY_RUN', 'SCALE_MAX_RESTORE_CAPACITY']) {
-    delete process.env[key];
-  }
-  Object.assign(process.env, sandbox.env(REGION, 'scale-to-zero'), {
-    REGIONS: REGION,
-    SCALE_DEFAULT_SCHEDULE: 'Mon-Fri 08:00-18:30 Europe/Berlin',
-  });
-  handler = makeScaleHandler({ clock: () => simulated });
-});
-afterEach(async () => {
-  delete process.env.SCALE_HOLIDAYS;
-  await sandbox.close();
-});
+const fx = useScaleFixture();
+const { region } = fx;
 
 async function runAt(at: string): Promise<RunSummaryDetail> {
-  simulated = Date.parse(at);
-  await invoke(handler, fakeContext());
-  return summaries().at(-1)!;
+  await fx.runAt(at);
+  return fx.summaries().at(-1)!;
 }
 
-const region = () => sandbox.state.region(REGION);
-const summaries = (): RunSummaryDetail[] =>
-  sandbox.state
-    .eventsFrom(EVENT_SOURCE)
-    .filter((e) => e.detailType === DETAIL_TYPE.runSummary)
-    .map((e) => e.detail as RunSummaryDetail);
 const statusOf = (id: string) => getDbInstance(region(), id)!.status;
 /** Where the database settles (the sandbox shows a stop's `stopping` until the next describe). */
 const settledOf = (id: string) => getDbInstance(region(), id)!.settlesTo ?? statusOf(id);
 const firstSeq = (service: string, action: string) =>
-  sandbox.requests.all().find((e) => e.service === service && e.action === action && e.status === 200)?.seq;
+  fx.sandbox.requests.all().find((e) => e.service === service && e.action === action && e.status === 200)
+    ?.seq;
 
 describe('scale-to-zero and databases', () => {
   it('stops an RDS instance and an Aurora cluster at night after the instances, starts them in the morning before them', async () => {
@@ -82,7 +56,7 @@ describe('scale-to-zero and databases', () => {
     expect(tags.ScaleToZeroLastTransition).toBe(`${OFF_AT} stopped=${OFF_AT}`);
     expect(tags.ScaleToZeroStoppedAt).toBe(OFF_AT);
 
-    sandbox.requests.reset();
+    fx.sandbox.requests.reset();
     const morning = await runAt(MORNING);
     expect(morning.counts).toMatchObject({ databasesStarted: 2, instancesStarted: 1 });
     expect(firstSeq('rds', 'StartDBInstance')!).toBeLessThan(firstSeq('ec2', 'StartInstances')!);
@@ -137,7 +111,7 @@ describe('scale-to-zero and databases', () => {
     addDbInstance(region(), { id: 'replica', replicaOf: 'replica-src', tags: { ScaleToZero: 'true' } });
     const image = region().addImage({ name: 'dev-base' });
     const box = region().addInstance({ imageId: image.id, tags: { ScaleToZero: 'true' } }).id;
-    sandbox.faults.add({
+    fx.sandbox.faults.add({
       service: 'rds',
       action: 'StopDBInstance',
       resourceId: 'orders-dev',
@@ -169,7 +143,7 @@ describe('scale-to-zero and databases', () => {
         ['replica-src', 'refused-by-rds'],
       ]),
     );
-    sandbox.faults.clear();
+    fx.sandbox.faults.clear();
     const retry = await runAt('2026-11-23T17:45:00Z');
     expect(retry.counts).toMatchObject({ databasesStopped: 1 });
     expect(settledOf('orders-dev')).toBe('stopped');
@@ -179,7 +153,7 @@ describe('scale-to-zero and databases', () => {
     addDbInstance(region(), { id: 'orders-dev', tags: { ScaleToZero: 'true' } });
     const image = region().addImage({ name: 'dev-base' });
     const box = region().addInstance({ imageId: image.id, tags: { ScaleToZero: 'true' } }).id;
-    sandbox.faults.add({ service: 'rds', action: 'DescribeDBInstances', code: 'AccessDenied' });
+    fx.sandbox.faults.add({ service: 'rds', action: 'DescribeDBInstances', code: 'AccessDenied' });
     const night = await runAt(OFF_AT);
     expect(region().getInstance(box)!.state).toBe('stopped');
     expect(statusOf('orders-dev')).toBe('available');

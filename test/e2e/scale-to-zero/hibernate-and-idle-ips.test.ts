@@ -8,43 +8,25 @@
  * - The summary lists the sleeping box's Elastic IP and an unassociated one with their hourly cost,
  *   and never releases either; a refused DescribeAddresses is a failure line and nothing else.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 
-import { makeScaleHandler } from '../../../functions/scale-to-zero/handler';
-import { startSandbox, type Sandbox } from '../../../sandbox/server';
 import { addressesOf, allocateAddress } from '../../../sandbox/services/ec2/addresses';
 import type { RunSummaryDetail } from '../../../shared/events';
-import { decisionsFor, fakeContext, invoke, NO_BACKOFF, type HandlerRun } from '../../helpers/harness';
+import { decisionsFor, NO_BACKOFF, type HandlerRun } from '../../helpers/harness';
+import { SCALE_REGION as REGION, useScaleFixture } from '../../helpers/scale-fixture';
 
-const REGION = 'eu-west-1';
 const EVENING = '2026-11-23T18:30:00Z';
 const MORNING = '2026-11-24T08:00:00Z';
 
-let sandbox: Sandbox;
-let simulated = 0;
-let handler: ReturnType<typeof makeScaleHandler>;
-
-beforeEach(async () => {
-  sandbox = await startSandbox();
-  for (const key of ['SCALE_SCHEDULES', 'SCALE_SCHEDULES_PARAMETER', 'SCALE_HOLIDAYS', 'SCALE_DRY_RUN']) {
-    delete process.env[key];
-  }
-  Object.assign(process.env, sandbox.env(REGION, 'scale-to-zero'), {
-    REGIONS: REGION,
-    SCALE_DEFAULT_SCHEDULE: 'Mon-Fri 08:00-18:30 UTC',
-  });
-  handler = makeScaleHandler({ clock: () => simulated, ...NO_BACKOFF });
+const fx = useScaleFixture({
+  settings: { SCALE_DEFAULT_SCHEDULE: 'Mon-Fri 08:00-18:30 UTC' },
+  handler: NO_BACKOFF,
 });
-afterEach(async () => {
-  await sandbox.close();
-});
-
-const region = () => sandbox.state.region(REGION);
-const newId = (prefix: string) => sandbox.state.ids.next(prefix);
+const { region } = fx;
+const newId = (prefix: string) => fx.sandbox.state.ids.next(prefix);
 
 async function runAt(iso: string): Promise<HandlerRun & { summary: RunSummaryDetail }> {
-  simulated = Date.parse(iso);
-  const run = await invoke(handler, fakeContext());
+  const run = await fx.runAt(iso);
   return { ...run, summary: run.summaries[0]! };
 }
 
@@ -89,7 +71,7 @@ describe('ScaleToZeroAction=hibernate', () => {
       reason: expect.stringContaining('is not readable'),
     });
     // One StopInstances with Hibernate=true (the configured box), one plain (the other).
-    const stops = sandbox.requests.all().filter((r) => r.action === 'StopInstances');
+    const stops = fx.sandbox.requests.all().filter((r) => r.action === 'StopInstances');
     expect(stops.map((r) => (r.params?.Hibernate ? 'hibernate' : 'plain')).sort()).toEqual([
       'hibernate',
       'plain',
@@ -105,7 +87,7 @@ describe('ScaleToZeroAction=hibernate', () => {
   it('stops a configured box EC2 refuses to hibernate (UnsupportedHibernationConfiguration), and reports it', async () => {
     const fresh = box('fresh', { ScaleToZeroAction: 'hibernate' }, true);
     const other = box('other', { ScaleToZeroAction: 'hibernate' }, true);
-    sandbox.faults.add({
+    fx.sandbox.faults.add({
       service: 'ec2',
       action: 'StopInstances',
       resourceId: fresh,
@@ -140,7 +122,7 @@ describe('ScaleToZeroAction=hibernate', () => {
 
   it('falls back on no other refusal: another StopInstances error is a failure, the box keeps running', async () => {
     const locked = box('locked', { ScaleToZeroAction: 'hibernate' }, true);
-    sandbox.faults.add({
+    fx.sandbox.faults.add({
       service: 'ec2',
       action: 'StopInstances',
       resourceId: locked,
@@ -194,7 +176,7 @@ describe('an idle Elastic IP', () => {
       usdPerHour: 0.01,
     });
     expect(evening.summary.counts).toMatchObject({ idleElasticIps: 2, idleElasticIpUsdPerHour: 0.01 });
-    expect(sandbox.requests.count('ec2', 'DescribeAddresses')).toBe(1);
+    expect(fx.sandbox.requests.count('ec2', 'DescribeAddresses')).toBe(1);
 
     // Later in the night the box still sleeps: still listed, from its record.
     const night = await runAt('2026-11-23T22:00:00Z');
@@ -206,12 +188,12 @@ describe('an idle Elastic IP', () => {
     const morning = await runAt(MORNING);
     expect(morning.summary.idleAddresses!.addresses.map((a) => a.publicIp)).toEqual([spare.publicIp]);
     expect(addressesOf(region())).toHaveLength(3);
-    expect(sandbox.requests.all().filter((r) => r.action === 'ReleaseAddress')).toEqual([]);
+    expect(fx.sandbox.requests.all().filter((r) => r.action === 'ReleaseAddress')).toEqual([]);
   });
 
   it('a refused DescribeAddresses is one failure line; the scaling still happens', async () => {
     const sleeper = box('sleeper', {});
-    sandbox.faults.add({
+    fx.sandbox.faults.add({
       service: 'ec2',
       action: 'DescribeAddresses',
       code: 'UnauthorizedOperation',

@@ -7,63 +7,40 @@
  * window's targets sleeps through. When the window read is refused, the run says so and still does
  * its schedule work.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import {
   CreateMaintenanceWindowCommand,
   RegisterTargetWithMaintenanceWindowCommand,
   SSMClient,
 } from '@aws-sdk/client-ssm';
 
-import { makeScaleHandler } from '../../../functions/scale-to-zero/handler';
-import { startSandbox, type Sandbox } from '../../../sandbox/server';
 import { maintenanceWindows } from '../../../sandbox/services/ssm-maintenance-windows';
-import { DETAIL_TYPE, EVENT_SOURCE, type RunSummaryDetail } from '../../../shared/events';
-import { decisionsFor, fakeContext, invoke, NO_BACKOFF } from '../../helpers/harness';
+import { decisionsFor, NO_BACKOFF } from '../../helpers/harness';
+import { SCALE_REGION as REGION, useScaleFixture } from '../../helpers/scale-fixture';
 
-const REGION = 'eu-west-1';
 const QUARTER = 15 * 60_000;
 
-let sandbox: Sandbox;
-let simulated = 0;
-let handler: ReturnType<typeof makeScaleHandler>;
+const fx = useScaleFixture({
+  settings: { SCALE_DEFAULT_SCHEDULE: 'Mon-Fri 08:00-19:00 UTC', SCALE_PATCH_WINDOW_LEAD_MINUTES: '30' },
+  handler: NO_BACKOFF,
+});
+const { region, summaries } = fx;
 const logs: Record<string, unknown>[] = [];
-
-beforeEach(async () => {
+beforeEach(() => {
   logs.length = 0;
-  sandbox = await startSandbox();
-  maintenanceWindows(sandbox.state, REGION).clock = () => new Date(simulated);
-  for (const key of ['SCALE_SCHEDULES', 'SCALE_HOLIDAYS', 'SCALE_DRY_RUN', 'SCALE_PATCH_WINDOWS']) {
-    delete process.env[key];
-  }
-  Object.assign(process.env, sandbox.env(REGION, 'scale-to-zero'), {
-    REGIONS: REGION,
-    SCALE_DEFAULT_SCHEDULE: 'Mon-Fri 08:00-19:00 UTC',
-    SCALE_PATCH_WINDOW_LEAD_MINUTES: '30',
-  });
-  handler = makeScaleHandler({ clock: () => simulated, ...NO_BACKOFF });
-});
-afterEach(async () => {
-  delete process.env.SCALE_PATCH_WINDOW_LEAD_MINUTES;
-  await sandbox.close();
+  maintenanceWindows(fx.sandbox.state, REGION).clock = () => new Date(fx.now);
 });
 
-const region = () => sandbox.state.region(REGION);
 const stateOf = (id: string) => region().getInstance(id)!.state;
 const sizes = (name: string) => {
   const g = region().getAutoScalingGroup(name)!;
   return [g.minSize, g.desiredCapacity, g.maxSize];
 };
-const summaries = (): RunSummaryDetail[] =>
-  sandbox.state
-    .eventsFrom(EVENT_SOURCE)
-    .filter((e) => e.detailType === DETAIL_TYPE.runSummary)
-    .map((e) => e.detail as RunSummaryDetail);
 
 /** Runs the handler at `from`, then every quarter hour up to and including `to`. */
 async function runEvery(from: string, to = from): Promise<void> {
   for (let t = Date.parse(from); t <= Date.parse(to); t += QUARTER) {
-    simulated = t;
-    logs.push(...(await invoke(handler, fakeContext())).logs);
+    logs.push(...(await fx.runAt(t)).logs);
   }
 }
 
@@ -83,11 +60,11 @@ async function seed() {
     propagateAtLaunch: ['Patch Group'],
   });
   // The operator's window, seeded with admin credentials through the real SSM client.
-  simulated = Date.parse('2026-11-30T12:00:00Z');
+  fx.now = Date.parse('2026-11-30T12:00:00Z');
   const ssm = new SSMClient({
     region: REGION,
-    endpoint: sandbox.url,
-    credentials: sandbox.credentials('admin'),
+    endpoint: fx.sandbox.url,
+    credentials: fx.sandbox.credentials('admin'),
   });
   const { WindowId } = await ssm.send(
     new CreateMaintenanceWindowCommand({
@@ -112,18 +89,18 @@ async function seed() {
 describe('a patch window at 03:00 on a sleeping box', () => {
   it('starts the box and the group at 02:30, turns them off after 05:00, and the schedule starts them at 08:00', async () => {
     const { devBox, otherBox, windowId } = await seed();
-    const seeding = sandbox.requests.count('ssm');
+    const seeding = fx.sandbox.requests.count('ssm');
     // Monday 30 November, 18:45: everything is on, nothing asleep: no SSM call at all.
     await runEvery('2026-11-30T18:45:00Z');
-    expect(sandbox.requests.count('ssm')).toBe(seeding);
+    expect(fx.sandbox.requests.count('ssm')).toBe(seeding);
 
     // 19:00 off; at 22:00 asleep. The window is read, but its targets only once it is due.
     await runEvery('2026-11-30T19:00:00Z');
     await runEvery('2026-11-30T22:00:00Z');
     expect([stateOf(devBox), stateOf(otherBox)]).toEqual(['stopped', 'stopped']);
     expect(sizes('dev-web')).toEqual([0, 0, 0]);
-    expect(sandbox.requests.count('ssm', 'DescribeMaintenanceWindows')).toBe(1);
-    expect(sandbox.requests.count('ssm', 'DescribeMaintenanceWindowTargets')).toBe(0);
+    expect(fx.sandbox.requests.count('ssm', 'DescribeMaintenanceWindows')).toBe(1);
+    expect(fx.sandbox.requests.count('ssm', 'DescribeMaintenanceWindowTargets')).toBe(0);
 
     // Tuesday 1 December: still asleep at 02:15, on at 02:30 for the 03:00 window.
     await runEvery('2026-12-01T02:00:00Z', '2026-12-01T02:15:00Z');
@@ -163,19 +140,19 @@ describe('a patch window at 03:00 on a sleeping box', () => {
     expect(sizes('dev-web')).toEqual([1, 2, 4]);
     expect(summaries().at(-1)!.counts).toMatchObject({ instancesStarted: 2, groupsRestored: 1 });
     expect(summaries().flatMap((s) => s.failures)).toEqual([]);
-    expect(sandbox.requests.errors()).toEqual([]);
+    expect(fx.sandbox.requests.errors()).toEqual([]);
     // The night's SSM cost: one list per run with something asleep (26 of the 28 runs), the targets
     // only in the two runs within the lead time, no schedule call (NextExecutionTime was listed).
     expect(summaries()).toHaveLength(28);
-    expect(sandbox.requests.count('ssm', 'DescribeMaintenanceWindows')).toBe(26);
-    expect(sandbox.requests.count('ssm', 'DescribeMaintenanceWindowTargets')).toBe(2);
-    expect(sandbox.requests.count('ssm', 'DescribeMaintenanceWindowSchedule')).toBe(0);
+    expect(fx.sandbox.requests.count('ssm', 'DescribeMaintenanceWindows')).toBe(26);
+    expect(fx.sandbox.requests.count('ssm', 'DescribeMaintenanceWindowTargets')).toBe(2);
+    expect(fx.sandbox.requests.count('ssm', 'DescribeMaintenanceWindowSchedule')).toBe(0);
   });
 
   it('reports a refused window read and still does its schedule work', async () => {
     const { devBox, otherBox } = await seed();
     await runEvery('2026-11-30T19:00:00Z');
-    sandbox.faults.add({
+    fx.sandbox.faults.add({
       service: 'ssm',
       action: 'DescribeMaintenanceWindows',
       code: 'AccessDeniedException',
@@ -200,13 +177,12 @@ describe('a patch window at 03:00 on a sleeping box', () => {
 
   it('with SCALE_PATCH_WINDOWS=false reads no window and lets the box sleep', async () => {
     process.env.SCALE_PATCH_WINDOWS = 'false';
-    handler = makeScaleHandler({ clock: () => simulated, ...NO_BACKOFF });
+    fx.handler = fx.makeHandler();
     const { devBox } = await seed();
-    const seeding = sandbox.requests.count('ssm');
+    const seeding = fx.sandbox.requests.count('ssm');
     await runEvery('2026-11-30T19:00:00Z');
     await runEvery('2026-12-01T02:30:00Z', '2026-12-01T03:00:00Z');
     expect(stateOf(devBox)).toBe('stopped');
-    expect(sandbox.requests.count('ssm')).toBe(seeding);
-    delete process.env.SCALE_PATCH_WINDOWS;
+    expect(fx.sandbox.requests.count('ssm')).toBe(seeding);
   });
 });

@@ -3,50 +3,22 @@
  * instance-hours it turned off priced from the local account's Price List API, the bundled table
  * when the list has no figure, and the types nobody prices named rather than guessed.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { GetProductsCommand, PricingClient } from '@aws-sdk/client-pricing';
 
-import { makeScaleHandler } from '../../../functions/scale-to-zero/handler';
 import { setSandboxPrice } from '../../../sandbox/services/pricing';
-import { startSandbox, type Sandbox } from '../../../sandbox/server';
-import { DETAIL_TYPE, EVENT_SOURCE, type RunSummaryDetail } from '../../../shared/events';
-import { fakeContext, invoke } from '../../helpers/harness';
+import { SCALE_REGION as REGION, useScaleFixture } from '../../helpers/scale-fixture';
 
-const REGION = 'eu-west-1';
 // Monday 23 Nov 2026 18:30 Berlin is the off transition; Tuesday 08:00 Berlin is 13.5 hours later.
 const OFF_AT = '2026-11-23T17:30:00Z';
 const HOURS_OFF = 13.5;
 
-let sandbox: Sandbox;
-let simulated = 0;
-let handler: ReturnType<typeof makeScaleHandler>;
-
-beforeEach(async () => {
-  sandbox = await startSandbox();
-  for (const key of ['SCALE_SCHEDULES', 'SCALE_HOLIDAYS', 'SCALE_DRY_RUN', 'AWS_MAX_ATTEMPTS']) {
-    delete process.env[key];
-  }
-  Object.assign(process.env, sandbox.env(REGION, 'scale-to-zero'), {
-    REGIONS: REGION,
-    SCALE_DEFAULT_SCHEDULE: 'Mon-Fri 08:00-18:30 Europe/Berlin',
-  });
-  handler = makeScaleHandler({ clock: () => simulated });
-});
-afterEach(async () => {
-  await sandbox.close();
-});
-
-const region = () => sandbox.state.region(REGION);
-const summaries = (): RunSummaryDetail[] =>
-  sandbox.state
-    .eventsFrom(EVENT_SOURCE)
-    .filter((e) => e.detailType === DETAIL_TYPE.runSummary)
-    .map((e) => e.detail as RunSummaryDetail);
+const fx = useScaleFixture();
+const { region } = fx;
 
 async function runAt(at: string) {
-  simulated = Date.parse(at);
-  const { logs } = await invoke(handler, fakeContext());
-  return { summary: summaries().at(-1)!, metrics: logs.filter((l) => l.type === 'metrics') };
+  const { logs } = await fx.runAt(at);
+  return { summary: fx.summaries().at(-1)!, metrics: logs.filter((l) => l.type === 'metrics') };
 }
 
 /** A group of two m5.large, a t3.micro box and a box of a type nobody prices, all opted in. */
@@ -78,7 +50,7 @@ describe('scale-to-zero savings in money', () => {
   it('prices the hours it turned off from the price list, names the unpriced type, and emits the metric', async () => {
     seedFleet();
     // A figure only the price list has: the bundled table says 0.107 for m5.large in eu-west-1.
-    setSandboxPrice(sandbox.state, REGION, 'm5.large', 0.2);
+    setSandboxPrice(fx.sandbox.state, REGION, 'm5.large', 0.2);
 
     const { summary, metrics } = await runAt(OFF_AT);
 
@@ -102,7 +74,7 @@ describe('scale-to-zero savings in money', () => {
       expect.objectContaining({ Function: 'scale-to-zero', EstimatedSavingsUsd: 5.55 }),
     ]);
     // One price list call per type, the endpoint in us-east-1 whatever region is priced.
-    expect(sandbox.requests.count('pricing', 'GetProducts')).toBe(3);
+    expect(fx.sandbox.requests.count('pricing', 'GetProducts')).toBe(3);
   });
 
   it('falls back to the bundled table, and keeps the prices for a day in the warm Lambda', async () => {
@@ -114,19 +86,19 @@ describe('scale-to-zero savings in money', () => {
       tags: { ScaleToZero: 'Mon-Fri 08:00-19:30 Europe/Berlin' },
     });
     // The list no longer has m5.large: the bundled table's figure stands in.
-    setSandboxPrice(sandbox.state, REGION, 'm5.large', undefined);
+    setSandboxPrice(fx.sandbox.state, REGION, 'm5.large', undefined);
     const first = await runAt(OFF_AT);
     expect(first.summary.savings?.prices['m5.large']).toEqual({ usdPerHour: 0.107, source: 'bundled-table' });
     expect(first.summary.counts.estimatedSavingsUsd).toBe(
       Math.round((2 * HOURS_OFF * 0.107 + HOURS_OFF * 0.0114) * 100) / 100,
     );
-    const asked = sandbox.requests.count('pricing', 'GetProducts');
+    const asked = fx.sandbox.requests.count('pricing', 'GetProducts');
 
     // An hour later, same handler: the t3.micro price comes from the cache, nothing is asked.
     const later = await runAt('2026-11-23T18:30:00Z');
     expect(later.summary.counts.instancesStopped).toBe(1);
     expect(later.summary.counts.estimatedSavingsUsd).toBe(Math.round(12.5 * 0.0114 * 100) / 100);
-    expect(sandbox.requests.count('pricing', 'GetProducts')).toBe(asked);
+    expect(fx.sandbox.requests.count('pricing', 'GetProducts')).toBe(asked);
 
     // A day after the first ask the price is asked again.
     region()
@@ -134,14 +106,14 @@ describe('scale-to-zero savings in money', () => {
       .filter((i) => i.instanceType === 't3.micro')
       .forEach((i) => (i.state = 'running'));
     await runAt('2026-11-24T17:30:00Z');
-    expect(sandbox.requests.count('pricing', 'GetProducts')).toBeGreaterThan(asked);
+    expect(fx.sandbox.requests.count('pricing', 'GetProducts')).toBeGreaterThan(asked);
   });
 
   it('is allowed to the functions that price only (scale-to-zero, cleanup): the tagger is refused the price list', async () => {
     const asTagger = new PricingClient({
       region: 'us-east-1',
-      endpoint: sandbox.url,
-      credentials: sandbox.credentials('tagger'),
+      endpoint: fx.sandbox.url,
+      credentials: fx.sandbox.credentials('tagger'),
       maxAttempts: 1,
     });
     try {

@@ -3,45 +3,26 @@
  * every 15 minutes of simulated time (its clock is the only thing simulated), with real SDK clients
  * talking to the sandbox over HTTP.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { AutoScalingClient, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
-import { CreateTagsCommand, EC2Client, StartInstancesCommand } from '@aws-sdk/client-ec2';
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import { CreateTagsCommand, StartInstancesCommand } from '@aws-sdk/client-ec2';
 
-import { startSandbox, type Sandbox } from '../../../sandbox/server';
 import { makeScaleHandler } from '../../../functions/scale-to-zero/handler';
-import { DETAIL_TYPE, EVENT_SOURCE, type RunSummaryDetail } from '../../../shared/events';
-import { fakeContext, invoke, type HandlerRun } from '../../helpers/harness';
+import { invoke, type HandlerRun } from '../../helpers/harness';
+import { SCALE_REGION as REGION, useScaleFixture, type ScaleHandler } from '../../helpers/scale-fixture';
 
-const REGION = 'eu-west-1';
 const QUARTER = 15 * 60_000;
-const SCALE_KEYS = [
-  'REGIONS',
-  'SCALE_DEFAULT_SCHEDULE',
-  'SCALE_SCHEDULES',
-  'SCALE_HOLIDAYS',
-  'SCALE_DRY_RUN',
-];
 
-let sandbox: Sandbox;
-let simulated = 0;
-let runs: HandlerRun[] = [];
-// A new handler per test is a cold start: its cached SDK clients point at that test's sandbox.
-let handler: ReturnType<typeof makeScaleHandler>;
-
-beforeEach(async () => {
-  sandbox = await startSandbox();
-  for (const key of SCALE_KEYS) delete process.env[key];
-  Object.assign(process.env, sandbox.env(REGION, 'scale-to-zero'), {
-    REGIONS: REGION,
-    SCALE_DEFAULT_SCHEDULE: 'Mon-Fri 08:00-18:30 Europe/Berlin',
+const fx = useScaleFixture({
+  settings: {
     SCALE_SCHEDULES: JSON.stringify({ 'ny-office': 'Mon-Fri 07:00-19:00 America/New_York' }),
     SCALE_HOLIDAYS: '2026-12-24,2026-12-25',
-  });
-  runs = [];
-  handler = makeScaleHandler({ clock: () => simulated });
+  },
 });
-afterEach(async () => {
-  await sandbox.close();
+const { region, sizes, summaries } = fx;
+let runs: HandlerRun[] = [];
+beforeEach(() => {
+  runs = [];
 });
 
 /** Runs the handler at every quarter hour in [from, to], calling `at` before the run at that time. */
@@ -51,33 +32,15 @@ async function runEveryQuarter(
   at: Record<string, () => Promise<void> | void> = {},
 ) {
   for (let t = Date.parse(from); t <= Date.parse(to); t += QUARTER) {
-    simulated = t;
+    fx.now = t;
     const hook = at[new Date(t).toISOString().replace('.000Z', 'Z')];
     if (hook) await hook();
-    runs.push(await invoke(handler, fakeContext()));
+    runs.push(await fx.runAt(t));
   }
 }
 
-const region = () => sandbox.state.region(REGION);
-const sizes = (name: string) => {
-  const g = region().getAutoScalingGroup(name)!;
-  return { min: g.minSize, desired: g.desiredCapacity, max: g.maxSize };
-};
 const stateOf = (id: string) => region().getInstance(id)!.state;
-const summaries = (): RunSummaryDetail[] =>
-  sandbox.state
-    .eventsFrom(EVENT_SOURCE)
-    .filter((e) => e.detailType === DETAIL_TYPE.runSummary)
-    .map((e) => e.detail as RunSummaryDetail);
-
-function clients() {
-  const options = {
-    region: REGION,
-    endpoint: sandbox.url,
-    credentials: sandbox.credentials('admin'),
-  };
-  return { ec2: new EC2Client(options), autoScaling: new AutoScalingClient(options) };
-}
+const clients = () => fx.personClients();
 
 function seedDevEnvironment() {
   const r = region();
@@ -149,10 +112,10 @@ describe('scale-to-zero handler over simulated days (Mon-Fri 08:00-18:30 Europe/
     expect(summary.counts.estimatedInstanceHoursSaved).toBe(54);
 
     // The rest of the night: every run is a no-op.
-    const stopsBefore = sandbox.requests.count('ec2', 'StopInstances');
+    const stopsBefore = fx.sandbox.requests.count('ec2', 'StopInstances');
     await runEveryQuarter('2026-11-23T17:45:00Z', '2026-11-24T06:45:00Z');
-    expect(sandbox.requests.count('ec2', 'StopInstances')).toBe(stopsBefore);
-    expect(sandbox.requests.count('autoscaling', 'UpdateAutoScalingGroup')).toBe(1);
+    expect(fx.sandbox.requests.count('ec2', 'StopInstances')).toBe(stopsBefore);
+    expect(fx.sandbox.requests.count('autoscaling', 'UpdateAutoScalingGroup')).toBe(1);
 
     // Tuesday 08:00 Berlin.
     await runEveryQuarter('2026-11-24T07:00:00Z', '2026-11-24T07:00:00Z');
@@ -229,7 +192,7 @@ describe('scale-to-zero handler over simulated days (Mon-Fri 08:00-18:30 Europe/
         expect(stateOf(ids.lateBox)).toBe('stopped');
       },
     });
-    expect(sandbox.requests.count('ec2', 'StopInstances')).toBe(2);
+    expect(fx.sandbox.requests.count('ec2', 'StopInstances')).toBe(2);
     // Morning: the group gets back what it had before the evening, not the late worker's sizes.
     expect(sizes('dev-web')).toEqual({ min: 1, desired: 2, max: 4 });
     expect(stateOf(ids.devBox)).toBe('running');
@@ -250,7 +213,7 @@ describe('scale-to-zero handler over simulated days (Mon-Fri 08:00-18:30 Europe/
     await runEveryQuarter('2026-11-23T17:30:00Z', '2026-11-23T17:30:00Z');
     // No capacity for dev-box this morning (the SDK retries it as a 5xx, then gives up), for as
     // long as the fault is on: the batch call and the instance's own call both fail.
-    const fault = sandbox.faults.add({
+    const fault = fx.sandbox.faults.add({
       service: 'ec2',
       action: 'StartInstances',
       resourceId: ids.devBox,
@@ -268,7 +231,7 @@ describe('scale-to-zero handler over simulated days (Mon-Fri 08:00-18:30 Europe/
         message: expect.stringContaining('InsufficientInstanceCapacity'),
       }),
     );
-    sandbox.faults.remove(fault.id);
+    fx.sandbox.faults.remove(fault.id);
     await runEveryQuarter('2026-11-24T07:15:00Z', '2026-11-24T07:15:00Z');
     expect(stateOf(ids.devBox)).toBe('running');
     expect(summaries().at(-1)!.failures).toEqual([]);
@@ -294,7 +257,7 @@ describe('scale-to-zero handler over simulated days (Mon-Fri 08:00-18:30 Europe/
     expect(stateOf(ids.devBox)).toBe('running');
     const line = runs[0]!.logs.find((l) => l.type === 'decision' && l.resourceId === 'dev-web');
     expect(line).toMatchObject({ action: 'scale-to-zero (dry run)' });
-    expect(sandbox.requests.count('autoscaling', 'CreateOrUpdateTags')).toBe(0);
+    expect(fx.sandbox.requests.count('autoscaling', 'CreateOrUpdateTags')).toBe(0);
   });
 
   it('handles 100 groups and 1,000 instances in one run, in batches of 100 instances', async () => {
@@ -321,10 +284,10 @@ describe('scale-to-zero handler over simulated days (Mon-Fri 08:00-18:30 Europe/
       instancesStopped: 1000,
     });
     expect(boxes.every((id) => stateOf(id) === 'stopped')).toBe(true);
-    expect(sandbox.requests.count('ec2', 'StopInstances')).toBe(10);
+    expect(fx.sandbox.requests.count('ec2', 'StopInstances')).toBe(10);
     await runEveryQuarter('2026-11-24T07:00:00Z', '2026-11-24T07:00:00Z');
     expect(summaries().at(-1)!.counts).toMatchObject({ groupsRestored: 100, instancesStarted: 1000 });
-    expect(sandbox.requests.count('ec2', 'StartInstances')).toBe(10);
+    expect(fx.sandbox.requests.count('ec2', 'StartInstances')).toBe(10);
   });
 
   it('stops between steps when the time budget runs out, and the next run finishes the work', async () => {
@@ -334,19 +297,19 @@ describe('scale-to-zero handler over simulated days (Mon-Fri 08:00-18:30 Europe/
       { length: 250 },
       () => r.addInstance({ imageId: image.id, tags: { ScaleToZero: 'true' } }).id,
     );
-    simulated = Date.parse('2026-11-23T17:30:00Z');
+    fx.now = Date.parse('2026-11-23T17:30:00Z');
     // 33 s left with a 20 s safety margin, and every call "takes" 2 s: time for the four reads
     // (STS, groups, instances, databases) and one batch of 100 (tag, stop, tag), not for the next.
     let clock = 0;
-    const context = { getRemainingTimeInMillis: () => 33_000 - clock } as Parameters<typeof handler>[1];
-    const slow = makeScaleHandler({ clock: () => simulated + clock });
-    const originalSend = sandbox.requests.record.bind(sandbox.requests);
-    sandbox.requests.record = (entry) => {
+    const context = { getRemainingTimeInMillis: () => 33_000 - clock } as Parameters<ScaleHandler>[1];
+    const slow = makeScaleHandler({ clock: () => fx.now + clock });
+    const originalSend = fx.sandbox.requests.record.bind(fx.sandbox.requests);
+    fx.sandbox.requests.record = (entry) => {
       clock += 2_000;
       originalSend(entry);
     };
     const first = await invoke(slow, context);
-    sandbox.requests.record = originalSend;
+    fx.sandbox.requests.record = originalSend;
     expect(first.summaries[0]!.incomplete).toBe(true);
     const stopped = boxes.filter((id) => stateOf(id) === 'stopped').length;
     expect(stopped).toBe(100);

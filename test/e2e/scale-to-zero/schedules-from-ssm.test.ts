@@ -5,42 +5,29 @@
  * run cannot read is reported, and resources naming a schedule it may hold are skipped, while
  * resources with a schedule written in the tag go on as usual.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 
-import { makeScaleHandler } from '../../../functions/scale-to-zero/handler';
-import { startSandbox, type Sandbox } from '../../../sandbox/server';
 import type { RunSummaryDetail } from '../../../shared/events';
-import { fakeContext, invoke, NO_BACKOFF } from '../../helpers/harness';
+import { NO_BACKOFF } from '../../helpers/harness';
+import { SCALE_REGION as REGION, useScaleFixture } from '../../helpers/scale-fixture';
 
-const REGION = 'eu-west-1';
 const PARAMETER = '/ec2-hygiene/scale-schedules';
 const INLINE = 'Mon-Fri 08:00-18:30 UTC';
 
-let sandbox: Sandbox;
-let simulated = 0;
-
-beforeEach(async () => {
-  sandbox = await startSandbox({ iam: { params: { scaleSchedulesParameter: PARAMETER } } });
-  for (const key of ['SCALE_SCHEDULES', 'SCALE_HOLIDAYS', 'SCALE_DRY_RUN']) delete process.env[key];
-  Object.assign(process.env, sandbox.env(REGION, 'scale-to-zero'), {
-    REGIONS: REGION,
-    SCALE_SCHEDULES_PARAMETER: PARAMETER,
-  });
+const fx = useScaleFixture({
+  settings: { SCALE_DEFAULT_SCHEDULE: undefined, SCALE_SCHEDULES_PARAMETER: PARAMETER },
+  handler: NO_BACKOFF,
+  sandbox: { iam: { params: { scaleSchedulesParameter: PARAMETER } } },
 });
-afterEach(async () => {
-  delete process.env.SCALE_SCHEDULES_PARAMETER;
-  await sandbox.close();
-});
-
-const region = () => sandbox.state.region(REGION);
+const { region } = fx;
 const sizes = (name: string) => {
   const g = region().getAutoScalingGroup(name)!;
   return `${g.minSize}/${g.desiredCapacity}/${g.maxSize}`;
 };
 
 async function writeParameter(value: unknown, name = PARAMETER): Promise<void> {
-  const ssm = new SSMClient({ region: REGION, credentials: sandbox.credentials('admin') });
+  const ssm = new SSMClient({ region: REGION, credentials: fx.sandbox.credentials('admin') });
   try {
     await ssm.send(
       new PutParameterCommand({ Name: name, Type: 'String', Value: JSON.stringify(value), Overwrite: true }),
@@ -51,11 +38,10 @@ async function writeParameter(value: unknown, name = PARAMETER): Promise<void> {
 }
 
 /** One handler for the whole test: nothing is redeployed between runs. */
-const handler = () => makeScaleHandler({ clock: () => simulated, ...NO_BACKOFF });
+const handler = () => fx.makeHandler();
 
 async function runAt(h: ReturnType<typeof handler>, iso: string): Promise<RunSummaryDetail> {
-  simulated = Date.parse(iso);
-  return (await invoke(h, fakeContext())).summaries[0]!;
+  return (await fx.runAt(iso, h)).summaries[0]!;
 }
 
 function seed(): { box: string } {
@@ -97,7 +83,7 @@ describe('schedules from an SSM parameter', () => {
     await runAt(h, '2026-11-26T08:00:00Z');
     expect(sizes('team-web')).toBe('0/0/0');
     // One GetParameter per run, whatever the number of resources.
-    expect(sandbox.requests.count('ssm', 'GetParameter')).toBe(7);
+    expect(fx.sandbox.requests.count('ssm', 'GetParameter')).toBe(7);
   });
 
   it.each([

@@ -5,57 +5,24 @@
  * 08:00. A second group follows the same hours through a named schedule with a holiday of its own
  * (Monday 30 November), so it stays off one more day.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 
-import { makeScaleHandler } from '../../../functions/scale-to-zero/handler';
-import { startSandbox, type Sandbox } from '../../../sandbox/server';
-import { DETAIL_TYPE, EVENT_SOURCE, type RunSummaryDetail } from '../../../shared/events';
-import { fakeContext, invoke } from '../../helpers/harness';
+import { useScaleFixture } from '../../helpers/scale-fixture';
 
-const REGION = 'eu-west-1';
 const SHORT_FRIDAY = 'Mon-Thu 08:00-18:30, Fri 08:00-15:00 Europe/Berlin';
 const HOUR = 3_600_000;
 
-let sandbox: Sandbox;
-let simulated = 0;
-let handler: ReturnType<typeof makeScaleHandler>;
-
-beforeEach(async () => {
-  sandbox = await startSandbox();
-  for (const key of ['SCALE_SCHEDULES', 'SCALE_HOLIDAYS', 'SCALE_DRY_RUN', 'SCALE_MAX_RESTORE_CAPACITY']) {
-    delete process.env[key];
-  }
-  Object.assign(process.env, sandbox.env(REGION, 'scale-to-zero'), {
-    REGIONS: REGION,
-    SCALE_DEFAULT_SCHEDULE: 'Mon-Fri 08:00-18:30 Europe/Berlin',
+const fx = useScaleFixture({
+  settings: {
     SCALE_SCHEDULES: JSON.stringify({ 'berlin-team': { schedule: SHORT_FRIDAY, holidays: ['2026-11-30'] } }),
     SCALE_HOLIDAYS: '2026-12-24,2026-12-25',
-  });
-  handler = makeScaleHandler({ clock: () => simulated });
+  },
 });
-afterEach(async () => {
-  delete process.env.SCALE_SCHEDULES;
-  delete process.env.SCALE_HOLIDAYS;
-  await sandbox.close();
-});
-
-const region = () => sandbox.state.region(REGION);
-const sizes = (name: string) => {
-  const g = region().getAutoScalingGroup(name)!;
-  return { min: g.minSize, desired: g.desiredCapacity, max: g.maxSize };
-};
-const summaries = (): RunSummaryDetail[] =>
-  sandbox.state
-    .eventsFrom(EVENT_SOURCE)
-    .filter((e) => e.detailType === DETAIL_TYPE.runSummary)
-    .map((e) => e.detail as RunSummaryDetail);
+const { region, sizes, summaries } = fx;
 
 /** Runs the handler at `from`, then every `step` up to and including `to`. */
 async function runEvery(step: number, from: string, to = from): Promise<void> {
-  for (let t = Date.parse(from); t <= Date.parse(to); t += step) {
-    simulated = t;
-    await invoke(handler, fakeContext());
-  }
+  for (let t = Date.parse(from); t <= Date.parse(to); t += step) await fx.runAt(t);
 }
 
 function seedTeam() {
@@ -105,7 +72,7 @@ describe('a short Friday (Mon-Thu 08:00-18:30, Fri 08:00-15:00 Europe/Berlin)', 
     // The weekend: the schedule has no transition, so no run resizes anything.
     await runEvery(3 * HOUR, '2026-11-27T17:00:00Z', '2026-11-30T05:00:00Z');
     await runEvery(15 * 60_000, '2026-11-30T06:30:00Z', '2026-11-30T06:45:00Z');
-    expect(sandbox.requests.count('autoscaling', 'UpdateAutoScalingGroup')).toBe(2);
+    expect(fx.sandbox.requests.count('autoscaling', 'UpdateAutoScalingGroup')).toBe(2);
     expect(sizes('dev-web')).toEqual({ min: 0, desired: 0, max: 0 });
 
     // Monday 30 November, 08:00 Berlin (07:00Z): dev-web is back with its exact sizes.

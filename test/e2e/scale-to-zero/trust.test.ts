@@ -4,7 +4,7 @@
  * instances: a tag alone never makes the function resize a group or start an instance, and a group
  * it left at 0 without its sizes is reported on every run.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import {
   AutoScalingClient,
   CreateOrUpdateTagsCommand,
@@ -13,76 +13,28 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { CreateTagsCommand, EC2Client } from '@aws-sdk/client-ec2';
 
-import { makeScaleHandler } from '../../../functions/scale-to-zero/handler';
-import { startSandbox, type Sandbox } from '../../../sandbox/server';
-import { DETAIL_TYPE, EVENT_SOURCE, type RunSummaryDetail } from '../../../shared/events';
-import { fakeContext, invoke } from '../../helpers/harness';
+import type { RunSummaryDetail } from '../../../shared/events';
+import { useScaleFixture } from '../../helpers/scale-fixture';
 
-const REGION = 'eu-west-1';
 // Monday 23 Nov 2026 18:30 Berlin is the off transition; Tuesday 08:00 Berlin the on transition.
 const OFF_AT = '2026-11-23T17:30:00Z';
 const MORNING = '2026-11-24T07:00:00Z';
 
-let sandbox: Sandbox;
-let simulated = 0;
-let handler: ReturnType<typeof makeScaleHandler>;
+const fx = useScaleFixture();
+const { region, sizes } = fx;
 let person: { ec2: EC2Client; autoScaling: AutoScalingClient };
-
-beforeEach(async () => {
-  sandbox = await startSandbox();
-  for (const key of [
-    'SCALE_SCHEDULES',
-    'SCALE_HOLIDAYS',
-    'SCALE_DRY_RUN',
-    'SCALE_MAX_RESTORE_CAPACITY',
-    'AWS_MAX_ATTEMPTS',
-  ]) {
-    delete process.env[key];
-  }
-  Object.assign(process.env, sandbox.env(REGION, 'scale-to-zero'), {
-    REGIONS: REGION,
-    SCALE_DEFAULT_SCHEDULE: 'Mon-Fri 08:00-18:30 Europe/Berlin',
-  });
-  handler = makeScaleHandler({ clock: () => simulated });
-  const options = { region: REGION, endpoint: sandbox.url, credentials: sandbox.credentials('admin') };
-  person = { ec2: new EC2Client(options), autoScaling: new AutoScalingClient(options) };
-});
-afterEach(async () => {
-  delete process.env.AWS_MAX_ATTEMPTS;
-  delete process.env.SCALE_MAX_RESTORE_CAPACITY;
-  person.ec2.destroy();
-  person.autoScaling.destroy();
-  await sandbox.close();
+beforeEach(() => {
+  person = fx.personClients();
 });
 
 async function runAt(at: string): Promise<RunSummaryDetail> {
-  simulated = Date.parse(at);
-  await invoke(handler, fakeContext());
-  return summaries().at(-1)!;
+  await fx.runAt(at);
+  return fx.summaries().at(-1)!;
 }
 
-const region = () => sandbox.state.region(REGION);
-const summaries = (): RunSummaryDetail[] =>
-  sandbox.state
-    .eventsFrom(EVENT_SOURCE)
-    .filter((e) => e.detailType === DETAIL_TYPE.runSummary)
-    .map((e) => e.detail as RunSummaryDetail);
-const sizes = (name: string) => {
-  const g = region().getAutoScalingGroup(name)!;
-  return { min: g.minSize, desired: g.desiredCapacity, max: g.maxSize };
-};
 const ZERO = { min: 0, desired: 0, max: 0 };
 
-function addGroup(name: string, size: { min: number; desired: number; max: number }) {
-  region().addAutoScalingGroup({
-    name,
-    minSize: size.min,
-    desiredCapacity: size.desired,
-    maxSize: size.max,
-    instanceIds: [],
-    tags: { ScaleToZero: 'true' },
-  });
-}
+const addGroup = fx.addOptedInGroup;
 
 const tagGroup = (group: string, key: string, value: string) =>
   person.autoScaling.send(
@@ -126,10 +78,10 @@ describe('scale-to-zero trusts only its own record', () => {
     );
 
     for (const at of [MORNING, '2026-11-24T07:15:00Z']) {
-      sandbox.requests.reset();
+      fx.sandbox.requests.reset();
       const summary = await runAt(at);
-      expect(sandbox.requests.count('autoscaling', 'UpdateAutoScalingGroup')).toBe(0);
-      expect(sandbox.requests.count('ec2', 'StartInstances')).toBe(0);
+      expect(fx.sandbox.requests.count('autoscaling', 'UpdateAutoScalingGroup')).toBe(0);
+      expect(fx.sandbox.requests.count('ec2', 'StartInstances')).toBe(0);
       expect(summary.counts).toMatchObject({ groupsRestored: 0, instancesStarted: 0 });
       expect(summary.skipped).toEqual(
         expect.arrayContaining([
@@ -199,7 +151,7 @@ describe('scale-to-zero trusts only its own record', () => {
   it('does not bring back a group its owner turned off after a restore whose saved sizes could not be removed', async () => {
     addGroup('dev-web', { min: 1, desired: 2, max: 4 });
     await runAt(OFF_AT);
-    sandbox.faults.add({
+    fx.sandbox.faults.add({
       service: 'autoscaling',
       action: 'DeleteTags',
       code: 'ValidationError',
@@ -221,10 +173,10 @@ describe('scale-to-zero trusts only its own record', () => {
       }),
     );
     await runAt('2026-11-24T17:30:00Z');
-    sandbox.requests.reset();
+    fx.sandbox.requests.reset();
     const next = await runAt('2026-11-25T07:00:00Z');
     expect(sizes('dev-web')).toEqual(ZERO);
-    expect(sandbox.requests.count('autoscaling', 'UpdateAutoScalingGroup')).toBe(0);
+    expect(fx.sandbox.requests.count('autoscaling', 'UpdateAutoScalingGroup')).toBe(0);
     expect(next.skipped).toContainEqual(
       expect.objectContaining({
         resourceId: 'dev-web',
@@ -236,20 +188,20 @@ describe('scale-to-zero trusts only its own record', () => {
 
   it('a group and an instance it could not turn back on all day are carried to the next night and turned on the morning after', async () => {
     process.env.AWS_MAX_ATTEMPTS = '1';
-    handler = makeScaleHandler({ clock: () => simulated });
+    fx.handler = fx.makeHandler();
     addGroup('dev-web', { min: 1, desired: 2, max: 4 });
     const image = region().addImage({ name: 'dev-base' });
     const box = region().addInstance({ imageId: image.id, tags: { ScaleToZero: 'true' } }).id;
     await runAt(OFF_AT);
     // No capacity, and the group refused, all of Tuesday.
     const faults = [
-      sandbox.faults.add({
+      fx.sandbox.faults.add({
         service: 'ec2',
         action: 'StartInstances',
         code: 'InsufficientInstanceCapacity',
         status: 400,
       }),
-      sandbox.faults.add({
+      fx.sandbox.faults.add({
         service: 'autoscaling',
         action: 'UpdateAutoScalingGroup',
         code: 'ValidationError',
@@ -258,7 +210,7 @@ describe('scale-to-zero trusts only its own record', () => {
     ];
     await runAt(MORNING);
     await runAt('2026-11-24T16:00:00Z');
-    for (const f of faults) sandbox.faults.remove(f.id);
+    for (const f of faults) fx.sandbox.faults.remove(f.id);
     const evening = await runAt('2026-11-24T17:30:00Z');
     expect(evening.skipped).toEqual([]);
     expect(region().tagsOf('dev-web')).toMatchObject({
@@ -276,7 +228,7 @@ describe('scale-to-zero trusts only its own record', () => {
 
   it('never scales down or restores a group above SCALE_MAX_RESTORE_CAPACITY', async () => {
     process.env.SCALE_MAX_RESTORE_CAPACITY = '5';
-    handler = makeScaleHandler({ clock: () => simulated });
+    fx.handler = fx.makeHandler();
     addGroup('small', { min: 1, desired: 2, max: 5 });
     addGroup('big', { min: 2, desired: 4, max: 8 });
     const evening = await runAt(OFF_AT);
