@@ -27,6 +27,12 @@ export function makeScaleHandler(options: LambdaOptions = {}) {
               clock,
             }),
           ),
+          databasePrices: perRegion('pricing-rds', pricing.PRICING_ENDPOINT_REGION, () =>
+            pricing.createDatabasePriceBook({
+              lookup: pricing.databasePriceListLookup(() => pricing.createPricingClient()),
+              clock,
+            }),
+          ),
         };
       },
     },

@@ -64,7 +64,11 @@ export async function readDatabases(clients: AwsClients): Promise<DatabaseInvent
           (p) => p.DBClusters,
         )
       : [];
-    for (const c of clusters) out.push(clusterRecord(c));
+    for (const c of clusters) {
+      // What a cluster's stop turns off, for the savings: its members as DescribeDBInstances lists them.
+      const members = instances.filter((i) => i.DBClusterIdentifier === c.DBClusterIdentifier);
+      out.push(clusterRecord(c, members));
+    }
     for (const i of instances) out.push(instanceRecord(i));
     return { databases: out.filter((d) => d.tags[TAG.scaleToZero] !== undefined) };
   } catch (err) {
@@ -103,7 +107,7 @@ function instanceRecord(i: DBInstance): DatabaseRecord {
   return record;
 }
 
-function clusterRecord(c: DBCluster): DatabaseRecord {
+function clusterRecord(c: DBCluster, members: readonly DBInstance[]): DatabaseRecord {
   const record: DatabaseRecord = {
     type: 'db-cluster',
     id: c.DBClusterIdentifier ?? '',
@@ -113,6 +117,10 @@ function clusterRecord(c: DBCluster): DatabaseRecord {
     tags: tagsFromList(c.TagList),
   };
   if (c.EngineMode) record.engineMode = c.EngineMode;
+  record.members = members.map((m) => ({
+    id: m.DBInstanceIdentifier ?? '',
+    ...(m.DBInstanceClass ? { instanceClass: m.DBInstanceClass } : {}),
+  }));
   if (c.ReplicationSourceIdentifier) record.replicaOf = c.ReplicationSourceIdentifier;
   return record;
 }

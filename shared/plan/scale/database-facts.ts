@@ -12,6 +12,11 @@ import type { DatabaseRecord, DatabaseRef } from './types';
  */
 export const RDS_AUTO_START_MS = 7 * 24 * 3_600_000 - 3_600_000;
 
+/** RDS starts a stopped database after 7 days: a stop saves at most that long. */
+export function databaseHoursOff(f: TransitionFacts): number {
+  return Math.min(f.hoursOff, 7 * 24);
+}
+
 export interface DatabaseTagFacts extends TagFacts {
   database: DatabaseRecord;
   /** Aurora clusters carrying ScaleToZero: their member instances are stopped through the cluster. */

@@ -9,6 +9,7 @@
 import { formatTimestamp } from '../../tags';
 import { alreadyActed, SCHEDULE_RULES, skipUntil, tagRules } from './common-rules';
 import {
+  databaseHoursOff,
   databaseRef,
   rdsRefusal,
   RDS_AUTO_START_MS,
@@ -75,6 +76,7 @@ const restartedByRds = rule<DatabaseFacts>(
       outcome: 'stop',
       reason: `off since ${f.at} (schedule ${f.label}); scale-to-zero stopped it at ${formatTimestamp(stop.stoppedAt)} and RDS started it again after 7 days: stop again${f.state.until ? ` until ${formatTimestamp(f.state.until)}` : ''}`,
       action: { kind: 'stop-database', database: databaseRef(f.database), transition: f.transition },
+      databaseHoursOff: databaseHoursOff(f),
     };
   },
 );
@@ -125,7 +127,7 @@ const { stopUnproven, stillStopped, alreadyOff, stop, notStoppedByUs, start, alr
       database: databaseRef(f.database),
       transition: f.transition,
     }),
-    stopExtras: () => ({ note: '', saved: {} }),
+    stopExtras: (f) => ({ note: '', saved: { databaseHoursOff: databaseHoursOff(f) } }),
     record: recordDatabase,
     unprovenAdvice: '',
     summaries: {

@@ -21,7 +21,7 @@ export interface StoppableKind<F extends StopFacts> {
   stopAction: (f: F) => ScaleAction;
   startAction: (f: F) => ScaleAction;
   /** What the stop verdict adds: a note on how it stops, and the hours it saves. */
-  stopExtras: (f: F) => { note: string; saved: Pick<Verdict, 'instanceHoursSaved'> };
+  stopExtras: (f: F) => { note: string; saved: Pick<Verdict, 'instanceHoursSaved' | 'databaseHoursOff'> };
   /** The bookkeeping-only verdict: the transition recorded. */
   record: (f: F, reason: string, options?: { dropMarker?: boolean; carried?: TransitionDeed }) => Verdict;
   /** Said after "Start it by hand if it should run" when the stop is unproven. */
