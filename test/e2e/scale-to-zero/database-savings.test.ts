@@ -12,31 +12,24 @@ import { addDbCluster, addDbInstance } from '../../../sandbox/services/rds';
 import { startSandbox, type Sandbox } from '../../../sandbox/server';
 import { DETAIL_TYPE, EVENT_SOURCE, type RunSummaryDetail } from '../../../shared/events';
 import { normaliseEvent } from '../../../shared/notify/normalise';
-import { fakeContext, invoke } from '../../helpers/harness';
+import { fakeContext, invoke, useSandboxEnv } from '../../helpers/harness';
 
 const REGION = 'eu-west-1';
-// Monday 23 Nov 2026 18:30 Berlin is the off transition; Tuesday 08:00 Berlin is 13.5 hours later.
+// The off transition, Monday 23 Nov 2026 18:30 Berlin; the on one (08:00 Berlin) is 13.5 hours later.
 const OFF_AT = '2026-11-23T17:30:00Z';
 const HOURS_OFF = 13.5;
-
-let sandbox: Sandbox;
 let simulated = 0;
+let sandbox: Sandbox;
 let handler: ReturnType<typeof makeScaleHandler>;
 
 beforeEach(async () => {
   sandbox = await startSandbox();
-  for (const key of ['SCALE_SCHEDULES', 'SCALE_HOLIDAYS', 'SCALE_DRY_RUN', 'AWS_MAX_ATTEMPTS']) {
-    delete process.env[key];
-  }
-  Object.assign(process.env, sandbox.env(REGION, 'scale-to-zero'), {
-    REGIONS: REGION,
-    SCALE_DEFAULT_SCHEDULE: 'Mon-Fri 08:00-18:30 Europe/Berlin',
-  });
+  for (const key of ['SCALE_SCHEDULES', 'SCALE_HOLIDAYS', 'SCALE_DRY_RUN']) delete process.env[key];
+  const schedule = 'Mon-Fri 08:00-18:30 Europe/Berlin';
+  useSandboxEnv(sandbox, { REGIONS: REGION, SCALE_DEFAULT_SCHEDULE: schedule }, 'scale-to-zero');
   handler = makeScaleHandler({ clock: () => simulated });
 });
-afterEach(async () => {
-  await sandbox.close();
-});
+afterEach(() => sandbox.close());
 
 const region = () => sandbox.state.region(REGION);
 
