@@ -9,7 +9,12 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 
-import { DEFAULT_MAX_ATTEMPTS, destroyClients, type AwsClients } from '../shared/aws/clients';
+import {
+  DEFAULT_MAX_ATTEMPTS,
+  destroyClients,
+  serviceClientHook,
+  type AwsClients,
+} from '../shared/aws/clients';
 import { deadlineBudget, unlimitedBudget } from '../shared/budget';
 import { runCleanup } from '../shared/jobs/cleanup';
 import { createCloudWatch, runRecovery } from '../shared/jobs/recovery';
@@ -34,6 +39,7 @@ function clientsWith(retryMode: 'adaptive' | 'standard') {
       const common = { region, retryMode, maxAttempts: DEFAULT_MAX_ATTEMPTS };
       c = {
         region,
+        serviceClient: serviceClientHook(() => common),
         ec2: new EC2Client(common),
         autoScaling: new AutoScalingClient(common),
         eventBridge: new EventBridgeClient(common),

@@ -17,7 +17,12 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 
 import { startSandbox, type Sandbox } from '../sandbox/server';
-import { DEFAULT_MAX_ATTEMPTS, destroyClients, type AwsClients } from '../shared/aws/clients';
+import {
+  DEFAULT_MAX_ATTEMPTS,
+  destroyClients,
+  serviceClientHook,
+  type AwsClients,
+} from '../shared/aws/clients';
 import { INSTANCE_BATCH } from '../shared/aws/scale';
 import { DEFAULT_SAFETY_MARGIN_MS, deadlineBudget } from '../shared/budget';
 import { runScale } from '../shared/jobs/scale';
@@ -101,6 +106,7 @@ function clientsAt(sandbox: Sandbox): AwsClients {
   };
   return {
     region: REGION,
+    serviceClient: serviceClientHook(() => common),
     ec2: new EC2Client(common),
     autoScaling: new AutoScalingClient(common),
     eventBridge: new EventBridgeClient(common),

@@ -14,7 +14,12 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 
 import type { Sandbox } from '../sandbox/server';
-import { DEFAULT_MAX_ATTEMPTS, destroyClients, type AwsClients } from '../shared/aws/clients';
+import {
+  DEFAULT_MAX_ATTEMPTS,
+  destroyClients,
+  serviceClientHook,
+  type AwsClients,
+} from '../shared/aws/clients';
 import { deadlineBudget } from '../shared/budget';
 import { runCleanup } from '../shared/jobs/cleanup';
 import { VirtualClock } from '../sandbox/clock/virtual-clock';
@@ -51,6 +56,7 @@ export function virtualClientsAt(sandbox: Sandbox, clock: VirtualClock, role: st
   };
   return {
     region: REGION,
+    serviceClient: serviceClientHook(() => ({ ...common, maxAttempts: DEFAULT_MAX_ATTEMPTS })),
     ec2: new EC2Client(common),
     autoScaling: new AutoScalingClient(common),
     eventBridge: new EventBridgeClient(common),

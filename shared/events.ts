@@ -62,6 +62,8 @@ export interface RunSummaryDetail {
   deleted?: DeletedImage[];
   /** Scale-to-zero: what the instance-hours saved are worth (counts.estimatedSavingsUsd). */
   savings?: SavingsSummary;
+  /** Scale-to-zero: what the databases it stopped save (counts.estimatedDatabaseSavingsUsd), compute only. */
+  databaseSavings?: DatabaseSavingsSummary;
   /** Scale-to-zero: Elastic IPs still billed while what they serve sleeps, and unassociated ones. */
   idleAddresses?: IdleAddressesSummary;
   /** Cleanup: what the snapshot storage freed is worth a month (counts.estimatedSnapshotSavingsUsdPerMonth). */
@@ -123,6 +125,27 @@ export interface SavingsSummary {
   /** Resources whose instance type the inventory does not name (e.g. a group listing no instances). */
   unknownTypeResources: string[];
   unpricedInstanceHours: number;
+  /** Why the price list could not be read, when it could not. */
+  problems?: string[];
+}
+
+/**
+ * The money behind counts.estimatedDatabaseSavingsUsd, always an estimate and compute only (a stopped
+ * database's storage is still billed): DB instance-hours stopped at on-demand list prices, nothing
+ * for the DB instances no price is known for (named here with why, never guessed).
+ */
+export interface DatabaseSavingsSummary {
+  estimate: true;
+  currency: 'USD';
+  basis: string;
+  usd: number;
+  /** DB instance-hours stopped (counts.estimatedDbInstanceHoursSaved), priced or not. */
+  dbInstanceHours: number;
+  unpricedDbInstanceHours: number;
+  /** USD per DB instance-hour for each "class engine deployment", and where the figure came from. */
+  prices: Record<string, { usdPerHour: number; source: 'price-list' | 'bundled-table' }>;
+  /** DB instances whose hours are not in the figure, and why. */
+  notEstimated: { resourceId: string; reason: string }[];
   /** Why the price list could not be read, when it could not. */
   problems?: string[];
 }

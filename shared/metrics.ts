@@ -101,6 +101,14 @@ export const METRICS: Readonly<Record<FunctionName, readonly MetricDefinition[]>
     },
     // The hours above at on-demand prices, in USD: an estimate (docs/operations.md#savings-in-money).
     { name: 'EstimatedSavingsUsd', unit: 'None', value: countIfRead('estimatedSavingsUsd') },
+    // The databases stopped: DB instance-hours, and those at on-demand prices, compute only (storage
+    // is still billed while stopped): an estimate (docs/scale-to-zero.md).
+    {
+      name: 'EstimatedDbInstanceHoursSaved',
+      unit: 'Count',
+      value: countIfRead('estimatedDbInstanceHoursSaved'),
+    },
+    { name: 'EstimatedDatabaseSavingsUsd', unit: 'None', value: countIfRead('estimatedDatabaseSavingsUsd') },
     { name: 'SkippedForBadTags', unit: 'Count', value: skippedForBadTags },
   ],
   recovery: [

@@ -26,6 +26,12 @@ export function makeScaleHandler(options: LambdaOptions = {}) {
               clock,
             }),
           ),
+          databasePrices: perRegion('pricing-rds', pricing.PRICING_ENDPOINT_REGION, () =>
+            pricing.createDatabasePriceBook({
+              lookup: pricing.databasePriceListLookup(() => pricing.createPricingClient()),
+              clock,
+            }),
+          ),
         };
       },
     },

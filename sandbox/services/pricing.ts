@@ -6,10 +6,13 @@
  * endpoints exist in us-east-1, eu-central-1 and ap-south-1 only. Tests change the tables with
  * setSandboxPrice and setSandboxSnapshotPrice. Besides instances (`Compute Instance`) it lists EBS
  * snapshot storage (`Storage Snapshot`): per region the standard tier (usage type
- * `<prefix>-EBS:SnapshotUsage`, GB-Mo) and the archive tier beside it, as AWS does.
+ * `<prefix>-EBS:SnapshotUsage`, GB-Mo) and the archive tier beside it, as AWS does. ServiceCode
+ * AmazonRDS lists DB instance-hours (pricing-rds.ts).
  */
 import { SandboxError } from '../protocol/errors';
 import type { SandboxState } from '../state/account';
+import { onDemandTerms, tablePerAccount } from './price-list-shapes';
+import { rdsProducts } from './pricing-rds';
 import type { JsonServiceHandler } from './types';
 
 const ENDPOINT_REGIONS = new Set(['us-east-1', 'eu-central-1', 'ap-south-1']);
@@ -35,16 +38,7 @@ const SNAPSHOT_ARCHIVE_USD = 0.0125;
 const USAGE_PREFIX: Record<string, string> = { 'us-east-1': '', 'eu-west-1': 'EU-', 'eu-central-1': 'EUC1-' };
 
 const tables = new WeakMap<SandboxState, Map<string, number>>();
-const snapshotTables = new WeakMap<SandboxState, Map<string, number>>();
-
-function snapshotTableOf(state: SandboxState): Map<string, number> {
-  let table = snapshotTables.get(state);
-  if (!table) {
-    table = new Map(Object.entries(SEED_SNAPSHOT_PRICES));
-    snapshotTables.set(state, table);
-  }
-  return table;
-}
+const snapshotTableOf = tablePerAccount(SEED_SNAPSHOT_PRICES);
 
 /** Sets (or, with undefined, removes) the standard snapshot storage price of a region (USD per GB-month). */
 export function setSandboxSnapshotPrice(state: SandboxState, region: string, usd?: number): void {
@@ -79,7 +73,6 @@ export function setSandboxPrice(
 /** One product as the price list writes it: attributes, and the on-demand term with its dimension. */
 function productJson(region: string, instanceType: string, usd: number): string {
   const sku = `SANDBOX${instanceType.replace(/\W/g, '').toUpperCase()}${region.replace(/\W/g, '').toUpperCase()}`;
-  const offer = `${sku}.JRTCKXETXF`;
   return JSON.stringify({
     product: {
       productFamily: 'Compute Instance',
@@ -95,22 +88,11 @@ function productJson(region: string, instanceType: string, usd: number): string 
       sku,
     },
     serviceCode: 'AmazonEC2',
-    terms: {
-      OnDemand: {
-        [offer]: {
-          offerTermCode: 'JRTCKXETXF',
-          sku,
-          effectiveDate: '2026-06-01T00:00:00Z',
-          priceDimensions: {
-            [`${offer}.6YS6EN2CT7`]: {
-              unit: 'Hrs',
-              description: `$${usd} per On Demand Linux ${instanceType} Instance Hour`,
-              pricePerUnit: { USD: usd.toFixed(10) },
-            },
-          },
-        },
-      },
-    },
+    terms: onDemandTerms(sku, {
+      unit: 'Hrs',
+      description: `$${usd} per On Demand Linux ${instanceType} Instance Hour`,
+      usd,
+    }),
     version: '20260601000000',
     publicationDate: '2026-06-01T00:00:00Z',
   });
@@ -120,7 +102,6 @@ function productJson(region: string, instanceType: string, usd: number): string 
 function snapshotProductJson(region: string, tier: 'standard' | 'archive', usd: number): string {
   const usagetype = `${USAGE_PREFIX[region] ?? `${region.toUpperCase()}-`}EBS:${tier === 'standard' ? 'SnapshotUsage' : 'SnapshotArchiveStorage'}`;
   const sku = `SANDBOXSNAP${tier.toUpperCase()}${region.replace(/\W/g, '').toUpperCase()}`;
-  const offer = `${sku}.JRTCKXETXF`;
   return JSON.stringify({
     product: {
       productFamily: 'Storage Snapshot',
@@ -133,22 +114,11 @@ function snapshotProductJson(region: string, tier: 'standard' | 'archive', usd: 
       sku,
     },
     serviceCode: 'AmazonEC2',
-    terms: {
-      OnDemand: {
-        [offer]: {
-          offerTermCode: 'JRTCKXETXF',
-          sku,
-          effectiveDate: '2026-06-01T00:00:00Z',
-          priceDimensions: {
-            [`${offer}.6YS6EN2CT7`]: {
-              unit: 'GB-Mo',
-              description: `$${usd} per GB-Month of ${tier === 'standard' ? 'snapshot data' : 'archived snapshot data'} stored`,
-              pricePerUnit: { USD: usd.toFixed(10) },
-            },
-          },
-        },
-      },
-    },
+    terms: onDemandTerms(sku, {
+      unit: 'GB-Mo',
+      description: `$${usd} per GB-Month of ${tier === 'standard' ? 'snapshot data' : 'archived snapshot data'} stored`,
+      usd,
+    }),
     version: '20260601000000',
     publicationDate: '2026-06-01T00:00:00Z',
   });
@@ -191,10 +161,10 @@ export const pricing: JsonServiceHandler = {
           `The Price List API has no endpoint in ${region.name}: use us-east-1, eu-central-1 or ap-south-1`,
         );
       }
-      if (input.ServiceCode !== 'AmazonEC2') {
+      if (input.ServiceCode !== 'AmazonEC2' && input.ServiceCode !== 'AmazonRDS') {
         throw new SandboxError(
           'InvalidParameterException',
-          'Only ServiceCode AmazonEC2 is in this price list',
+          'Only ServiceCode AmazonEC2 and AmazonRDS are in this price list',
         );
       }
       const filters = Array.isArray(input.Filters) ? (input.Filters as Record<string, unknown>[]) : [];
@@ -204,6 +174,10 @@ export const pricing: JsonServiceHandler = {
           throw new SandboxError('ValidationException', 'Every filter needs a Field and a Value');
         }
         wanted[f.Field] = f.Value;
+      }
+      if (input.ServiceCode === 'AmazonRDS') {
+        const max = typeof input.MaxResults === 'number' ? input.MaxResults : 100;
+        return { FormatVersion: 'aws_v1', PriceList: rdsProducts(state, wanted).slice(0, max) };
       }
       const family = wanted.productFamily;
       const fixedMatch = Object.entries(FIXED).every(([k, v]) => wanted[k] === undefined || wanted[k] === v);

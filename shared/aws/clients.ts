@@ -29,7 +29,9 @@ export interface AwsClients {
   /**
    * A client of a service only one function calls (RDS, for scale-to-zero), built once with the
    * same region, retries and credentials and counted in the same stats. The caller imports that
-   * service's SDK itself, so it stays out of the other functions' bundles. Absent on test doubles.
+   * service's SDK itself, so it stays out of the other functions' bundles. A hand-made set without
+   * it (serviceClientHook builds one) gets no RDS client at all: never one from a bare region, which
+   * would reach whatever endpoint the environment names with whatever credentials it finds.
    */
   serviceClient?: <C extends SdkClient>(name: string, make: (config: ServiceClientConfig) => C) => C;
 }
@@ -169,6 +171,25 @@ function countRequests(stats: RequestStats) {
         throw err;
       }
     };
+}
+
+/**
+ * A serviceClient hook for a hand-made client set (the bench, tests): each service's client is
+ * built once from `config()`, which names the endpoint, credentials and retries the set's other
+ * clients use. Without one, a run reports its RDS part as not read rather than guess at a client.
+ */
+export function serviceClientHook(
+  config: () => ServiceClientConfig & { endpoint?: string },
+): NonNullable<AwsClients['serviceClient']> {
+  const made = new Map<string, SdkClient>();
+  return <C extends SdkClient>(name: string, make: (c: ServiceClientConfig) => C): C => {
+    let client = made.get(name);
+    if (!client) {
+      client = make(config());
+      made.set(name, client);
+    }
+    return client as C;
+  };
 }
 
 /** Closes the clients' sockets (tests and the CLI; a Lambda keeps them warm). */

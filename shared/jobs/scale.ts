@@ -12,11 +12,12 @@ import {
 } from '../aws/scale';
 import type { ReportedResource, RunFailure, RunSummaryDetail, SkippedResource } from '../events';
 import { planScale, type ScaleAction, type ScaleDecision, type ScalePlan } from '../plan/scale';
-import { createPriceBook, type PriceBook } from '../pricing';
+import { createDatabasePriceBook, createPriceBook, type PriceBook } from '../pricing';
 import { logDecision } from '../report';
 import { readPatchWindows } from './scale-patch';
 import { reportIdleAddresses } from './scale-idle';
 import { readRunSchedules } from './scale-schedules';
+import { databaseSavings } from './scale-db-savings';
 import { hoursSavedOf, scaleSavings } from './scale-savings';
 import type { ScaleSettings } from '../schedule';
 import {
@@ -35,6 +36,8 @@ export type ScaleJobDeps = JobDepsOf<ScaleSettings> & {
    * instance (a day's cache). Absent: the bundled table only.
    */
   prices?: PriceBook;
+  /** Prices of a DB instance-hour (keys: "class engine deployment"), kept like `prices`. */
+  databasePrices?: PriceBook;
   /**
    * The per-instance buckets Start/StopInstances batches are paced by, and how the run waits
    * (shared/aws/scale/batches.ts); absent, AWS's default buckets and real time.
@@ -54,8 +57,11 @@ export type ScaleResult = RegionsResult<ScaleRegionResult>;
 
 export async function runScale(deps: ScaleJobDeps): Promise<ScaleResult> {
   const prices = deps.prices ?? createPriceBook({ clock: () => deps.now.getTime() });
+  const databasePrices = deps.databasePrices ?? createDatabasePriceBook({ clock: () => deps.now.getTime() });
   const { settings, failures } = await readRunSchedules(deps.settings, deps.clientsFor);
-  return runRegions(deps, (region) => scaleRegion({ ...deps, settings, prices }, region, failures));
+  return runRegions(deps, (region) =>
+    scaleRegion({ ...deps, settings, prices, databasePrices }, region, failures),
+  );
 }
 
 const ACTION_COUNT: Record<ScaleAction['kind'], string> = {
@@ -70,7 +76,7 @@ const ACTION_COUNT: Record<ScaleAction['kind'], string> = {
 };
 
 async function scaleRegion(
-  deps: ScaleJobDeps & { prices: PriceBook },
+  deps: ScaleJobDeps & { prices: PriceBook; databasePrices: PriceBook },
   region: string,
   scheduleFailures: readonly RunFailure[],
 ): Promise<ScaleRegionResult> {
@@ -134,6 +140,10 @@ async function scaleRegion(
     const { usd, savings } = await scaleSavings(hoursSavedOf(inventory, plan, counted), region, deps.prices);
     summary.counts.estimatedSavingsUsd = usd;
     summary.savings = savings;
+    const db = await databaseSavings(inventory, plan, counted, region, deps.databasePrices);
+    summary.counts.estimatedDbInstanceHoursSaved = db.dbInstanceHours;
+    summary.counts.estimatedDatabaseSavingsUsd = db.usd;
+    if (db.dbInstanceHours > 0) summary.databaseSavings = db;
     await reportIdleAddresses(
       clients,
       {

@@ -30,6 +30,8 @@ export const PRICE_CACHE_MS = 24 * 60 * 60 * 1000;
 export interface PriceBookOptions {
   /** Absent: only the bundled table is used (e.g. no client could be made). */
   lookup?: HourlyPriceLookup;
+  /** The bundled table; absent: EC2 instance types' (a database book passes its own). */
+  fallback?: (product: string, region: string) => number | undefined;
   /** Milliseconds since the epoch; the cache ages by it. */
   clock: () => number;
   cacheMs?: number;
@@ -47,7 +49,7 @@ export function createPriceBook(options: PriceBookOptions): PriceBook {
   const inFlight = new Map<string, Promise<PriceAnswer>>();
 
   const fromTable = (instanceType: string, region: string, problem?: string): PriceAnswer => {
-    const usdPerHour = fallbackHourlyPrice(instanceType, region);
+    const usdPerHour = (options.fallback ?? fallbackHourlyPrice)(instanceType, region);
     const answer: PriceAnswer = {};
     if (usdPerHour !== undefined) answer.price = { usdPerHour, source: 'bundled-table' };
     if (problem !== undefined) answer.problem = problem;

@@ -24,3 +24,13 @@ export {
   type SnapshotPriceBook,
   type SnapshotPriceLookup,
 } from './snapshot';
+export {
+  createDatabasePriceBook,
+  databasePriceFilters,
+  databasePriceListLookup,
+  databaseProductKey,
+  fallbackDatabaseHourlyPrice,
+  priceListEngine,
+  type DatabaseProduct,
+  type Deployment,
+} from './database';

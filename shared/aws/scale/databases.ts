@@ -19,12 +19,19 @@ type RdsSdk = typeof import('@aws-sdk/client-rds');
 let sdk: Promise<RdsSdk> | undefined;
 const loadSdk = () => (sdk ??= import('@aws-sdk/client-rds'));
 
+/**
+ * The RDS client of this client set. A set without the serviceClient hook gets an error rather than
+ * a client built from the region alone: that one would carry none of the set's endpoint, credentials
+ * or retries and reach whatever the environment names (AWS itself, from a test).
+ */
 async function rdsOf(clients: AwsClients): Promise<{ rds: RDSClient; sdk: RdsSdk }> {
+  if (!clients.serviceClient) {
+    throw new Error(
+      `no RDS client for ${clients.region}: the client set has no serviceClient hook (createClients provides one; a hand-made set passes serviceClientHook(...)), so RDS was not called`,
+    );
+  }
   const m = await loadSdk();
-  const rds = clients.serviceClient
-    ? clients.serviceClient('rds', (config) => new m.RDSClient(config))
-    : new m.RDSClient({ region: clients.region });
-  return { rds, sdk: m };
+  return { rds: clients.serviceClient('rds', (config) => new m.RDSClient(config)), sdk: m };
 }
 
 /** Records per DescribeDBInstances/DescribeDBClusters page: RDS's maximum. */
@@ -57,7 +64,11 @@ export async function readDatabases(clients: AwsClients): Promise<DatabaseInvent
           (p) => p.DBClusters,
         )
       : [];
-    for (const c of clusters) out.push(clusterRecord(c));
+    for (const c of clusters) {
+      // What a cluster's stop turns off, for the savings: its members as DescribeDBInstances lists them.
+      const members = instances.filter((i) => i.DBClusterIdentifier === c.DBClusterIdentifier);
+      out.push(clusterRecord(c, members));
+    }
     for (const i of instances) out.push(instanceRecord(i));
     return { databases: out.filter((d) => d.tags[TAG.scaleToZero] !== undefined) };
   } catch (err) {
@@ -96,7 +107,7 @@ function instanceRecord(i: DBInstance): DatabaseRecord {
   return record;
 }
 
-function clusterRecord(c: DBCluster): DatabaseRecord {
+function clusterRecord(c: DBCluster, members: readonly DBInstance[]): DatabaseRecord {
   const record: DatabaseRecord = {
     type: 'db-cluster',
     id: c.DBClusterIdentifier ?? '',
@@ -106,6 +117,10 @@ function clusterRecord(c: DBCluster): DatabaseRecord {
     tags: tagsFromList(c.TagList),
   };
   if (c.EngineMode) record.engineMode = c.EngineMode;
+  record.members = members.map((m) => ({
+    id: m.DBInstanceIdentifier ?? '',
+    ...(m.DBInstanceClass ? { instanceClass: m.DBInstanceClass } : {}),
+  }));
   if (c.ReplicationSourceIdentifier) record.replicaOf = c.ReplicationSourceIdentifier;
   return record;
 }
@@ -129,7 +144,15 @@ export async function applyDatabaseActions(
     .filter(isDatabaseAction)
     .filter((a) => (a.kind === 'start-database') === (phase === 'start'));
   if (mine.length === 0) return;
-  const { rds, sdk: m } = await rdsOf(ctx.clients);
+  let client: Awaited<ReturnType<typeof rdsOf>>;
+  try {
+    client = await rdsOf(ctx.clients);
+  } catch (err) {
+    // Only reachable with actions planned from databases some other client set read.
+    for (const a of mine) fail(ctx, a, firstCall(a), `${describe(a)} not done: ${errorText(err)}`);
+    return;
+  }
+  const { rds, sdk: m } = client;
   const call = (a: DatabaseAction, step: 'stop' | 'start', failed: (err: unknown) => void) => {
     const isCluster = a.database.type === 'db-cluster';
     const send = () =>
@@ -216,6 +239,12 @@ async function attempt(
     failed(err);
     return false;
   }
+}
+
+/** The RDS call an action begins with (the stop's marker comes first, then the stop). */
+function firstCall(a: DatabaseAction): string {
+  if (a.kind !== 'start-database') return 'AddTagsToResource';
+  return a.database.type === 'db-cluster' ? 'StartDBCluster' : 'StartDBInstance';
 }
 
 function fail(ctx: Ctx, a: DatabaseAction, action: string, message: string): void {

@@ -35,7 +35,10 @@ function functionLine(fn: string, parts: WeekPart[]): string {
     for (const [k, v] of Object.entries(p.metrics)) figures.set(k, (figures.get(k) ?? 0) + v);
   }
   const shown = [...figures]
-    .filter(([k, v]) => v !== 0 && k !== 'ApiRequests' && k !== 'EstimatedSavingsUsd')
+    .filter(
+      ([k, v]) =>
+        v !== 0 && k !== 'ApiRequests' && k !== 'EstimatedSavingsUsd' && k !== 'EstimatedDatabaseSavingsUsd',
+    )
     .map(([k, v]) => `${label(k)} ${number(v)}`);
   const dryText = dry > 0 ? ` and ${number(dry)} dry run${dry === 1 ? '' : 's'} (not counted)` : '';
   return `${fn} (${regions}): ${number(runs)} run${runs === 1 ? '' : 's'}${dryText}${shown.length > 0 ? `; ${shown.join(', ')}` : ''}`;
@@ -52,6 +55,12 @@ export function digestNotification(totals: WeekTotals, end: Date, fallbackAccoun
   if (hours > 0) {
     lines.push(
       `Saved about ${usd(saved)} (estimate): ${number(hours)} instance-hours asleep at on-demand list prices, Linux, before discounts`,
+    );
+  }
+  const dbHours = sum(parts, 'EstimatedDbInstanceHoursSaved');
+  if (dbHours > 0) {
+    lines.push(
+      `Saved about ${usd(sum(parts, 'EstimatedDatabaseSavingsUsd'))} on databases (estimate, compute only: storage is still billed): ${number(dbHours)} DB instance-hours stopped at on-demand list prices`,
     );
   }
   const amis = sum(parts, 'AMIsDeleted');

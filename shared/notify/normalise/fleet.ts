@@ -48,6 +48,15 @@ function idleAddressesFact(value: unknown): string {
   return `${addresses.length}${perHour}: ${listed.join(', ')}`;
 }
 
+/** "about $1.23 (estimate, compute only: storage still billed) for 27 DB instance-hours; 1 not estimated". */
+function databaseSavingsFact(value: unknown): string {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return '';
+  const v = value as Record<string, unknown>;
+  if (typeof v.usd !== 'number' || typeof v.dbInstanceHours !== 'number') return '';
+  const unpriced = records(v.notEstimated).length;
+  return `about $${v.usd} (estimate, compute only: storage is still billed) for ${v.dbInstanceHours} DB instance-hours stopped${unpriced > 0 ? `; ${unpriced} DB instance${unpriced === 1 ? '' : 's'} not estimated (see the run summary)` : ''}`;
+}
+
 export function normaliseRunSummary(event: EventBridgeEvent): NormaliseResult {
   const d = detailOf(event) as Partial<RunSummaryDetail>;
   // Our own events, but still input: a malformed entry is shown as best it can be, never a crash.
@@ -137,6 +146,7 @@ export function normaliseRunSummary(event: EventBridgeEvent): NormaliseResult {
           .join(', '),
       },
       { name: 'Idle Elastic IPs', value: idleAddressesFact(d.idleAddresses) },
+      { name: 'Database savings', value: databaseSavingsFact(d.databaseSavings) },
     ],
   });
 }

@@ -2,7 +2,7 @@
 import { formatTimestamp, TAG } from '../../tags';
 import type { ScheduleFacts, TagFacts, TransitionFacts } from './facts';
 import { TRANSITION_EXPECTED } from './records';
-import { rule } from './rule';
+import { rule, type ScaleRule } from './rule';
 import type { ResourceType, ScaleAction, TransitionDeed, Verdict } from './types';
 
 export const notOptedIn = rule<TagFacts>(
@@ -120,3 +120,25 @@ export function recordTransition(
   if (options.carried) action.carried = options.carried;
   return { outcome: 'record', reason, action };
 }
+
+/**
+ * A kind's tag stage: whether it is opted in, then its own reasons to leave it alone (`own`), then
+ * whether its ScaleToZero and (after `readable`, its other tags) its record read.
+ */
+export function tagRules<G extends TagFacts>(
+  own: readonly ScaleRule<G>[],
+  readable: readonly ScaleRule<G>[] = [],
+): readonly ScaleRule<G>[] {
+  return [
+    notOptedIn,
+    ...own,
+    optedOut,
+    scheduleUnreadable,
+    ...readable,
+    transitionUnreadable,
+    transitionInFuture,
+  ];
+}
+
+/** Every kind's schedule stage. */
+export const SCHEDULE_RULES: readonly ScaleRule<ScheduleFacts>[] = [noTransition];

@@ -2,9 +2,8 @@
  * What the database rules look at, beside the facts every resource has: the database itself, the
  * stopped-at marker and the record of a stop (as for instances), and why RDS would refuse to stop it.
  */
-import { readTimestampTag, TAG, type TagReading } from '../../tags';
-import type { TagFacts, TransitionFacts } from './facts';
-import type { DatabaseRecord, DatabaseRef, TransitionDeed } from './types';
+import { stopFacts, type StopFacts, type TagFacts, type TransitionFacts } from './facts';
+import type { DatabaseRecord, DatabaseRef } from './types';
 
 /**
  * RDS starts a database that has been stopped for 7 days by itself (AWS's own rule). A database of
@@ -13,39 +12,23 @@ import type { DatabaseRecord, DatabaseRef, TransitionDeed } from './types';
  */
 export const RDS_AUTO_START_MS = 7 * 24 * 3_600_000 - 3_600_000;
 
+/** RDS starts a stopped database after 7 days: a stop saves at most that long. */
+export function databaseHoursOff(f: TransitionFacts): number {
+  return Math.min(f.hoursOff, 7 * 24);
+}
+
 export interface DatabaseTagFacts extends TagFacts {
   database: DatabaseRecord;
   /** Aurora clusters carrying ScaleToZero: their member instances are stopped through the cluster. */
   managedClusters: ReadonlySet<string>;
 }
 
-export interface DatabaseFacts extends TransitionFacts {
+export interface DatabaseFacts extends StopFacts {
   database: DatabaseRecord;
-  /** ScaleToZeroStoppedAt as written, and as read. */
-  markerText?: string;
-  stoppedAt: TagReading<Date>;
-  /** The record says scale-to-zero stopped the database at that transition. */
-  stoppedByUs?: Extract<TransitionDeed, { kind: 'stopped' }>;
-  /** The stopped-at marker and the record of the stop name the same time. */
-  markerMatches: boolean;
 }
 
 export function databaseFacts(f: TransitionFacts, database: DatabaseRecord): DatabaseFacts {
-  const stoppedAt = readTimestampTag(f.tags, TAG.scaleToZeroStoppedAt, f.resourceId);
-  const stoppedByUs = f.last?.deed.kind === 'stopped' ? f.last.deed : undefined;
-  const out: DatabaseFacts = {
-    ...f,
-    database,
-    stoppedAt,
-    markerMatches:
-      stoppedByUs !== undefined &&
-      stoppedAt.kind === 'ok' &&
-      stoppedAt.value.getTime() === stoppedByUs.stoppedAt.getTime(),
-  };
-  const markerText = f.tags[TAG.scaleToZeroStoppedAt];
-  if (markerText !== undefined) out.markerText = markerText;
-  if (stoppedByUs) out.stoppedByUs = stoppedByUs;
-  return out;
+  return { ...stopFacts(f), database };
 }
 
 export function databaseRef(d: DatabaseRecord): DatabaseRef {

@@ -6,18 +6,10 @@
  * itself, so one that scale-to-zero stopped in this very off period, found running 7 days after
  * that stop, is stopped again (`restarted-by-rds`).
  */
-import { formatTimestamp, TAG } from '../../tags';
+import { formatTimestamp } from '../../tags';
+import { alreadyActed, SCHEDULE_RULES, skipUntil, tagRules } from './common-rules';
 import {
-  alreadyActed,
-  noTransition,
-  notOptedIn,
-  optedOut,
-  scheduleUnreadable,
-  skipUntil,
-  transitionInFuture,
-  transitionUnreadable,
-} from './common-rules';
-import {
+  databaseHoursOff,
   databaseRef,
   rdsRefusal,
   RDS_AUTO_START_MS,
@@ -25,6 +17,7 @@ import {
   type DatabaseTagFacts,
 } from './database-facts';
 import { rule, type RuleStages } from './rule';
+import { markerUnreadable, stoppableRules } from './stoppable-rules';
 import type { ScaleAction, TransitionDeed, Verdict } from './types';
 
 const kindOf = (f: { database: { type: string } }) =>
@@ -83,6 +76,7 @@ const restartedByRds = rule<DatabaseFacts>(
       outcome: 'stop',
       reason: `off since ${f.at} (schedule ${f.label}); scale-to-zero stopped it at ${formatTimestamp(stop.stoppedAt)} and RDS started it again after 7 days: stop again${f.state.until ? ` until ${formatTimestamp(f.state.until)}` : ''}`,
       action: { kind: 'stop-database', database: databaseRef(f.database), transition: f.transition },
+      databaseHoursOff: databaseHoursOff(f),
     };
   },
 );
@@ -103,19 +97,6 @@ const startedWhileOff = rule<DatabaseFacts>(
   },
 );
 
-const markerUnreadable = rule<DatabaseFacts>(
-  'marker-unreadable',
-  'ScaleToZeroStoppedAt cannot be read: skipped and reported',
-  (f) =>
-    f.stoppedAt.kind === 'invalid'
-      ? {
-          outcome: 'skip',
-          reason: `tag ${TAG.scaleToZeroStoppedAt}=${JSON.stringify(f.stoppedAt.problem.value)} is not readable`,
-          tagProblem: f.stoppedAt.problem,
-        }
-      : undefined,
-);
-
 const statusRefused = rule<DatabaseFacts>(
   'status-refused',
   'neither available nor stopped (stopping, starting, backing-up, modifying, …): RDS would refuse, so it waits for the next run',
@@ -130,121 +111,35 @@ const statusRefused = rule<DatabaseFacts>(
   },
 );
 
-/** Why a stopped database's marker and record do not prove scale-to-zero stopped it; undefined if they do. */
-function unprovenStop(f: DatabaseFacts): string | undefined {
-  if (f.database.status !== 'stopped') return undefined;
-  if (!f.state.on) {
-    return f.stoppedByUs && !f.markerMatches
-      ? 'the stopped-at marker does not match the record of the stop'
-      : undefined;
-  }
-  if (f.stoppedAt.kind === 'absent') return f.stoppedByUs ? 'the stopped-at marker is gone' : undefined;
-  if (f.markerMatches && f.recordOfEndedOffPeriod) return undefined;
-  if (!f.stoppedByUs) return 'scale-to-zero recorded no stop of this database';
-  return f.recordOfEndedOffPeriod
-    ? 'the stopped-at marker does not match the record of the stop'
-    : `the record is not of the off period that just ended${f.offSince ? ` (began ${formatTimestamp(f.offSince)})` : ''}`;
-}
-
-const stopUnproven = rule<DatabaseFacts>(
-  'stop-unproven',
-  'stopped, but the marker and the record do not prove scale-to-zero stopped it: skipped and reported',
-  (f) => {
-    const why = unprovenStop(f);
-    if (why === undefined) return undefined;
-    return {
-      outcome: 'skip',
-      reason: `${TAG.scaleToZeroStoppedAt}=${JSON.stringify(f.markerText ?? null)} and ${TAG.scaleToZeroLastTransition}=${JSON.stringify(f.lastText ?? null)}: ${why}; left stopped, not started. Start it by hand if it should run`,
-      tagProblem: {
-        resourceId: f.resourceId,
-        tag: TAG.scaleToZeroStoppedAt,
-        value: f.markerText ?? '',
-        expected: `the same time as in ${TAG.scaleToZeroLastTransition}="<start of the off period> stopped=<time>", both written by scale-to-zero when it stopped the database`,
-      },
-    };
-  },
-);
-
-const stillStopped = rule<DatabaseFacts>(
-  'still-stopped',
-  'off, and still stopped by scale-to-zero from an earlier off period: the record carries over',
-  (f) =>
-    !f.state.on && f.database.status === 'stopped' && f.stoppedByUs
-      ? recordDatabase(
-          f,
-          `off since ${f.at} (schedule ${f.label}); still stopped since scale-to-zero stopped it at ${formatTimestamp(f.stoppedByUs.stoppedAt)}`,
-          { carried: f.stoppedByUs },
-        )
-      : undefined,
-);
-
-const alreadyOff = rule<DatabaseFacts>(
-  'already-off',
-  'off and already stopped, not by scale-to-zero: the transition is recorded',
-  (f) =>
-    !f.state.on && f.database.status === 'stopped'
-      ? recordDatabase(f, `off since ${f.at} (schedule ${f.label}); already stopped`)
-      : undefined,
-);
-
-const stop = rule<DatabaseFacts>('stop', 'off and available: marked and stopped', (f) =>
-  !f.state.on
-    ? {
-        outcome: 'stop',
-        reason: `off since ${f.at} (schedule ${f.label}): stop the ${kindOf(f)}${f.state.until ? ` until ${formatTimestamp(f.state.until)}` : ''}`,
-        action: { kind: 'stop-database', database: databaseRef(f.database), transition: f.transition },
-      }
-    : undefined,
-);
-
-const notStoppedByUs = rule<DatabaseFacts>(
-  'not-stopped-by-us',
-  'on, and no stopped-at marker: the transition is recorded, left as it is',
-  (f) =>
-    f.state.on && f.stoppedAt.kind === 'absent'
-      ? recordDatabase(
-          f,
-          `on since ${f.at} (schedule ${f.label}); not stopped by scale-to-zero, left ${f.database.status}`,
-        )
-      : undefined,
-);
-
-const start = rule<DatabaseFacts>(
-  'start',
-  'on, and stopped by scale-to-zero for the off period that just ended: started',
-  (f) =>
-    f.state.on && f.database.status === 'stopped' && f.stoppedAt.kind === 'ok'
-      ? {
-          outcome: 'start',
-          reason: `on since ${f.at} (schedule ${f.label}): start the ${kindOf(f)} (stopped by scale-to-zero at ${formatTimestamp(f.stoppedAt.value)})`,
-          action: { kind: 'start-database', database: databaseRef(f.database), transition: f.transition },
-        }
-      : undefined,
-);
-
-const alreadyOn = rule<DatabaseFacts>(
-  'already-on',
-  'on and available: the transition is recorded and a leftover marker dropped',
-  (f) =>
-    f.state.on
-      ? recordDatabase(f, `on since ${f.at} (schedule ${f.label}); already ${f.database.status}`, {
-          dropMarker: true,
-        })
-      : undefined,
-);
+const { stopUnproven, stillStopped, alreadyOff, stop, notStoppedByUs, start, alreadyOn } =
+  stoppableRules<DatabaseFacts>({
+    noun: 'database',
+    state: (f) => f.database.status,
+    running: 'available',
+    object: (f) => ` the ${kindOf(f)}`,
+    stopAction: (f) => ({
+      kind: 'stop-database',
+      database: databaseRef(f.database),
+      transition: f.transition,
+    }),
+    startAction: (f) => ({
+      kind: 'start-database',
+      database: databaseRef(f.database),
+      transition: f.transition,
+    }),
+    stopExtras: (f) => ({ note: '', saved: { databaseHoursOff: databaseHoursOff(f) } }),
+    record: recordDatabase,
+    unprovenAdvice: '',
+    summaries: {
+      alreadyOff: 'off and already stopped, not by scale-to-zero: the transition is recorded',
+      alreadyOn: 'on and available: the transition is recorded and a leftover marker dropped',
+    },
+  });
 
 /** A database's rules in three stages: its tags, then its schedule, then the transition. */
 export const DATABASE_STAGES: RuleStages<DatabaseTagFacts, DatabaseFacts> = {
-  tags: [
-    notOptedIn,
-    managedByCluster,
-    refusedByRds,
-    optedOut,
-    scheduleUnreadable,
-    transitionUnreadable,
-    transitionInFuture,
-  ],
-  schedule: [noTransition],
+  tags: tagRules([managedByCluster, refusedByRds]),
+  schedule: SCHEDULE_RULES,
   transition: [
     restartedByRds,
     startedWhileOff,

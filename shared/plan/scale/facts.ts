@@ -219,15 +219,37 @@ export function groupFacts(f: TransitionFacts, group: AutoScalingGroupRecord, ct
   return out;
 }
 
-export interface InstanceFacts extends TransitionFacts {
-  instance: ScalableInstanceRecord;
+/** What a resource stopped behind a ScaleToZeroStoppedAt marker carries: an instance, a database. */
+export interface StopFacts extends TransitionFacts {
   /** ScaleToZeroStoppedAt as written, and as read. */
   markerText?: string;
   stoppedAt: TagReading<Date>;
-  /** The record says scale-to-zero stopped the instance at that transition. */
+  /** The record says scale-to-zero stopped the resource at that transition. */
   stoppedByUs?: Extract<TransitionDeed, { kind: 'stopped' }>;
   /** The stopped-at marker and the record of the stop name the same time. */
   markerMatches: boolean;
+}
+
+/** The marker and the record of a stop, read from the tags. */
+export function stopFacts(f: TransitionFacts): StopFacts {
+  const stoppedAt = readTimestampTag(f.tags, TAG.scaleToZeroStoppedAt, f.resourceId);
+  const stoppedByUs = f.last?.deed.kind === 'stopped' ? f.last.deed : undefined;
+  const out: StopFacts = {
+    ...f,
+    stoppedAt,
+    markerMatches:
+      stoppedByUs !== undefined &&
+      stoppedAt.kind === 'ok' &&
+      stoppedAt.value.getTime() === stoppedByUs.stoppedAt.getTime(),
+  };
+  const markerText = f.tags[TAG.scaleToZeroStoppedAt];
+  if (markerText !== undefined) out.markerText = markerText;
+  if (stoppedByUs) out.stoppedByUs = stoppedByUs;
+  return out;
+}
+
+export interface InstanceFacts extends StopFacts {
+  instance: ScalableInstanceRecord;
   /** The maintenance windows that target the instance (by id or tags). */
   patch: PatchFacts;
 }
@@ -237,20 +259,5 @@ export function instanceFacts(
   instance: ScalableInstanceRecord,
   ctx: PlanContext,
 ): InstanceFacts {
-  const stoppedAt = readTimestampTag(f.tags, TAG.scaleToZeroStoppedAt, f.resourceId);
-  const stoppedByUs = f.last?.deed.kind === 'stopped' ? f.last.deed : undefined;
-  const out: InstanceFacts = {
-    ...f,
-    instance,
-    stoppedAt,
-    markerMatches:
-      stoppedByUs !== undefined &&
-      stoppedAt.kind === 'ok' &&
-      stoppedAt.value.getTime() === stoppedByUs.stoppedAt.getTime(),
-    patch: ctx.patchOf({ instanceId: instance.id, tags: f.tags }),
-  };
-  const markerText = f.tags[TAG.scaleToZeroStoppedAt];
-  if (markerText !== undefined) out.markerText = markerText;
-  if (stoppedByUs) out.stoppedByUs = stoppedByUs;
-  return out;
+  return { ...stopFacts(f), instance, patch: ctx.patchOf({ instanceId: instance.id, tags: f.tags }) };
 }

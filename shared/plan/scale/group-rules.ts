@@ -4,17 +4,7 @@
  * ScaleToZeroLastTransition says scale-to-zero scaled it down for the off period that just ended.
  */
 import { formatTimestamp, TAG } from '../../tags';
-import {
-  alreadyActed,
-  noTransition,
-  notOptedIn,
-  optedOut,
-  recordTransition,
-  scheduleUnreadable,
-  skipUntil,
-  transitionInFuture,
-  transitionUnreadable,
-} from './common-rules';
+import { alreadyActed, recordTransition, SCHEDULE_RULES, skipUntil, tagRules } from './common-rules';
 import type { GroupFacts, GroupTagFacts } from './facts';
 import { GROUP_PATCH_RULES } from './patch-rules';
 import { CAPACITY_EXPECTED, formatCapacity } from './records';
@@ -209,8 +199,8 @@ const notScaledByUs = rule<GroupFacts>(
 
 /** A group's rules in three stages: its tags, then its schedule, then the transition. */
 export const GROUP_STAGES: RuleStages<GroupTagFacts, GroupFacts> = {
-  tags: [notOptedIn, optedOut, scheduleUnreadable, transitionUnreadable, transitionInFuture],
-  schedule: [noTransition],
+  tags: tagRules([]),
+  schedule: SCHEDULE_RULES,
   transition: [
     savedSizesUnreadable,
     skipUntil,

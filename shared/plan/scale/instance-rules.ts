@@ -5,22 +5,12 @@
  */
 import type { ScalableInstanceRecord } from '../../domain';
 import { formatTimestamp, TAG } from '../../tags';
-import {
-  alreadyActed,
-  noTransition,
-  notOptedIn,
-  optedOut,
-  recordTransition,
-  scheduleUnreadable,
-  skipUntil,
-  transitionInFuture,
-  transitionUnreadable,
-} from './common-rules';
+import { alreadyActed, recordTransition, SCHEDULE_RULES, skipUntil, tagRules } from './common-rules';
 import type { InstanceFacts, InstanceTagFacts } from './facts';
 import { INSTANCE_PATCH_RULES } from './patch-rules';
 import { actionUnreadable, hibernate, hibernationNotConfigured } from './hibernate';
 import { rule, type RuleStages } from './rule';
-import type { Verdict } from './types';
+import { markerUnreadable, stoppableRules } from './stoppable-rules';
 
 /** Why an instance cannot be stopped and started safely, or undefined when it can. */
 export function unsafeToStop(i: ScalableInstanceRecord): string | undefined {
@@ -58,19 +48,6 @@ const notSafeToStop = rule<InstanceTagFacts>(
   },
 );
 
-const markerUnreadable = rule<InstanceFacts>(
-  'marker-unreadable',
-  'ScaleToZeroStoppedAt cannot be read: skipped and reported',
-  (f) =>
-    f.stoppedAt.kind === 'invalid'
-      ? {
-          outcome: 'skip',
-          reason: `tag ${TAG.scaleToZeroStoppedAt}=${JSON.stringify(f.stoppedAt.problem.value)} is not readable`,
-          tagProblem: f.stoppedAt.problem,
-        }
-      : undefined,
-);
-
 const settling = rule<InstanceFacts>(
   'settling',
   'pending, stopping or shutting down: waits for the next run',
@@ -84,70 +61,27 @@ const terminated = rule<InstanceFacts>('terminated', 'terminated: kept', (f) =>
   f.instance.state === 'terminated' ? { outcome: 'keep', reason: 'terminated' } : undefined,
 );
 
-/** Why a stopped instance's marker and record do not prove scale-to-zero stopped it; undefined if they do. */
-function unprovenStop(f: InstanceFacts): string | undefined {
-  if (f.instance.state !== 'stopped') return undefined;
-  if (!f.state.on) {
-    return f.stoppedByUs && !f.markerMatches
-      ? 'the stopped-at marker does not match the record of the stop'
-      : undefined;
-  }
-  if (f.stoppedAt.kind === 'absent') return f.stoppedByUs ? 'the stopped-at marker is gone' : undefined;
-  if (f.markerMatches && f.recordOfEndedOffPeriod) return undefined;
-  if (!f.stoppedByUs) return 'scale-to-zero recorded no stop of this instance';
-  return f.recordOfEndedOffPeriod
-    ? 'the stopped-at marker does not match the record of the stop'
-    : `the record is not of the off period that just ended${f.offSince ? ` (began ${formatTimestamp(f.offSince)})` : ''}`;
-}
-
-// The marker and the record are written by the same stop; one without the other, or two that
-// disagree, is a lost tag or someone else's: never a reason to start, always reported.
-const stopUnproven = rule<InstanceFacts>(
-  'stop-unproven',
-  'stopped, but the marker and the record do not prove scale-to-zero stopped it: skipped and reported',
-  (f): Verdict | undefined => {
-    const why = unprovenStop(f);
-    if (why === undefined) return undefined;
-    return {
-      outcome: 'skip',
-      reason: `${TAG.scaleToZeroStoppedAt}=${JSON.stringify(f.markerText ?? null)} and ${TAG.scaleToZeroLastTransition}=${JSON.stringify(f.lastText ?? null)}: ${why}; left ${f.instance.state}, not started. Start it by hand if it should run; an administrator removes a marker that is not scale-to-zero's`,
-      tagProblem: {
-        resourceId: f.resourceId,
-        tag: TAG.scaleToZeroStoppedAt,
-        value: f.markerText ?? '',
-        expected: `the same time as in ${TAG.scaleToZeroLastTransition}="<start of the off period> stopped=<time>", both written by scale-to-zero when it stopped the instance`,
-      },
-    };
-  },
-);
-
-// Still stopped from an earlier off period whose start never happened (no capacity, say).
-const stillStopped = rule<InstanceFacts>(
-  'still-stopped',
-  'off, and still stopped by scale-to-zero from an earlier off period: the record carries over',
-  (f) =>
-    !f.state.on && f.instance.state === 'stopped' && f.stoppedByUs
-      ? recordTransition(
-          f,
-          'instance',
-          `off since ${f.at} (schedule ${f.label}); still stopped since scale-to-zero stopped it at ${formatTimestamp(f.stoppedByUs.stoppedAt)}`,
-          { carried: f.stoppedByUs },
-        )
-      : undefined,
-);
-
-const alreadyOff = rule<InstanceFacts>(
-  'already-off',
-  'off and not running: the transition is recorded',
-  (f) =>
-    !f.state.on && f.instance.state !== 'running'
-      ? recordTransition(
-          f,
-          'instance',
-          `off since ${f.at} (schedule ${f.label}); already ${f.instance.state}`,
-        )
-      : undefined,
-);
+const { stopUnproven, stillStopped, alreadyOff, stop, notStoppedByUs, start, alreadyOn } =
+  stoppableRules<InstanceFacts>({
+    noun: 'instance',
+    state: (f) => f.instance.state,
+    running: 'running',
+    object: () => '',
+    stopAction: (f) => ({ kind: 'stop-instance', instanceId: f.resourceId, transition: f.transition }),
+    startAction: (f) => ({ kind: 'start-instance', instanceId: f.resourceId, transition: f.transition }),
+    stopExtras: (f) => ({
+      note: hibernationNotConfigured(f)
+        ? `; ${TAG.scaleToZeroAction}=hibernate, but hibernation not configured on ${f.resourceId}: stopped instead`
+        : '',
+      saved: { instanceHoursSaved: f.hoursOff },
+    }),
+    record: (f, reason, options) => recordTransition(f, 'instance', reason, options),
+    unprovenAdvice: "; an administrator removes a marker that is not scale-to-zero's",
+    summaries: {
+      alreadyOff: 'off and not running: the transition is recorded',
+      alreadyOn: 'on and not stopped: the transition is recorded and a leftover marker dropped',
+    },
+  });
 
 // Started after the schedule went off: somebody wants it now, and we never stopped it.
 const startedWhileOff = rule<InstanceFacts>(
@@ -163,76 +97,10 @@ const startedWhileOff = rule<InstanceFacts>(
       : undefined,
 );
 
-const stop = rule<InstanceFacts>('stop', 'off and running: marked and stopped', (f) =>
-  !f.state.on
-    ? {
-        outcome: 'stop',
-        reason: `off since ${f.at} (schedule ${f.label}): stop${f.state.until ? ` until ${formatTimestamp(f.state.until)}` : ''}${
-          hibernationNotConfigured(f)
-            ? `; ${TAG.scaleToZeroAction}=hibernate, but hibernation not configured on ${f.resourceId}: stopped instead`
-            : ''
-        }`,
-        action: { kind: 'stop-instance', instanceId: f.resourceId, transition: f.transition },
-        instanceHoursSaved: f.hoursOff,
-      }
-    : undefined,
-);
-
-const notStoppedByUs = rule<InstanceFacts>(
-  'not-stopped-by-us',
-  'on, and no stopped-at marker: the transition is recorded, left as it is',
-  (f) =>
-    f.state.on && f.stoppedAt.kind === 'absent'
-      ? recordTransition(
-          f,
-          'instance',
-          `on since ${f.at} (schedule ${f.label}); not stopped by scale-to-zero, left ${f.instance.state}`,
-        )
-      : undefined,
-);
-
-const start = rule<InstanceFacts>(
-  'start',
-  'on, and stopped by scale-to-zero for the off period that just ended: started',
-  (f) =>
-    f.state.on && f.instance.state === 'stopped' && f.stoppedAt.kind === 'ok'
-      ? {
-          outcome: 'start',
-          reason: `on since ${f.at} (schedule ${f.label}): start (stopped by scale-to-zero at ${formatTimestamp(f.stoppedAt.value)})`,
-          action: { kind: 'start-instance', instanceId: f.resourceId, transition: f.transition },
-        }
-      : undefined,
-);
-
-const alreadyOn = rule<InstanceFacts>(
-  'already-on',
-  'on and not stopped: the transition is recorded and a leftover marker dropped',
-  (f) =>
-    f.state.on
-      ? recordTransition(
-          f,
-          'instance',
-          `on since ${f.at} (schedule ${f.label}); already ${f.instance.state}`,
-          {
-            dropMarker: true,
-          },
-        )
-      : undefined,
-);
-
 /** An instance's rules in three stages: its tags, then its schedule, then the transition. */
 export const INSTANCE_STAGES: RuleStages<InstanceTagFacts, InstanceFacts> = {
-  tags: [
-    notOptedIn,
-    managedByGroup,
-    notSafeToStop,
-    optedOut,
-    scheduleUnreadable,
-    actionUnreadable,
-    transitionUnreadable,
-    transitionInFuture,
-  ],
-  schedule: [noTransition],
+  tags: tagRules([managedByGroup, notSafeToStop], [actionUnreadable]),
+  schedule: SCHEDULE_RULES,
   transition: [
     // Patch windows: turned on for a maintenance window while asleep by its own record.
     ...INSTANCE_PATCH_RULES,

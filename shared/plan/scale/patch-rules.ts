@@ -12,7 +12,7 @@ import { recordTransition } from './common-rules';
 import type { GroupFacts, InstanceFacts, TransitionFacts } from './facts';
 import type { DueWindow, PatchFacts } from './patch-windows';
 import { formatCapacity } from './records';
-import { rule } from './rule';
+import { rule, type ScaleRule } from './rule';
 import type { PatchMark, Verdict } from './types';
 
 function hhmm(d: Date): string {
@@ -64,6 +64,34 @@ function keptBySkipUntil(f: TransitionFacts, mark: PatchMark): Verdict | undefin
     : undefined;
 }
 
+type PatchedFacts = TransitionFacts & { patch: PatchFacts };
+
+const windowRunning = rule<PatchedFacts>('patch-window-running', STILL_RUNNING, (f) =>
+  stillPatching(f, f.patch),
+);
+
+/**
+ * The window this off period's record turned the resource on for has ended: `then` says what now
+ * (given "maintenance window … ended at …"), unless ScaleToZeroSkipUntil keeps it on. A record
+ * that does not say what `applies` asks for is left to the later rules.
+ */
+function windowOver<F extends PatchedFacts>(
+  summary: string,
+  then: (f: F, ended: string) => Verdict | undefined,
+  applies: (f: F) => boolean = () => true,
+): ScaleRule<F> {
+  return rule<F>('patch-window-over', summary, (f) => {
+    const mark = patching(f);
+    if (!mark || !applies(f)) return undefined;
+    const kept = keptBySkipUntil(f, mark);
+    if (kept) return kept;
+    return then(
+      f,
+      `maintenance window ${windowLabel(f.patch, mark.window)} ended at ${formatTimestamp(mark.until)}`,
+    );
+  });
+}
+
 const instanceStart = rule<InstanceFacts>(
   'patch-window-start',
   'off, stopped by scale-to-zero this off period, and a maintenance window targeting it begins within the lead time: started for the window',
@@ -84,19 +112,9 @@ const instanceStart = rule<InstanceFacts>(
   },
 );
 
-const instanceRunning = rule<InstanceFacts>('patch-window-running', STILL_RUNNING, (f) =>
-  stillPatching(f, f.patch),
-);
-
-const instanceOver = rule<InstanceFacts>(
-  'patch-window-over',
+const instanceOver = windowOver<InstanceFacts>(
   'started by scale-to-zero for a maintenance window that has ended: stopped again (unless stopped meanwhile, or ScaleToZeroSkipUntil keeps it on)',
-  (f): Verdict | undefined => {
-    const mark = patching(f);
-    if (!mark) return undefined;
-    const kept = keptBySkipUntil(f, mark);
-    if (kept) return kept;
-    const ended = `maintenance window ${windowLabel(f.patch, mark.window)} ended at ${formatTimestamp(mark.until)}`;
+  (f, ended) => {
     if (f.instance.state === 'running') {
       return {
         outcome: 'stop',
@@ -140,22 +158,12 @@ const groupStart = rule<GroupFacts>(
   },
 );
 
-const groupRunning = rule<GroupFacts>('patch-window-running', STILL_RUNNING, (f) =>
-  stillPatching(f, f.patch),
-);
-
-const groupOver = rule<GroupFacts>(
-  'patch-window-over',
+const groupOver = windowOver<GroupFacts>(
   'restored by scale-to-zero for a maintenance window that has ended: scaled to 0 again (unless at 0 already, or ScaleToZeroSkipUntil keeps it on)',
-  (f): Verdict | undefined => {
-    const mark = patching(f);
-    if (!mark || !f.scaled) return undefined;
-    const kept = keptBySkipUntil(f, mark);
-    if (kept) return kept;
-    const ended = `maintenance window ${windowLabel(f.patch, mark.window)} ended at ${formatTimestamp(mark.until)}`;
+  (f, ended) => {
     if (f.atZero) {
       // Its sizes are still the ones saved at the off transition: the morning restores them.
-      return recordTransition(f, 'auto-scaling-group', `${ended}; already at 0`, { carried: f.scaled });
+      return recordTransition(f, 'auto-scaling-group', `${ended}; already at 0`, { carried: f.scaled! });
     }
     if (f.current.max > f.cap) {
       return {
@@ -175,8 +183,9 @@ const groupOver = rule<GroupFacts>(
       // No hours counted: the scale-down at the off transition already counted them.
     };
   },
+  (f) => f.scaled !== undefined,
 );
 
 /** Asked in this order, after the trust rules and before already-acted and the schedule decision. */
-export const INSTANCE_PATCH_RULES = [instanceStart, instanceRunning, instanceOver];
-export const GROUP_PATCH_RULES = [groupStart, groupRunning, groupOver];
+export const INSTANCE_PATCH_RULES = [instanceStart, windowRunning, instanceOver];
+export const GROUP_PATCH_RULES = [groupStart, windowRunning, groupOver];

@@ -99,6 +99,11 @@ export interface ScaleDecision {
   action?: ScaleAction;
   /** Instance-hours this action saves until the schedule turns the resource on again. */
   instanceHoursSaved?: number;
+  /**
+   * A database stop: the hours it stays stopped, until the schedule turns it on again and at most
+   * the 7 days after which RDS starts it by itself (per member instance, for an Aurora cluster).
+   */
+  databaseHoursOff?: number;
   /** The unreadable tag that made the plan skip this resource. */
   tagProblem?: TagProblem;
   /** Tags read and deliberately ignored (an expired or malformed override), for the report. */
@@ -144,6 +149,8 @@ export interface DatabaseRecord {
   replicaOf?: string;
   /** This database's own read replicas. */
   replicaIds?: string[];
+  /** An Aurora cluster's member instances and their classes: what its stop turns off. */
+  members?: { id: string; instanceClass?: string }[];
   /** A cluster's engine mode: provisioned, serverless (v1), … */
   engineMode?: string;
 }

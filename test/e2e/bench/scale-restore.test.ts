@@ -8,7 +8,7 @@ import { describe, expect, it } from '@jest/globals';
 import { REGION } from '../../../bench/account';
 import { scaleRestoreScenario } from '../../../bench/scale-restore';
 import type { Sandbox } from '../../../sandbox/server';
-import { DEFAULT_MAX_ATTEMPTS, type AwsClients } from '../../../shared/aws/clients';
+import { DEFAULT_MAX_ATTEMPTS, serviceClientHook, type AwsClients } from '../../../shared/aws/clients';
 import { VirtualClock } from '../../../sandbox/clock/virtual-clock';
 import { virtualBackoffRetry } from '../../../sandbox/clock/virtual-retry';
 
@@ -21,14 +21,10 @@ function clientsOn(clock: VirtualClock) {
       credentials: sandbox.credentials('scale-to-zero'),
       retryStrategy: virtualBackoffRetry(clock, DEFAULT_MAX_ATTEMPTS),
     };
-    const extras = new Map<string, unknown>();
     return {
       region: REGION,
       // RDS (scale-to-zero reads databases): the same endpoint, role and virtual retries.
-      serviceClient: (name, make) => {
-        if (!extras.has(name)) extras.set(name, make({ ...common, maxAttempts: DEFAULT_MAX_ATTEMPTS }));
-        return extras.get(name) as ReturnType<typeof make>;
-      },
+      serviceClient: serviceClientHook(() => ({ ...common, maxAttempts: DEFAULT_MAX_ATTEMPTS })),
       ec2: new EC2Client(common),
       autoScaling: new AutoScalingClient(common),
       eventBridge: new EventBridgeClient(common),
