@@ -140,6 +140,8 @@ export function restoreLowerBound(
     'events:PutEvents': runs,
     // Patch windows (on by default): each run with something asleep lists the enabled windows once.
     'ssm:DescribeMaintenanceWindows': runs,
+    // Databases: each run lists the region's DB instances once (one page: this account has none).
+    'rds:DescribeDBInstances': runs,
   };
 }
 

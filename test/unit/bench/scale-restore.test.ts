@@ -16,8 +16,9 @@ describe('restoreLowerBound', () => {
       'ec2:DescribeAddresses': 2,
       'events:PutEvents': 2,
       'ssm:DescribeMaintenanceWindows': 2,
+      'rds:DescribeDBInstances': 2,
     });
-    expect(total(bound)).toBe(52);
+    expect(total(bound)).toBe(54);
   });
 
   it('records per run: a run tags and unmarks only what it started, 1000 a call', () => {
