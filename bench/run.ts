@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 
 import { DEFAULT_LOAD_PAIRS, measureBundles } from './bundles';
 import { recoveryScenario } from './recovery';
+import { retryScenario } from './retry';
 import { RESTORE_NOW, scaleRestoreScenario, type RestoreSize } from './scale-restore';
 import { virtualClientsAt } from './virtual-clock';
 import { VirtualClock } from '../sandbox/clock/virtual-clock';
@@ -25,7 +26,6 @@ import { stagedCheck, stagedCleanupScenario, type StagedSize } from './staged-cl
 import { checkTargets, renderComparison, renderResults, type BenchResults } from './report';
 import {
   cleanupScenario,
-  retryScenario,
   scaleScenario,
   taggerScenario,
   type CleanupSize,

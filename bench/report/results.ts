@@ -4,7 +4,8 @@ import type { RecoveryOutcome } from '../recovery';
 import type { RestoreOutcome } from '../scale-restore';
 import type { SelfHealOutcome } from '../self-heal';
 import type { StagedOutcome } from '../staged-cleanup';
-import type { CleanupOutcome, JobRow, RetryComparison, ScaleOutcome } from '../scenarios';
+import type { RetryComparison } from '../retry';
+import type { CleanupOutcome, JobRow, ScaleOutcome } from '../scenarios';
 
 export interface Check {
   target: string;
