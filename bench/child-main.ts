@@ -3,18 +3,7 @@
  * (real SDK clients from AWS_ENDPOINT_URL, settings objects, a budget), runs the job, and reports
  * wall time and peak memory over IPC.
  */
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { STSClient } from '@aws-sdk/client-sts';
-
-import {
-  DEFAULT_MAX_ATTEMPTS,
-  destroyClients,
-  serviceClientHook,
-  type AwsClients,
-} from '../shared/aws/clients';
+import { DEFAULT_MAX_ATTEMPTS, destroyClients, type AwsClients } from '../shared/aws/clients';
 import { deadlineBudget, unlimitedBudget } from '../shared/budget';
 import { runCleanup } from '../shared/jobs/cleanup';
 import { createCloudWatch, runRecovery } from '../shared/jobs/recovery';
@@ -27,6 +16,7 @@ import { loadScaleSettings } from '../shared/schedule';
 import { loadSelfHealSettings } from '../shared/self-heal/settings';
 import type { ChildResult, ChildTask, RunReport } from './child';
 import { REGION } from './account';
+import { clientSetWith } from './clients';
 import { drainRunOf, drainState, type DrainRun, type DrainState } from './drain';
 import { runNaiveTagger } from './naive-tagger';
 import { benchSettings } from './settings';
@@ -36,16 +26,7 @@ function clientsWith(retryMode: 'adaptive' | 'standard') {
   return (region: string): AwsClients => {
     let c = cache.get(region);
     if (!c) {
-      const common = { region, retryMode, maxAttempts: DEFAULT_MAX_ATTEMPTS };
-      c = {
-        region,
-        serviceClient: serviceClientHook(() => common),
-        ec2: new EC2Client(common),
-        autoScaling: new AutoScalingClient(common),
-        eventBridge: new EventBridgeClient(common),
-        sts: new STSClient(common),
-        ssm: new SSMClient(common),
-      };
+      c = clientSetWith({ region, retryMode, maxAttempts: DEFAULT_MAX_ATTEMPTS });
       cache.set(region, c);
     }
     return c;

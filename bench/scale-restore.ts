@@ -10,24 +10,15 @@
  * scene). The morning runs run here in the parent, because the child's 'scale' task has no time
  * budget and the question is what a budgeted Lambda run does. Memory is not measured for them.
  */
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { STSClient } from '@aws-sdk/client-sts';
 
 import { startSandbox, type Sandbox } from '../sandbox/server';
-import {
-  DEFAULT_MAX_ATTEMPTS,
-  destroyClients,
-  serviceClientHook,
-  type AwsClients,
-} from '../shared/aws/clients';
+import { DEFAULT_MAX_ATTEMPTS, destroyClients, type AwsClients } from '../shared/aws/clients';
 import { INSTANCE_BATCH } from '../shared/aws/scale';
 import { DEFAULT_SAFETY_MARGIN_MS, deadlineBudget } from '../shared/budget';
 import { runScale } from '../shared/jobs/scale';
 import { loadScaleSettings } from '../shared/schedule';
 import { TAG } from '../shared/tags';
+import { clientSetWith } from './clients';
 import { REGION, seedScaleAccount } from './account';
 import { batches, pages, type Bound } from './bounds';
 import { runInChild } from './child';
@@ -97,22 +88,13 @@ export interface RestoreOutcome {
 function clientsAt(sandbox: Sandbox): AwsClients {
   // The same clients createClients builds (adaptive retry, the product's attempts), pointed at the
   // sandbox explicitly: this parent process's environment is not the job's.
-  const common = {
+  return clientSetWith({
     region: REGION,
     endpoint: sandbox.url,
     credentials: sandbox.credentials('scale-to-zero'),
     retryMode: 'adaptive',
     maxAttempts: DEFAULT_MAX_ATTEMPTS,
-  };
-  return {
-    region: REGION,
-    serviceClient: serviceClientHook(() => common),
-    ec2: new EC2Client(common),
-    autoScaling: new AutoScalingClient(common),
-    eventBridge: new EventBridgeClient(common),
-    sts: new STSClient(common),
-    ssm: new SSMClient(common),
-  };
+  });
 }
 
 const isThrottle = (message: string) => [...THROTTLE_CODES].some((code) => message.includes(code));

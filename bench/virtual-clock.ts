@@ -7,23 +7,13 @@
  * job. The price: no memory figures (bench `--real-clock` runs the child), and requests in flight at
  * once each add their latency (a slower clock than AWS's, so a run does less, never more).
  */
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { STSClient } from '@aws-sdk/client-sts';
-
 import type { Sandbox } from '../sandbox/server';
-import {
-  DEFAULT_MAX_ATTEMPTS,
-  destroyClients,
-  serviceClientHook,
-  type AwsClients,
-} from '../shared/aws/clients';
+import { DEFAULT_MAX_ATTEMPTS, destroyClients, type AwsClients } from '../shared/aws/clients';
 import { deadlineBudget } from '../shared/budget';
 import { runCleanup } from '../shared/jobs/cleanup';
 import { VirtualClock } from '../sandbox/clock/virtual-clock';
 import { virtualBackoffRetry } from '../sandbox/clock/virtual-retry';
+import { clientSetWith } from './clients';
 import { REGION } from './account';
 import type { ChildResult, RunReport } from './child';
 import { drainRunOf, drainState, type DrainRun, type DrainState } from './drain';
@@ -48,21 +38,13 @@ export interface VirtualDrain {
  * The start-of-day restore (bench/scale-restore.ts) runs with these too.
  */
 export function virtualClientsAt(sandbox: Sandbox, clock: VirtualClock, role: string): AwsClients {
-  const common = {
+  return clientSetWith({
     region: REGION,
     endpoint: sandbox.url,
     credentials: sandbox.credentials(role),
+    maxAttempts: DEFAULT_MAX_ATTEMPTS,
     retryStrategy: virtualBackoffRetry(clock, DEFAULT_MAX_ATTEMPTS),
-  };
-  return {
-    region: REGION,
-    serviceClient: serviceClientHook(() => ({ ...common, maxAttempts: DEFAULT_MAX_ATTEMPTS })),
-    ec2: new EC2Client(common),
-    autoScaling: new AutoScalingClient(common),
-    eventBridge: new EventBridgeClient(common),
-    sts: new STSClient(common),
-    ssm: new SSMClient(common),
-  };
+  });
 }
 
 /**

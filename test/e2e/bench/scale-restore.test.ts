@@ -1,37 +1,14 @@
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { STSClient } from '@aws-sdk/client-sts';
 import { describe, expect, it } from '@jest/globals';
 
-import { REGION } from '../../../bench/account';
 import { scaleRestoreScenario } from '../../../bench/scale-restore';
+import { virtualClientsAt } from '../../../bench/virtual-clock';
 import type { Sandbox } from '../../../sandbox/server';
-import { DEFAULT_MAX_ATTEMPTS, serviceClientHook, type AwsClients } from '../../../shared/aws/clients';
+import type { AwsClients } from '../../../shared/aws/clients';
 import { VirtualClock } from '../../../sandbox/clock/virtual-clock';
-import { virtualBackoffRetry } from '../../../sandbox/clock/virtual-retry';
 
 /** The product's clients (its attempts), signed as scale-to-zero, retrying on the virtual clock. */
 function clientsOn(clock: VirtualClock) {
-  return (sandbox: Sandbox): AwsClients => {
-    const common = {
-      region: REGION,
-      endpoint: sandbox.url,
-      credentials: sandbox.credentials('scale-to-zero'),
-      retryStrategy: virtualBackoffRetry(clock, DEFAULT_MAX_ATTEMPTS),
-    };
-    return {
-      region: REGION,
-      // RDS (scale-to-zero reads databases): the same endpoint, role and virtual retries.
-      serviceClient: serviceClientHook(() => ({ ...common, maxAttempts: DEFAULT_MAX_ATTEMPTS })),
-      ec2: new EC2Client(common),
-      autoScaling: new AutoScalingClient(common),
-      eventBridge: new EventBridgeClient(common),
-      sts: new STSClient(common),
-      ssm: new SSMClient(common),
-    };
-  };
+  return (sandbox: Sandbox): AwsClients => virtualClientsAt(sandbox, clock, 'scale-to-zero');
 }
 
 describe('the start-of-day restore past StartInstances’ 1000-instance burst', () => {
