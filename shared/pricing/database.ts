@@ -6,10 +6,11 @@
  * licence choice are priced (MySQL, PostgreSQL, MariaDB, Aurora): Oracle, SQL Server and Db2 depend
  * on the licence model and edition, which the inventory does not read, so they are never guessed.
  */
-import { GetProductsCommand, type Filter, type PricingClient } from '@aws-sdk/client-pricing';
+import type { Filter, PricingClient } from '@aws-sdk/client-pricing';
 
 import { createPriceBook, type HourlyPriceLookup, type PriceBook } from './book';
 import { hourlyPriceFromPriceList } from './parse';
+import { productsPage } from './price-list';
 
 /** RDS's engine names as the price list's `databaseEngine` writes them. */
 const PRICE_LIST_ENGINE: Readonly<Record<string, string>> = {
@@ -101,22 +102,13 @@ export function fallbackDatabaseHourlyPrice(key: string, region: string): number
 
 /** `client` may be a maker: the client is then built on the first price asked. */
 export function databasePriceListLookup(client: PricingClient | (() => PricingClient)): HourlyPriceLookup {
-  let made: PricingClient | undefined = typeof client === 'function' ? undefined : client;
+  const page = productsPage(client);
   return async (key, region) => {
     const product = productOfKey(key);
     const filters = product && databasePriceFilters(product, region);
     // An engine the list cannot be asked about without a licence model: not listed, not asked.
     if (!filters) return undefined;
-    made ??= (client as () => PricingClient)();
-    const out = await made.send(
-      new GetProductsCommand({
-        ServiceCode: 'AmazonRDS',
-        FormatVersion: 'aws_v1',
-        Filters: filters,
-        MaxResults: 100,
-      }),
-    );
-    return hourlyPriceFromPriceList(out.PriceList ?? []);
+    return hourlyPriceFromPriceList(await page('AmazonRDS', filters));
   };
 }
 

@@ -22,22 +22,34 @@ export function priceFilters(instanceType: string, region: string): Filter[] {
   ];
 }
 
-/** `client` may be a maker: the client is then built on the first price asked, not at cold start. */
-export function priceListLookup(client: PricingClient | (() => PricingClient)): HourlyPriceLookup {
+/**
+ * One page of GetProducts a price: each lookup's filters leave a handful of products, so the first
+ * page is the whole answer. `client` may be a maker: the client is then built on the first price
+ * asked, not at cold start.
+ */
+export function productsPage(
+  client: PricingClient | (() => PricingClient),
+): (serviceCode: 'AmazonEC2' | 'AmazonRDS', filters: Filter[]) => Promise<string[]> {
   let made: PricingClient | undefined = typeof client === 'function' ? undefined : client;
-  return async (instanceType, region) => {
+  return async (serviceCode, filters) => {
     made ??= (client as () => PricingClient)();
-    // These filters leave one product (two at most): the first page is the whole answer.
     const out = await made.send(
       new GetProductsCommand({
-        ServiceCode: 'AmazonEC2',
+        ServiceCode: serviceCode,
         FormatVersion: 'aws_v1',
-        Filters: priceFilters(instanceType, region),
+        Filters: filters,
         MaxResults: 100,
       }),
     );
-    return hourlyPriceFromPriceList(out.PriceList ?? []);
+    return out.PriceList ?? [];
   };
+}
+
+/** An instance type's hourly Linux on-demand price (these filters leave one product, two at most). */
+export function priceListLookup(client: PricingClient | (() => PricingClient)): HourlyPriceLookup {
+  const page = productsPage(client);
+  return async (instanceType, region) =>
+    hourlyPriceFromPriceList(await page('AmazonEC2', priceFilters(instanceType, region)));
 }
 
 export function createPricingClient(options: { maxAttempts?: number } = {}): PricingClient {

@@ -5,11 +5,12 @@
  * day per region in the Lambda instance; the bundled table when the API cannot answer; nothing when
  * neither knows the region (never a guess).
  */
-import { GetProductsCommand, type Filter, type PricingClient } from '@aws-sdk/client-pricing';
+import type { Filter, PricingClient } from '@aws-sdk/client-pricing';
 
 import { errorText } from '../errors';
 import { PRICE_CACHE_MS } from './book';
 import { isObject, onDemandPrices, parseProducts } from './parse';
+import { productsPage } from './price-list';
 
 /** USD per GB-month of standard snapshot storage, public list prices (only used when the API fails). */
 export const FALLBACK_SNAPSHOT_USD_PER_GIB_MONTH: Readonly<Record<string, number>> = {
@@ -60,20 +61,9 @@ export function snapshotPriceFromPriceList(priceList: readonly unknown[]): numbe
 
 /** `client` may be a maker: the client is then built on the first price asked, not at cold start. */
 export function snapshotPriceListLookup(client: PricingClient | (() => PricingClient)): SnapshotPriceLookup {
-  let made: PricingClient | undefined = typeof client === 'function' ? undefined : client;
-  return async (region) => {
-    made ??= (client as () => PricingClient)();
-    // A region lists a handful of snapshot products (standard, archive, restores): one page.
-    const out = await made.send(
-      new GetProductsCommand({
-        ServiceCode: 'AmazonEC2',
-        FormatVersion: 'aws_v1',
-        Filters: snapshotPriceFilters(region),
-        MaxResults: 100,
-      }),
-    );
-    return snapshotPriceFromPriceList(out.PriceList ?? []);
-  };
+  const page = productsPage(client);
+  // A region lists a handful of snapshot products (standard, archive, restores): one page.
+  return async (region) => snapshotPriceFromPriceList(await page('AmazonEC2', snapshotPriceFilters(region)));
 }
 
 export function createSnapshotPriceBook(options: {
