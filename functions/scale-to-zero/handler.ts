@@ -19,18 +19,15 @@ export function makeScaleHandler(options: LambdaOptions = {}) {
       // One price book per Lambda instance: its prices are kept for a day across invocations.
       extraDeps: async (_settings, perRegion) => {
         const pricing = await import('../../shared/pricing');
+        const at = pricing.PRICING_ENDPOINT_REGION;
+        // One Price List client for both books, built when the first price is asked.
+        const client = () => perRegion('pricing-client', at, () => pricing.createPricingClient());
         return {
-          prices: perRegion('pricing', pricing.PRICING_ENDPOINT_REGION, () =>
-            pricing.createPriceBook({
-              lookup: pricing.priceListLookup(() => pricing.createPricingClient()),
-              clock,
-            }),
+          prices: perRegion('pricing', at, () =>
+            pricing.createPriceBook({ lookup: pricing.priceListLookup(client), clock }),
           ),
-          databasePrices: perRegion('pricing-rds', pricing.PRICING_ENDPOINT_REGION, () =>
-            pricing.createDatabasePriceBook({
-              lookup: pricing.databasePriceListLookup(() => pricing.createPricingClient()),
-              clock,
-            }),
+          databasePrices: perRegion('pricing-rds', at, () =>
+            pricing.createDatabasePriceBook({ lookup: pricing.databasePriceListLookup(client), clock }),
           ),
         };
       },
